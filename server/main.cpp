@@ -1,0 +1,108 @@
+/** @file main.cpp
+ *  @brief kb-server: serves search, article pages and the API over HTTP.
+ *
+ *  Prints "kb-server: listening on http://ADDR:PORT" on stderr once it
+ *  accepts connections (tests read it to learn an ephemeral port). SIGTERM
+ *  and SIGINT stop it gracefully. Exit codes: 0 after a clean stop, 2 on a
+ *  usage or start-up error.
+ */
+#include "app.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+namespace {
+
+/// Blocks SIGTERM/SIGINT in every thread and stops the server from a
+/// dedicated thread when one arrives (Server::stop is not signal-safe).
+std::thread stop_on_signal(httplib::Server& server) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return std::thread([&server, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::fprintf(stderr, "kb-server: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.stop();
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  kb::server::Config config;
+  config.web_dir = KB_DEFAULT_WEB_DIR;
+  std::string index = config.index_dir.string();
+  std::string data = config.data_dir.string();
+  std::string web = config.web_dir.string();
+
+  CLI::App app{"kb-server: the kb help centre over HTTP (search, articles, API).\n"
+               "Every option can also be set with the KB_* environment variable named below."};
+  app.add_option("--index", index, "Index directory built by kb-index")->envname("KB_INDEX")->capture_default_str();
+  app.add_option("--data", data, "Directory for statistics and other state")->envname("KB_DATA")->capture_default_str();
+  app.add_option("--port", config.port, "TCP port; 0 picks a free one")
+      ->envname("KB_PORT")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--bind", config.bind, "Address to listen on")->envname("KB_BIND")->capture_default_str();
+  app.add_option("--web", web, "Directory with templates/, static/ and strings/")
+      ->envname("KB_WEB")
+      ->capture_default_str();
+  app.add_option("--threads", config.threads, "Worker threads")
+      ->envname("KB_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  config.index_dir = index;
+  config.data_dir = data;
+  config.web_dir = web;
+
+  kb::server::App kb_app(config);
+  httplib::Server server;
+  const auto threads = static_cast<std::size_t>(config.threads);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_read_timeout(10, 0);
+  server.set_write_timeout(10, 0);
+  server.set_keep_alive_timeout(5);
+  server.set_payload_max_length(1024 * 1024);
+  kb_app.install(server);
+
+  int port = config.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(config.bind);
+  } else if (!server.bind_to_port(config.bind, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    std::fprintf(stderr, "kb-server: error: cannot listen on %s:%d (address in use or not available)\n",
+                 config.bind.c_str(), config.port);
+    return 2;
+  }
+  std::thread signals = stop_on_signal(server);
+  std::fprintf(stderr, "kb-server: listening on http://%s:%d (index %s)\n", config.bind.c_str(), port,
+               config.index_dir.c_str());
+  std::fflush(stderr);
+  const bool ok = server.listen_after_bind();
+  if (signals.joinable()) {
+    // listen_after_bind returned without a signal (e.g. socket error): wake the waiter.
+    pthread_kill(signals.native_handle(), SIGTERM);
+    signals.join();
+  }
+  return ok ? 0 : 2;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "kb-server: error: %s\n", e.what());
+  return 2;
+} catch (...) {
+  std::fprintf(stderr, "kb-server: error: unknown failure\n");
+  return 2;
+}

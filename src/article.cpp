@@ -1,0 +1,340 @@
+/** @file article.cpp
+ *  @brief Front matter parsing and validation.
+ */
+#include "kb/article.h"
+
+#include "kb/text.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <filesystem>
+
+namespace kb {
+
+ArticleError::ArticleError(std::string path, std::size_t line, const std::string& message)
+    : std::runtime_error(path + ":" + std::to_string(line) + ": error: " + message),
+      path_(std::move(path)),
+      line_(line),
+      message_(message) {}
+
+namespace {
+
+bool is_delimiter(std::string_view line, std::string_view marker) {
+  // "---" optionally followed by spaces (and a CR from CRLF files).
+  if (line.substr(0, marker.size()) != marker) return false;
+  return trim(line.substr(marker.size())).empty();
+}
+
+struct FrontMatter {
+  std::string yaml;
+  std::size_t first_line = 0;  ///< file line of the first YAML line; 0 when there is none
+  std::size_t body_offset = 0;
+  std::size_t body_line = 1;
+};
+
+FrontMatter split_front_matter(std::string_view path, std::string_view text) {
+  FrontMatter fm;
+  std::size_t pos = 0;
+  auto next_line = [&](std::string_view& line) {
+    if (pos >= text.size()) return false;
+    const std::size_t end = text.find('\n', pos);
+    const std::size_t stop = end == std::string_view::npos ? text.size() : end;
+    line = text.substr(pos, stop - pos);
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    return true;
+  };
+  std::string_view line;
+  if (!next_line(line) || !is_delimiter(line, "---")) return fm;  // no front matter
+  const std::size_t yaml_start = pos;
+  std::size_t line_no = 1;
+  while (true) {
+    const std::size_t line_start = pos;
+    if (!next_line(line)) {
+      throw ArticleError(std::string(path), 1, "front matter: opening '---' has no closing '---'");
+    }
+    ++line_no;
+    if (is_delimiter(line, "---") || is_delimiter(line, "...")) {
+      fm.yaml = std::string(text.substr(yaml_start, line_start - yaml_start));
+      fm.first_line = 2;
+      fm.body_offset = pos;
+      fm.body_line = line_no + 1;
+      return fm;
+    }
+  }
+}
+
+/// Line in the file of a YAML node (yaml-cpp marks are 0-based within the
+/// front matter).
+std::size_t file_line(const FrontMatter& fm, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return fm.first_line == 0 ? 1 : fm.first_line;
+  return fm.first_line + static_cast<std::size_t>(mark.line);
+}
+
+class FieldReader {
+ public:
+  FieldReader(std::string_view path, const FrontMatter& fm, const YAML::Node& root)
+      : path_(path), fm_(fm), root_(root) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+    throw ArticleError(std::string(path_), file_line(fm_, node), "front matter: " + message);
+  }
+
+  /// A scalar field as text; empty when absent or null.
+  std::string scalar(const char* key, const YAML::Node& node) const {
+    if (!node || node.IsNull()) return {};
+    if (!node.IsScalar()) fail(node, std::string("'") + key + "' must be a single value");
+    return std::string(trim(node.Scalar()));
+  }
+
+  std::string scalar(const char* key) const { return scalar(key, root_[key]); }
+
+  /// A list of short scalars; a comma-separated string is accepted too,
+  /// because writers type `tags: vpn, wifi`.
+  std::vector<std::string> list(const char* key) const {
+    const YAML::Node node = root_[key];
+    std::vector<std::string> out;
+    if (!node || node.IsNull()) return out;
+    if (node.IsScalar()) {
+      std::string_view rest = node.Scalar();
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        const std::string_view item = trim(rest.substr(0, comma));
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    } else if (node.IsSequence()) {
+      if (node.size() > kMaxListItems) {
+        fail(node, std::string("'") + key + "' has more than " + std::to_string(kMaxListItems) +
+                       " items");
+      }
+      for (const auto& item : node) {
+        if (!item.IsScalar()) fail(item, std::string("every item of '") + key + "' must be a single value");
+        const std::string_view v = trim(item.Scalar());
+        if (!v.empty()) out.emplace_back(v);
+      }
+    } else {
+      fail(node, std::string("'") + key + "' must be a list");
+    }
+    return out;
+  }
+
+  const YAML::Node& root() const { return root_; }
+
+ private:
+  static constexpr std::size_t kMaxListItems = 100;
+  std::string_view path_;
+  const FrontMatter& fm_;
+  const YAML::Node& root_;
+};
+
+bool parse_bool(const std::string& v, bool& out) {
+  const std::string lower = to_lower(v);
+  if (lower == "true" || lower == "yes" || lower == "on") {
+    out = true;
+    return true;
+  }
+  if (lower == "false" || lower == "no" || lower == "off" || lower.empty()) {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+std::string title_from_first_heading(std::string_view body) {
+  // Only an ATX level-1 heading outside code fences counts.
+  bool in_fence = false;
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    const std::size_t end = body.find('\n', pos);
+    std::string_view line = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? body.size() : end + 1;
+    const std::string_view t = trim(line);
+    if (t.substr(0, 3) == "```" || t.substr(0, 3) == "~~~") {
+      in_fence = !in_fence;
+      continue;
+    }
+    if (in_fence) continue;
+    if (t.size() > 2 && t[0] == '#' && t[1] == ' ') {
+      std::string_view title = trim(t.substr(2));
+      while (!title.empty() && title.back() == '#') title.remove_suffix(1);
+      return std::string(trim(title));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string normalise_date(std::string_view text) {
+  const std::string_view t = trim(text);
+  auto digits = [&](std::size_t from, std::size_t n) {
+    if (from + n > t.size()) return false;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(t[i]))) return false;
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (digits(0, 4) && t.size() >= 10 && t[4] == '-' && digits(5, 2) && t[7] == '-' && digits(8, 2) &&
+      (t.size() == 10 || t[10] == 'T' || t[10] == ' ')) {
+    y = std::stoi(std::string(t.substr(0, 4)));
+    m = std::stoi(std::string(t.substr(5, 2)));
+    d = std::stoi(std::string(t.substr(8, 2)));
+  } else {
+    // M/D/YYYY or MM/DD/YYYY
+    const std::size_t s1 = t.find('/');
+    const std::size_t s2 = s1 == std::string_view::npos ? s1 : t.find('/', s1 + 1);
+    if (s2 == std::string_view::npos || s1 == 0 || s1 > 2 || s2 - s1 - 1 == 0 || s2 - s1 - 1 > 2 ||
+        t.size() - s2 - 1 != 4 || !digits(0, s1) || !digits(s1 + 1, s2 - s1 - 1) || !digits(s2 + 1, 4)) {
+      return {};
+    }
+    m = std::stoi(std::string(t.substr(0, s1)));
+    d = std::stoi(std::string(t.substr(s1 + 1, s2 - s1 - 1)));
+    y = std::stoi(std::string(t.substr(s2 + 1)));
+  }
+  static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return {};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (m == 2 && d == 29 && !leap) return {};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
+std::string normalise_lang(std::string_view text) {
+  std::string out;
+  std::size_t part_len = 0;
+  std::size_t part_index = 0;
+  for (char c : trim(text)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '-' || c == '_') {
+      if (part_len == 0) return {};
+      out += '-';
+      part_len = 0;
+      ++part_index;
+      continue;
+    }
+    if (!std::isalnum(u) || u >= 0x80) return {};
+    if (part_index == 0 && !std::isalpha(u)) return {};
+    out += static_cast<char>(std::tolower(u));
+    if (++part_len > 8) return {};
+  }
+  const std::size_t primary = out.find('-') == std::string::npos ? out.size() : out.find('-');
+  if (part_len == 0 || primary < 2 || primary > 3) return {};
+  return out;
+}
+
+Article parse_article(std::string_view path, std::string_view text) {
+  const std::string path_str(path);
+  if (text.size() > kMaxArticleBytes) {
+    throw ArticleError(path_str, 1, "file is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                                        std::to_string(kMaxArticleBytes) + " bytes");
+  }
+  if (const auto bad = find_invalid_utf8(text)) {
+    throw ArticleError(path_str, line_of_offset(text, *bad),
+                       "invalid UTF-8 at byte " + std::to_string(*bad));
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    throw ArticleError(path_str, line_of_offset(text, text.find('\0')), "NUL byte in file");
+  }
+  Article a;
+  a.path = path_str;
+  a.source = std::string(text);
+  std::string_view content = text;
+  std::size_t bom = 0;
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") bom = 3;
+  const FrontMatter fm = split_front_matter(path, content.substr(bom));
+  a.body = std::string(content.substr(bom + fm.body_offset));
+  a.body_line = fm.body_line;
+
+  YAML::Node root;
+  if (fm.first_line != 0) {
+    try {
+      root = YAML::Load(fm.yaml);
+    } catch (const YAML::Exception& e) {
+      const std::size_t line = e.mark.line >= 0 ? fm.first_line + static_cast<std::size_t>(e.mark.line) : 1;
+      throw ArticleError(path_str, line, "front matter: " + e.msg);
+    }
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) {
+      throw ArticleError(path_str, fm.first_line, "front matter: must be a mapping of 'key: value' lines");
+    }
+  } else {
+    root = YAML::Node(YAML::NodeType::Map);
+  }
+
+  try {
+    FieldReader fields(path, fm, root);
+    a.title = collapse_whitespace(fields.scalar("title"));
+    if (a.title.empty()) {
+      a.title = collapse_whitespace(title_from_first_heading(a.body));
+      a.title_from_heading = !a.title.empty();
+    }
+    if (a.title.empty()) {
+      const std::size_t line = root["title"] ? file_line(fm, root["title"]) : (fm.first_line ? fm.first_line : 1);
+      throw ArticleError(path_str, line,
+                         fm.first_line ? "front matter: missing 'title'"
+                                       : "no front matter and no '# ' heading to take a title from");
+    }
+    a.summary = collapse_whitespace(fields.scalar("summary"));
+    if (a.summary.empty()) a.summary = collapse_whitespace(fields.scalar("description"));
+    a.category = fields.scalar("category");
+    a.tags = fields.list("tags");
+    for (auto& tag : a.tags) tag = collapse_whitespace(tag);
+    a.aliases = fields.list("aliases");
+
+    const std::string lang = fields.scalar("lang");
+    if (!lang.empty()) {
+      a.lang = normalise_lang(lang);
+      if (a.lang.empty()) fields.fail(root["lang"], "'lang' is not a BCP 47 language tag: '" + lang + "'");
+    }
+
+    const std::string updated = fields.scalar("updated");
+    if (!updated.empty()) {
+      a.updated = normalise_date(updated);
+      if (a.updated.empty()) fields.fail(root["updated"], "'updated' is not a date (YYYY-MM-DD): '" + updated + "'");
+    } else {
+      // Fall back quietly to the date fields other doc systems use.
+      for (const char* key : {"date", "ms.date"}) {
+        if (root[key] && root[key].IsScalar()) {
+          a.updated = normalise_date(root[key].Scalar());
+          if (!a.updated.empty()) break;
+        }
+      }
+    }
+
+    const std::string draft = fields.scalar("draft");
+    if (!parse_bool(draft, a.draft)) fields.fail(root["draft"], "'draft' must be true or false");
+
+    const std::string slug = fields.scalar("slug");
+    if (!slug.empty()) {
+      if (!is_valid_slug(slug)) {
+        fields.fail(root["slug"], "'slug' must be lower-case letters, digits, '-' or '_': '" + slug + "'");
+      }
+      a.slug = slug;
+      a.slug_line = file_line(fm, root["slug"]);
+    } else {
+      const std::string stem = std::filesystem::path(path_str).stem().string();
+      a.slug = slug_from_file_stem(stem);
+      if (a.slug.empty()) {
+        throw ArticleError(path_str, 1, "cannot make a slug from the file name; add 'slug:' to the front matter");
+      }
+      a.slug_line = 1;
+      a.slug_from_file_name = true;
+    }
+    for (const auto& alias : a.aliases) {
+      if (!is_valid_slug(alias)) {
+        fields.fail(root["aliases"], "alias is not a valid slug: '" + alias + "'");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    const std::size_t line = e.mark.line >= 0 ? fm.first_line + static_cast<std::size_t>(e.mark.line) : 1;
+    throw ArticleError(path_str, line, "front matter: " + e.msg);
+  }
+  return a;
+}
+
+}  // namespace kb

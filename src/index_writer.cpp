@@ -1,0 +1,390 @@
+/** @file index_writer.cpp
+ *  @brief The indexing pipeline: scan, hash, parse what changed, resolve
+ *  slug ownership, upsert, delete the unseen, commit once.
+ */
+#include "kb/index_writer.h"
+
+#include "kb/article.h"
+#include "kb/document_builder.h"
+#include "kb/schema.h"
+#include "kb/text.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+namespace kb {
+
+namespace fs = std::filesystem;
+
+std::string IndexReport::summary_line() const {
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f", seconds);
+  return "added " + std::to_string(added) + ", updated " + std::to_string(updated) + ", removed " +
+         std::to_string(removed) + ", unchanged " + std::to_string(unchanged) + ", skipped " +
+         std::to_string(skipped) + " in " + secs + " s";
+}
+
+namespace {
+
+/// What the index holds for one article before this run.
+struct Stored {
+  Xapian::docid docid = 0;
+  std::string path;
+  std::string hash;
+};
+
+/// One file found in the articles directory, after reading it.
+struct Candidate {
+  std::string path;  ///< relative, '/' separated
+  std::string hash;
+  std::optional<Article> article;  ///< parsed (changed files only)
+  std::string slug;                ///< of the article, or the stored slug when unchanged
+  std::size_t slug_line = 1;
+  bool unchanged = false;
+};
+
+std::string relative_path(const fs::path& root, const fs::path& p) {
+  return p.lexically_relative(root).generic_string();
+}
+
+/// Dot-files and dot-folders (.git, editor swap files) are never articles.
+bool is_hidden(const fs::path& name) {
+  const std::string s = name.filename().string();
+  return !s.empty() && s[0] == '.';
+}
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+class Run {
+ public:
+  explicit Run(const IndexOptions& options) : opt_(options) {}
+
+  IndexReport go() {
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<fs::path> files = scan();
+    Xapian::WritableDatabase db = open_index();
+    load_stored(db);
+    std::vector<Candidate> candidates = read_all(files);
+    resolve_owners(candidates);
+    apply(db, candidates);
+    report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report_;
+  }
+
+ private:
+  void problem(const std::string& line) {
+    if (opt_.on_problem) opt_.on_problem(line);
+  }
+  void error(const std::string& path, std::size_t line, const std::string& msg) {
+    problem(path + ":" + std::to_string(line) + ": error: " + msg);
+  }
+  void warning(const std::string& path, std::size_t line, const std::string& msg) {
+    ++report_.warnings;
+    problem(path + ":" + std::to_string(line) + ": warning: " + msg);
+  }
+
+  std::vector<fs::path> scan() {
+    std::error_code ec;
+    if (!fs::is_directory(opt_.articles_dir, ec)) {
+      throw IndexFatalError("articles directory " + opt_.articles_dir.string() + " does not exist or is not a directory");
+    }
+    std::vector<fs::path> files;
+    // Directory symlinks are not followed: a link loop cannot trap the scan.
+    fs::recursive_directory_iterator it(opt_.articles_dir, fs::directory_options::skip_permission_denied, ec);
+    if (ec) throw IndexFatalError("cannot read " + opt_.articles_dir.string() + ": " + ec.message());
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        problem(opt_.articles_dir.string() + ": warning: " + ec.message());
+        ++report_.warnings;
+        ec.clear();
+        continue;
+      }
+      const fs::path& p = it->path();
+      if (is_hidden(p)) {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      std::string ext = p.extension().string();
+      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (ext != ".md") continue;
+      if (it->is_directory(ec)) continue;
+      files.push_back(p);
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+
+  Xapian::WritableDatabase open_index() {
+    std::error_code ec;
+    fs::create_directories(opt_.index_dir, ec);
+    if (ec) throw IndexFatalError("cannot create index directory " + opt_.index_dir.string() + ": " + ec.message());
+    try {
+      Xapian::WritableDatabase db(opt_.index_dir.string(), Xapian::DB_CREATE_OR_OPEN);
+      const std::string version = db.get_metadata(schema::kMetaSchemaVersion);
+      // An index of another schema version is rebuilt document by document:
+      // every stored hash is treated as stale.
+      rebuild_all_ = !version.empty() && version != std::to_string(schema::kSchemaVersion);
+      return db;
+    } catch (const Xapian::DatabaseLockError&) {
+      throw IndexFatalError("index " + opt_.index_dir.string() + " is locked: another kb-index is writing to it");
+    } catch (const Xapian::Error& e) {
+      throw IndexFatalError("cannot open index " + opt_.index_dir.string() + ": " + e.get_description());
+    }
+  }
+
+  void load_stored(Xapian::Database& db) {
+    const std::string id_prefix = schema::kPrefixId;
+    for (auto t = db.allterms_begin(id_prefix); t != db.allterms_end(id_prefix); ++t) {
+      const std::string slug = (*t).substr(id_prefix.size());
+      auto p = db.postlist_begin(*t);
+      if (p == db.postlist_end(*t)) continue;
+      Xapian::Document doc = db.get_document(*p);
+      Stored s;
+      s.docid = *p;
+      s.path = doc.get_value(schema::kSlotPath);
+      s.hash = rebuild_all_ ? std::string() : doc.get_value(schema::kSlotHash);
+      path_to_slug_[s.path] = slug;
+      stored_.emplace(slug, std::move(s));
+    }
+  }
+
+  std::optional<std::string> read_file(const fs::path& p, const std::string& rel) {
+    std::error_code ec;
+    const auto status = fs::status(p, ec);
+    if (ec) {
+      error(rel, 1, "cannot read: " + ec.message());
+      return std::nullopt;
+    }
+    if (!fs::is_regular_file(status)) {
+      error(rel, 1, "not a regular file");
+      return std::nullopt;
+    }
+    const auto size = fs::file_size(p, ec);
+    if (ec) {
+      error(rel, 1, "cannot read: " + ec.message());
+      return std::nullopt;
+    }
+    if (size > kMaxArticleBytes) {
+      error(rel, 1, "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(kMaxArticleBytes) + " bytes");
+      return std::nullopt;
+    }
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (!in && !in.eof()) {
+      error(rel, 1, "cannot read file");
+      return std::nullopt;
+    }
+    return buf.str();
+  }
+
+  std::vector<Candidate> read_all(const std::vector<fs::path>& files) {
+    std::vector<Candidate> out;
+    out.reserve(files.size());
+    const std::string version_salt = "kb-schema-" + std::to_string(schema::kSchemaVersion) + "\n";
+    std::size_t done = 0;
+    for (const auto& p : files) {
+      const std::string rel = relative_path(opt_.articles_dir, p);
+      present_.insert(rel);
+      if (opt_.on_progress) opt_.on_progress(++done, files.size());
+      const std::optional<std::string> text = read_file(p, rel);
+      if (!text) {
+        failed(rel);
+        continue;
+      }
+      Candidate c;
+      c.path = rel;
+      c.hash = to_hex(fnv1a64(*text, fnv1a64(version_salt)));
+      const auto owner = path_to_slug_.find(rel);
+      if (owner != path_to_slug_.end() && stored_.at(owner->second).hash == c.hash) {
+        c.unchanged = true;
+        c.slug = owner->second;
+        out.push_back(std::move(c));
+        continue;
+      }
+      try {
+        Article a = parse_article(rel, *text);
+        if (a.draft) continue;  // unpublished: as if the file were not there
+        c.slug = a.slug;
+        c.slug_line = a.slug_line;
+        c.article = std::move(a);
+        out.push_back(std::move(c));
+      } catch (const ArticleError& e) {
+        problem(e.what());
+        failed(rel);
+      }
+    }
+    return out;
+  }
+
+  /// A file that could not be indexed this run: if it was indexed before,
+  /// that version stays published.
+  void failed(const std::string& rel) {
+    ++report_.skipped;
+    const auto owner = path_to_slug_.find(rel);
+    if (owner != path_to_slug_.end()) keep_.insert(owner->second);
+  }
+
+  /// Decides which file owns each slug. The file that owned it in the
+  /// index keeps it (a newcomer cannot unseat a published article), else
+  /// the first path in sorted order. A slug taken from a file name that is
+  /// already owned is made unique with the names of the folders above it
+  /// ("security/overview.md" -> "security-overview"), because real
+  /// knowledge bases reuse file names such as overview.md per folder.
+  void resolve_owners(std::vector<Candidate>& candidates) {
+    std::map<std::string, std::size_t> owner;
+    std::vector<bool> incumbent(candidates.size(), false);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const auto stored = stored_.find(candidates[i].slug);
+      if (stored != stored_.end() && stored->second.path == candidates[i].path) {
+        owner.emplace(candidates[i].slug, i);
+        incumbent[i] = true;
+      }
+    }
+    auto is_free = [&](const std::string& slug, const std::string& path) {
+      if (owner.count(slug) || keep_.count(slug)) return false;
+      const auto stored = stored_.find(slug);
+      return stored == stored_.end() || stored->second.path == path || !present_.count(stored->second.path);
+    };
+    std::vector<bool> drop(candidates.size(), false);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (incumbent[i]) continue;
+      Candidate& c = candidates[i];
+      if (is_free(c.slug, c.path)) {
+        owner.emplace(c.slug, i);
+        continue;
+      }
+      const std::string taken_by = owner.count(c.slug) ? candidates[owner.at(c.slug)].path : stored_.at(c.slug).path;
+      if (c.article && c.article->slug_from_file_name) {
+        std::string alt = c.slug;
+        fs::path dir = fs::path(c.path).parent_path();
+        bool placed = false;
+        while (!dir.empty() && !placed) {
+          alt = slug_from_file_stem(dir.filename().string()) + "-" + alt;
+          dir = dir.parent_path();
+          if (is_valid_slug(alt) && is_free(alt, c.path)) {
+            warning(c.path, 1, "slug '" + c.slug + "' is taken by " + taken_by + "; published as '" + alt +
+                                   "' (set 'slug:' to choose another)");
+            c.slug = alt;
+            c.article->slug = alt;
+            owner.emplace(alt, i);
+            placed = true;
+          }
+        }
+        if (placed) continue;
+      }
+      error(c.path, c.slug_line, "duplicate slug '" + c.slug + "': already used by " + taken_by);
+      ++report_.skipped;
+      drop[i] = true;
+    }
+    std::vector<Candidate> kept;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (!drop[i]) kept.push_back(std::move(candidates[i]));
+    }
+    candidates.swap(kept);
+
+    // Aliases must not shadow a real slug or another article's alias.
+    std::map<std::string, std::string> alias_owner;
+    for (auto& c : candidates) {
+      if (!c.article) continue;
+      auto& aliases = c.article->aliases;
+      for (auto a = aliases.begin(); a != aliases.end();) {
+        if (owner.count(*a) || stored_.count(*a) != 0) {
+          warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
+          a = aliases.erase(a);
+        } else if (const auto [it, fresh] = alias_owner.emplace(*a, c.path); !fresh) {
+          warning(c.path, 1, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
+          a = aliases.erase(a);
+        } else {
+          ++a;
+        }
+      }
+    }
+  }
+
+  static void remove_spellings(Xapian::WritableDatabase& db, const Xapian::Document& doc) {
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      if (is_spelling_term(*t)) db.remove_spelling(*t);
+    }
+  }
+  static void add_spellings(Xapian::WritableDatabase& db, const Xapian::Document& doc) {
+    // Frequency = number of articles with the word, so corrections prefer
+    // words many articles use.
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      if (is_spelling_term(*t)) db.add_spelling(*t);
+    }
+  }
+
+  void apply(Xapian::WritableDatabase& db, std::vector<Candidate>& candidates) {
+    try {
+      // One unflushed transaction: nothing is visible to readers, or
+      // survives a crash, until commit_transaction() returns.
+      db.begin_transaction(false);
+      std::set<std::string> seen(keep_.begin(), keep_.end());
+      for (auto& c : candidates) {
+        seen.insert(c.slug);
+        if (c.unchanged) {
+          ++report_.unchanged;
+          continue;
+        }
+        const Xapian::Document doc = build_document(*c.article, c.hash);
+        const auto stored = stored_.find(c.slug);
+        if (stored != stored_.end()) {
+          remove_spellings(db, db.get_document(stored->second.docid));
+          ++report_.updated;
+        } else {
+          ++report_.added;
+        }
+        add_spellings(db, doc);
+        db.replace_document(std::string(schema::kPrefixId) + c.slug, doc);
+        c.article.reset();  // free the text early on large corpora
+      }
+      for (const auto& [slug, stored] : stored_) {
+        if (seen.count(slug)) continue;
+        remove_spellings(db, db.get_document(stored.docid));
+        db.delete_document(stored.docid);
+        ++report_.removed;
+      }
+      if (report_.changed() || rebuild_all_ || db.get_metadata(schema::kMetaSchemaVersion).empty()) {
+        db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
+        db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
+        db.commit_transaction();
+      } else {
+        db.cancel_transaction();  // nothing changed: leave the revision as it is
+      }
+    } catch (const Xapian::Error& e) {
+      throw IndexFatalError("writing index " + opt_.index_dir.string() + " failed: " + e.get_description() +
+                            " (the previous revision is intact)");
+    }
+  }
+
+  const IndexOptions& opt_;
+  IndexReport report_;
+  bool rebuild_all_ = false;
+  std::map<std::string, Stored> stored_;
+  std::map<std::string, std::string> path_to_slug_;
+  std::set<std::string> keep_;
+  std::set<std::string> present_;  ///< every article path found this run
+};
+
+}  // namespace
+
+IndexReport build_index(const IndexOptions& options) { return Run(options).go(); }
+
+}  // namespace kb

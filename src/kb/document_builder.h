@@ -1,0 +1,26 @@
+/** @file document_builder.h
+ *  @brief Turns a parsed article into the Xapian document the schema
+ *  describes (terms, values, data).
+ */
+#pragma once
+
+#include "kb/article.h"
+
+#include <xapian.h>
+
+#include <string>
+
+namespace kb {
+
+/// The stemmer for a BCP 47 tag ("en", "pt-br" -> Portuguese); a no-op
+/// stemmer for languages Xapian has none for (ko, ja, zh: these use n-grams).
+Xapian::Stem stemmer_for(const std::string& lang);
+
+/// Builds the document for @p article. @p content_hash goes in kSlotHash.
+Xapian::Document build_document(const Article& article, const std::string& content_hash);
+
+/// True for terms that belong in the spelling dictionary: unprefixed words
+/// made of letters only, outside CJK scripts (those are n-grams).
+bool is_spelling_term(const std::string& term);
+
+}  // namespace kb

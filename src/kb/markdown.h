@@ -1,0 +1,42 @@
+/** @file markdown.h
+ *  @brief Markdown (GitHub Flavored, via cmark-gfm) to safe HTML, headings
+ *  with stable anchors, and plain text per section for the index.
+ */
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kb {
+
+struct Heading {
+  int level = 0;
+  std::string text;    ///< plain text of the heading
+  std::string anchor;  ///< GitHub-style id, unique within the article
+};
+
+/// The text under one heading (up to the next heading of any level). The
+/// first section holds what comes before any heading and has no heading.
+struct Section {
+  int heading_index = -1;  ///< index into RenderedMarkdown::headings, -1 for the lead
+  std::string text;
+};
+
+struct RenderedMarkdown {
+  std::string html;  ///< body HTML; raw HTML and unsafe URLs removed
+  std::vector<Heading> headings;
+  std::vector<Section> sections;
+  std::string plain_text;  ///< all section text, blocks separated by newlines
+};
+
+struct RenderOptions {
+  /// When the body opens with a level-1 heading equal to this title, it is
+  /// dropped: the page shows the title itself.
+  std::string title;
+};
+
+/// Renders @p markdown. Never throws on any input: cmark accepts all text.
+RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions& options = {});
+
+}  // namespace kb

@@ -1,0 +1,67 @@
+/** @file schema.h
+ *  @brief The index schema, written down in one place: every term prefix,
+ *  value slot and metadata key kb puts in a Xapian database.
+ *
+ *  Prefixes follow Xapian/Omega conventions (single capitals for the
+ *  well-known ones, X... for our own). Changing anything here that alters
+ *  what is stored must bump kSchemaVersion: the indexer then rebuilds every
+ *  document, and the server refuses an index of another version.
+ */
+#pragma once
+
+#include <xapian.h>
+
+namespace kb::schema {
+
+/// Bumped whenever terms, values or document data change meaning.
+inline constexpr int kSchemaVersion = 1;
+
+// ---- Term prefixes -------------------------------------------------------
+/// Unique id: "Q" + slug. Upserts and deletes go through this term.
+inline constexpr const char* kPrefixId = "Q";
+/// Title words (free text), so "title:vpn" searches titles only.
+inline constexpr const char* kPrefixTitle = "S";
+/// Heading words (free text), "heading:..." in queries.
+inline constexpr const char* kPrefixHeading = "XH";
+/// Tag (boolean filter), lower-cased: "K" + tag.
+inline constexpr const char* kPrefixTag = "K";
+/// Category (boolean filter), lower-cased: "XCAT" + category.
+inline constexpr const char* kPrefixCategory = "XCAT";
+/// Language (boolean filter), BCP 47 primary subtag: "L" + "en".
+inline constexpr const char* kPrefixLang = "L";
+/// Old slug that redirects to this article (boolean): "XALIAS" + slug.
+inline constexpr const char* kPrefixAlias = "XALIAS";
+
+// ---- Within-document frequency increments --------------------------------
+// Title and heading words are also indexed without prefix with a larger wdf,
+// so a plain query ranks a title match above a body match (BM25 sees them as
+// more frequent in that document).
+inline constexpr Xapian::termcount kWdfTitle = 6;
+inline constexpr Xapian::termcount kWdfHeading = 3;
+inline constexpr Xapian::termcount kWdfTags = 3;
+inline constexpr Xapian::termcount kWdfSummary = 2;
+inline constexpr Xapian::termcount kWdfBody = 1;
+
+// ---- Value slots ---------------------------------------------------------
+// Small display fields live in values so a results page never parses the
+// (large) document data.
+inline constexpr Xapian::valueno kSlotSlug = 0;      ///< canonical slug
+inline constexpr Xapian::valueno kSlotTitle = 1;     ///< title as written
+inline constexpr Xapian::valueno kSlotSummary = 2;   ///< summary/description
+inline constexpr Xapian::valueno kSlotCategory = 3;  ///< category as written
+inline constexpr Xapian::valueno kSlotTags = 4;      ///< tags joined by '\n'
+inline constexpr Xapian::valueno kSlotLang = 5;      ///< BCP 47 tag, e.g. "en", "pt-br"
+inline constexpr Xapian::valueno kSlotUpdated = 6;   ///< "YYYY-MM-DD" or empty (sorts as text)
+inline constexpr Xapian::valueno kSlotPath = 7;      ///< source path relative to the articles dir
+inline constexpr Xapian::valueno kSlotHash = 8;      ///< hex FNV-1a of the source bytes + schema version
+inline constexpr Xapian::valueno kSlotText = 9;      ///< plain text of the body, for snippets
+
+// ---- Document data -------------------------------------------------------
+// A JSON object: {"html": rendered body, "headings": [{"level","text","anchor"}],
+// "markdown": source file, "aliases": [...]}. Read only by the article page.
+
+// ---- Metadata keys -------------------------------------------------------
+inline constexpr const char* kMetaSchemaVersion = "kb:schema_version";  ///< decimal
+inline constexpr const char* kMetaIndexedAt = "kb:indexed_at";  ///< UTC ISO 8601 of the last commit
+
+}  // namespace kb::schema

@@ -1,0 +1,137 @@
+/** @file searcher.h
+ *  @brief Read side of the index: search with snippets, facets and spelling
+ *  correction, article lookup, aliases, related articles.
+ *
+ *  A Searcher owns one Xapian::Database and is not thread-safe: give each
+ *  thread its own, and call refresh() before serving a request so that a
+ *  newly committed revision is picked up.
+ */
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kb/markdown.h"
+
+namespace kb {
+
+/// The request itself is wrong (too long, not UTF-8, bad page): a 4xx.
+class BadRequest : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The index cannot be opened or is of another schema version.
+class IndexUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr std::size_t kMaxQueryBytes = 1000;
+inline constexpr int kMaxPerPage = 50;
+inline constexpr int kMaxPage = 100;
+
+struct SearchRequest {
+  std::string query;
+  int page = 1;       ///< 1-based
+  int per_page = 10;
+  std::string lang;   ///< filter: primary language subtag
+  std::string category;
+  std::vector<std::string> tags;  ///< all must match
+};
+
+struct SearchHit {
+  std::string slug;
+  std::string title;
+  std::string summary;
+  std::string url;
+  std::string snippet_html;  ///< escaped text, matches in <mark>
+  std::string category;
+  std::vector<std::string> tags;
+  std::string lang;
+  std::string updated;
+  double score = 0;
+};
+
+using FacetCounts = std::vector<std::pair<std::string, std::uint64_t>>;  ///< most frequent first
+
+struct SearchResponse {
+  std::string query;
+  std::uint64_t total = 0;
+  double took_ms = 0;
+  int page = 1;
+  int per_page = 10;
+  std::vector<SearchHit> hits;
+  /// The query with misspelt words corrected; empty when none were.
+  std::string corrected_query;
+  /// Which rung of the ladder answered: "all" (every word), "corrected"
+  /// (spelling-corrected, every word), "any" (some words), or "none".
+  std::string rung = "none";
+  FacetCounts category_facets;
+  FacetCounts tag_facets;
+  FacetCounts lang_facets;
+};
+
+struct ArticleRecord {
+  Xapian::docid docid = 0;
+  std::string slug, title, summary, category, lang, updated, path;
+  std::vector<std::string> tags, aliases;
+  std::string html;
+  std::string markdown;
+  std::vector<Heading> headings;
+};
+
+struct ArticleLink {
+  std::string slug, title, summary;
+};
+
+struct IndexStatus {
+  std::uint64_t documents = 0;
+  std::uint64_t revision = 0;
+  std::string indexed_at;
+  int schema_version = 0;
+};
+
+class Searcher {
+ public:
+  /// Opens the index; throws IndexUnavailable.
+  explicit Searcher(const std::filesystem::path& index_dir);
+
+  /// Picks up a newly committed revision; cheap when there is none.
+  void refresh();
+
+  /// Throws BadRequest for invalid requests.
+  SearchResponse search(const SearchRequest& request);
+
+  std::optional<ArticleRecord> find_article(const std::string& slug);
+
+  /// The canonical slug for an old slug listed in some article's aliases.
+  std::optional<std::string> resolve_alias(const std::string& slug);
+
+  /// Articles most like @p article (same language), best first.
+  std::vector<ArticleLink> related(const ArticleRecord& article, std::size_t count);
+
+  IndexStatus status();
+
+ private:
+  template <class F>
+  auto with_retry(F&& f) -> decltype(f());
+  SearchResponse run_search(const SearchRequest& request);
+
+  std::filesystem::path dir_;
+  Xapian::Database db_;
+};
+
+/// Rejects what a search request must never contain; normalises control
+/// characters to spaces. Throws BadRequest.
+std::string sanitise_query(const std::string& raw);
+
+}  // namespace kb

@@ -1,0 +1,44 @@
+/** @file templates.h
+ *  @brief HTML pages from Mustache templates (mstch) under web/templates/.
+ *
+ *  Every template file is also available as a partial by its name without
+ *  ".html" ("{{> header}}"). {{x}} is HTML-escaped; only values built by
+ *  kb itself from safe sources (rendered Markdown, snippets) use {{{x}}}.
+ */
+#pragma once
+
+#include <mstch/mstch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace kb {
+
+class TemplateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class TemplateSet {
+ public:
+  /// Loads every *.html in @p dir; throws TemplateError when the directory
+  /// is missing or has no templates.
+  explicit TemplateSet(const std::filesystem::path& dir);
+
+  /// Renders template @p name ("search" for search.html). Throws
+  /// TemplateError for an unknown name.
+  std::string render(const std::string& name, const mstch::map& context) const;
+
+  bool has(const std::string& name) const { return templates_.count(name) != 0; }
+
+ private:
+  std::map<std::string, std::string> templates_;
+};
+
+/// UI strings for one language, loaded from web/strings/<lang>.json as a
+/// flat object of key -> text; exposed to templates as {{t.key}}.
+mstch::map load_strings(const std::filesystem::path& file);
+
+}  // namespace kb

@@ -1,0 +1,60 @@
+/** @file text.h
+ *  @brief Small text helpers shared by the indexer and the server: UTF-8
+ *  validation, HTML escaping, GitHub-style heading anchors, stable hashing.
+ */
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kb {
+
+/// Byte offset of the first invalid UTF-8 sequence, or nullopt when @p s is
+/// valid. Overlong forms, surrogates and code points past U+10FFFF are invalid.
+std::optional<std::size_t> find_invalid_utf8(std::string_view s);
+
+inline bool is_valid_utf8(std::string_view s) { return !find_invalid_utf8(s); }
+
+/// 1-based line number of byte @p offset in @p s.
+std::size_t line_of_offset(std::string_view s, std::size_t offset);
+
+/// Escapes & < > " ' for use in HTML text and attribute values.
+std::string html_escape(std::string_view s);
+
+/// Lower-cases every code point (Unicode-aware).
+std::string to_lower(std::string_view s);
+
+std::string_view trim(std::string_view s);
+
+/// GitHub's heading anchor: lower-case, drop everything but letters, marks,
+/// numbers, connector punctuation, spaces and hyphens, then spaces to
+/// hyphens. Kept identical to GitHub so links copied from a rendered
+/// repository keep working here.
+std::string heading_anchor(std::string_view heading_text);
+
+/// Slugs name articles in URLs: lower-case ASCII letters, digits, '-' and
+/// '_', starting with a letter or digit, at most 200 bytes.
+bool is_valid_slug(std::string_view slug);
+
+/// Turns a file name (without .md) into a slug: lower-cases ASCII, maps
+/// every other character run to '-', trims '-'. Empty when nothing is left.
+std::string slug_from_file_stem(std::string_view stem);
+
+/// 64-bit FNV-1a: stable across builds and platforms, so a stored hash
+/// still means the same thing after an upgrade.
+std::uint64_t fnv1a64(std::string_view s, std::uint64_t seed = 14695981039346656037ULL);
+
+std::string to_hex(std::uint64_t v);
+
+/// Percent-encodes a URL query component (space becomes '+').
+std::string url_encode(std::string_view s);
+
+/// Collapses runs of white space to one space and trims.
+std::string collapse_whitespace(std::string_view s);
+
+/// Cuts @p s to at most @p max_bytes without splitting a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
+
+}  // namespace kb

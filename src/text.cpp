@@ -1,0 +1,223 @@
+/** @file text.cpp
+ *  @brief Implementation of the shared text helpers.
+ */
+#include "kb/text.h"
+
+#include <xapian.h>
+
+#include <cctype>
+
+namespace kb {
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07u;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0u) != 0x80u) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return i;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+std::size_t line_of_offset(std::string_view s, std::size_t offset) {
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < offset && i < s.size(); ++i) {
+    if (s[i] == '\n') ++line;
+  }
+  return line;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (Xapian::Utf8Iterator it(s.data(), s.size()); it != Xapian::Utf8Iterator(); ++it) {
+    Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string heading_anchor(std::string_view heading_text) {
+  using namespace Xapian::Unicode;
+  std::string out;
+  for (Xapian::Utf8Iterator it(heading_text.data(), heading_text.size()); it != Xapian::Utf8Iterator();
+       ++it) {
+    const unsigned ch = *it;
+    if (ch == ' ') {
+      out += '-';
+      continue;
+    }
+    if (ch == '-') {
+      out += '-';
+      continue;
+    }
+    switch (get_category(ch)) {
+      case UPPERCASE_LETTER:
+      case LOWERCASE_LETTER:
+      case TITLECASE_LETTER:
+      case MODIFIER_LETTER:
+      case OTHER_LETTER:
+      case NON_SPACING_MARK:
+      case ENCLOSING_MARK:
+      case COMBINING_SPACING_MARK:
+      case DECIMAL_DIGIT_NUMBER:
+      case LETTER_NUMBER:
+      case OTHER_NUMBER:
+      case CONNECTOR_PUNCTUATION:
+        append_utf8(out, tolower(ch));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+bool is_valid_slug(std::string_view slug) {
+  if (slug.empty() || slug.size() > 200) return false;
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  };
+  if (slug.front() == '-' || slug.front() == '_') return false;
+  for (char c : slug) {
+    if (!ok(c)) return false;
+  }
+  return true;
+}
+
+std::string slug_from_file_stem(std::string_view stem) {
+  std::string out;
+  bool pending_dash = false;
+  for (char raw : stem) {
+    const auto c = static_cast<unsigned char>(raw);
+    if (std::isalnum(c) && c < 0x80) {
+      if (pending_dash && !out.empty()) out += '-';
+      pending_dash = false;
+      out += static_cast<char>(std::tolower(c));
+    } else if (c == '_' && !out.empty()) {
+      if (pending_dash) out += '-';
+      pending_dash = false;
+      out += '_';
+    } else {
+      pending_dash = true;
+    }
+  }
+  if (out.size() > 200) out.resize(200);
+  while (!out.empty() && (out.back() == '-' || out.back() == '_')) out.pop_back();
+  return out;
+}
+
+std::uint64_t fnv1a64(std::string_view s, std::uint64_t seed) {
+  std::uint64_t h = seed;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string to_hex(std::uint64_t v) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = digits[v & 0xFu];
+    v >>= 4;
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3 / 2);
+  for (char raw : s) {
+    const auto c = static_cast<unsigned char>(raw);
+    if (std::isalnum(c) && c < 0x80) {
+      out += raw;
+    } else if (c == '-' || c == '.' || c == '_' || c == '~') {
+      out += raw;
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xFu];
+    }
+  }
+  return out;
+}
+
+std::string collapse_whitespace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0u) == 0x80u) --cut;
+  return s.substr(0, cut);
+}
+
+}  // namespace kb

@@ -1,0 +1,202 @@
+/** @file views.cpp
+ *  @brief Page view models.
+ */
+#include "kb/views.h"
+
+#include "kb/text.h"
+
+#include <cstdio>
+
+namespace kb {
+
+namespace {
+
+mstch::map base_map(const PageBase& base, const std::string& title) {
+  return mstch::map{{"t", base.strings},
+                    {"ui_lang", base.ui_lang},
+                    {"query", base.query},
+                    {"page_title", title}};
+}
+
+std::string filter_url(const std::string& query, const std::string& key, const std::string& value) {
+  std::string url = "/search?q=" + url_encode(query);
+  url += "&" + key + "=" + url_encode(value);
+  return url;
+}
+
+mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key,
+                        const std::string& active) {
+  mstch::array out;
+  for (const auto& [value, count] : counts) {
+    out.push_back(mstch::map{{"name", value},
+                             {"count", std::to_string(count)},
+                             {"url", filter_url(request.query, key, value)},
+                             {"active", to_lower(value) == to_lower(active)}});
+  }
+  return out;
+}
+
+mstch::array tag_list(const std::vector<std::string>& tags) {
+  mstch::array out;
+  for (const auto& tag : tags) out.push_back(mstch::map{{"name", tag}, {"url", "/search?q=&tag=" + url_encode(tag)}});
+  return out;
+}
+
+mstch::map hit_map(const SearchHit& hit) {
+  return mstch::map{{"url", hit.url},
+                    {"slug", hit.slug},
+                    {"title", hit.title},
+                    {"summary", hit.summary},
+                    {"snippet_html", hit.snippet_html},
+                    {"category", hit.category},
+                    {"category_url", "/search?q=&category=" + url_encode(hit.category)},
+                    {"has_category", !hit.category.empty()},
+                    {"updated", hit.updated},
+                    {"lang", hit.lang},
+                    {"tags", tag_list(hit.tags)}};
+}
+
+}  // namespace
+
+std::string words_from_slug(const std::string& slug) {
+  std::string out;
+  for (char c : slug) out += (c == '-' || c == '_') ? ' ' : c;
+  return collapse_whitespace(out);
+}
+
+std::string search_url(const SearchRequest& request, int page) {
+  std::string url = "/search?q=" + url_encode(request.query);
+  if (!request.category.empty()) url += "&category=" + url_encode(request.category);
+  for (const auto& tag : request.tags) url += "&tag=" + url_encode(tag);
+  if (!request.lang.empty()) url += "&lang=" + url_encode(request.lang);
+  if (request.per_page != 10) url += "&per_page=" + std::to_string(request.per_page);
+  if (page != 1) url += "&page=" + std::to_string(page);
+  return url;
+}
+
+mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response) {
+  mstch::map page = base_map(base, request.query.empty() ? "Search" : request.query + " – Search");
+  mstch::array hits;
+  for (const auto& hit : response.hits) hits.push_back(hit_map(hit));
+  page.emplace("results", hits);
+  page.emplace("has_results", !response.hits.empty());
+  page.emplace("no_results", response.hits.empty());
+  page.emplace("total", std::to_string(response.total));
+  page.emplace("one_result", response.total == 1);
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f", response.took_ms);
+  page.emplace("took_ms", std::string(took));
+
+  // "Showing results for X. Search instead for Y" when the corrected query
+  // answered; "Did you mean X?" when the original words found something.
+  if (!response.corrected_query.empty()) {
+    SearchRequest corrected = request;
+    corrected.query = response.corrected_query;
+    SearchRequest original = request;
+    const mstch::map correction{{"corrected_query", response.corrected_query},
+                                {"corrected_url", search_url(corrected, 1)},
+                                {"original_query", request.query},
+                                {"original_url", search_url(original, 1)}};
+    if (response.rung == "corrected") {
+      page.emplace("showing_corrected", correction);
+    } else {
+      page.emplace("did_you_mean", correction);
+    }
+  }
+  page.emplace("relaxed", response.rung == "any");
+
+  const std::uint64_t pages = std::min<std::uint64_t>(
+      (response.total + static_cast<std::uint64_t>(request.per_page) - 1) / static_cast<std::uint64_t>(request.per_page),
+      static_cast<std::uint64_t>(kMaxPage));
+  if (pages > 1) {
+    mstch::map pagination;
+    if (request.page > 1) pagination.emplace("prev_url", search_url(request, request.page - 1));
+    if (static_cast<std::uint64_t>(request.page) < pages) pagination.emplace("next_url", search_url(request, request.page + 1));
+    mstch::array numbers;
+    const int last = static_cast<int>(pages);
+    for (int n = std::max(1, request.page - 4); n <= std::min(last, request.page + 4); ++n) {
+      numbers.push_back(mstch::map{{"number", std::to_string(n)}, {"url", search_url(request, n)}, {"current", n == request.page}});
+    }
+    pagination.emplace("pages", numbers);
+    page.emplace("pagination", pagination);
+  }
+
+  const mstch::array categories = facet_list(response.category_facets, request, "category", request.category);
+  const mstch::array tags = facet_list(response.tag_facets, request, "tag", request.tags.empty() ? "" : request.tags.front());
+  page.emplace("has_facets", !categories.empty() || !tags.empty());
+  page.emplace("has_category_facets", !categories.empty());
+  page.emplace("has_tag_facets", !tags.empty());
+  page.emplace("ticket_url", "/tickets/new?q=" + url_encode(request.query));
+  page.emplace("category_facets", categories);
+  page.emplace("tag_facets", tags);
+  page.emplace("filtered", !request.category.empty() || !request.tags.empty() || !request.lang.empty());
+  page.emplace("clear_filters_url", "/search?q=" + url_encode(request.query));
+  return page;
+}
+
+mstch::map home_page(const PageBase& base, const SearchResponse& newest) {
+  mstch::map page = base_map(base, "Help center");
+  mstch::array articles;
+  for (const auto& hit : newest.hits) articles.push_back(hit_map(hit));
+  page.emplace("newest", articles);
+  mstch::array categories;
+  for (const auto& [name, count] : newest.category_facets) {
+    categories.push_back(mstch::map{{"name", name},
+                                    {"count", std::to_string(count)},
+                                    {"url", "/search?q=&category=" + url_encode(name)}});
+  }
+  page.emplace("has_categories", !categories.empty());
+  page.emplace("categories", categories);
+  page.emplace("home", true);
+  return page;
+}
+
+mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related) {
+  mstch::map page = base_map(base, article.title);
+  page.emplace("slug", article.slug);
+  page.emplace("title", article.title);
+  page.emplace("summary", article.summary);
+  page.emplace("meta_description", article.summary);
+  page.emplace("canonical_path", "/articles/" + article.slug);
+  page.emplace("updated", article.updated);
+  page.emplace("article_lang", article.lang);
+  page.emplace("category", article.category);
+  page.emplace("has_category", !article.category.empty());
+  page.emplace("category_url", "/search?q=&category=" + url_encode(article.category));
+  page.emplace("tags", tag_list(article.tags));
+  page.emplace("has_tags", !article.tags.empty());
+  page.emplace("body_html", article.html);
+  page.emplace("source_url", "/articles/" + article.slug + ".md");
+  page.emplace("ticket_url", "/tickets/new?article=" + url_encode(article.slug));
+  mstch::array toc;
+  for (const auto& h : article.headings) {
+    if (h.level > 3) continue;
+    toc.push_back(mstch::map{{"text", h.text}, {"anchor", h.anchor}, {"level", std::to_string(h.level)}});
+  }
+  page.emplace("toc", toc);
+  page.emplace("has_toc", toc.size() > 1);
+  mstch::array rel;
+  for (const auto& r : related) {
+    rel.push_back(mstch::map{{"url", "/articles/" + r.slug}, {"title", r.title}, {"summary", r.summary}});
+  }
+  page.emplace("related", rel);
+  page.emplace("has_related", !rel.empty());
+  return page;
+}
+
+mstch::map not_found_page(const PageBase& base, const std::string& slug) {
+  PageBase with_query = base;
+  with_query.query = words_from_slug(slug);
+  mstch::map page = base_map(with_query, "Not found");
+  page.emplace("missing", slug);
+  return page;
+}
+
+mstch::map error_page(const PageBase& base, int status, const std::string& message) {
+  mstch::map page = base_map(base, "Error");
+  page.emplace("status", std::to_string(status));
+  page.emplace("message", message);
+  return page;
+}
+
+}  // namespace kb
