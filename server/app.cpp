@@ -22,9 +22,8 @@ constexpr const char* kJson = "application/json; charset=utf-8";
 
 bool is_api(const httplib::Request& req) { return req.path.rfind("/api/", 0) == 0 || req.path == "/healthz"; }
 
-int int_param(const httplib::Request& req, const char* name, int fallback) {
-  if (!req.has_param(name)) return fallback;
-  const std::string v = req.get_param_value(name);
+int int_param(const QueryParams& params, const char* name, int fallback) {
+  const std::string v = params.get(name);
   if (v.empty()) return fallback;
   int out = 0;
   const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -66,6 +65,37 @@ void security_headers(httplib::Response& res) {
 }
 
 }  // namespace
+
+QueryParams::QueryParams(const httplib::Request& req) {
+  const std::size_t q = req.target.find('?');
+  if (q == std::string::npos) return;
+  std::string_view rest = std::string_view(req.target).substr(q + 1);
+  const std::size_t hash = rest.find('#');
+  rest = rest.substr(0, hash);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    const std::string key = httplib::detail::decode_url(std::string(pair.substr(0, eq)), true);
+    const std::string value =
+        eq == std::string_view::npos ? std::string() : httplib::detail::decode_url(std::string(pair.substr(eq + 1)), true);
+    values_.emplace(key, value);
+  }
+}
+
+std::string QueryParams::get(const std::string& key) const {
+  const auto it = values_.find(key);
+  return it == values_.end() ? std::string() : it->second;
+}
+
+std::vector<std::string> QueryParams::all(const std::string& key) const {
+  std::vector<std::string> out;
+  const auto [from, to] = values_.equal_range(key);
+  for (auto it = from; it != to; ++it) out.push_back(it->second);
+  return out;
+}
 
 App::App(Config config)
     : config_(std::move(config)),
@@ -135,25 +165,23 @@ Searcher& App::searcher() {
   return *mine;
 }
 
-SearchRequest App::search_request(const httplib::Request& req) const {
+SearchRequest App::search_request(const QueryParams& params) const {
   SearchRequest r;
-  r.query = req.get_param_value("q");
-  r.page = int_param(req, "page", 1);
-  r.per_page = int_param(req, "per_page", 10);
-  r.lang = req.get_param_value("lang");
-  r.category = req.get_param_value("category");
-  const std::size_t n = req.get_param_value_count("tag");
-  for (std::size_t i = 0; i < n; ++i) {
-    std::string tag = req.get_param_value("tag", i);
+  r.query = params.get("q");
+  r.page = int_param(params, "page", 1);
+  r.per_page = int_param(params, "per_page", 10);
+  r.lang = params.get("lang");
+  r.category = params.get("category");
+  for (auto& tag : params.all("tag")) {
     if (!tag.empty()) r.tags.push_back(std::move(tag));
   }
   return r;
 }
 
-PageBase App::page_base(const httplib::Request& req) const {
+PageBase App::page_base(const QueryParams& params) const {
   PageBase base;
   base.strings = strings_;
-  const std::string q = req.get_param_value("q");
+  const std::string q = params.get("q");
   base.query = q.size() <= kMaxQueryBytes && is_valid_utf8(q) ? q : std::string();
   return base;
 }
@@ -169,7 +197,7 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
     res.set_content(dump(json{{"error", {{"status", status}, {"message", message}}}}), kJson);
     return;
   }
-  PageBase base = page_base(req);
+  PageBase base = page_base(QueryParams(req));
   try {
     if (status == 404 && req.path.rfind("/articles/", 0) == 0) {
       std::string slug = req.path.substr(std::string("/articles/").size());
@@ -188,17 +216,18 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
   SearchRequest newest;
   newest.per_page = 10;
   const SearchResponse response = searcher().search(newest);
-  send_page(res, 200, "home", home_page(page_base(req), response));
+  send_page(res, 200, "home", home_page(page_base(QueryParams(req)), response));
 }
 
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
-  const SearchRequest request = search_request(req);
+  const QueryParams params(req);
+  const SearchRequest request = search_request(params);
   const SearchResponse response = searcher().search(request);
-  send_page(res, 200, "search", search_page(page_base(req), request, response));
+  send_page(res, 200, "search", search_page(page_base(params), request, response));
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
-  const SearchRequest request = search_request(req);
+  const SearchRequest request = search_request(QueryParams(req));
   const SearchResponse response = searcher().search(request);
   json results = json::array();
   for (const auto& hit : response.hits) {
@@ -250,7 +279,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   const std::vector<ArticleLink> related = s.related(*article, 5);
-  send_page(res, 200, "article", article_page(page_base(req), *article, related));
+  send_page(res, 200, "article", article_page(page_base(QueryParams(req)), *article, related));
 }
 
 void App::get_healthz(const httplib::Request&, httplib::Response& res) {

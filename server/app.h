@@ -11,6 +11,8 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <map>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -35,6 +37,19 @@ class HttpError : public std::runtime_error {
   int status_;
 };
 
+/// Query parameters decoded as browsers encode forms ('+' is a space),
+/// which httplib's own parsing does not do.
+class QueryParams {
+ public:
+  explicit QueryParams(const httplib::Request& req);
+  std::string get(const std::string& key) const;  ///< first value, or ""
+  std::vector<std::string> all(const std::string& key) const;
+  bool has(const std::string& key) const { return values_.count(key) != 0; }
+
+ private:
+  std::multimap<std::string, std::string> values_;
+};
+
 class App {
  public:
   explicit App(Config config);
@@ -54,8 +69,8 @@ class App {
 
   /// This thread's searcher, refreshed to the newest committed revision.
   Searcher& searcher();
-  SearchRequest search_request(const httplib::Request& req) const;
-  PageBase page_base(const httplib::Request& req) const;
+  SearchRequest search_request(const QueryParams& params) const;
+  PageBase page_base(const QueryParams& params) const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const;
 

@@ -111,7 +111,7 @@ class FieldReader {
                        " items");
       }
       for (const auto& item : node) {
-        if (!item.IsScalar()) fail(item, std::string("every item of '") + key + "' must be a single value");
+        if (!item.IsScalar()) fail(node, std::string("every item of '") + key + "' must be a single value");
         const std::string_view v = trim(item.Scalar());
         if (!v.empty()) out.emplace_back(v);
       }

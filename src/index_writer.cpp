@@ -318,6 +318,11 @@ class Run {
     }
   }
 
+  void written() {
+    ++written_;
+    if (opt_.on_document_written) opt_.on_document_written(written_);
+  }
+
   static void remove_spellings(Xapian::WritableDatabase& db, const Xapian::Document& doc) {
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
       if (is_spelling_term(*t)) db.remove_spelling(*t);
@@ -353,6 +358,7 @@ class Run {
         }
         add_spellings(db, doc);
         db.replace_document(std::string(schema::kPrefixId) + c.slug, doc);
+        written();
         c.article.reset();  // free the text early on large corpora
       }
       for (const auto& [slug, stored] : stored_) {
@@ -360,6 +366,7 @@ class Run {
         remove_spellings(db, db.get_document(stored.docid));
         db.delete_document(stored.docid);
         ++report_.removed;
+        written();
       }
       if (report_.changed() || rebuild_all_ || db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
@@ -381,6 +388,7 @@ class Run {
   std::map<std::string, std::string> path_to_slug_;
   std::set<std::string> keep_;
   std::set<std::string> present_;  ///< every article path found this run
+  std::size_t written_ = 0;
 };
 
 }  // namespace

@@ -261,7 +261,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     }
     if (mset.empty()) {
       const std::string& text = response.corrected_query.empty() ? request.query : response.corrected_query;
-      used = parse(text, Xapian::Query::OP_OR, 0);
+      used = parse(cjk_bigrams(text), Xapian::Query::OP_OR, 0);
       mset = run(used, false);
       response.rung = "any";
     }

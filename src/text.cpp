@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <cctype>
+#include <vector>
 
 namespace kb {
 
@@ -174,6 +175,48 @@ std::string to_hex(std::uint64_t v) {
     v >>= 4;
   }
   return out;
+}
+
+bool is_cjk(unsigned cp) {
+  return (cp >= 0x1100 && cp <= 0x11FF) ||   // Hangul Jamo
+         (cp >= 0x2E80 && cp <= 0x2FDF) ||   // CJK radicals
+         (cp >= 0x3040 && cp <= 0x30FF) ||   // Hiragana, Katakana
+         (cp >= 0x3130 && cp <= 0x318F) ||   // Hangul compatibility Jamo
+         (cp >= 0x31F0 && cp <= 0x31FF) ||   // Katakana extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||   // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||   // CJK unified ideographs
+         (cp >= 0xAC00 && cp <= 0xD7AF) ||   // Hangul syllables
+         (cp >= 0xF900 && cp <= 0xFAFF) ||   // CJK compatibility ideographs
+         (cp >= 0xFF66 && cp <= 0xFF9F) ||   // half-width Katakana
+         (cp >= 0x20000 && cp <= 0x2FA1F);   // CJK extensions B-F
+}
+
+std::string cjk_bigrams(std::string_view text) {
+  std::string out;
+  std::vector<unsigned> run;
+  auto flush = [&] {
+    if (run.size() == 1) {
+      Xapian::Unicode::append_utf8(out, run[0]);
+    }
+    for (std::size_t i = 0; i + 1 < run.size(); ++i) {
+      if (i) out += ' ';
+      Xapian::Unicode::append_utf8(out, run[i]);
+      Xapian::Unicode::append_utf8(out, run[i + 1]);
+    }
+    if (!run.empty()) out += ' ';
+    run.clear();
+  };
+  for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+    if (is_cjk(*it)) {
+      if (run.empty()) out += ' ';
+      run.push_back(*it);
+    } else {
+      flush();
+      Xapian::Unicode::append_utf8(out, *it);
+    }
+  }
+  flush();
+  return collapse_whitespace(out);
 }
 
 std::string url_encode(std::string_view s) {

@@ -24,6 +24,9 @@ struct IndexOptions {
   std::function<void(const std::string&)> on_problem;
   /// Called after each file with (files done, files in all).
   std::function<void(std::size_t, std::size_t)> on_progress;
+  /// Called after each document added, replaced or deleted inside the
+  /// (uncommitted) transaction, with the count so far.
+  std::function<void(std::size_t)> on_document_written;
 };
 
 struct IndexReport {

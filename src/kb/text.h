@@ -48,6 +48,17 @@ std::uint64_t fnv1a64(std::string_view s, std::uint64_t seed = 14695981039346656
 
 std::string to_hex(std::uint64_t v);
 
+/// True for code points of scripts written without spaces between words
+/// (Han, Hiragana, Katakana) and for Hangul: the ones Xapian indexes as
+/// n-grams.
+bool is_cjk(unsigned code_point);
+
+/// Rewrites every CJK run as its overlapping bigrams separated by spaces
+/// ("パスワード" -> "パス スワ ワー ード"), leaving other text alone. Parsed
+/// with OR, this matches articles sharing most of the run, where the plain
+/// n-gram query demands every n-gram.
+std::string cjk_bigrams(std::string_view text);
+
 /// Percent-encodes a URL query component (space becomes '+').
 std::string url_encode(std::string_view s);
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kb needs, only those missing.
+#   scripts/deps.sh          build and run
+#   scripts/deps.sh --test   also what the test suite needs
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config git ca-certificates curl
+  libxapian-dev libcpp-httplib-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libmstch-dev libboost-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(catch2 python3 sqlite3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "kb: installing Debian packages: ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "kb: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

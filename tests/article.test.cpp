@@ -1,0 +1,148 @@
+/** @file article.test.cpp
+ *  @brief Front matter: every accepted form, every failure with its exact
+ *  path:line message.
+ */
+#include "kb/article.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+
+namespace {
+
+std::string error_of(const std::string& text, const std::string& path = "docs/a.md") {
+  try {
+    parse_article(path, text);
+  } catch (const ArticleError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a complete front matter is read field by field", "[article]") {
+  const Article a = parse_article("accounts/reset.md",
+                                  "---\n"
+                                  "title: \"How to reset your password\"\n"
+                                  "slug: reset-password\n"
+                                  "summary: Reset it yourself in two minutes.\n"
+                                  "tags: [password, login]\n"
+                                  "category: accounts\n"
+                                  "lang: en-GB\n"
+                                  "updated: 2026-10-14\n"
+                                  "aliases: [forgot-password]\n"
+                                  "draft: false\n"
+                                  "---\n"
+                                  "Body text.\n");
+  CHECK(a.title == "How to reset your password");
+  CHECK(a.slug == "reset-password");
+  CHECK(a.slug_line == 3);
+  CHECK_FALSE(a.slug_from_file_name);
+  CHECK(a.summary == "Reset it yourself in two minutes.");
+  CHECK(a.tags == std::vector<std::string>{"password", "login"});
+  CHECK(a.category == "accounts");
+  CHECK(a.lang == "en-gb");
+  CHECK(a.updated == "2026-10-14");
+  CHECK(a.aliases == std::vector<std::string>{"forgot-password"});
+  CHECK_FALSE(a.draft);
+  CHECK(a.body == "Body text.\n");
+  CHECK(a.body_line == 12);
+}
+
+TEST_CASE("defaults and the forms real corpora use", "[article]") {
+  SECTION("slug from the file name, lang en, description as summary, ms.date as updated") {
+    const Article a = parse_article("network/VPN Setup.md",
+                                    "---\ntitle: VPN\ndescription: Connect from home.\nms.date: 01/13/2023\n---\nx\n");
+    CHECK(a.slug == "vpn-setup");
+    CHECK(a.slug_from_file_name);
+    CHECK(a.lang == "en");
+    CHECK(a.summary == "Connect from home.");
+    CHECK(a.updated == "2023-01-13");
+  }
+  SECTION("comma-separated tags") {
+    CHECK(parse_article("a.md", "---\ntitle: T\ntags: vpn, wifi ,  \n---\n").tags ==
+          std::vector<std::string>{"vpn", "wifi"});
+  }
+  SECTION("no front matter: the first '# ' heading is the title") {
+    const Article a = parse_article("a.md", "Intro\n\n```\n# not a heading\n```\n# Printer offline #\n\nText\n");
+    CHECK(a.title == "Printer offline");
+    CHECK(a.title_from_heading);
+  }
+  SECTION("CRLF line endings and a byte-order mark") {
+    const Article a = parse_article("a.md", "\xEF\xBB\xBF---\r\ntitle: Windows file\r\n---\r\nBody\r\n");
+    CHECK(a.title == "Windows file");
+    CHECK(a.body == "Body\r\n");
+  }
+  SECTION("draft: true") { CHECK(parse_article("a.md", "---\ntitle: T\ndraft: true\n---\n").draft); }
+  SECTION("an empty front matter block with a heading") {
+    CHECK(parse_article("a.md", "---\n---\n# From heading\n").title == "From heading");
+  }
+}
+
+TEST_CASE("every failure names file and line", "[article]") {
+  struct Row {
+    const char* name;
+    std::string text;
+    const char* message;
+  };
+  const Row rows[] = {
+      {"missing title", "---\nsummary: s\n---\nbody\n", "docs/a.md:2: error: front matter: missing 'title'"},
+      {"empty title", "---\nsummary: s\ntitle: \"\"\n---\nbody\n", "docs/a.md:3: error: front matter: missing 'title'"},
+      {"no front matter, no heading", "just text\n",
+       "docs/a.md:1: error: no front matter and no '# ' heading to take a title from"},
+      {"unclosed front matter", "---\ntitle: T\nbody\n",
+       "docs/a.md:1: error: front matter: opening '---' has no closing '---'"},
+      {"bad YAML", "---\ntitle: T\ntags: [a, b\n---\n",
+       "docs/a.md:4: error: front matter: end of sequence flow not found"},
+      {"not a mapping", "---\n- a\n- b\n---\n", "docs/a.md:2: error: front matter: must be a mapping of 'key: value' lines"},
+      {"title is a list", "---\ntitle:\n  - a\n---\n", "docs/a.md:3: error: front matter: 'title' must be a single value"},
+      {"tags is a map", "---\ntitle: T\ntags:\n  a: b\n---\n", "docs/a.md:4: error: front matter: 'tags' must be a list"},
+      {"nested tag", "---\ntitle: T\ntags: [a, [b]]\n---\n",
+       "docs/a.md:3: error: front matter: every item of 'tags' must be a single value"},
+      {"bad lang", "---\ntitle: T\nlang: english!\n---\n",
+       "docs/a.md:3: error: front matter: 'lang' is not a BCP 47 language tag: 'english!'"},
+      {"bad date", "---\ntitle: T\nupdated: 2026-02-30\n---\n",
+       "docs/a.md:3: error: front matter: 'updated' is not a date (YYYY-MM-DD): '2026-02-30'"},
+      {"bad slug", "---\ntitle: T\nslug: Not/A/Slug\n---\n",
+       "docs/a.md:3: error: front matter: 'slug' must be lower-case letters, digits, '-' or '_': 'Not/A/Slug'"},
+      {"bad alias", "---\ntitle: T\naliases: [ok, \"../x\"]\n---\n",
+       "docs/a.md:3: error: front matter: alias is not a valid slug: '../x'"},
+      {"bad draft", "---\ntitle: T\ndraft: maybe\n---\n", "docs/a.md:3: error: front matter: 'draft' must be true or false"},
+      {"invalid UTF-8", "---\ntitle: T\n---\nline 4\nbad \xff byte\n", "docs/a.md:5: error: invalid UTF-8 at byte 28"},
+      {"NUL byte", std::string("---\ntitle: T\n---\nA\0B\n", 20), "docs/a.md:4: error: NUL byte in file"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    CHECK(error_of(row.text) == row.message);
+  }
+}
+
+TEST_CASE("oversized files and list bombs are refused", "[article]") {
+  CHECK(error_of(std::string(kMaxArticleBytes + 1, 'a')) ==
+        "docs/a.md:1: error: file is 1048577 bytes, over the limit of 1048576 bytes");
+  std::string many = "---\ntitle: T\ntags: [";
+  for (int i = 0; i < 101; ++i) many += "t" + std::to_string(i) + ",";
+  many += "x]\n---\n";
+  CHECK(error_of(many) == "docs/a.md:3: error: front matter: 'tags' has more than 100 items");
+  // A YAML alias bomb: only scalars are read, so expansion never happens.
+  const std::string bomb =
+      "---\ntitle: T\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+      "tags: [*d]\n---\n";
+  CHECK(error_of(bomb) == "docs/a.md:7: error: front matter: every item of 'tags' must be a single value");
+}
+
+TEST_CASE("dates and languages normalise", "[article]") {
+  CHECK(normalise_date("2026-01-31") == "2026-01-31");
+  CHECK(normalise_date("2026-01-31T10:00:00Z") == "2026-01-31");
+  CHECK(normalise_date("1/2/2024") == "2024-01-02");
+  CHECK(normalise_date("2024-02-29") == "2024-02-29");
+  CHECK(normalise_date("2023-02-29").empty());
+  CHECK(normalise_date("yesterday").empty());
+  CHECK(normalise_lang("pt_BR") == "pt-br");
+  CHECK(normalise_lang("ko") == "ko");
+  CHECK(normalise_lang("zh-Hant-TW") == "zh-hant-tw");
+  CHECK(normalise_lang("e").empty());
+  CHECK(normalise_lang("12").empty());
+}

@@ -1,0 +1,250 @@
+/** @file index_writer.test.cpp
+ *  @brief Incremental and atomic indexing against a real Xapian database.
+ */
+#include "kb/article.h"
+#include "kb/index_writer.h"
+#include "kb/schema.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <xapian.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+using namespace kb;
+using kb::test::article;
+using kb::test::TempDir;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  std::vector<std::string> problems;
+
+  std::filesystem::path articles() const { return dir / "articles"; }
+  std::filesystem::path index() const { return dir / "index"; }
+  void write(const std::string& rel, const std::string& content) const { dir.write("articles/" + rel, content); }
+
+  IndexReport run() {
+    problems.clear();
+    IndexOptions opt;
+    opt.articles_dir = articles();
+    opt.index_dir = index();
+    opt.on_problem = [this](const std::string& line) { problems.push_back(line); };
+    return build_index(opt);
+  }
+
+  Xapian::Database db() const { return Xapian::Database(index().string()); }
+  bool has_slug(const std::string& slug) const { return db().term_exists(schema::kPrefixId + slug); }
+  std::string value_of(const std::string& slug, Xapian::valueno slot) const {
+    const Xapian::Database d = db();
+    auto p = d.postlist_begin(schema::kPrefixId + slug);
+    return p == d.postlist_end(schema::kPrefixId + slug) ? "" : d.get_document(*p).get_value(slot);
+  }
+  std::string counts(const IndexReport& r) const {
+    return std::to_string(r.added) + "/" + std::to_string(r.updated) + "/" + std::to_string(r.removed) + "/" +
+           std::to_string(r.unchanged) + "/" + std::to_string(r.skipped);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the summary line has the documented form", "[index]") {
+  IndexReport r;
+  r.added = 3;
+  r.unchanged = 2;
+  r.seconds = 0.125;
+  CHECK(r.summary_line() == "added 3, updated 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
+  CHECK(std::regex_match(r.summary_line(), std::regex(R"(added \d+, updated \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
+}
+
+TEST_CASE("incremental runs touch only what changed", "[index]") {
+  Fixture f;
+  f.write("a.md", article("Alpha", "alpha body"));
+  f.write("b.md", article("Beta", "beta body"));
+  f.write("sub/c.md", article("Gamma", "gamma body"));
+
+  CHECK(f.counts(f.run()) == "3/0/0/0/0");
+  const auto rev1 = f.db().get_revision();
+
+  SECTION("an unchanged folder changes nothing, not even the revision") {
+    CHECK(f.counts(f.run()) == "0/0/0/3/0");
+    CHECK(f.db().get_revision() == rev1);
+  }
+  SECTION("a changed file is updated") {
+    f.write("a.md", article("Alpha", "alpha body, now with zebra"));
+    CHECK(f.counts(f.run()) == "0/1/0/2/0");
+    CHECK(f.db().get_revision() == rev1 + 1);
+    CHECK(f.db().term_exists("zebra"));
+  }
+  SECTION("a deleted file is removed") {
+    std::filesystem::remove(f.articles() / "b.md");
+    CHECK(f.counts(f.run()) == "0/0/1/2/0");
+    CHECK_FALSE(f.has_slug("b"));
+  }
+  SECTION("a renamed file keeps an explicit slug and updates its path") {
+    f.write("d.md", article("Delta", "delta", "slug: delta\n"));
+    f.run();
+    std::filesystem::rename(f.articles() / "d.md", f.articles() / "moved-delta.md");
+    CHECK(f.counts(f.run()) == "0/1/0/3/0");
+    CHECK(f.value_of("delta", schema::kSlotPath) == "moved-delta.md");
+  }
+  SECTION("a renamed file with a derived slug moves to the new slug") {
+    std::filesystem::rename(f.articles() / "a.md", f.articles() / "alpha.md");
+    CHECK(f.counts(f.run()) == "1/0/1/2/0");
+    CHECK(f.has_slug("alpha"));
+    CHECK_FALSE(f.has_slug("a"));
+  }
+  SECTION("a draft is unpublished") {
+    f.write("a.md", article("Alpha", "alpha body", "draft: true\n"));
+    CHECK(f.counts(f.run()) == "0/0/1/2/0");
+    CHECK_FALSE(f.has_slug("a"));
+  }
+}
+
+TEST_CASE("a broken article is reported and its last good version stays", "[index]") {
+  Fixture f;
+  f.write("a.md", article("Alpha", "alpha body"));
+  f.write("b.md", article("Beta", "beta body"));
+  f.run();
+  f.write("a.md", "---\ntitle: [broken\n---\nnew body\n");
+  f.write("new.md", "---\nsummary: no title here\n---\n");
+  const IndexReport r = f.run();
+  CHECK(f.counts(r) == "0/0/0/1/2");
+  REQUIRE(f.problems.size() == 2);
+  CHECK(f.problems[0] == "a.md:3: error: front matter: end of sequence flow not found");
+  CHECK(f.problems[1] == "new.md:2: error: front matter: missing 'title'");
+  CHECK(f.has_slug("a"));
+  CHECK(f.db().term_exists("alpha"));
+  CHECK_FALSE(f.has_slug("new"));
+}
+
+TEST_CASE("slug conflicts", "[index]") {
+  Fixture f;
+  SECTION("an explicit duplicate slug is an error naming the owner") {
+    f.write("a.md", article("A", "x", "slug: same\n"));
+    f.write("b.md", article("B", "y", "title2: z\nslug: same\n"));
+    const IndexReport r = f.run();
+    CHECK(r.skipped == 1);
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0] == "b.md:4: error: duplicate slug 'same': already used by a.md");
+  }
+  SECTION("the published article keeps its slug when a newcomer claims it") {
+    f.write("z.md", article("Z", "z", "slug: same\n"));
+    f.run();
+    f.write("a.md", article("A", "a", "slug: same\n"));
+    f.run();
+    CHECK(f.value_of("same", schema::kSlotPath) == "z.md");
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0] == "a.md:3: error: duplicate slug 'same': already used by z.md");
+  }
+  SECTION("the same file name in two folders is published under folder-qualified slugs") {
+    f.write("printing/overview.md", article("Printing overview", "p"));
+    f.write("vpn/overview.md", article("VPN overview", "v"));
+    const IndexReport r = f.run();
+    CHECK(r.added == 2);
+    CHECK(r.skipped == 0);
+    CHECK(f.has_slug("overview"));
+    CHECK(f.has_slug("vpn-overview"));
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0] ==
+          "vpn/overview.md:1: warning: slug 'overview' is taken by printing/overview.md; published as "
+          "'vpn-overview' (set 'slug:' to choose another)");
+    CHECK(f.counts(f.run()) == "0/0/0/2/0");  // stable on the next run
+  }
+  SECTION("an alias that is another article's slug is ignored with a warning") {
+    f.write("a.md", article("A", "x", "aliases: [b, old-a]\n"));
+    f.write("b.md", article("B", "y"));
+    f.run();
+    CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-a"));
+    CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "b"));
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0] == "a.md:1: warning: alias 'b' is the slug of another article; ignored");
+  }
+}
+
+TEST_CASE("files that are not articles are reported, never fatal", "[index]") {
+  Fixture f;
+  f.write("good.md", article("Good", "fine"));
+  f.write("big.md", std::string(kMaxArticleBytes + 10, 'x'));
+  f.write(".git/HEAD.md", "ignored");
+  f.write("notes.txt", "ignored");
+  std::filesystem::create_directories(f.articles() / "loop");
+  std::filesystem::create_directory_symlink(f.articles(), f.articles() / "loop" / "back");
+  std::filesystem::create_symlink(f.articles() / "nowhere.md", f.articles() / "dangling.md");
+  REQUIRE(mkfifo((f.articles() / "pipe.md").c_str(), 0600) == 0);
+  const IndexReport r = f.run();
+  CHECK(r.added == 1);
+  CHECK(r.skipped == 3);
+  CHECK(std::find(f.problems.begin(), f.problems.end(),
+                  "big.md:1: error: file is 1048586 bytes, over the limit of 1048576 bytes") != f.problems.end());
+  CHECK(std::find(f.problems.begin(), f.problems.end(), "pipe.md:1: error: not a regular file") != f.problems.end());
+  CHECK(std::find_if(f.problems.begin(), f.problems.end(), [](const std::string& p) {
+          return p.rfind("dangling.md:1: error: cannot read", 0) == 0;
+        }) != f.problems.end());
+}
+
+TEST_CASE("fatal problems are thrown with a clear message", "[index]") {
+  Fixture f;
+  IndexOptions opt;
+  opt.articles_dir = f.dir / "missing";
+  opt.index_dir = f.index();
+  CHECK_THROWS_WITH(build_index(opt), Catch::Matchers::Contains("does not exist or is not a directory"));
+
+  f.write("a.md", article("A", "x"));
+  opt.articles_dir = f.articles();
+  Xapian::WritableDatabase holder(f.index().string(), Xapian::DB_CREATE_OR_OPEN);
+  CHECK_THROWS_WITH(build_index(opt), Catch::Matchers::Contains("is locked: another kb-index is writing to it"));
+}
+
+TEST_CASE("a run killed mid-write leaves the previous revision intact", "[index][crash]") {
+  Fixture f;
+  for (int i = 0; i < 20; ++i) f.write("a" + std::to_string(i) + ".md", article("Article " + std::to_string(i), "old text"));
+  f.run();
+  const auto rev = f.db().get_revision();
+  for (int i = 0; i < 20; ++i) f.write("a" + std::to_string(i) + ".md", article("Article " + std::to_string(i), "new text"));
+  for (int i = 0; i < 10; ++i) f.write("b" + std::to_string(i) + ".md", article("Extra " + std::to_string(i), "new"));
+
+  for (const std::size_t kill_at : {1u, 10u, 25u}) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      IndexOptions opt;
+      opt.articles_dir = f.articles();
+      opt.index_dir = f.index();
+      opt.on_document_written = [kill_at](std::size_t n) {
+        if (n == kill_at) ::kill(::getpid(), SIGKILL);
+      };
+      build_index(opt);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    const Xapian::Database db = f.db();
+    CHECK(db.get_revision() == rev);
+    CHECK(db.get_doccount() == 20);
+    CHECK(db.term_exists("old"));
+    CHECK_FALSE(db.term_exists("new"));
+  }
+  // And the next uninterrupted run completes.
+  CHECK(f.counts(f.run()) == "10/20/0/0/0");
+}
+
+TEST_CASE("spelling data follows the articles", "[index]") {
+  Fixture f;
+  f.write("a.md", article("Printer offline", "The printer shows offline."));
+  f.write("b.md", article("Keyboard", "The keyboard is unresponsive."));
+  f.run();
+  CHECK(f.db().get_spelling_suggestion("printr") == "printer");
+  CHECK(f.db().get_spelling_suggestion("keybord") == "keyboard");
+  std::filesystem::remove(f.articles() / "b.md");
+  f.run();
+  CHECK(f.db().get_spelling_suggestion("keybord").empty());
+  CHECK(f.db().get_spelling_suggestion("printr") == "printer");
+}

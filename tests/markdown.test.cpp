@@ -1,0 +1,91 @@
+/** @file markdown.test.cpp
+ *  @brief Markdown rendering: anchors, GFM extensions, safety, plain text.
+ */
+#include "kb/markdown.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+using Catch::Matchers::Contains;
+
+TEST_CASE("headings get unique GitHub-style anchors with a visible link", "[markdown]") {
+  const RenderedMarkdown md = render_markdown("## Step 1: Restart\ntext\n## Step 1: Restart\n### Step 1: Restart-1\n");
+  REQUIRE(md.headings.size() == 3);
+  CHECK(md.headings[0].anchor == "step-1-restart");
+  CHECK(md.headings[1].anchor == "step-1-restart-1");
+  CHECK(md.headings[2].anchor == "step-1-restart-1-1");
+  CHECK(md.headings[2].level == 3);
+  CHECK_THAT(md.html, Contains("<h2><a class=\"anchor\" id=\"step-1-restart\" href=\"#step-1-restart\""));
+  CHECK_THAT(md.html, Contains("id=\"step-1-restart-1\""));
+}
+
+TEST_CASE("an anchor does not depend on other headings' text", "[markdown]") {
+  const auto before = render_markdown("## Symptoms\n## Resolution\n");
+  const auto after = render_markdown("## Symptoms seen on Windows 11\n## Resolution\n");
+  CHECK(before.headings[1].anchor == after.headings[1].anchor);
+}
+
+TEST_CASE("GFM tables, strikethrough, task lists and autolinks render", "[markdown]") {
+  const RenderedMarkdown md = render_markdown(
+      "| Code | Meaning |\n|---|---|\n| `0x80070005` | Access denied |\n\n~~old~~\n\n- [x] done\n\nSee https://help.example.com\n");
+  CHECK_THAT(md.html, Contains("<div class=\"table-scroll\">\n<table>"));
+  CHECK_THAT(md.html, Contains("<td><code>0x80070005</code></td>"));
+  CHECK_THAT(md.html, Contains("<del>old</del>"));
+  CHECK_THAT(md.html, Contains("type=\"checkbox\""));
+  CHECK_THAT(md.html, Contains("<a href=\"https://help.example.com\">"));
+  CHECK_THAT(md.plain_text, Contains("0x80070005"));
+  CHECK_THAT(md.plain_text, Contains("Access denied"));
+}
+
+TEST_CASE("raw HTML and dangerous URLs never pass through", "[markdown]") {
+  const RenderedMarkdown md = render_markdown(
+      "<script>alert(1)</script>\n\nHello <img src=x onerror=alert(2)> world\n\n"
+      "[click](javascript:alert(3))\n\n## <b>bold</b> heading\n");
+  CHECK_THAT(md.html, !Contains("<script"));
+  CHECK_THAT(md.html, !Contains("onerror"));
+  CHECK_THAT(md.html, !Contains("javascript:"));
+  CHECK_THAT(md.html, !Contains("<b>"));
+  CHECK_THAT(md.html, Contains("raw HTML omitted"));
+}
+
+TEST_CASE("code blocks keep their language and text", "[markdown]") {
+  const RenderedMarkdown md = render_markdown("```powershell\nipconfig /flushdns\n```\n");
+  CHECK_THAT(md.html, Contains("<pre lang=\"powershell\"><code>ipconfig /flushdns"));
+  CHECK_THAT(md.plain_text, Contains("ipconfig /flushdns"));
+}
+
+TEST_CASE("sections split the text at every heading", "[markdown]") {
+  const RenderedMarkdown md = render_markdown("Lead text.\n\n## Cause\nThe cause.\n\n## Fix\n1. Do this.\n2. Then that.\n");
+  REQUIRE(md.sections.size() == 3);
+  CHECK(md.sections[0].heading_index == -1);
+  CHECK(md.sections[0].text == "Lead text.\n");
+  CHECK(md.sections[1].text == "The cause.\n");
+  CHECK(md.sections[2].text == "Do this.\nThen that.\n");
+  CHECK(md.plain_text == "Lead text.\nCause\nThe cause.\nFix\nDo this.\nThen that.\n");
+}
+
+TEST_CASE("a leading h1 that repeats the title is dropped", "[markdown]") {
+  RenderOptions opt;
+  opt.title = "Printer offline";
+  CHECK_THAT(render_markdown("# Printer  Offline\n\nText\n", opt).html, !Contains("<h1"));
+  CHECK_THAT(render_markdown("# Something else\n\nText\n", opt).html, Contains("<h1"));
+}
+
+TEST_CASE("links to .md files point at article pages", "[markdown]") {
+  const RenderedMarkdown md =
+      render_markdown("[a](../vpn/VPN-Setup.md#step-2) [b](other.md) [c](https://x.example/a.md) [d](/articles/x)\n");
+  CHECK_THAT(md.html, Contains("href=\"/articles/vpn-setup#step-2\""));
+  CHECK_THAT(md.html, Contains("href=\"/articles/other\""));
+  CHECK_THAT(md.html, Contains("href=\"https://x.example/a.md\""));
+  CHECK_THAT(md.html, Contains("href=\"/articles/x\""));
+}
+
+TEST_CASE("deeply nested input renders without crashing", "[markdown]") {
+  const std::string quotes(5000, '>');
+  const std::string lists = [] {
+    std::string s;
+    for (int i = 0; i < 500; ++i) s += std::string(static_cast<std::size_t>(i) * 2, ' ') + "- item\n";
+    return s;
+  }();
+  CHECK_NOTHROW(render_markdown(quotes + " deep\n" + lists + std::string(10000, '[') + std::string(10000, '*')));
+}

@@ -1,0 +1,189 @@
+/** @file searcher.test.cpp
+ *  @brief Search behaviour on a real index built from tests/fixtures/search
+ *  and on the bundled sample articles.
+ */
+#include "kb/searcher.h"
+#include "support/search_index.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+using Catch::Matchers::Contains;
+
+namespace {
+
+SearchResponse search(Searcher& s, const std::string& q, const std::string& category = "", const std::string& tag = "") {
+  SearchRequest r;
+  r.query = q;
+  r.category = category;
+  if (!tag.empty()) r.tags.push_back(tag);
+  return s.search(r);
+}
+
+std::vector<std::string> slugs(const SearchResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& h : r.hits) out.push_back(h.slug);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("search on the fixture articles", "[search]") {
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+
+  SECTION("a title match outranks a body that repeats the words") {
+    const auto r = search(s, "printer offline");
+    REQUIRE(r.hits.size() >= 2);
+    CHECK(r.hits[0].slug == "printer-offline");
+    CHECK(r.hits[1].slug == "network-troubleshooting");
+    CHECK(r.rung == "all");
+  }
+  SECTION("error codes and identifiers match exactly") {
+    CHECK(slugs(search(s, "0x80070005")) == std::vector<std::string>{"install-fails"});
+    CHECK(slugs(search(s, "ERR_NAME_NOT_RESOLVED")) == std::vector<std::string>{"install-fails"});
+    CHECK(slugs(search(s, "ipconfig /flushdns")).at(0) == "install-fails");
+    CHECK(search(s, "0x80070006").hits.empty());
+  }
+  SECTION("Korean and Japanese without quotes or spaces") {
+    CHECK(slugs(search(s, "비밀번호")).at(0) == "reset-password-ko");
+    CHECK(slugs(search(s, "비밀번호 재설정")).at(0) == "reset-password-ko");
+    CHECK(slugs(search(s, "パスワード")).at(0) == "reset-password-ja");
+    CHECK(slugs(search(s, "パスワードリセット")).at(0) == "reset-password-ja");
+  }
+  SECTION("a misspelling is corrected and answered") {
+    const auto r = search(s, "keybord");
+    CHECK(r.corrected_query == "keyboard");
+    CHECK(r.rung == "corrected");
+    CHECK(slugs(r) == std::vector<std::string>{"keyboard"});
+  }
+  SECTION("a word that exists is never corrected") {
+    const auto r = search(s, "printer");
+    CHECK(r.corrected_query.empty());
+    CHECK(r.rung == "all");
+  }
+  SECTION("when no article has every word, any word will do") {
+    const auto r = search(s, "keyboard spooler");
+    CHECK(r.rung == "any");
+    CHECK(r.hits.size() == 2);
+  }
+  SECTION("nothing at all") {
+    const auto r = search(s, "xylophone");
+    CHECK(r.rung == "none");
+    CHECK(r.total == 0);
+    CHECK(r.hits.empty());
+  }
+  SECTION("snippets are escaped text with the matches marked") {
+    const auto r = search(s, "alert");
+    REQUIRE(r.hits.size() == 1);
+    CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>alert</mark>"));
+    CHECK_THAT(r.hits[0].snippet_html, !Contains("<script"));
+    const auto ko = search(s, "비밀번호");
+    CHECK_THAT(ko.hits.at(0).snippet_html, Contains("<mark>비밀번호</mark>"));
+  }
+  SECTION("facets count the matches; filters combine") {
+    const auto r = search(s, "network");
+    CHECK(r.category_facets == FacetCounts{{"network", 1}, {"printing", 1}});
+    const auto filtered = search(s, "network", "printing");
+    CHECK(slugs(filtered) == std::vector<std::string>{"printer-offline"});
+    CHECK(slugs(search(s, "network", "", "checklist")) == std::vector<std::string>{"network-troubleshooting"});
+    CHECK(search(s, "network", "printing", "checklist").hits.empty());
+    SearchRequest lang;
+    lang.query = "";
+    lang.lang = "ko";
+    CHECK(slugs(s.search(lang)) == std::vector<std::string>{"reset-password-ko"});
+  }
+  SECTION("an empty query browses, newest first") {
+    const auto r = search(s, "");
+    CHECK(r.rung == "browse");
+    CHECK(r.total == 7);
+    CHECK(r.hits.at(0).slug == "keyboard");
+  }
+  SECTION("pages") {
+    SearchRequest r;
+    r.query = "printer";
+    r.per_page = 1;
+    r.page = 2;
+    const auto page2 = s.search(r);
+    CHECK(page2.total == 2);
+    CHECK(slugs(page2) == std::vector<std::string>{"network-troubleshooting"});
+  }
+  SECTION("query syntax errors are read as words") {
+    CHECK_NOTHROW(search(s, "\"unclosed AND OR ( printer"));
+    CHECK_NOTHROW(search(s, "AND"));
+    CHECK_NOTHROW(search(s, "*"));
+    CHECK_NOTHROW(search(s, "title:"));
+  }
+  SECTION("bad requests are refused") {
+    CHECK_THROWS_AS(search(s, std::string(kMaxQueryBytes + 1, 'a')), BadRequest);
+    CHECK_THROWS_AS(search(s, "bad \xff utf8"), BadRequest);
+    SearchRequest r;
+    r.page = 0;
+    CHECK_THROWS_AS(s.search(r), BadRequest);
+    r.page = 1;
+    r.per_page = kMaxPerPage + 1;
+    CHECK_THROWS_AS(s.search(r), BadRequest);
+  }
+  SECTION("control characters become spaces") { CHECK(sanitise_query("a\tb\x01\nc") == "a b c"); }
+}
+
+TEST_CASE("articles, aliases and related articles", "[search]") {
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+  const auto a = s.find_article("printer-offline");
+  REQUIRE(a);
+  CHECK(a->title == "Printer shows offline");
+  CHECK(a->category == "printing");
+  CHECK(a->tags == std::vector<std::string>{"printer", "network"});
+  CHECK(a->updated == "2026-03-01");
+  REQUIRE(a->headings.size() == 2);
+  CHECK(a->headings[0].anchor == "step-1-check-the-cable");
+  CHECK_THAT(a->html, Contains("<table>"));
+  CHECK_THAT(a->html, !Contains("<h1"));  // the title is printed by the page
+  CHECK_THAT(a->markdown, Contains("title: \"Printer shows offline\""));
+  CHECK(s.resolve_alias("printer-not-working") == std::optional<std::string>("printer-offline"));
+  CHECK_FALSE(s.resolve_alias("nothing"));
+  CHECK_FALSE(s.find_article("../etc/passwd"));
+  const auto related = s.related(*a, 3);
+  REQUIRE_FALSE(related.empty());
+  CHECK(related[0].slug == "network-troubleshooting");
+  for (const auto& r : related) CHECK(r.slug != "printer-offline");
+}
+
+TEST_CASE("a searcher picks up a new revision on refresh", "[search]") {
+  test::TempDir dir;
+  dir.write("articles/a.md", test::article("Alpha", "first"));
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  build_index(opt);
+  Searcher s(opt.index_dir);
+  CHECK(s.status().documents == 1);
+  dir.write("articles/b.md", test::article("Beta", "second"));
+  build_index(opt);
+  s.refresh();
+  CHECK(s.status().documents == 2);
+  CHECK(search(s, "second").hits.size() == 1);
+}
+
+TEST_CASE("a missing index is reported clearly", "[search]") {
+  test::TempDir dir;
+  CHECK_THROWS_WITH(Searcher(dir / "nope"), Contains("cannot open index") && Contains("build it with kb-index"));
+}
+
+TEST_CASE("the bundled knowledge base answers the everyday questions", "[search][sample]") {
+  const test::FixtureIndex index("articles", KB_ARTICLES_DIR "/..");
+  Searcher s(index.index());
+  CHECK(slugs(search(s, "reset password")).at(0) == "reset-password");
+  const auto typo = search(s, "pasword");
+  CHECK(typo.corrected_query == "password");
+  CHECK(slugs(typo).at(0) == "reset-password");
+  const auto ko = search(s, "비밀번호 재설정");
+  REQUIRE_FALSE(ko.hits.empty());
+  CHECK(ko.hits[0].lang == "ko");
+  const auto ja = search(s, "パスワード リセット");
+  REQUIRE_FALSE(ja.hits.empty());
+  CHECK(ja.hits[0].lang == "ja");
+  CHECK(slugs(search(s, "ERR_NAME_NOT_RESOLVED")).at(0) == "slow-network-dns");
+  CHECK(slugs(search(s, "0x80070643")).at(0) == "software-install-fails");
+}

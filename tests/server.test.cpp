@@ -1,0 +1,213 @@
+/** @file server.test.cpp
+ *  @brief Integration: the real kb-index and kb-server binaries, a real
+ *  index, HTTP on an ephemeral port.
+ */
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+using namespace kb::test;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using nlohmann::json;
+
+namespace {
+
+/// A copy of the search fixtures, indexed with the real kb-index.
+struct Site {
+  TempDir dir;
+  std::string index_output;
+
+  Site() {
+    std::filesystem::copy(std::filesystem::path(KB_FIXTURES_DIR) / "search", dir / "articles",
+                          std::filesystem::copy_options::recursive);
+    REQUIRE(reindex() == 0);
+  }
+  int reindex() {
+    return run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index", (dir / "index").string(), "-q"},
+                       index_output);
+  }
+  std::vector<std::string> server_args() const {
+    return {"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--threads", "4"};
+  }
+};
+
+json get_json(httplib::Client& cli, const std::string& path, int expected_status = 200) {
+  const auto res = cli.Get(path.c_str());
+  REQUIRE(res);
+  INFO(path << " -> " << res->body);
+  REQUIRE(res->status == expected_status);
+  CHECK_THAT(res->get_header_value("Content-Type"), StartsWith("application/json"));
+  return json::parse(res->body);
+}
+
+}  // namespace
+
+TEST_CASE("kb-index: exit codes, messages and the summary line", "[server][cli]") {
+  TempDir dir;
+  dir.write("articles/good.md", article("Good", "fine"));
+  std::string out;
+  const std::vector<std::string> cmd{KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index",
+                                     (dir / "index").string()};
+  CHECK(run_program(cmd, out) == 0);
+  CHECK_THAT(out, StartsWith("added 1, updated 0, removed 0, unchanged 0, skipped 0 in "));
+
+  dir.write("articles/bad.md", "---\ntitle: T\nlang: 42\n---\n");
+  CHECK(run_program(cmd, out) == 1);
+  CHECK_THAT(out, Contains("bad.md:3: error: front matter: 'lang' is not a BCP 47 language tag: '42'\n"));
+  CHECK_THAT(out, Contains("added 0, updated 0, removed 0, unchanged 1, skipped 1 in "));
+
+  CHECK(run_program({KB_INDEX_BIN, "--articles", (dir / "missing").string(), "--index", (dir / "index").string()}, out) == 2);
+  CHECK_THAT(out, Contains("kb-index: error: articles directory"));
+  CHECK(run_program({KB_INDEX_BIN, "--no-such-option"}, out) == 2);
+  CHECK(run_program({KB_INDEX_BIN, "--help"}, out) == 0);
+  CHECK_THAT(out, Contains("--articles") && Contains("--index") && Contains("Exit codes"));
+}
+
+TEST_CASE("kb-server: usage errors", "[server][cli]") {
+  std::string out;
+  CHECK(run_program({KB_SERVER_BIN, "--help"}, out) == 0);
+  for (const char* opt : {"--index", "--data", "--port", "--bind", "KB_PORT"}) CHECK_THAT(out, Contains(opt));
+  CHECK(run_program({KB_SERVER_BIN, "--index", "/nonexistent/index", "--port", "0", "--web", KB_WEB_DIR}, out) == 2);
+  CHECK_THAT(out, Contains("kb-server: error: cannot open index /nonexistent/index"));
+}
+
+TEST_CASE("kb-server over HTTP", "[server]") {
+  Site site;
+  ServerProcess server(site.server_args());
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_read_timeout(10, 0);
+  cli.set_url_encode(false);  // send paths exactly as a browser would
+
+  SECTION("GET /api/search returns the documented JSON") {
+    const json j = get_json(cli, "/api/search?q=printer+offline");
+    CHECK(j["query"] == "printer offline");
+    CHECK(j["total"] == 2);
+    CHECK(j["took_ms"].is_number());
+    CHECK(j.contains("facets"));
+    CHECK(j["facets"]["category"]["printing"] == 1);
+    CHECK(j["facets"]["tags"]["network"] == 2);
+    CHECK_FALSE(j.contains("corrected_query"));
+    const json& first = j["results"].at(0);
+    for (const char* key : {"slug", "title", "summary", "url", "snippet", "category", "tags", "lang", "updated", "score"}) {
+      CHECK(first.contains(key));
+    }
+    CHECK(first["slug"] == "printer-offline");
+    CHECK(first["url"] == "/articles/printer-offline");
+    CHECK(first["tags"] == json::array({"printer", "network"}));
+    CHECK_THAT(first["snippet"].get<std::string>(), Contains("<mark>"));
+  }
+  SECTION("corrections, filters and pages through the API") {
+    CHECK(get_json(cli, "/api/search?q=keybord")["corrected_query"] == "keyboard");
+    CHECK(get_json(cli, "/api/search?q=network&category=printing")["total"] == 1);
+    CHECK(get_json(cli, "/api/search?q=network&tag=checklist")["results"][0]["slug"] == "network-troubleshooting");
+    CHECK(get_json(cli, "/api/search?q=printer&per_page=1&page=2")["results"][0]["slug"] == "network-troubleshooting");
+    CHECK(get_json(cli, "/api/search?q=%ED%8C%A8%EC%8A%A4%EC%9B%8C%EB%93%9C&lang=ja")["total"] == 0);
+    CHECK(get_json(cli, "/api/search?q=%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89")["results"][0]["slug"] ==
+          "reset-password-ja");
+  }
+  SECTION("bad search requests get a 400 with a message") {
+    for (const std::string& path : std::vector<std::string>{"/api/search?q=x&page=abc", "/api/search?q=x&page=0", "/api/search?q=x&per_page=1000",
+                                   "/api/search?q=%FF%FE", "/api/search?q=" + std::string(1001, 'a')}) {
+      const json j = get_json(cli, path, 400);
+      CHECK(j["error"]["status"] == 400);
+      CHECK_FALSE(j["error"]["message"].get<std::string>().empty());
+    }
+    const auto page = cli.Get("/search?q=%FF");
+    REQUIRE(page);
+    CHECK(page->status == 400);
+    CHECK_THAT(page->body, Contains("not valid UTF-8"));
+  }
+  SECTION("the results page works without JavaScript") {
+    const auto res = cli.Get("/search?q=printer+offline");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK_THAT(res->get_header_value("Content-Type"), StartsWith("text/html"));
+    CHECK_THAT(res->body, Contains("2 results for “printer offline”"));
+    CHECK_THAT(res->body, Contains("<a href=\"/articles/printer-offline\">Printer shows offline</a>"));
+    CHECK_THAT(res->body, Contains("<form class=\"search-form\" role=\"search\" action=\"/search\" method=\"get\">"));
+    const auto typo = cli.Get("/search?q=keybord");
+    REQUIRE(typo);
+    CHECK_THAT(typo->body, Contains("Showing results for"));
+    const auto home = cli.Get("/");
+    REQUIRE(home);
+    CHECK(home->status == 200);
+    CHECK_THAT(home->body, Contains("Keyboard not working"));
+  }
+  SECTION("the article page") {
+    const auto res = cli.Get("/articles/printer-offline");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK_THAT(res->body, Contains("<h1>Printer shows offline</h1>"));
+    CHECK_THAT(res->body, Contains("<link rel=\"canonical\" href=\"/articles/printer-offline\">"));
+    CHECK_THAT(res->body, Contains("id=\"step-2-restart-the-spooler\" href=\"#step-2-restart-the-spooler\""));
+    CHECK_THAT(res->body, Contains("<a href=\"#step-1-check-the-cable\">Step 1: Check the cable</a>"));
+    CHECK_THAT(res->body, Contains("<table>"));
+    CHECK_THAT(res->body, Contains("Related articles"));
+    CHECK_THAT(res->body, Contains("Was this article helpful?"));
+    CHECK_THAT(res->body, Contains("Open a ticket"));
+    CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK_THAT(res->get_header_value("Content-Security-Policy"), Contains("script-src 'self'"));
+    const auto md = cli.Get("/articles/printer-offline.md");
+    REQUIRE(md);
+    CHECK(md->status == 200);
+    CHECK_THAT(md->get_header_value("Content-Type"), StartsWith("text/markdown"));
+    CHECK_THAT(md->body, StartsWith("---\ntitle: \"Printer shows offline\""));
+  }
+  SECTION("an alias redirects permanently; an unknown slug is a 404 with a search") {
+    const auto alias = cli.Get("/articles/printer-not-working?ref=old");
+    REQUIRE(alias);
+    CHECK(alias->status == 301);
+    CHECK(alias->get_header_value("Location") == "/articles/printer-offline?ref=old");
+    const auto missing = cli.Get("/articles/vpn-keeps-dropping");
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
+    CHECK_THAT(missing->body, Contains("value=\"vpn keeps dropping\""));
+    for (const char* path : {"/articles/..%2f..%2fetc%2fpasswd", "/articles/%2e%2e", "/articles/a%5c..%5cb", "/nope",
+                             "/static/../CMakeLists.txt", "/static/%2e%2e/templates/header.html"}) {
+      const auto res = cli.Get(path);
+      REQUIRE(res);
+      INFO(path);
+      CHECK((res->status == 404 || res->status == 400));
+      CHECK_THAT(res->body, !Contains("{{"));
+    }
+  }
+  SECTION("script in an article or a query never comes back unescaped") {
+    for (const char* path : {"/articles/script-injection", "/search?q=quarantine", "/search?q=%3Cscript%3Ealert(1)%3C/script%3E",
+                             "/articles/%3Cscript%3E", "/search?q=%22%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E"}) {
+      const auto res = cli.Get(path);
+      REQUIRE(res);
+      INFO(path);
+      CHECK_THAT(res->body, !Contains("<script>alert"));
+      CHECK_THAT(res->body, !Contains("<img src=x"));
+      CHECK_THAT(res->body, !Contains("<img src=\"x\""));
+    }
+  }
+  SECTION("static assets and health") {
+    const auto css = cli.Get("/static/kb.css");
+    REQUIRE(css);
+    CHECK(css->status == 200);
+    CHECK_THAT(css->get_header_value("Content-Type"), StartsWith("text/css"));
+    const json h = get_json(cli, "/healthz");
+    CHECK(h["status"] == "ok");
+    CHECK(h["documents"] == 7);
+    CHECK(h["schema_version"] == 1);
+  }
+  SECTION("a newly committed index is served without a restart") {
+    const auto before = get_json(cli, "/healthz")["revision"].get<int>();
+    site.dir.write("articles/new-article.md", article("Projector flickers", "The projector flickers on HDMI."));
+    REQUIRE(site.reindex() == 0);
+    CHECK(get_json(cli, "/healthz")["revision"].get<int>() == before + 1);
+    CHECK(get_json(cli, "/api/search?q=projector")["results"][0]["slug"] == "new-article");
+  }
+  SECTION("SIGTERM stops the server cleanly") {
+    const int status = server.stop();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+}

@@ -1,0 +1,90 @@
+/** @file text.test.cpp
+ *  @brief UTF-8 validation, escaping, anchors and slugs.
+ */
+#include "kb/text.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+
+TEST_CASE("find_invalid_utf8 finds the first bad byte", "[text]") {
+  CHECK_FALSE(find_invalid_utf8("plain ascii"));
+  CHECK_FALSE(find_invalid_utf8("비밀번호 パスワード ü €"));
+  CHECK(find_invalid_utf8("ab\xff") == std::optional<std::size_t>(2));
+  CHECK(find_invalid_utf8("\xc0\xaf") == std::optional<std::size_t>(0));        // overlong '/'
+  CHECK(find_invalid_utf8("x\xed\xa0\x80") == std::optional<std::size_t>(1));   // surrogate
+  CHECK(find_invalid_utf8("\xf4\x90\x80\x80") == std::optional<std::size_t>(0));  // > U+10FFFF
+  CHECK(find_invalid_utf8("\xe2\x82") == std::optional<std::size_t>(0));        // truncated
+}
+
+TEST_CASE("line_of_offset counts lines from 1", "[text]") {
+  CHECK(line_of_offset("a\nb\nc", 0) == 1);
+  CHECK(line_of_offset("a\nb\nc", 2) == 2);
+  CHECK(line_of_offset("a\nb\nc", 4) == 3);
+}
+
+TEST_CASE("html_escape escapes markup and quotes", "[text]") {
+  CHECK(html_escape("<script>alert('x') & \"y\"</script>") ==
+        "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+}
+
+TEST_CASE("heading_anchor follows GitHub", "[text]") {
+  struct Row {
+    const char* heading;
+    const char* anchor;
+  };
+  const Row rows[] = {
+      {"Step 1: Restart the router", "step-1-restart-the-router"},
+      {"What's new?", "whats-new"},
+      {"Error 0x80070005 (Access denied)", "error-0x80070005-access-denied"},
+      {"Use `ipconfig /flushdns`", "use-ipconfig-flushdns"},
+      {"snake_case stays", "snake_case-stays"},
+      {"비밀번호 재설정", "비밀번호-재설정"},
+      {"パスワードをリセット", "パスワードをリセット"},
+      {"Ünïcode Heading", "ünïcode-heading"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.heading);
+    CHECK(heading_anchor(row.heading) == row.anchor);
+  }
+}
+
+TEST_CASE("slugs: validation and derivation from file names", "[text]") {
+  CHECK(is_valid_slug("reset-password"));
+  CHECK(is_valid_slug("error_0x80070005"));
+  CHECK_FALSE(is_valid_slug(""));
+  CHECK_FALSE(is_valid_slug("Reset"));
+  CHECK_FALSE(is_valid_slug("../etc/passwd"));
+  CHECK_FALSE(is_valid_slug("-leading"));
+  CHECK_FALSE(is_valid_slug(std::string(201, 'a')));
+  CHECK(slug_from_file_stem("How To Reset MFA") == "how-to-reset-mfa");
+  CHECK(slug_from_file_stem("vpn--setup!!") == "vpn-setup");
+  CHECK(slug_from_file_stem("_stat-family") == "stat-family");
+  CHECK(slug_from_file_stem("日本語") == "");
+}
+
+TEST_CASE("url_encode encodes a query component", "[text]") {
+  CHECK(url_encode("reset password") == "reset+password");
+  CHECK(url_encode("a&b=c/d") == "a%26b%3Dc%2Fd");
+  CHECK(url_encode("비") == "%EB%B9%84");
+}
+
+TEST_CASE("utf8_prefix never splits a character", "[text]") {
+  CHECK(utf8_prefix("비밀", 4) == "비");
+  CHECK(utf8_prefix("abc", 10) == "abc");
+}
+
+TEST_CASE("fnv1a64 is stable", "[text]") {
+  CHECK(to_hex(fnv1a64("")) == "cbf29ce484222325");
+  CHECK(to_hex(fnv1a64("a")) == "af63dc4c8601ec8c");
+}
+
+TEST_CASE("cjk_bigrams splits CJK runs and keeps other words", "[text]") {
+  CHECK(cjk_bigrams("パスワード") == "パス スワ ワー ード");
+  CHECK(cjk_bigrams("VPN 연결") == "VPN 연결");
+  CHECK(cjk_bigrams("Outlookのパスワード") == "Outlook のパ パス スワ ワー ード");
+  CHECK(cjk_bigrams("字") == "字");
+  CHECK(cjk_bigrams("reset password") == "reset password");
+  CHECK(is_cjk(U'비'));
+  CHECK_FALSE(is_cjk(U'a'));
+}

@@ -1,0 +1,116 @@
+/** @file views.test.cpp
+ *  @brief Pages rendered from the real templates: escaping, structure, and a
+ *  golden article page.
+ */
+#include "kb/templates.h"
+#include "kb/views.h"
+#include "support/search_index.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace kb;
+using Catch::Matchers::Contains;
+
+namespace {
+
+PageBase base(const std::string& query = "") {
+  PageBase b;
+  b.strings = load_strings(std::filesystem::path(KB_WEB_DIR) / "strings" / "en.json");
+  b.query = query;
+  return b;
+}
+
+const TemplateSet& templates() {
+  static const TemplateSet t(std::filesystem::path(KB_WEB_DIR) / "templates");
+  return t;
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("the search page escapes the query everywhere", "[views]") {
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+  SearchRequest req;
+  req.query = "printer \"><script>alert(1)</script>";
+  const std::string html = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(html, !Contains("<script>alert(1)"));
+  CHECK_THAT(html, Contains("printer &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+  CHECK_THAT(html, Contains("<mark>printer</mark>"));
+}
+
+TEST_CASE("untrusted article fields are escaped on every page", "[views]") {
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+  const auto a = s.find_article("script-injection");
+  REQUIRE(a);
+  const std::string article = templates().render("article", article_page(base(), *a, s.related(*a, 5)));
+  CHECK_THAT(article, !Contains("<script>alert"));
+  CHECK_THAT(article, !Contains("<img src=x"));
+  CHECK_THAT(article, !Contains("<b>tags</b>"));
+  CHECK_THAT(article, Contains("Odd &lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; characters"));
+
+  SearchRequest req;
+  req.query = "quarantine";
+  const std::string results = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(results, !Contains("<script>alert"));
+  CHECK_THAT(results, !Contains("<img src=x"));
+  CHECK_THAT(results, Contains("Odd &lt;script&gt;"));
+}
+
+TEST_CASE("the search page shows corrections, counts, pagination and facets", "[views]") {
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+  SearchRequest req;
+  req.query = "keybord";
+  std::string html = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(html, Contains("Showing results for <a href=\"/search?q=keyboard\"><em>keyboard</em></a>"));
+  CHECK_THAT(html, Contains("Search instead for <a href=\"/search?q=keybord\">keybord</a>"));
+  CHECK_THAT(html, Contains("1 result"));
+
+  req.query = "printer";
+  req.per_page = 1;
+  html = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(html, Contains("2 results for “printer”"));
+  CHECK_THAT(html, Contains("<a rel=\"next\" href=\"/search?q=printer&amp;per_page=1&amp;page=2\">"));
+  CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing\""));
+  CHECK_THAT(html, Contains("href=\"/tickets/new?q=printer\""));
+
+  req.query = "xylophone";
+  req.per_page = 10;
+  html = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(html, Contains("No articles match your search"));
+}
+
+TEST_CASE("the 404 page offers a search prefilled from the slug", "[views]") {
+  const std::string html = templates().render("not_found", not_found_page(base(), "vpn-keeps-dropping"));
+  CHECK_THAT(html, Contains("value=\"vpn keeps dropping\""));
+}
+
+TEST_CASE("the article page matches its golden file", "[views][golden]") {
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+  const auto a = s.find_article("printer-offline");
+  REQUIRE(a);
+  const std::string html = templates().render("article", article_page(base(), *a, s.related(*a, 5)));
+  const auto golden = std::filesystem::path(KB_FIXTURES_DIR) / ".." / "golden" / "article-printer-offline.html";
+  if (std::getenv("KB_UPDATE_GOLDEN")) {
+    std::ofstream(golden, std::ios::binary) << html;
+  }
+  CHECK(html == read(golden));
+}
+
+TEST_CASE("templates: unknown names and missing folders are errors", "[views]") {
+  CHECK_THROWS_AS(templates().render("nope", {}), TemplateError);
+  CHECK_THROWS_AS(TemplateSet("/nonexistent/templates"), TemplateError);
+}
