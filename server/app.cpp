@@ -1,15 +1,19 @@
 /** @file app.cpp
- *  @brief Route table and handlers. Every failure is turned into a status
- *  in one place (send_error), as JSON for /api/ and as a page elsewhere.
+ *  @brief Route table, shared helpers, and the search and article handlers.
+ *  Every failure is turned into a status in one place (send_error), as
+ *  JSON for /api/ and as a page elsewhere.
  */
 #include "app.h"
 
 #include "kb/text.h"
-#include "kb/views.h"
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 namespace kb::server {
 
@@ -19,6 +23,7 @@ using nlohmann::json;
 
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr const char* kSessionCookie = "kb_session";
 
 bool is_api(const httplib::Request& req) { return req.path.rfind("/api/", 0) == 0 || req.path == "/healthz"; }
 
@@ -64,45 +69,52 @@ void security_headers(httplib::Response& res) {
   res.set_header("X-Frame-Options", "DENY");
 }
 
-}  // namespace
-
-QueryParams::QueryParams(const httplib::Request& req) {
-  const std::size_t q = req.target.find('?');
-  if (q == std::string::npos) return;
-  std::string_view rest = std::string_view(req.target).substr(q + 1);
-  const std::size_t hash = rest.find('#');
-  rest = rest.substr(0, hash);
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    const std::size_t eq = pair.find('=');
-    const std::string key = httplib::detail::decode_url(std::string(pair.substr(0, eq)), true);
-    const std::string value =
-        eq == std::string_view::npos ? std::string() : httplib::detail::decode_url(std::string(pair.substr(eq + 1)), true);
-    values_.emplace(key, value);
+/// The HMAC key survives restarts (so forms opened before one still post)
+/// and is readable by the server's user only.
+std::string load_or_create_secret(const std::filesystem::path& data_dir) {
+  std::filesystem::create_directories(data_dir);
+  const auto path = data_dir / "secret";
+  {
+    std::ifstream in(path);
+    std::string s;
+    if (in >> s && s.size() >= 32) return s;
   }
+  const std::string secret = Statistics::new_id() + Statistics::new_id();
+  const auto tmp = data_dir / "secret.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << secret << "\n";
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  ::chmod(tmp.c_str(), 0600);
+  std::filesystem::rename(tmp, path);
+  return secret;
 }
 
-std::string QueryParams::get(const std::string& key) const {
-  const auto it = values_.find(key);
-  return it == values_.end() ? std::string() : it->second;
-}
-
-std::vector<std::string> QueryParams::all(const std::string& key) const {
-  std::vector<std::string> out;
-  const auto [from, to] = values_.equal_range(key);
-  for (auto it = from; it != to; ++it) out.push_back(it->second);
-  return out;
-}
+}  // namespace
 
 App::App(Config config)
     : config_(std::move(config)),
       templates_(config_.web_dir / "templates"),
-      strings_(load_strings(config_.web_dir / "strings" / "en.json")) {
+      strings_(load_strings(config_.web_dir / "strings" / "en.json")),
+      secret_(load_or_create_secret(config_.data_dir)),
+      session_tickets_(static_cast<std::size_t>(config_.tickets_per_session_hour), std::chrono::hours(1)),
+      address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)) {
   // Fail at start, not at the first request, when the index is unusable.
   Searcher probe(config_.index_dir);
+  StatisticsOptions so;
+  so.database = config_.data_dir / "kb.sqlite";
+  so.session_timeout = std::chrono::seconds(config_.session_timeout_s);
+  so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
+  stats_ = std::make_unique<Statistics>(so);
+  if (!config_.ticket_webhook.empty()) webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook);
+}
+
+App::~App() { shutdown(); }
+
+void App::shutdown() {
+  if (webhook_) webhook_->stop();
+  if (stats_) stats_->stop();
 }
 
 void App::install(httplib::Server& server) {
@@ -128,6 +140,18 @@ void App::install(httplib::Server& server) {
   server.Get("/api/search", bind(&App::get_search_api));
   server.Get(R"(/articles/([^/]+))", bind(&App::get_article));
   server.Get("/healthz", bind(&App::get_healthz));
+  server.Get("/tickets/new", bind(&App::get_ticket_form));
+  server.Post("/tickets", bind(&App::post_ticket_form));
+  server.Post("/tickets/solved", bind(&App::post_solved_form));
+  server.Post("/api/tickets", bind(&App::post_ticket_api));
+  server.Get("/api/tickets", bind(&App::get_tickets_api));
+  server.Post("/api/feedback", bind(&App::post_feedback_api));
+  server.Post("/feedback", bind(&App::post_feedback_form));
+  server.Get("/api/stats", bind(&App::get_stats_api));
+  server.Get("/api/stats/export", bind(&App::get_stats_export));
+  server.Get("/stats", bind(&App::get_stats_page));
+  server.Post("/stats/login", bind(&App::post_stats_login));
+  server.Post("/stats/logout", bind(&App::post_stats_logout));
   server.set_mount_point("/static", (config_.web_dir / "static").string());
 
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -141,7 +165,6 @@ void App::install(httplib::Server& server) {
     security_headers(res);
   });
   server.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string message = "internal error";
     try {
       std::rethrow_exception(ep);
     } catch (const std::exception& e) {
@@ -149,7 +172,7 @@ void App::install(httplib::Server& server) {
     } catch (...) {
       std::fprintf(stderr, "kb-server: error: %s %s: unknown exception\n", req.method.c_str(), req.path.c_str());
     }
-    send_error(req, res, 500, message);
+    send_error(req, res, 500, "internal error");
     security_headers(res);
   });
 }
@@ -178,17 +201,23 @@ SearchRequest App::search_request(const QueryParams& params) const {
   return r;
 }
 
-PageBase App::page_base(const QueryParams& params) const {
+PageBase App::page_base(const QueryParams& params, const std::string& session) const {
   PageBase base;
   base.strings = strings_;
   const std::string q = params.get("q");
   base.query = q.size() <= kMaxQueryBytes && is_valid_utf8(q) ? q : std::string();
+  if (!session.empty()) base.csrf = csrf_token(session);
   return base;
 }
 
 void App::send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const {
   res.status = status;
   res.set_content(templates_.render(name, context), kHtml);
+}
+
+void App::send_json(httplib::Response& res, int status, const json& body) const {
+  res.status = status;
+  res.set_content(dump(body), kJson);
 }
 
 void App::send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const {
@@ -212,6 +241,60 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
   }
 }
 
+std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res) {
+  if (is_bot(req)) return std::nullopt;
+  const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie));
+  // Sliding expiry: the browser forgets the cookie when the session ends.
+  std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                      std::to_string(config_.session_timeout_s);
+  if (is_https(req)) value += "; Secure";
+  res.set_header("Set-Cookie", value);
+  return s.id;
+}
+
+std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res) {
+  if (cookie(req, kSessionCookie).empty()) return std::nullopt;
+  return visit(req, res);
+}
+
+std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }
+
+void App::require_csrf(const QueryParams& form, const std::string& session) const {
+  if (!constant_time_equal(form.get("csrf"), csrf_token(session))) {
+    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.");
+  }
+}
+
+void App::require_json(const httplib::Request& req) const {
+  if (!is_same_origin(req)) throw HttpError(403, "cross-origin requests are refused");
+  const std::string type = to_lower(req.get_header_value("Content-Type"));
+  if (type.rfind("application/json", 0) != 0) throw HttpError(415, "Content-Type must be application/json");
+}
+
+std::string App::client_key(const httplib::Request& req) const {
+  // Rate limits need to tell addresses apart, not to know them: keep only
+  // a keyed hash, in memory.
+  return hmac_sha256_hex(secret_, "addr:" + req.remote_addr).substr(0, 24);
+}
+
+std::string App::record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
+                               bool live) {
+  Event e;
+  e.session = session;
+  e.kind = event_kind::kSearch;
+  e.query = request.query;
+  e.norm_query = normalise_query(request.query);
+  e.result_count = static_cast<int>(response.total);
+  e.corrected = response.rung == "corrected";
+  e.rung = response.rung;
+  for (const auto& hit : response.hits) e.slugs.push_back(hit.slug);
+  if (live) return stats_->record_live_search(std::move(e));
+  e.search_id = Statistics::new_id().substr(0, 16);
+  std::string id = e.search_id;
+  stats_->record(std::move(e));
+  return id;
+}
+
 void App::get_home(const httplib::Request& req, httplib::Response& res) {
   SearchRequest newest;
   newest.per_page = 10;
@@ -223,12 +306,28 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   const SearchRequest request = search_request(params);
   const SearchResponse response = searcher().search(request);
-  send_page(res, 200, "search", search_page(page_base(params), request, response));
+  const auto session = visit(req, res);
+  std::string search_id;
+  // Browsing (no words) and later result pages of the same query are not new searches.
+  if (session && !request.query.empty() && request.page == 1) {
+    search_id = record_search(*session, request, response, false);
+  } else if (session) {
+    search_id = params.get("sid").substr(0, 32);
+  }
+  send_page(res, 200, "search", search_page(page_base(params, session.value_or("")), request, response, search_id));
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
-  const SearchRequest request = search_request(QueryParams(req));
+  const QueryParams params(req);
+  const SearchRequest request = search_request(params);
   const SearchResponse response = searcher().search(request);
+  // Only a browser session (the page's own script) is counted; scripts and
+  // integrations calling the API without one are not help sessions.
+  const auto session = existing_visit(req, res);
+  std::string search_id;
+  if (session && !request.query.empty() && request.page == 1) {
+    search_id = record_search(*session, request, response, params.get("live") == "1");
+  }
   json results = json::array();
   for (const auto& hit : response.hits) {
     results.push_back({{"slug", hit.slug},
@@ -254,7 +353,8 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
               {"tags", facet_object(response.tag_facets)},
               {"lang", facet_object(response.lang_facets)}}}};
   if (!response.corrected_query.empty()) body["corrected_query"] = response.corrected_query;
-  res.set_content(dump(body), kJson);
+  if (!search_id.empty()) body["search_id"] = search_id;
+  send_json(res, 200, body);
 }
 
 void App::get_article(const httplib::Request& req, httplib::Response& res) {
@@ -278,18 +378,56 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     res.set_content(article->markdown, "text/markdown; charset=utf-8");
     return;
   }
+  const QueryParams params(req);
+  const auto session = visit(req, res);
+  if (session) {
+    Event view;
+    view.session = *session;
+    view.kind = event_kind::kView;
+    view.slug = article->slug;
+    const std::string sid = params.get("sid").substr(0, 32);
+    const std::string from = params.get("from");
+    if (!sid.empty()) {
+      Event click;
+      click.session = *session;
+      click.kind = event_kind::kClick;
+      click.search_id = sid;
+      click.slug = article->slug;
+      click.rank = std::max(0, std::min(int_param(params, "rank", 0), 10000));
+      stats_->record(std::move(click));
+      view.source = view_source::kSearch;
+    } else if (from == "ticket") {
+      Event click;
+      click.session = *session;
+      click.kind = event_kind::kSuggestionClick;
+      click.slug = article->slug;
+      stats_->record(std::move(click));
+      view.source = view_source::kTicketForm;
+    } else if (from == "related") {
+      view.source = view_source::kRelated;
+    } else if (params.get("ref") == "agent") {
+      view.source = view_source::kAgent;
+    } else {
+      view.source = view_source::kDirect;
+    }
+    stats_->record(std::move(view));
+  }
   const std::vector<ArticleLink> related = s.related(*article, 5);
-  send_page(res, 200, "article", article_page(page_base(QueryParams(req)), *article, related));
+  std::string voted = params.get("voted");
+  if (voted != "yes" && voted != "no") voted.clear();
+  send_page(res, 200, "article", article_page(page_base(params, session.value_or("")), *article, related, voted));
 }
 
 void App::get_healthz(const httplib::Request&, httplib::Response& res) {
   const IndexStatus st = searcher().status();
-  res.set_content(dump(json{{"status", "ok"},
-                            {"documents", st.documents},
-                            {"revision", st.revision},
-                            {"indexed_at", st.indexed_at},
-                            {"schema_version", st.schema_version}}),
-                  kJson);
+  send_json(res, 200,
+            json{{"status", "ok"},
+                 {"documents", st.documents},
+                 {"revision", st.revision},
+                 {"indexed_at", st.indexed_at},
+                 {"schema_version", st.schema_version},
+                 {"event_queue", stats_->queue_depth()},
+                 {"events_dropped", stats_->dropped()}});
 }
 
 }  // namespace kb::server

@@ -4,16 +4,20 @@
  */
 #pragma once
 
+#include "http_util.h"
+#include "webhook.h"
+
 #include "kb/searcher.h"
+#include "kb/statistics.h"
 #include "kb/templates.h"
 #include "kb/views.h"
 
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
-#include <map>
-#include <vector>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace kb::server {
@@ -25,6 +29,13 @@ struct Config {
   std::string bind = "127.0.0.1";
   int port = 8080;
   int threads = 8;
+  int session_timeout_s = 1800;
+  std::string admin_token;
+  std::string ticket_webhook;   ///< POST tickets here (durable outbox)
+  std::string ticket_redirect;  ///< send people to an external form: {subject}, {description}, {email}
+  int tickets_per_session_hour = 5;
+  int tickets_per_address_hour = 20;
+  int flush_interval_ms = 200;
 };
 
 /// An error a handler wants turned into a status and message.
@@ -37,46 +48,75 @@ class HttpError : public std::runtime_error {
   int status_;
 };
 
-/// Query parameters decoded as browsers encode forms ('+' is a space),
-/// which httplib's own parsing does not do.
-class QueryParams {
- public:
-  explicit QueryParams(const httplib::Request& req);
-  std::string get(const std::string& key) const;  ///< first value, or ""
-  std::vector<std::string> all(const std::string& key) const;
-  bool has(const std::string& key) const { return values_.count(key) != 0; }
-
- private:
-  std::multimap<std::string, std::string> values_;
-};
-
 class App {
  public:
   explicit App(Config config);
+  ~App();
 
   /// Registers every route and the error handlers on @p server.
   void install(httplib::Server& server);
 
+  /// Writes queued events and stops background threads (on SIGTERM).
+  void shutdown();
+
   const Config& config() const { return config_; }
 
  private:
-  // Handlers, named by verb and resource.
+  // Handlers, named by verb and resource. Search and articles: app.cpp.
   void get_home(const httplib::Request& req, httplib::Response& res);
   void get_search_page(const httplib::Request& req, httplib::Response& res);
   void get_search_api(const httplib::Request& req, httplib::Response& res);
   void get_article(const httplib::Request& req, httplib::Response& res);
   void get_healthz(const httplib::Request& req, httplib::Response& res);
+  // Hand-off and feedback: app_tickets.cpp.
+  void get_ticket_form(const httplib::Request& req, httplib::Response& res);
+  void post_ticket_form(const httplib::Request& req, httplib::Response& res);
+  void post_ticket_api(const httplib::Request& req, httplib::Response& res);
+  void post_solved_form(const httplib::Request& req, httplib::Response& res);
+  void post_feedback_api(const httplib::Request& req, httplib::Response& res);
+  void post_feedback_form(const httplib::Request& req, httplib::Response& res);
+  // Admin: app_admin.cpp.
+  void get_tickets_api(const httplib::Request& req, httplib::Response& res);
+  void get_stats_api(const httplib::Request& req, httplib::Response& res);
+  void get_stats_export(const httplib::Request& req, httplib::Response& res);
+  void get_stats_page(const httplib::Request& req, httplib::Response& res);
+  void post_stats_login(const httplib::Request& req, httplib::Response& res);
+  void post_stats_logout(const httplib::Request& req, httplib::Response& res);
 
   /// This thread's searcher, refreshed to the newest committed revision.
   Searcher& searcher();
   SearchRequest search_request(const QueryParams& params) const;
-  PageBase page_base(const QueryParams& params) const;
+  PageBase page_base(const QueryParams& params, const std::string& session = "") const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const;
+  void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
+
+  /// The help session of this request (setting its cookie), or nullopt
+  /// for crawlers, which are served but not counted.
+  std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res);
+  /// The session named by the request's cookie if it is live, without
+  /// creating one (API calls from scripts without a browser session).
+  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
+  std::string csrf_token(const std::string& session) const;
+  void require_csrf(const QueryParams& form, const std::string& session) const;
+  void require_json(const httplib::Request& req) const;
+  /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.
+  void require_admin(const httplib::Request& req) const;
+  std::string admin_cookie_value() const;
+  /// Records a search and returns its id.
+  std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
+                            bool live);
+  void enforce_ticket_limits(const httplib::Request& req, const std::string& session);
+  std::string client_key(const httplib::Request& req) const;
 
   Config config_;
   TemplateSet templates_;
   mstch::map strings_;
+  std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
+  std::unique_ptr<Statistics> stats_;
+  std::unique_ptr<WebhookDelivery> webhook_;
+  RateLimiter session_tickets_;
+  RateLimiter address_tickets_;
 };
 
 }  // namespace kb::server

@@ -57,6 +57,34 @@ int main(int argc, char** argv) try {
       ->envname("KB_THREADS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  app.add_option("--session-timeout", config.session_timeout_s,
+                 "Seconds of inactivity after which a help session ends")
+      ->envname("KB_SESSION_TIMEOUT")
+      ->check(CLI::Range(1, 7 * 24 * 3600))
+      ->capture_default_str();
+  app.add_option("--admin-token", config.admin_token,
+                 "Token for /api/stats, /api/tickets and the /stats dashboard (admin endpoints are off without one)")
+      ->envname("KB_ADMIN_TOKEN");
+  app.add_option("--ticket-webhook", config.ticket_webhook,
+                 "POST each ticket as JSON to this URL, retrying from a durable outbox until it answers 2xx")
+      ->envname("KB_TICKET_WEBHOOK");
+  app.add_option("--ticket-redirect", config.ticket_redirect,
+                 "Send people to an external ticket form instead; {subject}, {description}, {email} and "
+                 "{reference} are filled in, URL-encoded")
+      ->envname("KB_TICKET_REDIRECT");
+  app.add_option("--tickets-per-session-hour", config.tickets_per_session_hour, "Ticket submissions per session per hour")
+      ->envname("KB_TICKETS_PER_SESSION_HOUR")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--tickets-per-address-hour", config.tickets_per_address_hour,
+                 "Ticket submissions per client address per hour")
+      ->envname("KB_TICKETS_PER_ADDRESS_HOUR")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--flush-interval-ms", config.flush_interval_ms, "Longest time an event waits before it is written")
+      ->envname("KB_FLUSH_INTERVAL_MS")
+      ->check(CLI::Range(10, 200))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -97,6 +125,8 @@ int main(int argc, char** argv) try {
                config.index_dir.c_str());
   std::fflush(stderr);
   const bool ok = server.listen_after_bind();
+  // In-flight requests have finished; write what they recorded.
+  kb_app.shutdown();
   if (signals.joinable()) {
     // listen_after_bind returned without a signal (e.g. socket error): wake the waiter.
     pthread_kill(signals.native_handle(), SIGTERM);

@@ -15,6 +15,7 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
   return mstch::map{{"t", base.strings},
                     {"ui_lang", base.ui_lang},
                     {"query", base.query},
+                    {"csrf", base.csrf},
                     {"page_title", title}};
 }
 
@@ -74,10 +75,19 @@ std::string search_url(const SearchRequest& request, int page) {
   return url;
 }
 
-mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response) {
+mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response,
+                       const std::string& search_id) {
   mstch::map page = base_map(base, request.query.empty() ? "Search" : request.query + " – Search");
   mstch::array hits;
-  for (const auto& hit : response.hits) hits.push_back(hit_map(hit));
+  int rank = (request.page - 1) * request.per_page;
+  for (const auto& hit : response.hits) {
+    mstch::map m = hit_map(hit);
+    ++rank;
+    if (!search_id.empty()) {
+      m["url"] = hit.url + "?sid=" + url_encode(search_id) + "&rank=" + std::to_string(rank);
+    }
+    hits.push_back(std::move(m));
+  }
   page.emplace("results", hits);
   page.emplace("has_results", !response.hits.empty());
   page.emplace("no_results", response.hits.empty());
@@ -151,7 +161,8 @@ mstch::map home_page(const PageBase& base, const SearchResponse& newest) {
   return page;
 }
 
-mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related) {
+mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
+                        const std::string& voted) {
   mstch::map page = base_map(base, article.title);
   page.emplace("slug", article.slug);
   page.emplace("title", article.title);
@@ -177,12 +188,50 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("has_toc", toc.size() > 1);
   mstch::array rel;
   for (const auto& r : related) {
-    rel.push_back(mstch::map{{"url", "/articles/" + r.slug}, {"title", r.title}, {"summary", r.summary}});
+    rel.push_back(mstch::map{{"url", "/articles/" + r.slug + "?from=related"}, {"title", r.title}, {"summary", r.summary}});
   }
   page.emplace("related", rel);
   page.emplace("has_related", !rel.empty());
+  page.emplace("voted", !voted.empty());
+  page.emplace("voted_yes", voted == "yes");
+  page.emplace("voted_no", voted == "no");
   return page;
 }
+
+mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
+  mstch::map page = base_map(base, "Open a ticket");
+  page.emplace("subject", form.subject);
+  page.emplace("description", form.description);
+  page.emplace("email", form.email);
+  page.emplace("article_slug", form.article_slug);
+  page.emplace("article_title", form.article_title);
+  page.emplace("has_article", !form.article_slug.empty());
+  page.emplace("last_query", form.query);
+  page.emplace("has_errors", !form.errors.empty());
+  mstch::array errors;
+  for (const auto& [field, message] : form.errors) {
+    page.emplace("error_" + field, message);
+    errors.push_back(mstch::map{{"field", field}, {"message", message}});
+  }
+  page.emplace("errors", errors);
+  mstch::array suggestions;
+  for (const auto& s : form.suggestions) {
+    suggestions.push_back(mstch::map{{"url", "/articles/" + s.slug + "?from=ticket"}, {"title", s.title}, {"summary", s.summary}});
+  }
+  page.emplace("suggestions", suggestions);
+  page.emplace("has_suggestions", !suggestions.empty());
+  page.emplace("no_suggestions", form.looked_for_suggestions && suggestions.empty());
+  page.emplace("redirect_notice", form.redirect_notice);
+  return page;
+}
+
+mstch::map ticket_done_page(const PageBase& base, const std::string& reference) {
+  mstch::map page = base_map(base, "Ticket received");
+  page.emplace("reference", reference);
+  return page;
+}
+
+mstch::map solved_page(const PageBase& base) { return base_map(base, "Glad it is solved"); }
 
 mstch::map not_found_page(const PageBase& base, const std::string& slug) {
   PageBase with_query = base;

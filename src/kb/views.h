@@ -9,6 +9,7 @@
 
 #include <mstch/mstch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,17 +20,40 @@ struct PageBase {
   mstch::map strings;     ///< {{t.key}}
   std::string ui_lang = "en";
   std::string query;      ///< prefilled in the search box
+  std::string csrf;       ///< token every POST form carries
 };
 
 /// Links that keep the current query and filters, with one parameter changed.
 std::string search_url(const SearchRequest& request, int page);
 
-mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response);
+/// @p search_id is carried by result links (?sid=&rank=) so a click is
+/// attributed to the search that showed it.
+mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response,
+                       const std::string& search_id = "");
 
 /// The home page: no query yet; shows categories and the newest articles.
 mstch::map home_page(const PageBase& base, const SearchResponse& newest);
 
-mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related);
+/// @p voted: "yes" or "no" right after a vote without JavaScript, else "".
+mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
+                        const std::string& voted = "");
+
+/// What the ticket form shows: what was typed, per-field errors, and the
+/// articles suggested for the subject.
+struct TicketFormState {
+  std::string subject, description, email;
+  std::string article_slug, article_title;  ///< the article being read, if any
+  std::string query;                        ///< the last search, if any
+  std::map<std::string, std::string> errors;
+  std::vector<ArticleLink> suggestions;
+  bool looked_for_suggestions = false;
+  std::string redirect_notice;  ///< non-empty when tickets go to an external form
+};
+mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form);
+
+mstch::map ticket_done_page(const PageBase& base, const std::string& reference);
+
+mstch::map solved_page(const PageBase& base);
 
 /// 404 for an unknown slug: the search box is prefilled from the slug.
 mstch::map not_found_page(const PageBase& base, const std::string& slug);

@@ -1,0 +1,212 @@
+/** @file app_admin.cpp
+ *  @brief Admin endpoints: statistics (JSON, CSV, dashboard) and the list
+ *  of tickets. All need the admin token.
+ */
+#include "app.h"
+
+#include "kb/admin_views.h"
+#include "kb/deflection.h"
+#include "kb/text.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kb::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kAdminCookie = "kb_admin";
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+struct DateRange {
+  std::string from, to;
+  std::int64_t from_ms = 0, to_ms = 0;  ///< [from 00:00, day after to 00:00)
+};
+
+/// from/to as YYYY-MM-DD (UTC, both inclusive); the last 30 days by default.
+DateRange date_range(const QueryParams& params) {
+  DateRange r;
+  r.to = params.get("to");
+  r.from = params.get("from");
+  if (r.to.empty()) r.to = utc_date(now_ms());
+  const std::int64_t to = parse_utc_date(r.to);
+  if (to < 0) throw HttpError(400, "'to' must be a date written YYYY-MM-DD");
+  if (r.from.empty()) r.from = utc_date(to - 29 * kDayMs);
+  const std::int64_t from = parse_utc_date(r.from);
+  if (from < 0) throw HttpError(400, "'from' must be a date written YYYY-MM-DD");
+  if (from > to) throw HttpError(400, "'from' is after 'to'");
+  r.from_ms = from;
+  r.to_ms = to + kDayMs;
+  return r;
+}
+
+/// One CSV field: quoted when needed, and a leading = + - @ defused so a
+/// spreadsheet does not run it as a formula.
+std::string csv(const std::string& v) {
+  std::string s = v;
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(0, "'");
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string csv_row(std::initializer_list<std::string> fields) {
+  std::string line;
+  for (const auto& f : fields) {
+    if (!line.empty()) line += ',';
+    line += csv(f);
+  }
+  return line + "\r\n";
+}
+
+}  // namespace
+
+std::string App::admin_cookie_value() const { return hmac_sha256_hex(secret_, "admin:" + config_.admin_token); }
+
+void App::require_admin(const httplib::Request& req) const {
+  if (config_.admin_token.empty()) {
+    throw HttpError(403, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN).");
+  }
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), config_.admin_token)) return;
+  if (constant_time_equal(cookie(req, kAdminCookie), admin_cookie_value())) return;
+  throw HttpError(401, "This needs the admin token: send 'Authorization: Bearer TOKEN'.");
+}
+
+void App::get_tickets_api(const httplib::Request& req, httplib::Response& res) {
+  require_admin(req);
+  const QueryParams params(req);
+  const DateRange range = date_range(params);
+  const std::string limit_text = params.get("limit");
+  const int limit = limit_text.empty() ? 100 : std::max(1, std::min(1000, std::atoi(limit_text.c_str())));
+  const auto tickets = stats_->with_store(
+      [&](StatsStore& s) { return s.tickets(range.from_ms, range.to_ms, static_cast<std::size_t>(limit), 0); });
+  json list = json::array();
+  for (const auto& t : tickets) {
+    list.push_back({{"id", t.id},
+                    {"reference", t.reference},
+                    {"created_at", utc_date(t.created_at_ms)},
+                    {"created_at_ms", t.created_at_ms},
+                    {"subject", t.subject},
+                    {"description", t.description},
+                    {"email", t.email},
+                    {"context", t.context},
+                    {"delivery", t.delivery},
+                    {"attempts", t.attempts},
+                    {"last_error", t.last_error}});
+  }
+  send_json(res, 200, json{{"from", range.from}, {"to", range.to}, {"tickets", list}});
+}
+
+void App::get_stats_api(const httplib::Request& req, httplib::Response& res) {
+  require_admin(req);
+  const DateRange range = date_range(QueryParams(req));
+  stats_->flush();
+  const auto sessions = stats_->with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
+  DeflectionOptions opt;
+  opt.now_ms = now_ms();
+  opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
+  json body = deflection_stats(sessions, opt);
+  body["from"] = range.from;
+  body["to"] = range.to;
+  send_json(res, 200, body);
+}
+
+void App::get_stats_export(const httplib::Request& req, httplib::Response& res) {
+  require_admin(req);
+  const QueryParams params(req);
+  const DateRange range = date_range(params);
+  const std::string kind = params.get("kind");
+  stats_->flush();
+  std::string out;
+  if (kind == "sessions" || kind == "events") {
+    const auto sessions =
+        stats_->with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
+    if (kind == "sessions") {
+      out = csv_row({"session", "started_at_ms", "last_seen_ms", "searches", "views", "votes", "tickets"});
+      for (const auto& [row, events] : sessions) {
+        int searches = 0, views = 0, votes = 0, tickets = 0;
+        for (const auto& e : events) {
+          searches += e.kind == event_kind::kSearch;
+          views += e.kind == event_kind::kView;
+          votes += e.kind == event_kind::kVote;
+          tickets += e.kind == event_kind::kTicket;
+        }
+        out += csv_row({row.id, std::to_string(row.started_at_ms), std::to_string(row.last_seen_ms),
+                        std::to_string(searches), std::to_string(views), std::to_string(votes), std::to_string(tickets)});
+      }
+    } else {
+      out = csv_row({"session", "at_ms", "kind", "search_id", "query", "norm_query", "result_count", "rung", "slug",
+                     "rank", "source", "helpful", "comment", "ticket_id"});
+      for (const auto& [row, events] : sessions) {
+        for (const auto& e : events) {
+          out += csv_row({e.session, std::to_string(e.at_ms), e.kind, e.search_id, e.query, e.norm_query,
+                          e.result_count < 0 ? "" : std::to_string(e.result_count), e.rung, e.slug,
+                          e.rank ? std::to_string(e.rank) : "", e.source, e.helpful < 0 ? "" : std::to_string(e.helpful),
+                          e.comment, e.ticket_id ? std::to_string(e.ticket_id) : ""});
+        }
+      }
+    }
+  } else if (kind == "tickets") {
+    const auto tickets =
+        stats_->with_store([&](StatsStore& s) { return s.tickets(range.from_ms, range.to_ms, 1000000, 0); });
+    out = csv_row({"id", "reference", "created_at_ms", "subject", "email", "delivery", "attempts"});
+    for (const auto& t : tickets) {
+      out += csv_row({std::to_string(t.id), t.reference, std::to_string(t.created_at_ms), t.subject, t.email, t.delivery,
+                      std::to_string(t.attempts)});
+    }
+  } else {
+    throw HttpError(400, "'kind' must be sessions, events or tickets");
+  }
+  res.set_header("Content-Disposition", "attachment; filename=\"kb-" + kind + "-" + range.from + "-" + range.to + ".csv\"");
+  res.set_content(out, "text/csv; charset=utf-8");
+}
+
+void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
+  const PageBase base = page_base(QueryParams());
+  try {
+    require_admin(req);
+  } catch (const HttpError& e) {
+    send_page(res, e.status(), "stats_login", stats_login_page(base, e.status() == 403 ? e.what() : ""));
+    return;
+  }
+  const DateRange range = date_range(QueryParams(req));
+  stats_->flush();
+  const auto sessions = stats_->with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
+  DeflectionOptions opt;
+  opt.now_ms = now_ms();
+  opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
+  send_page(res, 200, "stats", stats_page(base, deflection_stats(sessions, opt), range.from, range.to));
+}
+
+void App::post_stats_login(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams form = QueryParams::from_form(req.body);
+  const PageBase base = page_base(QueryParams());
+  if (config_.admin_token.empty()) {
+    send_page(res, 403, "stats_login",
+              stats_login_page(base, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN)."));
+    return;
+  }
+  if (!constant_time_equal(form.get("token"), config_.admin_token)) {
+    send_page(res, 401, "stats_login", stats_login_page(base, "That token is not right."));
+    return;
+  }
+  std::string value = std::string(kAdminCookie) + "=" + admin_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
+  if (is_https(req)) value += "; Secure";
+  res.set_header("Set-Cookie", value);
+  res.status = 303;
+  res.set_header("Location", "/stats");
+}
+
+void App::post_stats_logout(const httplib::Request&, httplib::Response& res) {
+  res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.status = 303;
+  res.set_header("Location", "/stats");
+}
+
+}  // namespace kb::server

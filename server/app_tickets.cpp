@@ -1,0 +1,282 @@
+/** @file app_tickets.cpp
+ *  @brief "Still stuck? Open a ticket": the form, its suggestions, ticket
+ *  submission (form and JSON), "This solved my problem", and votes.
+ */
+#include "app.h"
+
+#include "kb/text.h"
+#include "kb/tickets.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kb::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxCommentChars = 2000;
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+  return s;
+}
+
+/// What the agent should read first, as text for external forms.
+std::string context_summary(const json& context) {
+  std::string out;
+  if (context.contains("queries") && !context["queries"].empty()) {
+    out += "\n\nSearched for:";
+    for (const auto& q : context["queries"]) {
+      out += "\n- " + q.value("query", "") + " (" + std::to_string(q.value("results", 0)) + " results)";
+    }
+  }
+  if (context.contains("articles") && !context["articles"].empty()) {
+    out += "\n\nRead:";
+    for (const auto& a : context["articles"]) out += "\n- /articles/" + a.value("slug", "");
+  }
+  return out;
+}
+
+}  // namespace
+
+void App::enforce_ticket_limits(const httplib::Request& req, const std::string& session) {
+  long wait = address_tickets_.hit(client_key(req));
+  if (wait == 0 && !session.empty()) wait = session_tickets_.hit(session);
+  if (wait > 0) {
+    throw HttpError(429, "Too many tickets from here in the last hour. Try again in " + std::to_string(wait) +
+                             " seconds, or call the service desk.");
+  }
+}
+
+void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams params(req);
+  const auto session = visit(req, res);
+  TicketFormState form;
+  const std::string q = params.get("q");
+  form.query = is_valid_utf8(q) ? std::string(utf8_prefix(q, kMaxQueryBytes)) : std::string();
+  form.subject = std::string(utf8_prefix(form.query, kMaxSubjectChars));
+  const std::string slug = params.get("article");
+  if (!slug.empty()) {
+    if (const auto article = searcher().find_article(slug)) {
+      form.article_slug = article->slug;
+      form.article_title = article->title;
+    }
+  }
+  if (!config_.ticket_redirect.empty()) form.redirect_notice = "yes";
+  if (session) {
+    Event opened;
+    opened.session = *session;
+    opened.kind = event_kind::kTicketForm;
+    opened.slug = form.article_slug;
+    stats_->record(std::move(opened));
+  }
+  if (!form.subject.empty()) {
+    SearchRequest r;
+    r.query = form.subject;
+    r.per_page = 5;
+    const SearchResponse found = searcher().search(r);
+    form.looked_for_suggestions = true;
+    Event shown;
+    for (const auto& hit : found.hits) {
+      if (hit.slug == form.article_slug) continue;
+      form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+      shown.slugs.push_back(hit.slug);
+    }
+    if (session && !shown.slugs.empty()) {
+      shown.session = *session;
+      shown.kind = event_kind::kSuggestionShown;
+      shown.query = form.subject;
+      stats_->record(std::move(shown));
+    }
+  }
+  send_page(res, 200, "ticket_new", ticket_form_page(page_base(params, session.value_or("")), form));
+}
+
+void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams form_data = QueryParams::from_form(req.body);
+  const auto session = visit(req, res);
+  const std::string sid = session.value_or("");
+  require_csrf(form_data, sid);
+
+  TicketFormState form;
+  form.subject = form_data.get("subject");
+  form.description = form_data.get("description");
+  form.email = form_data.get("email");
+  form.query = form_data.get("q");
+  if (!is_valid_utf8(form.query) || form.query.size() > kMaxQueryBytes) form.query.clear();
+  const std::string slug = form_data.get("article");
+  if (!slug.empty()) {
+    if (const auto article = searcher().find_article(slug)) {
+      form.article_slug = article->slug;
+      form.article_title = article->title;
+    }
+  }
+  const PageBase base = page_base(QueryParams(), sid);
+
+  TicketInput input{form.subject, form.description, form.email};
+  const bool only_suggest = form_data.get("action") == "suggest";
+  form.errors = validate_ticket(input);
+  form.subject = input.subject;
+  form.email = input.email;
+  if (only_suggest || !form.errors.empty()) {
+    // Suggest articles for what was typed (the no-JavaScript path), and
+    // show what is wrong without losing anything.
+    if (only_suggest) form.errors.clear();
+    if (!form.subject.empty()) {
+      SearchRequest r;
+      r.query = std::string(utf8_prefix(form.subject, kMaxQueryBytes));
+      r.per_page = 5;
+      const SearchResponse found = searcher().search(r);
+      form.looked_for_suggestions = true;
+      Event shown;
+      for (const auto& hit : found.hits) {
+        form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+        shown.slugs.push_back(hit.slug);
+      }
+      if (session && !shown.slugs.empty()) {
+        shown.session = sid;
+        shown.kind = event_kind::kSuggestionShown;
+        shown.query = r.query;
+        stats_->record(std::move(shown));
+      }
+    }
+    send_page(res, only_suggest ? 200 : 400, "ticket_new", ticket_form_page(base, form));
+    return;
+  }
+
+  enforce_ticket_limits(req, sid);
+  Ticket t;
+  t.session = sid;
+  t.subject = input.subject;
+  t.description = input.description;
+  t.email = input.email;
+  t.context = sid.empty() ? json::object() : stats_->session_context(sid);
+  t.context["article"] = form.article_slug;
+  t.context["last_query"] = form.query;
+  const bool external = !config_.ticket_redirect.empty();
+  t = stats_->submit_ticket(std::move(t), webhook_ != nullptr && !external);
+  if (webhook_) webhook_->poke();
+  if (external) {
+    std::string url = config_.ticket_redirect;
+    url = replace_all(url, "{subject}", url_encode(t.subject));
+    url = replace_all(url, "{description}", url_encode(t.description + context_summary(t.context)));
+    url = replace_all(url, "{email}", url_encode(t.email));
+    url = replace_all(url, "{reference}", url_encode(t.reference));
+    res.status = 303;
+    res.set_header("Location", url);
+    return;
+  }
+  send_page(res, 201, "ticket_done", ticket_done_page(base, t.reference));
+}
+
+void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
+  require_json(req);
+  const json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) throw HttpError(400, "the body must be a JSON object");
+  const auto session = existing_visit(req, res);
+  const std::string sid = session.value_or("");
+  TicketInput input;
+  json errors = json::object();
+  for (const auto& [field, target] :
+       {std::pair<const char*, std::string*>{"subject", &input.subject}, {"description", &input.description},
+        {"email", &input.email}}) {
+    if (!body.contains(field) || body[field].is_null()) continue;
+    if (!body[field].is_string()) {
+      errors[field] = "must be a string";
+    } else {
+      *target = body[field].get<std::string>();
+    }
+  }
+  for (const auto& [field, message] : validate_ticket(input)) {
+    if (!errors.contains(field)) errors[field] = message;
+  }
+  if (!errors.empty()) {
+    send_json(res, 400, json{{"error", {{"status", 400}, {"message", "some fields are not valid"}}}, {"errors", errors}});
+    return;
+  }
+  enforce_ticket_limits(req, sid);
+  Ticket t;
+  t.session = sid;
+  t.subject = input.subject;
+  t.description = input.description;
+  t.email = input.email;
+  t.context = sid.empty() ? json::object() : stats_->session_context(sid);
+  if (body.contains("article") && body["article"].is_string()) t.context["article"] = body["article"];
+  t = stats_->submit_ticket(std::move(t), webhook_ != nullptr);
+  if (webhook_) webhook_->poke();
+  send_json(res, 201, json{{"id", t.id}, {"reference", t.reference}});
+}
+
+void App::post_solved_form(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams form = QueryParams::from_form(req.body);
+  const auto session = visit(req, res);
+  require_csrf(form, session.value_or(""));
+  if (session) {
+    Event e;
+    e.session = *session;
+    e.kind = event_kind::kSolved;
+    stats_->record(std::move(e));
+  }
+  send_page(res, 200, "solved", solved_page(page_base(QueryParams(), session.value_or(""))));
+}
+
+void App::post_feedback_api(const httplib::Request& req, httplib::Response& res) {
+  require_json(req);
+  const json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) throw HttpError(400, "the body must be a JSON object");
+  if (!body.contains("slug") || !body["slug"].is_string()) throw HttpError(400, "'slug' must be a string");
+  if (!body.contains("helpful") || !body["helpful"].is_boolean()) throw HttpError(400, "'helpful' must be true or false");
+  std::string comment;
+  if (body.contains("comment") && !body["comment"].is_null()) {
+    if (!body["comment"].is_string()) throw HttpError(400, "'comment' must be a string");
+    comment = body["comment"].get<std::string>();
+    if (!is_valid_utf8(comment) || utf8_length(comment) > kMaxCommentChars) {
+      throw HttpError(400, "'comment' must be text of at most " + std::to_string(kMaxCommentChars) + " characters");
+    }
+  }
+  const auto article = searcher().find_article(body["slug"].get<std::string>());
+  if (!article) throw HttpError(404, "no such article");
+  const auto session = visit(req, res);
+  if (session) {
+    Event e;
+    e.session = *session;
+    e.kind = event_kind::kVote;
+    e.slug = article->slug;
+    e.helpful = body["helpful"].get<bool>() ? 1 : 0;
+    e.comment = comment;
+    stats_->record(std::move(e));
+  }
+  send_json(res, 200, json{{"recorded", session.has_value()}});
+}
+
+void App::post_feedback_form(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams form = QueryParams::from_form(req.body);
+  const auto session = visit(req, res);
+  require_csrf(form, session.value_or(""));
+  const auto article = searcher().find_article(form.get("slug"));
+  if (!article) throw HttpError(404, "No article is called '" + form.get("slug") + "'.");
+  const std::string helpful = form.get("helpful");
+  if (helpful != "yes" && helpful != "no" && helpful != "comment") {
+    throw HttpError(400, "'helpful' must be yes, no or comment");
+  }
+  std::string comment = form.get("comment");
+  if (!is_valid_utf8(comment) || utf8_length(comment) > kMaxCommentChars) {
+    throw HttpError(400, "The comment must be text of at most " + std::to_string(kMaxCommentChars) + " characters.");
+  }
+  if (session) {
+    Event e;
+    e.session = *session;
+    e.kind = event_kind::kVote;
+    e.slug = article->slug;
+    // A comment sent after "No" explains that vote; it is not a second vote.
+    e.helpful = helpful == "yes" ? 1 : helpful == "no" ? 0 : -1;
+    e.comment = comment;
+    stats_->record(std::move(e));
+  }
+  res.status = 303;
+  res.set_header("Location", "/articles/" + article->slug + "?voted=" + (helpful == "comment" ? "done" : helpful) +
+                                 "#feedback");
+}
+
+}  // namespace kb::server

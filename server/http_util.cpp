@@ -1,0 +1,133 @@
+/** @file http_util.cpp
+ *  @brief Cookies, CSRF, origins, rate limits.
+ */
+#include "http_util.h"
+
+#include "kb/text.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+
+namespace kb::server {
+
+QueryParams::QueryParams(const httplib::Request& req) {
+  const std::size_t q = req.target.find('?');
+  if (q != std::string::npos) parse(std::string_view(req.target).substr(q + 1));
+}
+
+QueryParams QueryParams::from_form(std::string_view body) {
+  QueryParams p;
+  p.parse(body);
+  return p;
+}
+
+void QueryParams::parse(std::string_view rest) {
+  rest = rest.substr(0, rest.find('#'));
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    std::string key = httplib::detail::decode_url(std::string(pair.substr(0, eq)), true);
+    std::string value =
+        eq == std::string_view::npos ? std::string() : httplib::detail::decode_url(std::string(pair.substr(eq + 1)), true);
+    values_.emplace(std::move(key), std::move(value));
+  }
+}
+
+std::string QueryParams::get(const std::string& key) const {
+  const auto it = values_.find(key);
+  return it == values_.end() ? std::string() : it->second;
+}
+
+std::vector<std::string> QueryParams::all(const std::string& key) const {
+  std::vector<std::string> out;
+  const auto [from, to] = values_.equal_range(key);
+  for (auto it = from; it != to; ++it) out.push_back(it->second);
+  return out;
+}
+
+std::string cookie(const httplib::Request& req, const std::string& name) {
+  const std::size_t n = req.get_header_value_count("Cookie");
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string_view rest = req.get_header_value("Cookie", i);
+    while (!rest.empty()) {
+      const std::size_t semi = rest.find(';');
+      const std::string_view pair = trim(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      const std::size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    }
+  }
+  return {};
+}
+
+std::string hmac_sha256_hex(const std::string& key, const std::string& message) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), out, &len);
+  static const char hex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned int i = 0; i < len; ++i) {
+    s += hex[out[i] >> 4];
+    s += hex[out[i] & 0xFu];
+  }
+  return s;
+}
+
+bool constant_time_equal(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::size_t n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff = static_cast<unsigned char>(diff | (x ^ y));
+  }
+  return diff == 0;
+}
+
+bool is_https(const httplib::Request& req) {
+  return to_lower(req.get_header_value("X-Forwarded-Proto")) == "https";
+}
+
+bool is_same_origin(const httplib::Request& req) {
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (site == "cross-site" || site == "same-site") return false;
+  const std::string origin = req.get_header_value("Origin");
+  if (origin.empty() || origin == "null") return origin.empty();
+  const std::size_t scheme = origin.find("://");
+  const std::string host = scheme == std::string::npos ? origin : origin.substr(scheme + 3);
+  return to_lower(host) == to_lower(req.get_header_value("Host"));
+}
+
+bool is_bot(const httplib::Request& req) {
+  const std::string ua = to_lower(req.get_header_value("User-Agent"));
+  for (const char* marker : {"bot", "crawler", "spider", "slurp", "headlesschrome/ping"}) {
+    if (ua.find(marker) != std::string::npos) return true;
+  }
+  return false;
+}
+
+long RateLimiter::hit(const std::string& key) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& q = hits_[key];
+  while (!q.empty() && now - q.front() >= window_) q.pop_front();
+  if (q.size() >= limit_) {
+    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(window_ - (now - q.front())).count();
+    return std::max<long>(1, static_cast<long>(wait));
+  }
+  q.push_back(now);
+  if (hits_.size() > 100000) {
+    for (auto it = hits_.begin(); it != hits_.end();) {
+      it = (it->second.empty() || now - it->second.back() >= window_) ? hits_.erase(it) : std::next(it);
+    }
+  }
+  return 0;
+}
+
+}  // namespace kb::server

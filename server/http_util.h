@@ -1,0 +1,71 @@
+/** @file http_util.h
+ *  @brief HTTP details kb needs beyond httplib: form-style query decoding,
+ *  cookies, CSRF tokens, same-origin checks, client keys, rate limits.
+ */
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace kb::server {
+
+/// Parameters decoded as browsers encode forms ('+' is a space), from a
+/// query string or an application/x-www-form-urlencoded body. httplib's
+/// own parsing keeps '+' as is.
+class QueryParams {
+ public:
+  QueryParams() = default;
+  explicit QueryParams(const httplib::Request& req);  ///< the query string
+  static QueryParams from_form(std::string_view body);
+
+  std::string get(const std::string& key) const;  ///< first value, or ""
+  std::vector<std::string> all(const std::string& key) const;
+  bool has(const std::string& key) const { return values_.count(key) != 0; }
+
+ private:
+  void parse(std::string_view text);
+  std::multimap<std::string, std::string> values_;
+};
+
+/// The value of cookie @p name, or "".
+std::string cookie(const httplib::Request& req, const std::string& name);
+
+/// Hex HMAC-SHA256 of @p message under @p key.
+std::string hmac_sha256_hex(const std::string& key, const std::string& message);
+
+/// Compares without an early exit, so timing does not reveal a prefix.
+bool constant_time_equal(const std::string& a, const std::string& b);
+
+/// True when the request came over HTTPS (directly or via a proxy that
+/// says so in X-Forwarded-Proto).
+bool is_https(const httplib::Request& req);
+
+/// False when Origin or Sec-Fetch-Site says another site sent the request.
+bool is_same_origin(const httplib::Request& req);
+
+/// Crawlers are served but not counted in the statistics.
+bool is_bot(const httplib::Request& req);
+
+/// Sliding-window limit per key: at most @p limit hits per @p window.
+class RateLimiter {
+ public:
+  RateLimiter(std::size_t limit, std::chrono::seconds window) : limit_(limit), window_(window) {}
+  /// Records a hit; returns 0 when allowed, else seconds until one is.
+  long hit(const std::string& key);
+
+ private:
+  std::size_t limit_;
+  std::chrono::seconds window_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> hits_;
+};
+
+}  // namespace kb::server

@@ -1,0 +1,152 @@
+/** @file admin_views.cpp
+ *  @brief Dashboard view model.
+ */
+#include "kb/admin_views.h"
+
+#include "kb/text.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kb {
+
+namespace {
+
+std::string percent(const nlohmann::json& v) {
+  if (!v.is_number()) return "–";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", v.get<double>() * 100.0);
+  return buf;
+}
+
+std::string number(const nlohmann::json& v) {
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  if (v.is_number()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v.get<double>());
+    return buf;
+  }
+  return "–";
+}
+
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+/// Bars (help sessions per day) and a polyline (deflection rate per day)
+/// in a 600 x 200 viewBox.
+mstch::map daily_chart(const nlohmann::json& daily) {
+  const double width = 600, height = 200, top = 10, bottom = 30;
+  const std::size_t n = daily.size();
+  std::int64_t max_sessions = 1;
+  for (const auto& d : daily) max_sessions = std::max<std::int64_t>(max_sessions, d.value("help_sessions", 0));
+  const double slot = n ? width / static_cast<double>(n) : width;
+  mstch::array bars;
+  std::string points;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& d = daily[i];
+    const double sessions = static_cast<double>(d.value("help_sessions", 0));
+    const double h = (height - top - bottom) * sessions / static_cast<double>(max_sessions);
+    const double x = slot * static_cast<double>(i) + slot * 0.15;
+    bars.push_back(mstch::map{{"x", fixed(x)},
+                              {"y", fixed(height - bottom - h)},
+                              {"width", fixed(slot * 0.7)},
+                              {"height", fixed(h)},
+                              {"date", d.value("date", "")},
+                              {"sessions", number(d["help_sessions"])},
+                              {"rate", percent(d["deflection_rate"])}});
+    if (d["deflection_rate"].is_number()) {
+      const double y = height - bottom - (height - top - bottom) * d["deflection_rate"].get<double>();
+      points += fixed(x + slot * 0.35) + "," + fixed(y) + " ";
+    }
+  }
+  return mstch::map{{"bars", bars},
+                    {"points", points},
+                    {"has_points", !points.empty()},
+                    {"first_date", n ? daily[0].value("date", "") : std::string()},
+                    {"last_date", n ? daily[n - 1].value("date", "") : std::string()},
+                    {"max_sessions", std::to_string(max_sessions)}};
+}
+
+}  // namespace
+
+mstch::map stats_login_page(const PageBase& base, const std::string& error) {
+  return mstch::map{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", "Statistics – sign in"},
+                    {"error", error}, {"query", std::string()}};
+}
+
+mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::string& from, const std::string& to) {
+  mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", "Statistics"},
+                  {"query", std::string()}, {"csrf", base.csrf}, {"from", from}, {"to", to}};
+  mstch::array summary;
+  auto add = [&](const char* label, const std::string& value) {
+    summary.push_back(mstch::map{{"label", std::string(label)}, {"value", value}});
+  };
+  add("Help sessions", number(s["help_sessions"]));
+  add("Deflection rate", percent(s["deflection_rate"]));
+  add("Deflected sessions", number(s["deflected_sessions"]));
+  add("Escalated sessions", number(s["escalated_sessions"]));
+  add("Open sessions", number(s["open_sessions"]));
+  add("Explicit deflections", number(s["explicit_deflections"]));
+  add("Form deflections", number(s["form_deflections"]));
+  add("Self-service score", number(s["self_service_score"]));
+  add("Searches", number(s["searches"]));
+  add("Zero-result rate", percent(s["zero_result_rate"]));
+  add("Click-through rate", percent(s["click_through_rate"]));
+  add("Search exit rate", percent(s["search_exit_rate"]));
+  add("Tickets", number(s["tickets"]));
+  page.emplace("summary", summary);
+  page.emplace("chart", daily_chart(s["daily"]));
+
+  mstch::array zero;
+  for (const auto& q : s["top_zero_result_queries"]) {
+    zero.push_back(mstch::map{{"query", q.value("query", "")},
+                              {"searches", number(q["searches"])},
+                              {"url", "/search?q=" + url_encode(q.value("query", ""))}});
+  }
+  page.emplace("zero_queries", zero);
+  page.emplace("has_zero_queries", !zero.empty());
+
+  // Queries whose sessions most often ended in a ticket: the lowest
+  // per-query deflection rate among queries with an outcome.
+  std::vector<nlohmann::json> escalating;
+  for (const auto& q : s["top_queries"]) {
+    if (q["deflection_rate"].is_number() && q["deflection_rate"].get<double>() < 1.0) escalating.push_back(q);
+  }
+  std::stable_sort(escalating.begin(), escalating.end(), [](const auto& a, const auto& b) {
+    return a["deflection_rate"].template get<double>() < b["deflection_rate"].template get<double>();
+  });
+  mstch::array esc;
+  for (const auto& q : escalating) {
+    esc.push_back(mstch::map{{"query", q.value("query", "")},
+                             {"searches", number(q["searches"])},
+                             {"rate", percent(q["deflection_rate"])}});
+  }
+  page.emplace("ticket_queries", esc);
+  page.emplace("has_ticket_queries", !esc.empty());
+
+  mstch::array articles;
+  std::vector<nlohmann::json> by_tickets(s["articles"].begin(), s["articles"].end());
+  std::stable_sort(by_tickets.begin(), by_tickets.end(), [](const auto& a, const auto& b) {
+    return a.value("tickets_after_view", 0) > b.value("tickets_after_view", 0);
+  });
+  for (const auto& a : by_tickets) {
+    articles.push_back(mstch::map{{"slug", a.value("slug", "")},
+                                  {"url", "/articles/" + a.value("slug", "")},
+                                  {"views", number(a["views"])},
+                                  {"yes", number(a["helpful_yes"])},
+                                  {"no", number(a["helpful_no"])},
+                                  {"helpfulness", percent(a["helpfulness"])},
+                                  {"tickets_after_view", number(a["tickets_after_view"])}});
+  }
+  page.emplace("articles", articles);
+  page.emplace("has_articles", !articles.empty());
+  page.emplace("export_sessions", "/api/stats/export?kind=sessions&from=" + from + "&to=" + to);
+  page.emplace("export_events", "/api/stats/export?kind=events&from=" + from + "&to=" + to);
+  page.emplace("export_tickets", "/api/stats/export?kind=tickets&from=" + from + "&to=" + to);
+  return page;
+}
+
+}  // namespace kb

@@ -1,0 +1,230 @@
+/** @file deflection.cpp
+ *  @brief Session classification and the statistics built on it.
+ */
+#include "kb/deflection.h"
+
+#include "kb/article.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+namespace kb {
+
+namespace {
+
+using nlohmann::json;
+
+json rate(std::uint64_t num, std::uint64_t den) {
+  if (den == 0) return nullptr;
+  return static_cast<double>(num) / static_cast<double>(den);
+}
+
+/// What one session did, reduced to what the definitions need.
+struct SessionFacts {
+  bool help = false;
+  bool viewed = false;
+  bool ticket = false;
+  bool ended = false;
+  bool helpful_yes_or_solved = false;
+  bool form_deflection = false;
+  std::string date;
+
+  bool self_service() const { return help && viewed; }
+  bool escalated() const { return help && ticket; }
+  bool deflected() const { return self_service() && ended && !ticket; }
+  bool open() const { return help && !ended && !ticket; }
+};
+
+SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
+  SessionFacts f;
+  f.date = utc_date(s.first.started_at_ms);
+  const std::int64_t last = s.second.empty() ? s.first.last_seen_ms : std::max(s.first.last_seen_ms, s.second.back().at_ms);
+  f.ended = opt.now_ms - last > opt.session_timeout_ms;
+  bool form_open = false;
+  bool suggestion_clicked_after_form = false;
+  for (const Event& e : s.second) {
+    if (e.kind == event_kind::kSearch) f.help = true;
+    if (e.kind == event_kind::kView) f.help = f.viewed = true;
+    if (e.kind == event_kind::kTicket) f.ticket = true;
+    if ((e.kind == event_kind::kVote && e.helpful == 1) || e.kind == event_kind::kSolved) f.helpful_yes_or_solved = true;
+    if (e.kind == event_kind::kTicketForm) form_open = true;
+    if (e.kind == event_kind::kSuggestionClick && form_open) suggestion_clicked_after_form = true;
+  }
+  f.form_deflection = form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
+  return f;
+}
+
+struct QueryTally {
+  std::uint64_t searches = 0;
+  std::uint64_t zero_results = 0;
+  std::set<std::size_t> sessions;  ///< indexes into the session list
+};
+
+struct ArticleTally {
+  std::uint64_t views = 0, yes = 0, no = 0, tickets_after_view = 0;
+};
+
+struct DayTally {
+  std::uint64_t help = 0, deflected = 0, escalated = 0, searches = 0, zero = 0, tickets = 0;
+};
+
+}  // namespace
+
+std::string utc_date(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::int64_t parse_utc_date(const std::string& date) {
+  const std::string norm = normalise_date(date);
+  if (norm.empty() || norm != date) return -1;
+  std::tm tm{};
+  tm.tm_year = std::stoi(norm.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(norm.substr(5, 2)) - 1;
+  tm.tm_mday = std::stoi(norm.substr(8, 2));
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+}
+
+json deflection_stats(const std::vector<SessionEvents>& sessions, const DeflectionOptions& opt) {
+  std::uint64_t help = 0, self_service = 0, deflected = 0, escalated = 0, open = 0, explicit_deflections = 0,
+                form_deflections = 0, ticket_sessions = 0;
+  std::uint64_t searches = 0, zero = 0, clicked = 0, exits = 0, tickets = 0;
+  std::map<std::string, QueryTally> queries;
+  std::map<std::string, ArticleTally> articles;
+  std::map<std::string, DayTally> days;
+  std::vector<SessionFacts> facts;
+  facts.reserve(sessions.size());
+
+  for (std::size_t si = 0; si < sessions.size(); ++si) {
+    const auto& events = sessions[si].second;
+    const SessionFacts f = facts_of(sessions[si], opt);
+    facts.push_back(f);
+    DayTally& day = days[f.date];
+    if (f.help) ++help, ++day.help;
+    if (f.self_service()) ++self_service;
+    if (f.deflected()) ++deflected, ++day.deflected;
+    if (f.escalated()) ++escalated, ++day.escalated;
+    if (f.open()) ++open;
+    if (f.deflected() && f.helpful_yes_or_solved) ++explicit_deflections;
+    if (f.form_deflection) ++form_deflections;
+    if (f.ticket) ++ticket_sessions;
+
+    std::set<std::string> viewed_before;
+    std::map<std::string, int> last_vote;  ///< a person who changes their mind counts once
+    std::set<std::string> counted_ticket_after_view;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
+      if (e.kind == event_kind::kSearch) {
+        ++searches;
+        ++day.searches;
+        if (e.result_count == 0) ++zero, ++day.zero;
+        QueryTally& q = queries[e.norm_query];
+        ++q.searches;
+        if (e.result_count == 0) ++q.zero_results;
+        q.sessions.insert(si);
+        bool has_click = false;
+        for (std::size_t j = i + 1; j < events.size() && events[j].kind != event_kind::kSearch; ++j) {
+          if (events[j].kind == event_kind::kClick && events[j].search_id == e.search_id) has_click = true;
+        }
+        if (has_click) ++clicked;
+        if (i + 1 == events.size() && f.ended) ++exits;
+      } else if (e.kind == event_kind::kView) {
+        ++articles[e.slug].views;
+        viewed_before.insert(e.slug);
+      } else if (e.kind == event_kind::kVote && e.helpful >= 0) {
+        last_vote[e.slug] = e.helpful;
+      } else if (e.kind == event_kind::kTicket) {
+        ++tickets;
+        ++day.tickets;
+        for (const auto& slug : viewed_before) {
+          if (counted_ticket_after_view.insert(slug).second) ++articles[slug].tickets_after_view;
+        }
+      }
+    }
+    for (const auto& [slug, helpful] : last_vote) {
+      ArticleTally& a = articles[slug];
+      ++(helpful == 1 ? a.yes : a.no);
+    }
+  }
+
+  // Top queries: most searched first; per-query deflection over the
+  // sessions that searched it and ended deflected or escalated.
+  std::vector<std::pair<std::string, const QueryTally*>> ranked;
+  for (const auto& [q, t] : queries) ranked.emplace_back(q, &t);
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second->searches != b.second->searches ? a.second->searches > b.second->searches : a.first < b.first;
+  });
+  json top_queries = json::array();
+  for (std::size_t i = 0; i < ranked.size() && i < opt.top; ++i) {
+    std::uint64_t d = 0, e = 0;
+    for (std::size_t si : ranked[i].second->sessions) {
+      if (facts[si].deflected()) ++d;
+      if (facts[si].escalated()) ++e;
+    }
+    top_queries.push_back({{"query", ranked[i].first},
+                           {"searches", ranked[i].second->searches},
+                           {"zero_results", ranked[i].second->zero_results},
+                           {"deflection_rate", rate(d, d + e)}});
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second->zero_results != b.second->zero_results ? a.second->zero_results > b.second->zero_results
+                                                             : a.first < b.first;
+  });
+  json top_zero = json::array();
+  for (std::size_t i = 0; i < ranked.size() && top_zero.size() < opt.top; ++i) {
+    if (ranked[i].second->zero_results == 0) break;
+    top_zero.push_back({{"query", ranked[i].first}, {"searches", ranked[i].second->zero_results}});
+  }
+
+  std::vector<std::pair<std::string, ArticleTally>> arts(articles.begin(), articles.end());
+  std::sort(arts.begin(), arts.end(), [](const auto& a, const auto& b) {
+    return a.second.views != b.second.views ? a.second.views > b.second.views : a.first < b.first;
+  });
+  json article_list = json::array();
+  for (const auto& [slug, a] : arts) {
+    article_list.push_back({{"slug", slug},
+                            {"views", a.views},
+                            {"helpful_yes", a.yes},
+                            {"helpful_no", a.no},
+                            {"helpfulness", rate(a.yes, a.yes + a.no)},
+                            {"tickets_after_view", a.tickets_after_view}});
+  }
+
+  json daily = json::array();
+  for (const auto& [date, d] : days) {
+    daily.push_back({{"date", date},
+                     {"help_sessions", d.help},
+                     {"deflection_rate", rate(d.deflected, d.deflected + d.escalated)},
+                     {"searches", d.searches},
+                     {"zero_result_rate", rate(d.zero, d.searches)},
+                     {"tickets", d.tickets}});
+  }
+
+  return {{"help_sessions", help},
+          {"self_service_sessions", self_service},
+          {"deflected_sessions", deflected},
+          {"escalated_sessions", escalated},
+          {"open_sessions", open},
+          {"deflection_rate", rate(deflected, deflected + escalated)},
+          {"explicit_deflections", explicit_deflections},
+          {"form_deflections", form_deflections},
+          {"self_service_score", rate(help, ticket_sessions)},
+          {"searches", searches},
+          {"zero_result_searches", zero},
+          {"zero_result_rate", rate(zero, searches)},
+          {"click_through_rate", rate(clicked, searches)},
+          {"search_exit_rate", rate(exits, searches)},
+          {"tickets", tickets},
+          {"top_queries", top_queries},
+          {"top_zero_result_queries", top_zero},
+          {"articles", article_list},
+          {"daily", daily}};
+}
+
+}  // namespace kb

@@ -1,0 +1,37 @@
+/** @file deflection.h
+ *  @brief Deflection statistics computed exactly from recorded sessions.
+ *  The definitions are the README's "Deflection statistics", word for word.
+ */
+#pragma once
+
+#include "kb/events.h"
+#include "kb/stats_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace kb {
+
+using SessionEvents = std::pair<SessionRow, std::vector<Event>>;
+
+struct DeflectionOptions {
+  std::int64_t now_ms = 0;
+  std::int64_t session_timeout_ms = 1800 * 1000;
+  std::size_t top = 20;  ///< length of the top_* lists
+};
+
+/// The /api/stats document for @p sessions (those that started in the
+/// requested range, with all their events in time order). Rates whose
+/// denominator is zero are null.
+nlohmann::json deflection_stats(const std::vector<SessionEvents>& sessions, const DeflectionOptions& options);
+
+/// "YYYY-MM-DD" (UTC) of @p ms.
+std::string utc_date(std::int64_t ms);
+
+/// Milliseconds at 00:00 UTC of "YYYY-MM-DD"; -1 when it is not a date.
+std::int64_t parse_utc_date(const std::string& date);
+
+}  // namespace kb

@@ -1,0 +1,117 @@
+/** @file statistics.h
+ *  @brief The statistics service the server records into: help sessions,
+ *  a bounded event queue flushed by a writer thread, typing-burst merging,
+ *  and serialised access to the SQLite store.
+ *
+ *  Request threads never wait for SQLite to record an event: they push to
+ *  a bounded queue that a writer thread flushes at least every
+ *  flush_interval and on stop(). Tickets are the exception: they are
+ *  committed before the caller answers.
+ */
+#pragma once
+
+#include "kb/events.h"
+#include "kb/stats_store.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace kb {
+
+struct StatisticsOptions {
+  std::filesystem::path database;                    ///< DATA/kb.sqlite
+  std::chrono::milliseconds flush_interval{200};
+  std::size_t queue_capacity = 100000;               ///< events beyond this are dropped (and counted)
+  std::chrono::milliseconds burst_window{1500};      ///< keystroke searches closer than this are one search
+  std::chrono::seconds session_timeout{1800};
+};
+
+class Statistics {
+ public:
+  explicit Statistics(StatisticsOptions options);
+  ~Statistics();
+  Statistics(const Statistics&) = delete;
+  Statistics& operator=(const Statistics&) = delete;
+
+  /// The session a request belongs to: @p cookie_id when it names a live
+  /// session, else a new random 128-bit id. Updates its last activity.
+  struct SessionRef {
+    std::string id;
+    bool is_new = false;
+  };
+  SessionRef touch_session(const std::string& cookie_id);
+
+  /// Queues an event (stamped now unless at_ms is set). A pending typing
+  /// burst of the same session is written first, so order is kept.
+  void record(Event event);
+
+  /// A search sent while typing: within burst_window of the session's last
+  /// live search it replaces that search and keeps its id. Returns the
+  /// search id to hand back to the page.
+  std::string record_live_search(Event event);
+
+  /// Writes every queued event and pending burst before returning.
+  void flush();
+
+  /// Stores a ticket (flushing the session's events first so its context
+  /// is complete) and returns it with id and reference.
+  Ticket submit_ticket(Ticket ticket, bool deliver);
+
+  /// The search-context packet for a ticket: queries with result counts,
+  /// articles read, votes.
+  nlohmann::json session_context(const std::string& session);
+
+  /// Runs @p f with exclusive access to the store.
+  template <class F>
+  auto with_store(F&& f) {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    return f(store_);
+  }
+
+  std::size_t queue_depth() const;
+  std::uint64_t dropped() const { return dropped_.load(); }
+  std::chrono::seconds session_timeout() const { return options_.session_timeout; }
+
+  /// Stops the writer thread after a final flush. Idempotent.
+  void stop();
+
+  static std::string new_id();
+
+ private:
+  struct Burst {
+    Event event;
+    std::chrono::steady_clock::time_point last;
+  };
+  void run();
+  void enqueue_locked(Event event);
+  void take_due_bursts_locked(bool all);
+  void write_batch(std::vector<Event>& batch);
+
+  StatisticsOptions options_;
+  StatsStore store_;
+  std::mutex store_mutex_;
+
+  mutable std::mutex queue_mutex_;
+  std::condition_variable wake_;
+  std::deque<Event> queue_;
+  std::unordered_map<std::string, Burst> bursts_;  ///< by session
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> dropped_{0};
+
+  std::mutex sessions_mutex_;
+  std::unordered_map<std::string, std::int64_t> last_seen_;  ///< session -> ms
+
+  std::thread writer_;
+};
+
+}  // namespace kb

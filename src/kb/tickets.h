@@ -1,0 +1,35 @@
+/** @file tickets.h
+ *  @brief What a ticket must contain, checked field by field so a form can
+ *  show each message next to its field.
+ */
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace kb {
+
+inline constexpr std::size_t kMaxSubjectChars = 200;
+inline constexpr std::size_t kMaxDescriptionChars = 20000;
+
+struct TicketInput {
+  std::string subject;
+  std::string description;
+  std::string email;
+};
+
+/// Field name -> message, empty when the input is acceptable. Counts
+/// characters, not bytes; trims the subject and e-mail.
+std::map<std::string, std::string> validate_ticket(TicketInput& input);
+
+/// A pragmatic address check: one '@', a non-empty local part, a domain
+/// with a dot and no spaces, at most 254 bytes.
+bool is_valid_email(const std::string& email);
+
+/// "jane.doe@example.com" -> "j***@example.com", for logs.
+std::string mask_email(const std::string& email);
+
+/// The number of Unicode characters in valid UTF-8.
+std::size_t utf8_length(const std::string& s);
+
+}  // namespace kb

@@ -1,0 +1,72 @@
+/** @file tickets.cpp
+ *  @brief Ticket field validation.
+ */
+#include "kb/tickets.h"
+
+#include "kb/text.h"
+
+namespace kb {
+
+std::size_t utf8_length(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0u) != 0x80u) ++n;
+  }
+  return n;
+}
+
+bool is_valid_email(const std::string& email) {
+  if (email.empty() || email.size() > 254) return false;
+  const std::size_t at = email.find('@');
+  if (at == 0 || at == std::string::npos || email.find('@', at + 1) != std::string::npos) return false;
+  const std::string domain = email.substr(at + 1);
+  const std::size_t dot = domain.find('.');
+  if (domain.empty() || dot == std::string::npos || dot == 0 || domain.back() == '.' ||
+      domain.find("..") != std::string::npos) {
+    return false;
+  }
+  for (char c : email) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' || c == '\\') return false;
+  }
+  return true;
+}
+
+std::string mask_email(const std::string& email) {
+  const std::size_t at = email.find('@');
+  if (at == std::string::npos || at == 0) return "***";
+  return email.substr(0, 1) + "***" + email.substr(at);
+}
+
+std::map<std::string, std::string> validate_ticket(TicketInput& input) {
+  std::map<std::string, std::string> errors;
+  input.subject = collapse_whitespace(input.subject);
+  input.email = std::string(trim(input.email));
+  for (auto* field : {&input.subject, &input.description, &input.email}) {
+    if (!is_valid_utf8(*field)) {
+      *field = "";
+      errors[field == &input.subject ? "subject" : field == &input.email ? "email" : "description"] =
+          "contains bytes that are not text (invalid UTF-8)";
+    }
+  }
+  if (!errors.count("subject")) {
+    if (input.subject.empty()) {
+      errors["subject"] = "Please give your ticket a subject.";
+    } else if (utf8_length(input.subject) > kMaxSubjectChars) {
+      errors["subject"] = "The subject is longer than " + std::to_string(kMaxSubjectChars) + " characters.";
+    }
+  }
+  if (!errors.count("description") && utf8_length(input.description) > kMaxDescriptionChars) {
+    errors["description"] = "The description is longer than " + std::to_string(kMaxDescriptionChars) + " characters.";
+  }
+  if (!errors.count("email")) {
+    if (input.email.empty()) {
+      errors["email"] = "Please give an e-mail address so we can answer you.";
+    } else if (!is_valid_email(input.email)) {
+      errors["email"] = "This does not look like an e-mail address.";
+    }
+  }
+  return errors;
+}
+
+}  // namespace kb
