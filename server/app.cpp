@@ -299,7 +299,9 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
   SearchRequest newest;
   newest.per_page = 10;
   const SearchResponse response = searcher().search(newest);
-  send_page(res, 200, "home", home_page(page_base(QueryParams(req)), response));
+  // The visit starts here (no event yet): the page's script searches with it.
+  const auto session = visit(req, res);
+  send_page(res, 200, "home", home_page(page_base(QueryParams(req), session.value_or("")), response));
 }
 
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {

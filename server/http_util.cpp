@@ -53,7 +53,8 @@ std::vector<std::string> QueryParams::all(const std::string& key) const {
 std::string cookie(const httplib::Request& req, const std::string& name) {
   const std::size_t n = req.get_header_value_count("Cookie");
   for (std::size_t i = 0; i < n; ++i) {
-    std::string_view rest = req.get_header_value("Cookie", i);
+    const std::string header = req.get_header_value("Cookie", i);
+    std::string_view rest = header;
     while (!rest.empty()) {
       const std::size_t semi = rest.find(';');
       const std::string_view pair = trim(rest.substr(0, semi));

@@ -16,14 +16,20 @@
 
 namespace {
 
-/// Blocks SIGTERM/SIGINT in every thread and stops the server from a
-/// dedicated thread when one arrives (Server::stop is not signal-safe).
-std::thread stop_on_signal(httplib::Server& server) {
+/// SIGTERM/SIGINT must be blocked before any thread starts (threads
+/// inherit the mask), so that only the waiter below receives them.
+sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+/// Stops the server from a dedicated thread when a signal arrives
+/// (Server::stop is not async-signal-safe, so no handler calls it).
+std::thread stop_on_signal(httplib::Server& server, sigset_t set) {
   return std::thread([&server, set] {
     int sig = 0;
     sigwait(&set, &sig);
@@ -35,6 +41,7 @@ std::thread stop_on_signal(httplib::Server& server) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  const sigset_t stop_signals = block_stop_signals();
   kb::server::Config config;
   config.web_dir = KB_DEFAULT_WEB_DIR;
   std::string index = config.index_dir.string();
@@ -120,7 +127,7 @@ int main(int argc, char** argv) try {
                  config.bind.c_str(), config.port);
     return 2;
   }
-  std::thread signals = stop_on_signal(server);
+  std::thread signals = stop_on_signal(server, stop_signals);
   std::fprintf(stderr, "kb-server: listening on http://%s:%d (index %s)\n", config.bind.c_str(), port,
                config.index_dir.c_str());
   std::fflush(stderr);

@@ -117,7 +117,8 @@ std::string Statistics::record_live_search(Event event) {
   }
   if (event.search_id.empty()) event.search_id = new_id().substr(0, 16);
   std::string id = event.search_id;
-  bursts_.emplace(event.session, Burst{std::move(event), now});
+  std::string key = event.session;  // not event.session: the Burst below moves it
+  bursts_.emplace(std::move(key), Burst{std::move(event), now});
   return id;
 }
 

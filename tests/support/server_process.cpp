@@ -75,9 +75,9 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
   });
 }
 
-int ServerProcess::stop() {
+int ServerProcess::stop_with(int signal) {
   if (pid_ <= 0) return 0;
-  kill(pid_, SIGTERM);
+  kill(pid_, signal);
   int status = 0;
   for (int i = 0; i < 100; ++i) {
     if (waitpid(pid_, &status, WNOHANG) == pid_) {

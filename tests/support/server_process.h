@@ -24,11 +24,14 @@ class ServerProcess {
 
   int port() const { return port_; }
   /// Sends SIGTERM and waits; returns the exit status (as from waitpid).
-  int stop();
+  int stop() { return stop_with(15); }
+  /// Sends SIGKILL (a crash: nothing is flushed) and waits.
+  int kill_hard() { return stop_with(9); }
   /// Everything the server wrote to stderr so far.
   std::string output() const;
 
  private:
+  int stop_with(int signal);
   pid_t pid_ = -1;
   int port_ = 0;
   int stderr_fd_ = -1;

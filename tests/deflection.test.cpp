@@ -1,0 +1,169 @@
+/** @file deflection.test.cpp
+ *  @brief Every statistic on hand-built sessions whose answers are known.
+ */
+#include "kb/deflection.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+constexpr std::int64_t kT0 = 1'790'000'000'000;  // 2026-09-21 (UTC)
+constexpr std::int64_t kTimeout = 60'000;
+
+/// Builds one session's events, one second apart.
+struct SessionBuilder {
+  SessionEvents s;
+  std::int64_t t;
+  explicit SessionBuilder(const std::string& id, std::int64_t start = kT0) : t(start) {
+    s.first = SessionRow{id, start, start};
+  }
+  Event& add(const char* kind) {
+    Event e;
+    e.session = s.first.id;
+    e.kind = kind;
+    e.at_ms = t;
+    s.first.last_seen_ms = t;
+    t += 1000;
+    s.second.push_back(e);
+    return s.second.back();
+  }
+  SessionBuilder& search(const std::string& q, int results, const std::string& id) {
+    Event& e = add(event_kind::kSearch);
+    e.query = e.norm_query = q;
+    e.result_count = results;
+    e.search_id = id;
+    return *this;
+  }
+  SessionBuilder& click(const std::string& search_id, const std::string& slug) {
+    add(event_kind::kClick).search_id = search_id;
+    s.second.back().slug = slug;
+    return view(slug);
+  }
+  SessionBuilder& view(const std::string& slug) {
+    add(event_kind::kView).slug = slug;
+    return *this;
+  }
+  SessionBuilder& vote(const std::string& slug, int helpful) {
+    Event& e = add(event_kind::kVote);
+    e.slug = slug;
+    e.helpful = helpful;
+    return *this;
+  }
+  SessionBuilder& then(const char* kind) {
+    add(kind);
+    return *this;
+  }
+};
+
+json compute(const std::vector<SessionEvents>& sessions, std::int64_t now = kT0 + kDay) {
+  DeflectionOptions opt;
+  opt.now_ms = now;
+  opt.session_timeout_ms = kTimeout;
+  return deflection_stats(sessions, opt);
+}
+
+}  // namespace
+
+TEST_CASE("sessions are classified by the README's definitions", "[deflection]") {
+  std::vector<SessionEvents> all;
+  // Deflected: searched, read, left.
+  all.push_back(SessionBuilder("deflected").search("vpn", 3, "s1").click("s1", "vpn").s);
+  // Explicitly deflected: read and voted yes.
+  all.push_back(SessionBuilder("yes").view("vpn").vote("vpn", 1).s);
+  // Escalated: found nothing, filed a ticket.
+  all.push_back(SessionBuilder("escalated").search("xyzzy", 0, "s2").then(event_kind::kTicket).s);
+  // Escalated after reading: counts a ticket after view for "printer".
+  all.push_back(SessionBuilder("read-then-ticket").view("printer").then(event_kind::kTicketForm).then(event_kind::kTicket).s);
+  // Form deflection: opened the form, clicked a suggestion, left.
+  all.push_back(SessionBuilder("form").then(event_kind::kTicketForm).then(event_kind::kSuggestionClick).view("wifi").s);
+  // Searched but read nothing and left: a help session, neither deflected nor escalated.
+  all.push_back(SessionBuilder("exit").search("vpn", 3, "s3").s);
+  // Not a help session: only a ticket form.
+  all.push_back(SessionBuilder("no-help").then(event_kind::kTicketForm).s);
+  // Still open: the last event is recent.
+  all.push_back(SessionBuilder("open", kT0 + kDay - 10'000).view("vpn").s);
+
+  const json s = compute(all);
+  CHECK(s["help_sessions"] == 7);
+  CHECK(s["self_service_sessions"] == 5);
+  CHECK(s["deflected_sessions"] == 3);
+  CHECK(s["escalated_sessions"] == 2);
+  CHECK(s["open_sessions"] == 1);
+  CHECK(s["deflection_rate"] == Approx(3.0 / 5.0));
+  CHECK(s["explicit_deflections"] == 1);
+  CHECK(s["form_deflections"] == 1);
+  CHECK(s["self_service_score"] == Approx(7.0 / 2.0));
+  CHECK(s["tickets"] == 2);
+}
+
+TEST_CASE("search statistics", "[deflection]") {
+  std::vector<SessionEvents> all;
+  // s1 clicked; s2 found nothing; s3 clicked only after the next search (not counted for s3,
+  // since the click names s3 but comes after s4); s4 is the last event... no: s4 is followed by the click.
+  all.push_back(SessionBuilder("a").search("vpn", 2, "s1").click("s1", "vpn").search("wifi", 0, "s2").s);
+  all.push_back(SessionBuilder("b").search("printer", 1, "s3").search("printer offline", 1, "s4").click("s3", "printer").s);
+  all.push_back(SessionBuilder("c").search("vpn", 2, "s5").s);
+  const json s = compute(all);
+  CHECK(s["searches"] == 5);
+  CHECK(s["zero_result_searches"] == 1);
+  CHECK(s["zero_result_rate"] == Approx(1.0 / 5.0));
+  CHECK(s["click_through_rate"] == Approx(1.0 / 5.0));  // only s1: s3's click came after the next search
+  CHECK(s["search_exit_rate"] == Approx(2.0 / 5.0));    // s2 and s5 ended their sessions
+  REQUIRE(s["top_queries"].size() == 4);
+  CHECK(s["top_queries"][0] == json{{"query", "vpn"}, {"searches", 2}, {"zero_results", 0}, {"deflection_rate", 1.0}});
+  CHECK(s["top_zero_result_queries"] == json::array({json{{"query", "wifi"}, {"searches", 1}}}));
+}
+
+TEST_CASE("articles: views, last vote per session, tickets after view", "[deflection]") {
+  std::vector<SessionEvents> all;
+  all.push_back(SessionBuilder("a").view("vpn").vote("vpn", 0).vote("vpn", 1).s);  // changed their mind: one yes
+  all.push_back(SessionBuilder("b").view("vpn").view("vpn").vote("vpn", 0).then(event_kind::kTicket).s);
+  all.push_back(SessionBuilder("c").then(event_kind::kTicket).view("vpn").s);  // ticket before the view
+  const json s = compute(all);
+  REQUIRE(s["articles"].size() == 1);
+  CHECK(s["articles"][0] == json{{"slug", "vpn"},
+                                 {"views", 4},
+                                 {"helpful_yes", 1},
+                                 {"helpful_no", 1},
+                                 {"helpfulness", 0.5},
+                                 {"tickets_after_view", 1}});
+}
+
+TEST_CASE("daily figures group sessions by the UTC day they started", "[deflection]") {
+  std::vector<SessionEvents> all;
+  all.push_back(SessionBuilder("d1", kT0).view("a").s);
+  all.push_back(SessionBuilder("d2", kT0 + kDay).search("x", 0, "s").then(event_kind::kTicket).s);
+  const json s = compute(all, kT0 + 3 * kDay);
+  REQUIRE(s["daily"].size() == 2);
+  CHECK(s["daily"][0] == json{{"date", "2026-09-21"}, {"help_sessions", 1}, {"deflection_rate", 1.0}, {"searches", 0},
+                              {"zero_result_rate", nullptr}, {"tickets", 0}});
+  CHECK(s["daily"][1] == json{{"date", "2026-09-22"}, {"help_sessions", 1}, {"deflection_rate", 0.0}, {"searches", 1},
+                              {"zero_result_rate", 1.0}, {"tickets", 1}});
+}
+
+TEST_CASE("no sessions: counts are zero and rates null", "[deflection]") {
+  const json s = compute({});
+  CHECK(s["help_sessions"] == 0);
+  CHECK(s["deflection_rate"].is_null());
+  CHECK(s["self_service_score"].is_null());
+  CHECK(s["zero_result_rate"].is_null());
+  for (const char* key : {"help_sessions", "self_service_sessions", "deflected_sessions", "escalated_sessions",
+                          "open_sessions", "deflection_rate", "explicit_deflections", "form_deflections",
+                          "self_service_score", "searches", "zero_result_searches", "zero_result_rate",
+                          "click_through_rate", "search_exit_rate", "tickets", "top_queries",
+                          "top_zero_result_queries", "articles", "daily"}) {
+    CHECK(s.contains(key));
+  }
+  CHECK(s.size() == 19);
+}
+
+TEST_CASE("dates", "[deflection]") {
+  CHECK(utc_date(kT0) == "2026-09-21");
+  CHECK(parse_utc_date("2026-09-21") == 1'789'948'800'000);
+  CHECK(parse_utc_date("2026-9-21") == -1);
+  CHECK(parse_utc_date("yesterday") == -1);
+}

@@ -1,0 +1,385 @@
+/** @file handoff.test.cpp
+ *  @brief Integration: the ticket hand-off and the deflection statistics
+ *  through the real kb-server, a real index and a real SQLite file.
+ */
+#include "support/browser.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <regex>
+#include <set>
+#include <thread>
+
+using namespace kb::test;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kToken = "test-admin-token";
+
+struct Site {
+  TempDir dir;
+  Site() {
+    std::string out;
+    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
+                         (dir / "index").string(), "-q"},
+                        out) == 0);
+  }
+  std::vector<std::string> args(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(),
+                               "--session-timeout", "1", "--admin-token", kToken, "--threads", "4"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+};
+
+json admin_json(int port, const std::string& path) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_url_encode(false);
+  const auto res = cli.Get(path.c_str(), {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == 200);
+  return json::parse(res->body);
+}
+
+/// The link of the result with @p slug on the last results page.
+std::string result_link(const std::string& html, const std::string& slug) {
+  std::smatch m;
+  const std::regex re("href=\"(/articles/" + slug + "\\?sid=[0-9a-f]+&amp;rank=\\d+)\"");
+  REQUIRE(std::regex_search(html, m, re));
+  return std::regex_replace(m[1].str(), std::regex("&amp;"), "&");
+}
+
+void submit_ticket(Browser& b, const std::string& subject, const std::string& article = "") {
+  auto form = b.get("/tickets/new?q=" + httplib::detail::encode_query_param(subject) +
+                    (article.empty() ? "" : "&article=" + article));
+  REQUIRE(form);
+  REQUIRE(form->status == 200);
+  const auto res = b.post_form("/tickets", {{"csrf", b.csrf()},
+                                            {"subject", subject},
+                                            {"description", "Tried the articles."},
+                                            {"email", "user@example.com"},
+                                            {"article", article},
+                                            {"action", "submit"}});
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == 201);
+  CHECK_THAT(res->body, Contains("KB-"));
+}
+
+// The five kinds of visitor of the simulated population.
+void searches_and_reads(int port) {
+  Browser b(port);
+  const auto page = b.get("/search?q=printer+offline");
+  REQUIRE(page);
+  const auto article = b.get(result_link(page->body, "printer-offline"));
+  REQUIRE(article);
+  REQUIRE(article->status == 200);
+}
+void finds_nothing_and_files_a_ticket(int port) {
+  Browser b(port);
+  const auto page = b.get("/search?q=xylophone");
+  REQUIRE(page);
+  CHECK_THAT(page->body, Contains("No articles match your search"));
+  submit_ticket(b, "xylophone broken");
+}
+void reads_then_files_a_ticket(int port) {
+  Browser b(port);
+  REQUIRE(b.get("/articles/keyboard"));
+  submit_ticket(b, "keyboard still dead", "keyboard");
+}
+void reads_and_votes_yes(int port) {
+  Browser b(port);
+  REQUIRE(b.get("/articles/install-fails"));
+  const auto vote = b.post_form("/feedback", {{"csrf", b.csrf()}, {"slug", "install-fails"}, {"helpful", "yes"}});
+  REQUIRE(vote);
+  CHECK(vote->status == 303);
+  CHECK(vote->get_header_value("Location") == "/articles/install-fails?voted=yes#feedback");
+}
+void opens_form_clicks_suggestion_leaves(int port) {
+  Browser b(port);
+  const auto form = b.get("/tickets/new?q=keyboard");
+  REQUIRE(form);
+  CHECK_THAT(form->body, Contains("href=\"/articles/keyboard?from=ticket\""));
+  REQUIRE(b.get("/articles/keyboard?from=ticket"));
+}
+
+}  // namespace
+
+TEST_CASE("a simulated population is counted exactly, across a crash", "[handoff][slow]") {
+  Site site;
+  const int n = 3;
+  {
+    ServerProcess server(site.args());
+    for (int i = 0; i < n; ++i) searches_and_reads(server.port());
+    for (int i = 0; i < n; ++i) finds_nothing_and_files_a_ticket(server.port());
+    // Acknowledged events older than the flush interval survive a kill -9.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    server.kill_hard();
+  }
+  ServerProcess server(site.args());
+  for (int i = 0; i < n; ++i) reads_then_files_a_ticket(server.port());
+  for (int i = 0; i < n; ++i) reads_and_votes_yes(server.port());
+  for (int i = 0; i < n; ++i) opens_form_clicks_suggestion_leaves(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // every session ends (timeout 1 s)
+
+  const json s = admin_json(server.port(), "/api/stats");
+  INFO(s.dump(2));
+  CHECK(s["help_sessions"] == 5 * n);
+  CHECK(s["self_service_sessions"] == 4 * n);
+  CHECK(s["deflected_sessions"] == 3 * n);
+  CHECK(s["escalated_sessions"] == 2 * n);
+  CHECK(s["open_sessions"] == 0);
+  CHECK(s["deflection_rate"] == Approx(0.6));
+  CHECK(s["explicit_deflections"] == n);
+  CHECK(s["form_deflections"] == n);
+  CHECK(s["self_service_score"] == Approx(2.5));
+  CHECK(s["searches"] == 2 * n);
+  CHECK(s["zero_result_searches"] == n);
+  CHECK(s["zero_result_rate"] == Approx(0.5));
+  CHECK(s["click_through_rate"] == Approx(0.5));
+  CHECK(s["search_exit_rate"] == Approx(0.0));
+  CHECK(s["tickets"] == 2 * n);
+  CHECK(s["top_zero_result_queries"] == json::array({json{{"query", "xylophone"}, {"searches", n}}}));
+  const json printer = s["top_queries"][0]["query"] == "printer offline" ? s["top_queries"][0] : s["top_queries"][1];
+  CHECK(printer == json{{"query", "printer offline"}, {"searches", n}, {"zero_results", 0}, {"deflection_rate", 1.0}});
+  std::map<std::string, json> articles;
+  for (const auto& a : s["articles"]) articles[a["slug"]] = a;
+  CHECK(articles.at("keyboard")["views"] == 2 * n);
+  CHECK(articles.at("keyboard")["tickets_after_view"] == n);
+  CHECK(articles.at("install-fails")["helpful_yes"] == n);
+  CHECK(articles.at("printer-offline")["views"] == n);
+  REQUIRE(s["daily"].size() == 1);
+  CHECK(s["daily"][0]["help_sessions"] == 5 * n);
+  CHECK(s["daily"][0]["tickets"] == 2 * n);
+
+  // Every ticket carries what its session tried.
+  const json tickets = admin_json(server.port(), "/api/tickets");
+  REQUIRE(tickets["tickets"].size() == static_cast<std::size_t>(2 * n));
+  int with_search = 0, with_article = 0;
+  for (const auto& t : tickets["tickets"]) {
+    if (!t["context"]["queries"].empty() && t["context"]["queries"][0]["query"] == "xylophone") {
+      CHECK(t["context"]["queries"][0]["results"] == 0);
+      ++with_search;
+    }
+    if (!t["context"]["articles"].empty() && t["context"]["articles"][0]["slug"] == "keyboard") ++with_article;
+  }
+  CHECK(with_search == n);
+  CHECK(with_article == n);
+}
+
+TEST_CASE("instant search: a typing burst is one search", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  REQUIRE(b.get("/"));  // the page sets the session cookie the script then sends
+  std::string id;
+  for (const char* q : {"k", "ke", "key", "keyb", "keyboard"}) {
+    const auto res = b.get(std::string("/api/search?live=1&q=") + q);
+    REQUIRE(res);
+    const json j = json::parse(res->body);
+    if (!id.empty()) CHECK(j["search_id"] == id);
+    id = j["search_id"];
+  }
+  // Without a browser session, API calls are served but not counted.
+  httplib::Client plain("127.0.0.1", server.port());
+  const auto anon = plain.Get("/api/search?q=printer");
+  REQUIRE(anon);
+  CHECK_FALSE(json::parse(anon->body).contains("search_id"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  const json s = admin_json(server.port(), "/api/stats");
+  CHECK(s["searches"] == 1);
+  CHECK(s["top_queries"][0]["query"] == "keyboard");
+}
+
+TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--tickets-per-session-hour", "2"}));
+  Browser b(server.port());
+  REQUIRE(b.get("/tickets/new?q=vpn"));
+  const std::string csrf = b.csrf();
+  REQUIRE_FALSE(csrf.empty());
+
+  SECTION("a form post without the right token is refused") {
+    for (const std::string& token : {std::string(), std::string(64, '0')}) {
+      const auto res = b.post_form("/tickets", {{"csrf", token}, {"subject", "x"}, {"email", "a@b.co"}});
+      REQUIRE(res);
+      CHECK(res->status == 403);
+    }
+    const auto vote = b.post_form("/feedback", {{"slug", "keyboard"}, {"helpful", "yes"}});
+    REQUIRE(vote);
+    CHECK(vote->status == 403);
+  }
+  SECTION("bad fields: 400, a message per field, and nothing typed is lost") {
+    const auto res = b.post_form("/tickets", {{"csrf", csrf}, {"subject", "My <b>VPN</b>"}, {"description", "details"},
+                                              {"email", "not-an-address"}, {"action", "submit"}});
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK_THAT(res->body, Contains("This does not look like an e-mail address."));
+    CHECK_THAT(res->body, Contains("value=\"My &lt;b&gt;VPN&lt;/b&gt;\""));
+    CHECK_THAT(res->body, Contains(">details</textarea>"));
+    CHECK_THAT(res->body, Contains("value=\"not-an-address\""));
+  }
+  SECTION("the JSON API: content type, origin, fields") {
+    const std::string good = R"({"subject":"VPN drops","description":"x","email":"a@b.co"})";
+    auto res = b.post_json("/api/tickets", good, {}, "text/plain");
+    REQUIRE(res);
+    CHECK(res->status == 415);
+    res = b.post_json("/api/tickets", good, {{"Origin", "http://evil.example"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    res = b.post_json("/api/tickets", good, {{"Sec-Fetch-Site", "cross-site"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    res = b.post_json("/api/tickets", "{not json");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    res = b.post_json("/api/tickets", R"({"subject":"","email":42,"description":"x"})");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    const json errors = json::parse(res->body)["errors"];
+    CHECK(errors["subject"] == "Please give your ticket a subject.");
+    CHECK(errors["email"] == "must be a string");
+    res = b.post_json("/api/tickets", good, {{"Origin", "http://127.0.0.1:" + std::to_string(server.port())}});
+    REQUIRE(res);
+    CHECK(res->status == 201);
+    const json created = json::parse(res->body);
+    CHECK(created["reference"] == "KB-000001");
+    CHECK(created["id"] == 1);
+  }
+  SECTION("submissions are rate limited per session") {
+    for (int i = 0; i < 2; ++i) {
+      const auto ok = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co"})");
+      REQUIRE(ok);
+      CHECK(ok->status == 201);
+    }
+    const auto limited = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co"})");
+    REQUIRE(limited);
+    CHECK(limited->status == 429);
+  }
+  SECTION("admin endpoints need the token") {
+    httplib::Client cli("127.0.0.1", server.port());
+    for (const char* path : {"/api/stats", "/api/tickets", "/api/stats/export?kind=events"}) {
+      auto res = cli.Get(path);
+      REQUIRE(res);
+      CHECK(res->status == 401);
+      res = cli.Get(path, {{"Authorization", "Bearer wrong"}});
+      REQUIRE(res);
+      CHECK(res->status == 401);
+    }
+    const auto csv = cli.Get("/api/stats/export?kind=tickets", {{"Authorization", std::string("Bearer ") + kToken}});
+    REQUIRE(csv);
+    CHECK(csv->status == 200);
+    CHECK_THAT(csv->body, StartsWith("id,reference,created_at_ms,subject,email,delivery,attempts\r\n"));
+    const auto bad_range = cli.Get("/api/stats?from=2026-13-01", {{"Authorization", std::string("Bearer ") + kToken}});
+    REQUIRE(bad_range);
+    CHECK(bad_range->status == 400);
+  }
+  SECTION("the dashboard: sign in with the token, then a cookie") {
+    Browser admin(server.port());
+    auto page = admin.get("/stats");
+    REQUIRE(page);
+    CHECK(page->status == 401);
+    CHECK_THAT(page->body, Contains("name=\"token\""));
+    auto login = admin.post_form("/stats/login", {{"token", "wrong"}});
+    REQUIRE(login);
+    CHECK(login->status == 401);
+    login = admin.post_form("/stats/login", {{"token", kToken}});
+    REQUIRE(login);
+    CHECK(login->status == 303);
+    page = admin.get("/stats");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK_THAT(page->body, Contains("Deflection rate"));
+    CHECK_THAT(page->body, Contains("<svg"));
+  }
+}
+
+TEST_CASE("without an admin token the admin endpoints say how to set one", "[handoff]") {
+  Site site;
+  ServerProcess server({"--index", (site.dir / "index").string(), "--data", (site.dir / "data").string()});
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto res = cli.Get("/api/stats", {{"Authorization", "Bearer anything"}});
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  CHECK_THAT(res->body, Contains("--admin-token"));
+}
+
+TEST_CASE("tickets can go to an external form", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--ticket-redirect", "https://desk.example/new?s={subject}&d={description}"}));
+  Browser b(server.port());
+  REQUIRE(b.get("/search?q=printer"));
+  REQUIRE(b.get("/tickets/new?q=printer"));
+  const auto res = b.post_form("/tickets", {{"csrf", b.csrf()}, {"subject", "Printer jam"}, {"description", "It jams"},
+                                            {"email", "a@b.co"}, {"action", "submit"}});
+  REQUIRE(res);
+  CHECK(res->status == 303);
+  const std::string location = res->get_header_value("Location");
+  CHECK_THAT(location, StartsWith("https://desk.example/new?s=Printer+jam&d=It+jams"));
+  CHECK_THAT(location, Contains("printer"));  // the search context travels with it
+}
+
+TEST_CASE("webhook: tickets wait in the outbox and arrive exactly once", "[handoff][slow]") {
+  // A help desk that refuses for a while, then accepts.
+  httplib::Server desk;
+  std::atomic<bool> accepting{false};
+  std::mutex mutex;
+  std::multiset<std::string> accepted;
+  std::atomic<int> refused{0};
+  desk.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!accepting) {
+      ++refused;
+      res.status = 503;
+      return;
+    }
+    const json j = json::parse(req.body);
+    CHECK(req.get_header_value("Idempotency-Key") == j["reference"]);
+    std::lock_guard<std::mutex> lock(mutex);
+    accepted.insert(j["reference"].get<std::string>());
+    res.status = 200;
+  });
+  const int desk_port = desk.bind_to_any_port("127.0.0.1");
+  std::thread desk_thread([&] { desk.listen_after_bind(); });
+
+  Site site;
+  const auto args = site.args({"--ticket-webhook", "http://127.0.0.1:" + std::to_string(desk_port) + "/hook"});
+  {
+    ServerProcess server(args);
+    Browser b(server.port());
+    for (int i = 0; i < 3; ++i) {
+      const auto res = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co"})");
+      REQUIRE(res);
+      REQUIRE(res->status == 201);
+    }
+    for (int i = 0; i < 50 && refused < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(refused >= 3);
+    server.kill_hard();  // the outbox is in SQLite: a crash loses nothing
+  }
+  accepting = true;
+  ServerProcess server(args);
+  for (int i = 0; i < 100; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (accepted.size() >= 3) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // time for any duplicate to show up
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    CHECK(accepted == std::multiset<std::string>{"KB-000001", "KB-000002", "KB-000003"});
+  }
+  const json tickets = admin_json(server.port(), "/api/tickets");
+  for (const auto& t : tickets["tickets"]) CHECK(t["delivery"] == "delivered");
+  desk.stop();
+  desk_thread.join();
+}

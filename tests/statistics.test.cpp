@@ -1,0 +1,149 @@
+/** @file statistics.test.cpp
+ *  @brief The statistics service and its SQLite store: sessions, the event
+ *  queue, typing bursts, tickets and the webhook outbox.
+ */
+#include "kb/statistics.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+using namespace kb;
+
+namespace {
+
+StatisticsOptions options(const test::TempDir& dir) {
+  StatisticsOptions o;
+  o.database = dir / "data" / "kb.sqlite";
+  o.flush_interval = std::chrono::milliseconds(50);
+  o.burst_window = std::chrono::milliseconds(300);
+  o.session_timeout = std::chrono::seconds(2);
+  return o;
+}
+
+Event search(const std::string& session, const std::string& q) {
+  Event e;
+  e.session = session;
+  e.kind = event_kind::kSearch;
+  e.query = q;
+  e.norm_query = normalise_query(q);
+  e.result_count = 1;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("queries normalise to one form", "[statistics]") {
+  CHECK(normalise_query("  VPN  Disconnects!! ") == "vpn disconnects");
+  CHECK(normalise_query("Error 0x80070005?") == "error 0x80070005");
+  CHECK(normalise_query("ERR_NAME_NOT_RESOLVED") == "err_name_not_resolved");
+  CHECK(normalise_query("비밀번호 재설정") == "비밀번호 재설정");
+}
+
+TEST_CASE("sessions continue while active and end after the timeout", "[statistics]") {
+  test::TempDir dir;
+  Statistics stats(options(dir));
+  const auto first = stats.touch_session("");
+  CHECK(first.is_new);
+  CHECK(first.id.size() == 32);
+  const auto again = stats.touch_session(first.id);
+  CHECK_FALSE(again.is_new);
+  CHECK(again.id == first.id);
+  CHECK(stats.touch_session("not-a-session-id").is_new);
+  CHECK(stats.touch_session(std::string(32, 'a')).is_new);  // well-formed but unknown: never adopted
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  CHECK(stats.touch_session(first.id).is_new);
+}
+
+TEST_CASE("a session known before a restart continues after it", "[statistics]") {
+  test::TempDir dir;
+  std::string id;
+  {
+    Statistics stats(options(dir));
+    id = stats.touch_session("").id;
+    stats.record(search(id, "vpn"));
+  }
+  Statistics stats(options(dir));
+  CHECK(stats.touch_session(id).id == id);
+}
+
+TEST_CASE("events are written by the writer thread within the flush interval", "[statistics]") {
+  test::TempDir dir;
+  Statistics stats(options(dir));
+  stats.record(search("s1", "vpn"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  StatsStore reader(dir / "data" / "kb.sqlite");
+  CHECK(reader.session_events("s1").size() == 1);
+}
+
+TEST_CASE("stop writes everything queued", "[statistics]") {
+  test::TempDir dir;
+  {
+    Statistics stats(options(dir));
+    for (int i = 0; i < 500; ++i) stats.record(search("s1", "q" + std::to_string(i)));
+  }
+  StatsStore reader(dir / "data" / "kb.sqlite");
+  CHECK(reader.session_events("s1").size() == 500);
+}
+
+TEST_CASE("a typing burst is one search: the last one", "[statistics]") {
+  test::TempDir dir;
+  Statistics stats(options(dir));
+  const std::string a = stats.record_live_search(search("s1", "v"));
+  const std::string b = stats.record_live_search(search("s1", "vp"));
+  const std::string c = stats.record_live_search(search("s1", "vpn"));
+  CHECK(a == b);
+  CHECK(b == c);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const std::string d = stats.record_live_search(search("s1", "wifi"));  // a pause: a new search
+  CHECK(d != c);
+  Event click;
+  click.session = "s1";
+  click.kind = event_kind::kClick;
+  click.search_id = d;
+  stats.record(click);  // ends the burst: the search is written before the click
+  stats.flush();
+  const auto events = stats.with_store([](StatsStore& s) { return s.session_events("s1"); });
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].query == "vpn");
+  CHECK(events[0].search_id == c);
+  CHECK(events[1].query == "wifi");
+  CHECK(events[2].kind == "click");
+}
+
+TEST_CASE("tickets are stored with their context and the outbox delivers each once", "[statistics]") {
+  test::TempDir dir;
+  Statistics stats(options(dir));
+  stats.record(search("s1", "vpn drops"));
+  Event view;
+  view.session = "s1";
+  view.kind = event_kind::kView;
+  view.slug = "vpn";
+  stats.record(view);
+  Ticket t;
+  t.session = "s1";
+  t.subject = "VPN";
+  t.email = "a@b.co";
+  t.context = stats.session_context("s1");
+  CHECK(t.context["queries"][0]["query"] == "vpn drops");
+  CHECK(t.context["articles"][0]["slug"] == "vpn");
+  const Ticket stored = stats.submit_ticket(t, true);
+  CHECK(stored.reference == "KB-000001");
+  const auto due = stats.with_store([](StatsStore& s) { return s.due_deliveries(now_ms(), 10); });
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].context["articles"][0]["slug"] == "vpn");
+  stats.with_store([&](StatsStore& s) {
+    s.mark_failed(due[0].id, "status 503", now_ms() + 60000);
+    return 0;
+  });
+  CHECK(stats.with_store([](StatsStore& s) { return s.due_deliveries(now_ms(), 10); }).empty());
+  stats.with_store([&](StatsStore& s) {
+    s.mark_delivered(due[0].id, now_ms());
+    return 0;
+  });
+  CHECK(stats.with_store([](StatsStore& s) { return s.due_deliveries(now_ms() + 120000, 10); }).empty());
+  const auto events = stats.with_store([](StatsStore& s) { return s.session_events("s1"); });
+  CHECK(events.back().kind == "ticket");
+  CHECK(events.back().ticket_id == stored.id);
+}

@@ -1,0 +1,47 @@
+/** @file tickets.test.cpp
+ *  @brief Ticket field validation.
+ */
+#include "kb/tickets.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+
+TEST_CASE("valid tickets pass and are tidied", "[tickets]") {
+  TicketInput in{"  VPN   drops  ", "It drops every 10 minutes.", " jane@example.com "};
+  CHECK(validate_ticket(in).empty());
+  CHECK(in.subject == "VPN drops");
+  CHECK(in.email == "jane@example.com");
+}
+
+TEST_CASE("each field has its own message", "[tickets]") {
+  TicketInput empty{"", "", ""};
+  const auto e = validate_ticket(empty);
+  CHECK(e.at("subject") == "Please give your ticket a subject.");
+  CHECK(e.at("email") == "Please give an e-mail address so we can answer you.");
+  CHECK_FALSE(e.count("description"));  // a description is optional
+
+  TicketInput long_one{std::string(201, 'x'), std::string(20001, 'y'), "not-an-address"};
+  const auto l = validate_ticket(long_one);
+  CHECK(l.at("subject") == "The subject is longer than 200 characters.");
+  CHECK(l.at("description") == "The description is longer than 20000 characters.");
+  CHECK(l.at("email") == "This does not look like an e-mail address.");
+
+  // 200 Korean characters are 600 bytes, and still fit.
+  std::string ko;
+  for (int i = 0; i < 200; ++i) ko += "가";
+  TicketInput korean{ko, "", "a@b.kr"};
+  CHECK(validate_ticket(korean).empty());
+  TicketInput bad_utf8{"ok", "\xff", "a@b.co"};
+  CHECK(validate_ticket(bad_utf8).at("description") == "contains bytes that are not text (invalid UTF-8)");
+}
+
+TEST_CASE("e-mail addresses", "[tickets]") {
+  for (const char* ok : {"a@b.co", "first.last+tag@sub.example.org", "용@example.kr"}) CHECK(is_valid_email(ok));
+  for (const char* bad : {"", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.co", "a@b..co", "a@b.co.", "<a@b.co>",
+                          "a@b.co\r\nBcc: x@y.z"}) {
+    INFO(bad);
+    CHECK_FALSE(is_valid_email(bad));
+  }
+  CHECK(mask_email("jane.doe@example.com") == "j***@example.com");
+}
