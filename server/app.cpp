@@ -327,7 +327,15 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
   // integrations calling the API without one are not help sessions.
   const auto session = existing_visit(req, res);
   std::string search_id;
-  if (session && !request.query.empty() && request.page == 1) {
+  if (session && params.get("context") == "ticket") {
+    // Suggestions on the ticket form are not searches the person made.
+    Event shown;
+    shown.session = *session;
+    shown.kind = event_kind::kSuggestionShown;
+    shown.query = request.query;
+    for (const auto& hit : response.hits) shown.slugs.push_back(hit.slug);
+    if (!shown.slugs.empty()) stats_->record(std::move(shown));
+  } else if (session && !request.query.empty() && request.page == 1) {
     search_id = record_search(*session, request, response, params.get("live") == "1");
   }
   json results = json::array();

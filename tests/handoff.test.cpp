@@ -189,6 +189,10 @@ TEST_CASE("instant search: a typing burst is one search", "[handoff]") {
     if (!id.empty()) CHECK(j["search_id"] == id);
     id = j["search_id"];
   }
+  // Ticket-form suggestions fetched by the script are not searches.
+  const auto suggest = b.get("/api/search?context=ticket&per_page=5&q=printer");
+  REQUIRE(suggest);
+  CHECK_FALSE(json::parse(suggest->body).contains("search_id"));
   // Without a browser session, API calls are served but not counted.
   httplib::Client plain("127.0.0.1", server.port());
   const auto anon = plain.Get("/api/search?q=printer");
