@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <thread>
@@ -133,6 +135,8 @@ TEST_CASE("a simulated population is counted exactly, across a crash", "[handoff
 
   const json s = admin_json(server.port(), "/api/stats");
   INFO(s.dump(2));
+  // KB_DUMP_STATS=file keeps the response, e.g. to quote it next to the expected figures.
+  if (const char* dump = std::getenv("KB_DUMP_STATS")) std::ofstream(dump) << s.dump(2) << "\n";
   CHECK(s["help_sessions"] == 5 * n);
   CHECK(s["self_service_sessions"] == 4 * n);
   CHECK(s["deflected_sessions"] == 3 * n);
