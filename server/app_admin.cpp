@@ -111,10 +111,7 @@ void App::get_stats_api(const httplib::Request& req, httplib::Response& res) {
   DeflectionOptions opt;
   opt.now_ms = now_ms();
   opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
-  json body = deflection_stats(sessions, opt);
-  body["from"] = range.from;
-  body["to"] = range.to;
-  send_json(res, 200, body);
+  send_json(res, 200, deflection_stats(sessions, opt));
 }
 
 void App::get_stats_export(const httplib::Request& req, httplib::Response& res) {

@@ -53,7 +53,10 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   const auto session = visit(req, res);
   TicketFormState form;
-  const std::string q = params.get("q");
+  std::string q = params.get("q");
+  // From an article page the link names only the article: the last search
+  // comes from the session.
+  if (q.empty() && session) q = stats_->last_query(*session);
   form.query = is_valid_utf8(q) ? std::string(utf8_prefix(q, kMaxQueryBytes)) : std::string();
   form.subject = std::string(utf8_prefix(form.query, kMaxSubjectChars));
   const std::string slug = params.get("article");

@@ -194,6 +194,15 @@ Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
   return with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
 }
 
+std::string Statistics::last_query(const std::string& session) {
+  flush();
+  const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (it->kind == event_kind::kSearch) return it->query;
+  }
+  return {};
+}
+
 nlohmann::json Statistics::session_context(const std::string& session) {
   flush();
   const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });

@@ -391,3 +391,16 @@ TEST_CASE("webhook: tickets wait in the outbox and arrive exactly once", "[hando
   desk.stop();
   desk_thread.join();
 }
+
+TEST_CASE("the ticket form is prefilled with the last search and the article being read", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  REQUIRE(b.get("/search?q=keyboard+dead"));
+  REQUIRE(b.get("/articles/keyboard"));
+  const auto form = b.get("/tickets/new?article=keyboard");
+  REQUIRE(form);
+  CHECK_THAT(form->body, Contains("You were reading: <a href=\"/articles/keyboard\">Keyboard not working</a>"));
+  CHECK_THAT(form->body, Contains("Your last search: “keyboard dead”"));
+  CHECK_THAT(form->body, Contains("id=\"subject\" name=\"subject\" type=\"text\" maxlength=\"200\" required value=\"keyboard dead\""));
+}

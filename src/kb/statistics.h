@@ -67,6 +67,9 @@ class Statistics {
   /// is complete) and returns it with id and reference.
   Ticket submit_ticket(Ticket ticket, bool deliver);
 
+  /// The last query the session searched for, or "".
+  std::string last_query(const std::string& session);
+
   /// The search-context packet for a ticket: queries with result counts,
   /// articles read, votes.
   nlohmann::json session_context(const std::string& session);
