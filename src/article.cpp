@@ -325,6 +325,11 @@ Article parse_article(std::string_view path, std::string_view text) {
       a.slug_line = 1;
       a.slug_from_file_name = true;
     }
+    a.translation_of = fields.scalar("translation_of");
+    if (!a.translation_of.empty() && !is_valid_slug(a.translation_of)) {
+      fields.fail(root["translation_of"], "'translation_of' must be the slug of an article: '" + a.translation_of + "'");
+    }
+    a.promote_for = fields.list("promote_for");
     for (const auto& alias : a.aliases) {
       if (!is_valid_slug(alias)) {
         fields.fail(root["aliases"], "alias is not a valid slug: '" + alias + "'");

@@ -3,6 +3,8 @@
  */
 #include "kb/document_builder.h"
 
+#include "kb/error_tokens.h"
+#include "kb/events.h"
 #include "kb/markdown.h"
 #include "kb/schema.h"
 #include "kb/text.h"
@@ -79,6 +81,8 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   tg.increase_termpos();
   for (const auto& tag : article.tags) {
     tg.index_text(tag, s::kWdfTags);
+    // Tags are the writer's keywords: they count as title words too.
+    tg.index_text(tag, 1, s::kPrefixTitle);
     tg.increase_termpos();
     doc.add_boolean_term(bounded_term(s::kPrefixTag, to_lower(tag)));
   }
@@ -98,6 +102,15 @@ Xapian::Document build_document(const Article& article, const std::string& conte
     tg.increase_termpos();
   }
 
+  // Exact identifiers (error codes, paths, switches) as their own terms.
+  for (const auto& token : error_tokens(article.title + "\n" + article.summary + "\n" + md.plain_text)) {
+    doc.add_term(bounded_term(s::kPrefixErrorToken, token));
+  }
+  for (const auto& query : article.promote_for) {
+    const std::string norm = normalise_query(query);
+    if (!norm.empty()) doc.add_boolean_term(bounded_term(s::kPrefixPinned, norm));
+  }
+
   doc.add_boolean_term(bounded_term(s::kPrefixId, article.slug));
   doc.add_boolean_term(bounded_term(s::kPrefixLang, article.lang.substr(0, article.lang.find('-'))));
   for (const auto& alias : article.aliases) doc.add_boolean_term(bounded_term(s::kPrefixAlias, alias));
@@ -111,7 +124,23 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   doc.add_value(s::kSlotUpdated, article.updated);
   doc.add_value(s::kSlotPath, article.path);
   doc.add_value(s::kSlotHash, content_hash);
-  doc.add_value(s::kSlotText, md.plain_text);
+  std::string sections;
+  for (const auto& section : md.sections) {
+    if (section.heading_index < 0 && section.text.empty()) continue;
+    if (!sections.empty()) sections += s::kSectionSeparator;
+    if (section.heading_index >= 0) {
+      const auto& h = md.headings[static_cast<std::size_t>(section.heading_index)];
+      sections += h.anchor;
+      sections += s::kFieldSeparator;
+      sections += h.text;
+    } else {
+      sections += s::kFieldSeparator;
+    }
+    sections += s::kFieldSeparator;
+    sections += section.text;
+  }
+  doc.add_value(s::kSlotSections, sections);
+  doc.add_value(s::kSlotGroup, article.translation_of.empty() ? article.slug : article.translation_of);
 
   nlohmann::json headings = nlohmann::json::array();
   for (const auto& h : md.headings) {

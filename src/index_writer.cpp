@@ -7,6 +7,7 @@
 #include "kb/article.h"
 #include "kb/document_builder.h"
 #include "kb/schema.h"
+#include "kb/synonyms.h"
 #include "kb/text.h"
 
 #include <xapian.h>
@@ -81,6 +82,7 @@ class Run {
     Xapian::WritableDatabase db = open_index();
     load_stored(db);
     std::vector<Candidate> candidates = read_all(files);
+    read_synonyms();
     resolve_owners(candidates);
     apply(db, candidates);
     report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -233,6 +235,29 @@ class Run {
     return out;
   }
 
+  /// articles/_synonyms.yaml. A broken file is reported and the synonyms
+  /// already in the index stay as they were.
+  void read_synonyms() {
+    for (const char* name : {"_synonyms.yaml", "_synonyms.yml"}) {
+      const fs::path p = opt_.articles_dir / name;
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) continue;
+      const std::optional<std::string> text = read_file(p, name);
+      if (!text) {
+        ++report_.skipped;
+        return;
+      }
+      try {
+        synonyms_json_ = Synonyms::parse_yaml(*text, name).to_json();
+      } catch (const std::exception& e) {
+        problem(e.what());
+        ++report_.skipped;
+      }
+      return;
+    }
+    synonyms_json_ = "[]";  // no file: no synonyms
+  }
+
   /// A file that could not be indexed this run: if it was indexed before,
   /// that version stays published.
   void failed(const std::string& rel) {
@@ -368,7 +393,12 @@ class Run {
         ++report_.removed;
         written();
       }
-      if (report_.changed() || rebuild_all_ || db.get_metadata(schema::kMetaSchemaVersion).empty()) {
+      bool synonyms_changed = false;
+      if (synonyms_json_ && db.get_metadata(schema::kMetaSynonyms) != *synonyms_json_) {
+        db.set_metadata(schema::kMetaSynonyms, *synonyms_json_);
+        synonyms_changed = true;
+      }
+      if (report_.changed() || synonyms_changed || rebuild_all_ || db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
         db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
         db.commit_transaction();
@@ -389,6 +419,7 @@ class Run {
   std::set<std::string> keep_;
   std::set<std::string> present_;  ///< every article path found this run
   std::size_t written_ = 0;
+  std::optional<std::string> synonyms_json_;  ///< unset: keep what the index has
 };
 
 }  // namespace

@@ -1,9 +1,11 @@
 /** @file searcher.cpp
- *  @brief Query parsing, the fallback ladder, snippets and facets.
+ *  @brief The search ladder, pins, language preference, facets, section
+ *  snippets and explanations; articles, aliases and related articles.
  */
 #include "kb/searcher.h"
 
 #include "kb/document_builder.h"
+#include "kb/events.h"
 #include "kb/schema.h"
 #include "kb/text.h"
 
@@ -12,34 +14,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 namespace kb {
 
 namespace {
-
-/// Words that carry no meaning in a question ("how do I ..."). With AND
-/// as the first rung, keeping them would demand they appear in the answer.
-const Xapian::Stopper& english_stopper() {
-  static const auto* stopper = [] {
-    auto* s = new Xapian::SimpleStopper;  // lives for the whole process
-    for (const char* w :
-         {"a", "about", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does",
-          "doing", "for", "from", "had", "has", "have", "how", "i", "i'm", "if", "in", "into", "is", "it", "its",
-          "me", "my", "of", "on", "or", "our", "please", "should", "so", "that", "the", "their", "them", "then",
-          "there", "these", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why",
-          "will", "with", "would", "you", "your"}) {
-      s->add(w);
-    }
-    return s;
-  }();
-  return *stopper;
-}
-
-constexpr unsigned kParseFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
-                                 Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-                                 Xapian::QueryParser::FLAG_CJK_NGRAM;
 
 /// Counts each tag of a multi-tag value (tags are stored joined by '\n').
 class TagCountSpy : public Xapian::MatchSpy {
@@ -104,12 +86,82 @@ class ContentTermDecider : public Xapian::ExpandDecider {
   }
 };
 
+struct StoredSection {
+  std::string anchor, heading, text;
+};
+
+std::vector<StoredSection> parse_sections(const std::string& value) {
+  std::vector<StoredSection> out;
+  std::size_t pos = 0;
+  while (pos <= value.size() && !value.empty()) {
+    std::size_t end = value.find(schema::kSectionSeparator, pos);
+    if (end == std::string::npos) end = value.size();
+    const std::string record = value.substr(pos, end - pos);
+    const std::size_t a = record.find(schema::kFieldSeparator);
+    const std::size_t b = a == std::string::npos ? a : record.find(schema::kFieldSeparator, a + 1);
+    if (b != std::string::npos) out.push_back({record.substr(0, a), record.substr(a + 1, b - a - 1), record.substr(b + 1)});
+    pos = end + 1;
+  }
+  return out;
+}
+
+/// The words a query looks for, as the index spells them (unprefixed and
+/// "Z"-stemmed), with their inverse document frequency.
+std::unordered_map<std::string, double> content_terms(const Xapian::Query& query, const Xapian::Database& db) {
+  std::unordered_map<std::string, double> out;
+  const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
+  for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t) {
+    std::string term = *t;
+    if (term.empty()) continue;
+    const auto c = static_cast<unsigned char>(term[0]);
+    if (c >= 'A' && c <= 'Z' && !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))) continue;
+    const double tf = static_cast<double>(std::max<Xapian::doccount>(db.get_termfreq(term), 1));
+    out[term] = std::log(1.0 + n / tf);
+  }
+  return out;
+}
+
+/// The section whose text matches the query's words best (idf-weighted);
+/// the first section with text when none matches.
+std::size_t best_section(const std::vector<StoredSection>& sections, const std::unordered_map<std::string, double>& terms,
+                         const Xapian::Stem& stem) {
+  std::size_t best = 0;
+  double best_score = 0;
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    Xapian::Document scratch;
+    Xapian::TermGenerator tg;
+    tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+    tg.set_stemmer(stem);
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+    tg.set_document(scratch);
+    tg.index_text(sections[i].heading, 2);
+    tg.index_text(sections[i].text);
+    double score = 0;
+    for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
+      const auto found = terms.find(*t);
+      if (found != terms.end()) score += found->second * (1.0 + std::log(static_cast<double>(t.get_wdf())));
+    }
+    if (score > best_score) {
+      best_score = score;
+      best = i;
+    }
+  }
+  return best;
+}
+
+const char* field_of(const std::string& term) {
+  if (term.rfind(schema::kPrefixErrorToken, 0) == 0) return "exact identifier";
+  if (term.rfind(schema::kPrefixHeading, 0) == 0 || term.rfind("ZXH", 0) == 0) return "heading";
+  if (term.rfind(schema::kPrefixTitle, 0) == 0 || term.rfind("ZS", 0) == 0) return "title";
+  if (term.rfind("Z", 0) == 0) return "text (stemmed)";
+  return "text";
+}
+
 }  // namespace
 
 std::string sanitise_query(const std::string& raw) {
   if (raw.size() > kMaxQueryBytes) {
-    throw BadRequest("query is " + std::to_string(raw.size()) + " bytes; the limit is " +
-                     std::to_string(kMaxQueryBytes));
+    throw BadRequest("query is " + std::to_string(raw.size()) + " bytes; the limit is " + std::to_string(kMaxQueryBytes));
   }
   if (!is_valid_utf8(raw)) throw BadRequest("query is not valid UTF-8");
   std::string out = raw;
@@ -119,23 +171,40 @@ std::string sanitise_query(const std::string& raw) {
   return collapse_whitespace(out);
 }
 
+std::string language_of_script(const std::string& query) {
+  bool hangul = false, kana = false;
+  for (Xapian::Utf8Iterator it(query); it != Xapian::Utf8Iterator(); ++it) {
+    const unsigned cp = *it;
+    if ((cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F)) hangul = true;
+    if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) || (cp >= 0xFF66 && cp <= 0xFF9F)) kana = true;
+  }
+  if (hangul && !kana) return "ko";
+  if (kana && !hangul) return "ja";
+  return {};
+}
+
 Searcher::Searcher(const std::filesystem::path& index_dir) : dir_(index_dir) {
   try {
     db_ = Xapian::Database(index_dir.string());
   } catch (const Xapian::Error& e) {
-    throw IndexUnavailable("cannot open index " + index_dir.string() + ": " + e.get_description() +
-                           " (build it with kb-index)");
+    throw IndexUnavailable("cannot open index " + index_dir.string() + ": " + e.get_description() + " (build it with kb-index)");
   }
   const std::string version = db_.get_metadata(schema::kMetaSchemaVersion);
   if (version != std::to_string(schema::kSchemaVersion)) {
     throw IndexUnavailable("index " + index_dir.string() + " has schema version '" + version + "', this kb-server needs " +
                            std::to_string(schema::kSchemaVersion) + " (re-run kb-index)");
   }
+  load_synonyms();
+}
+
+void Searcher::load_synonyms() {
+  synonyms_ = Synonyms::from_json(db_.get_metadata(schema::kMetaSynonyms));
+  synonyms_revision_ = db_.get_revision();
 }
 
 void Searcher::refresh() {
   try {
-    db_.reopen();
+    if (db_.reopen() || db_.get_revision() != synonyms_revision_) load_synonyms();
   } catch (const Xapian::Error& e) {
     throw IndexUnavailable("cannot reopen index " + dir_.string() + ": " + e.get_description());
   }
@@ -183,98 +252,118 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   response.page = request.page;
   response.per_page = request.per_page;
 
-  const Xapian::Stem stem = stemmer_for(request.lang.empty() ? "en" : request.lang);
-  Xapian::QueryParser qp;
-  qp.set_database(db_);
-  qp.set_stemmer(stem);
-  qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-  qp.set_stopper(&english_stopper());
-  qp.add_prefix("title", schema::kPrefixTitle);
-  qp.add_prefix("heading", schema::kPrefixHeading);
-  qp.add_boolean_prefix("tag", schema::kPrefixTag);
-  qp.add_boolean_prefix("category", schema::kPrefixCategory);
-  qp.set_max_expansion(50, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-
-  // A query that is not valid syntax ("AND", "\"unclosed") is read as plain words.
-  auto parse = [&](const std::string& text, Xapian::Query::op default_op, unsigned extra) {
-    qp.set_default_op(default_op);
-    try {
-      return qp.parse_query(text, kParseFlags | extra);
-    } catch (const Xapian::QueryParserError&) {
-      return qp.parse_query(text, Xapian::QueryParser::FLAG_CJK_NGRAM | extra);
+  // The person's language: the filter, else the query's script, else the
+  // first Accept-Language the knowledge base has articles in.
+  std::string preferred = request.lang.empty() ? language_of_script(request.query) : primary_subtag(request.lang);
+  if (preferred.empty()) {
+    for (const auto& lang : request.accept_languages) {
+      const std::string p = primary_subtag(lang);
+      if (!p.empty() && db_.term_exists(schema::kPrefixLang + p)) {
+        preferred = p;
+        break;
+      }
     }
-  };
+  }
+  response.language = preferred;
+  // Query words are stemmed for the language they are written in: a filter
+  // or an unambiguous script says which; otherwise English.
+  const std::string stem_lang = !request.lang.empty() ? request.lang : language_of_script(request.query);
+  const Xapian::Stem stem = stemmer_for(stem_lang.empty() ? "en" : stem_lang);
+  QueryBuilder qb(db_, stem, synonyms_, params_);
 
-  std::vector<Xapian::Query> filters;
-  if (!request.lang.empty()) filters.emplace_back(schema::kPrefixLang + primary_subtag(request.lang));
-  if (!request.category.empty()) filters.emplace_back(schema::kPrefixCategory + to_lower(request.category));
-  for (const auto& tag : request.tags) filters.emplace_back(schema::kPrefixTag + to_lower(tag));
+  std::vector<Xapian::Query> filter_terms;
+  if (!request.lang.empty()) filter_terms.emplace_back(schema::kPrefixLang + primary_subtag(request.lang));
+  if (!request.category.empty()) filter_terms.emplace_back(schema::kPrefixCategory + to_lower(request.category));
+  for (const auto& tag : request.tags) filter_terms.emplace_back(schema::kPrefixTag + to_lower(tag));
   auto filtered = [&](const Xapian::Query& q) {
-    if (filters.empty()) return q;
-    return Xapian::Query(Xapian::Query::OP_FILTER, q,
-                         Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+    if (filter_terms.empty()) return q;
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_AND, filter_terms.begin(), filter_terms.end()));
+  };
+  auto has_match = [&](const Xapian::Query& q) {
+    if (q.empty()) return false;
+    Xapian::Enquire probe(db_);
+    probe.set_query(filtered(q));
+    return !probe.get_mset(0, 1).empty();
   };
 
-  Xapian::Enquire enquire(db_);
-  const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), 10000);
-  const auto first = static_cast<Xapian::doccount>((request.page - 1) * request.per_page);
-  const auto count = static_cast<Xapian::doccount>(request.per_page);
-
-  struct Spies {
-    Xapian::ValueCountMatchSpy category{schema::kSlotCategory};
-    Xapian::ValueCountMatchSpy lang{schema::kSlotLang};
-    TagCountSpy tags{schema::kSlotTags};
-  };
-  std::unique_ptr<Spies> spies;
-  auto run = [&](const Xapian::Query& q, bool browse) {
-    // Each rung counts facets afresh: only the answering rung's counts are shown.
-    enquire.clear_matchspies();
-    spies = std::make_unique<Spies>();
-    enquire.add_matchspy(&spies->category);
-    enquire.add_matchspy(&spies->lang);
-    enquire.add_matchspy(&spies->tags);
-    enquire.set_query(filtered(q));
-    if (browse) {
-      enquire.set_sort_by_value_then_relevance(schema::kSlotUpdated, true);
-    } else {
-      enquire.set_sort_by_relevance();
+  // Pins: articles whose promote_for lists this query come first.
+  std::vector<Xapian::docid> pinned;
+  Xapian::Query pin_term;
+  if (!request.query.empty()) {
+    const std::string norm = normalise_query(request.query);
+    pin_term = Xapian::Query(schema::kPrefixPinned + std::string(utf8_prefix(norm, 200)));
+    if (!norm.empty() && db_.term_exists(schema::kPrefixPinned + std::string(utf8_prefix(norm, 200)))) {
+      Xapian::Enquire pins(db_);
+      pins.set_query(filtered(pin_term));
+      const Xapian::MSet found = pins.get_mset(0, 10);
+      for (auto it = found.begin(); it != found.end(); ++it) pinned.push_back(*it);
     }
-    return enquire.get_mset(first, count, check);
-  };
-
-  Xapian::MSet mset;
-  Xapian::Query used;
-  if (request.query.empty()) {
-    // No words: browse, newest first (used with filters, e.g. a category).
-    used = Xapian::Query::MatchAll;
-    mset = run(used, true);
-    response.rung = mset.get_matches_estimated() ? "browse" : "none";
-  } else {
-    used = parse(request.query, Xapian::Query::OP_AND, Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
-    response.corrected_query = qp.get_corrected_query_string();
-    mset = run(used, false);
-    response.rung = "all";
-    if (mset.empty() && !response.corrected_query.empty()) {
-      used = parse(response.corrected_query, Xapian::Query::OP_AND, 0);
-      mset = run(used, false);
-      response.rung = "corrected";
-    }
-    if (mset.empty()) {
-      const std::string& text = response.corrected_query.empty() ? request.query : response.corrected_query;
-      used = parse(cjk_bigrams(text), Xapian::Query::OP_OR, 0);
-      mset = run(used, false);
-      response.rung = "any";
-    }
-    if (mset.empty()) response.rung = "none";
   }
 
-  response.total = mset.get_matches_estimated();
-  response.category_facets = value_counts(spies->category, 30);
-  response.lang_facets = value_counts(spies->lang, 30);
-  response.tag_facets = spies->tags.top(30);
+  Xapian::Query used;
+  std::string text = request.query;
+  const bool browse = request.query.empty();
+  if (browse) {
+    used = Xapian::Query::MatchAll;
+  } else {
+    const bool short_enough = qb.word_count(request.query) <= params_.max_strict_words;
+    const Xapian::Query strict = qb.all_words(request.query);
+    response.corrected_query = qb.correction();
+    if (short_enough && has_match(strict)) {
+      response.rung = "all";
+    } else if (short_enough && !response.corrected_query.empty() && has_match(qb.all_words(response.corrected_query))) {
+      response.rung = "corrected";
+      text = response.corrected_query;
+    } else if (short_enough && has_match(qb.all_words_or_synonyms(request.query))) {
+      response.rung = "synonyms";
+    } else {
+      response.rung = "any";
+      if (!response.corrected_query.empty()) text = response.corrected_query;
+    }
+    used = qb.ranked(text);
+  }
+  if (!pinned.empty()) used = Xapian::Query(Xapian::Query::OP_AND_NOT, used, pin_term);
+  if (!preferred.empty() && request.lang.empty() && !browse) {
+    // Within a translation group the version in the person's language wins
+    // the collapse below.
+    auto* source = new Xapian::ValueMapPostingSource(schema::kSlotLang);
+    source->add_mapping(preferred, params_.language_boost);
+    source->set_default_weight(0);
+    used = Xapian::Query(Xapian::Query::OP_AND_MAYBE, used, Xapian::Query(source->release()));
+  }
 
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    const Xapian::Document doc = it.get_document();
+  Xapian::Enquire enquire(db_);
+  enquire.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+  enquire.set_collapse_key(schema::kSlotGroup);
+  Xapian::ValueCountMatchSpy category_spy(schema::kSlotCategory);
+  Xapian::ValueCountMatchSpy lang_spy(schema::kSlotLang);
+  TagCountSpy tag_spy(schema::kSlotTags);
+  enquire.add_matchspy(&category_spy);
+  enquire.add_matchspy(&lang_spy);
+  enquire.add_matchspy(&tag_spy);
+  enquire.set_query(filtered(used));
+  if (browse) enquire.set_sort_by_value_then_relevance(schema::kSlotUpdated, true);
+
+  // Page 1 starts with the pins; later pages continue after them.
+  const auto pins = static_cast<Xapian::doccount>(pinned.size());
+  const auto wanted_first = static_cast<Xapian::doccount>((request.page - 1) * request.per_page);
+  const auto first = request.page == 1 ? 0 : wanted_first - std::min(pins, wanted_first);
+  const auto count = static_cast<Xapian::doccount>(request.per_page) - (request.page == 1 ? std::min(pins, static_cast<Xapian::doccount>(request.per_page)) : 0);
+  const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), 10000);
+  const Xapian::MSet mset = enquire.get_mset(first, count, check);
+
+  // With translation groups collapsed Xapian only estimates the count,
+  // unless every candidate was examined: then its lower bound is exact.
+  response.total = (mset.get_uncollapsed_matches_upper_bound() <= check ? mset.get_matches_lower_bound()
+                                                                         : mset.get_matches_estimated()) + pins;
+  if (browse) response.rung = response.total ? "browse" : "none";
+  if (!browse && response.total == 0) response.rung = "none";
+  response.category_facets = value_counts(category_spy, 30);
+  response.lang_facets = value_counts(lang_spy, 30);
+  response.tag_facets = tag_spy.top(30);
+
+  const auto terms = content_terms(used, db_);
+  auto make_hit = [&](const Xapian::Document& doc, double weight) {
     SearchHit hit;
     hit.slug = doc.get_value(schema::kSlotSlug);
     hit.title = doc.get_value(schema::kSlotTitle);
@@ -284,17 +373,75 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.tags = split_lines(doc.get_value(schema::kSlotTags));
     hit.lang = doc.get_value(schema::kSlotLang);
     hit.updated = doc.get_value(schema::kSlotUpdated);
-    hit.score = it.get_weight();
-    const std::string text = doc.get_value(schema::kSlotText);
-    hit.snippet_html = mset.snippet(text, 240, stem,
+    hit.score = weight;
+    const std::vector<StoredSection> sections = parse_sections(doc.get_value(schema::kSlotSections));
+    std::string text_for_snippet;
+    if (!sections.empty()) {
+      const Xapian::Stem doc_stem = stemmer_for(hit.lang);
+      const std::size_t best = browse ? 0 : best_section(sections, terms, doc_stem);
+      hit.section_anchor = sections[best].anchor;
+      hit.section_heading = sections[best].heading;
+      text_for_snippet = sections[best].text.empty() ? sections[best].heading : sections[best].text;
+    }
+    hit.snippet_html = mset.snippet(text_for_snippet, 240, stem,
                                     Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
                                         Xapian::MSet::SNIPPET_CJK_NGRAM,
                                     "<mark>", "</mark>", "…");
     // CJK n-grams are highlighted one character at a time; join the runs.
-    for (std::size_t pos; (pos = hit.snippet_html.find("</mark><mark>")) != std::string::npos;) {
-      hit.snippet_html.erase(pos, 13);
+    for (std::size_t pos; (pos = hit.snippet_html.find("</mark><mark>")) != std::string::npos;) hit.snippet_html.erase(pos, 13);
+    return hit;
+  };
+
+  if (request.page == 1) {
+    for (std::size_t i = 0; i < pinned.size() && response.hits.size() < static_cast<std::size_t>(request.per_page); ++i) {
+      SearchHit hit = make_hit(db_.get_document(pinned[i]), 0);
+      hit.pinned = true;
+      response.hits.push_back(std::move(hit));
     }
-    response.hits.push_back(std::move(hit));
+  }
+  std::vector<SearchHit> ranked;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    SearchHit hit = make_hit(it.get_document(), it.get_weight());
+    if (request.explain) {
+      nlohmann::json matched = nlohmann::json::array();
+      const Xapian::Document doc = it.get_document();
+      for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+        Xapian::Enquire one(db_);
+        one.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+        one.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(*t), Xapian::Query(schema::kPrefixId + hit.slug)));
+        const Xapian::MSet m = one.get_mset(0, 1);
+        Xapian::termcount wdf = 0;
+        auto tl = doc.termlist_begin();
+        tl.skip_to(*t);
+        if (tl != doc.termlist_end() && *tl == *t) wdf = tl.get_wdf();
+        matched.push_back({{"term", *t},
+                           {"field", field_of(*t)},
+                           {"termfreq", db_.get_termfreq(*t)},
+                           {"wdf", wdf},
+                           {"weight", m.empty() ? 0.0 : m.begin().get_weight()}});
+      }
+      hit.explain = {{"weight", it.get_weight()}, {"rung", response.rung}, {"matched_terms", matched},
+                     {"section", hit.section_anchor}, {"section_heading", hit.section_heading}, {"pinned", false},
+                     {"language_preference", preferred}, {"learned_boost", 1.0}};
+    }
+    ranked.push_back(std::move(hit));
+  }
+  // Behaviour may reorder a page by at most learned_boost_max of a score:
+  // it never overturns a clearly better text match.
+  if (const auto learned = learned_; learned && !browse) {
+    for (auto& hit : ranked) {
+      const auto found = learned->find(hit.slug);
+      const double factor = 1.0 + params_.learned_boost_max * (found == learned->end() ? 0.0 : std::clamp(found->second, 0.0, 1.0));
+      hit.score *= factor;
+      if (request.explain) hit.explain["learned_boost"] = factor;
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+  }
+  for (auto& hit : ranked) response.hits.push_back(std::move(hit));
+  if (request.explain) {
+    for (auto& hit : response.hits) {
+      if (hit.pinned) hit.explain = {{"pinned", true}, {"reason", "promote_for lists this query"}};
+    }
   }
   return response;
 }
@@ -352,6 +499,7 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(schema::kPrefixId + article.slug));
     q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kPrefixLang + primary_subtag(article.lang)));
     enquire.set_query(q);
+    enquire.set_collapse_key(schema::kSlotGroup);
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       const Xapian::Document doc = it.get_document();

@@ -43,6 +43,8 @@ struct Article {
   std::string lang = "en";  ///< BCP 47, lower-cased, e.g. "en", "ko", "pt-br"
   std::string updated;      ///< "YYYY-MM-DD" or empty
   std::vector<std::string> aliases;
+  std::string translation_of;  ///< slug of the article this one translates (groups translations)
+  std::vector<std::string> promote_for;  ///< queries for which this article is pinned first
   bool draft = false;
   std::string body;            ///< Markdown after the front matter
   std::size_t body_line = 1;   ///< line of the file where body starts

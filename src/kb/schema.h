@@ -14,12 +14,13 @@
 namespace kb::schema {
 
 /// Bumped whenever terms, values or document data change meaning.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
 inline constexpr const char* kPrefixId = "Q";
-/// Title words (free text), so "title:vpn" searches titles only.
+/// Title and tag words (free text), so "title:vpn" searches titles; the
+/// ranking query weighs this short field on its own.
 inline constexpr const char* kPrefixTitle = "S";
 /// Heading words (free text), "heading:..." in queries.
 inline constexpr const char* kPrefixHeading = "XH";
@@ -31,6 +32,12 @@ inline constexpr const char* kPrefixCategory = "XCAT";
 inline constexpr const char* kPrefixLang = "L";
 /// Old slug that redirects to this article (boolean): "XALIAS" + slug.
 inline constexpr const char* kPrefixAlias = "XALIAS";
+/// Exact identifier from an error message or log (see error_tokens.h),
+/// lower-cased: "XE0x80070005", "XEerr_name_not_resolved", "XE/flushdns".
+inline constexpr const char* kPrefixErrorToken = "XE";
+/// A query this article is pinned to (front matter promote_for), in
+/// normalise_query() form: "XPIN" + "vpn setup".
+inline constexpr const char* kPrefixPinned = "XPIN";
 
 // ---- Within-document frequency increments --------------------------------
 // Title and heading words are also indexed without prefix with a larger wdf,
@@ -54,7 +61,13 @@ inline constexpr Xapian::valueno kSlotLang = 5;      ///< BCP 47 tag, e.g. "en",
 inline constexpr Xapian::valueno kSlotUpdated = 6;   ///< "YYYY-MM-DD" or empty (sorts as text)
 inline constexpr Xapian::valueno kSlotPath = 7;      ///< source path relative to the articles dir
 inline constexpr Xapian::valueno kSlotHash = 8;      ///< hex FNV-1a of the source bytes + schema version
-inline constexpr Xapian::valueno kSlotText = 9;      ///< plain text of the body, for snippets
+/// The body's sections, for snippets and section-level results: records
+/// separated by '\x1e', each "anchor\x1fheading\x1ftext" (the lead has an
+/// empty anchor and heading).
+inline constexpr Xapian::valueno kSlotSections = 9;
+/// Translation group: `translation_of`, else the article's own slug. Results
+/// collapse on it so one language version of an article is shown.
+inline constexpr Xapian::valueno kSlotGroup = 10;
 
 // ---- Document data -------------------------------------------------------
 // A JSON object: {"html": rendered body, "headings": [{"level","text","anchor"}],
@@ -63,5 +76,12 @@ inline constexpr Xapian::valueno kSlotText = 9;      ///< plain text of the body
 // ---- Metadata keys -------------------------------------------------------
 inline constexpr const char* kMetaSchemaVersion = "kb:schema_version";  ///< decimal
 inline constexpr const char* kMetaIndexedAt = "kb:indexed_at";  ///< UTC ISO 8601 of the last commit
+/// Synonym groups from articles/_synonyms.yaml, as a JSON array of arrays;
+/// stored with the index so searchers reload them with each revision.
+inline constexpr const char* kMetaSynonyms = "kb:synonyms";
+
+// ---- Separators in kSlotSections -----------------------------------------
+inline constexpr char kSectionSeparator = '\x1e';
+inline constexpr char kFieldSeparator = '\x1f';
 
 }  // namespace kb::schema

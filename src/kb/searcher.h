@@ -20,6 +20,12 @@
 #include <vector>
 
 #include "kb/markdown.h"
+#include "kb/query_builder.h"
+#include "kb/synonyms.h"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
 
 namespace kb {
 
@@ -35,7 +41,8 @@ class IndexUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr std::size_t kMaxQueryBytes = 1000;
+/// Room for a pasted error message or a few lines of a log.
+inline constexpr std::size_t kMaxQueryBytes = 4096;
 inline constexpr int kMaxPerPage = 50;
 inline constexpr int kMaxPage = 100;
 
@@ -46,6 +53,10 @@ struct SearchRequest {
   std::string lang;   ///< filter: primary language subtag
   std::string category;
   std::vector<std::string> tags;  ///< all must match
+  /// The person's languages, best first (from Accept-Language); used when
+  /// the query's script does not say. Not a filter.
+  std::vector<std::string> accept_languages;
+  bool explain = false;  ///< fill SearchHit::explain
 };
 
 struct SearchHit {
@@ -59,6 +70,13 @@ struct SearchHit {
   std::string lang;
   std::string updated;
   double score = 0;
+  /// The section that matches best; empty for the lead (before any heading).
+  std::string section_heading;
+  std::string section_anchor;
+  bool pinned = false;  ///< shown first because of promote_for
+  nlohmann::json explain;  ///< with SearchRequest::explain: terms, weights, fields, boosts
+  /// The article URL with the section's anchor, when a section matched.
+  std::string section_url() const { return section_anchor.empty() ? url : url + "#" + section_anchor; }
 };
 
 using FacetCounts = std::vector<std::pair<std::string, std::uint64_t>>;  ///< most frequent first
@@ -73,8 +91,11 @@ struct SearchResponse {
   /// The query with misspelt words corrected; empty when none were.
   std::string corrected_query;
   /// Which rung of the ladder answered: "all" (every word), "corrected"
-  /// (spelling-corrected, every word), "any" (some words), or "none".
+  /// (spelling-corrected, every word), "synonyms" (every word or a
+  /// synonym), "any" (some words), "browse" (no words), or "none".
   std::string rung = "none";
+  /// The language results were preferred in ("" when none was known).
+  std::string language;
   FacetCounts category_facets;
   FacetCounts tag_facets;
   FacetCounts lang_facets;
@@ -121,14 +142,34 @@ class Searcher {
 
   IndexStatus status();
 
+  /// Per-article success in [0, 1] learned from the statistics (views that
+  /// end sessions without a ticket, "yes" votes); nullptr switches the
+  /// boost off. Shared between threads, replaced whole.
+  using LearnedBoost = std::unordered_map<std::string, double>;
+  void set_learned_boost(std::shared_ptr<const LearnedBoost> boost) { learned_ = std::move(boost); }
+
+  const RankingParams& params() const { return params_; }
+  RankingParams& params() { return params_; }
+  const Synonyms& synonyms() const { return synonyms_; }
+
  private:
   template <class F>
   auto with_retry(F&& f) -> decltype(f());
   SearchResponse run_search(const SearchRequest& request);
 
+  void load_synonyms();
+
   std::filesystem::path dir_;
   Xapian::Database db_;
+  Xapian::rev synonyms_revision_ = 0;
+  Synonyms synonyms_;
+  RankingParams params_;
+  std::shared_ptr<const LearnedBoost> learned_;
 };
+
+/// The language a query is written in when its script says so unambiguously
+/// (Hangul: "ko"; kana: "ja"), else "".
+std::string language_of_script(const std::string& query);
 
 /// Rejects what a search request must never contain; normalises control
 /// characters to spaces. Throws BadRequest.

@@ -1,0 +1,66 @@
+/** @file kb_relevance.cpp
+ *  @brief Runs a query file through kb's real search code (the Searcher the
+ *  server uses) and writes a run file: qid<TAB>slug<TAB>rank.
+ */
+#include "kb/index_writer.h"
+#include "kb/searcher.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+int main(int argc, char** argv) try {
+  CLI::App app{"kb-relevance: index a folder with kb, run queries, write a TREC-style run file"};
+  std::string articles, index, queries, run;
+  int depth = 100;
+  bool reuse = false;
+  app.add_option("--articles", articles, "Articles to index (skipped with --reuse-index)");
+  app.add_option("--index", index, "Index directory")->required();
+  app.add_option("--queries", queries, "qid<TAB>query file")->required();
+  app.add_option("--run", run, "Run file to write")->required();
+  app.add_option("--depth", depth, "Results per query")->capture_default_str();
+  app.add_flag("--reuse-index", reuse, "Do not (re)index");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!reuse) {
+    kb::IndexOptions opt;
+    opt.articles_dir = articles;
+    opt.index_dir = index;
+    const kb::IndexReport report = kb::build_index(opt);
+    std::fprintf(stderr, "kb-relevance: %s\n", report.summary_line().c_str());
+  }
+  kb::Searcher searcher(index);
+  std::ifstream in(queries);
+  std::ofstream out(run);
+  std::string line;
+  std::size_t count = 0;
+  double total_ms = 0;
+  while (std::getline(in, line)) {
+    const std::size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    const std::string qid = line.substr(0, tab);
+    kb::SearchRequest request;
+    request.query = line.substr(tab + 1);
+    if (request.query.size() > kb::kMaxQueryBytes) request.query.resize(kb::kMaxQueryBytes);
+    int rank = 0;
+    for (request.page = 1; rank < depth; ++request.page) {
+      request.per_page = kb::kMaxPerPage;
+      const kb::SearchResponse response = searcher.search(request);
+      total_ms += response.took_ms;
+      for (const auto& hit : response.hits) {
+        if (rank >= depth) break;
+        out << qid << '\t' << hit.slug << '\t' << ++rank << '\n';
+      }
+      if (response.hits.size() < static_cast<std::size_t>(kb::kMaxPerPage)) break;
+    }
+    ++count;
+  }
+  std::fprintf(stderr, "kb-relevance: %zu queries, %.2f ms mean search time\n", count, count ? total_ms / static_cast<double>(count) : 0.0);
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "kb-relevance: error: %s\n", e.what());
+  return 2;
+}

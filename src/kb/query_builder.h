@@ -1,0 +1,72 @@
+/** @file query_builder.h
+ *  @brief Turns what a person typed into the Xapian queries of the search
+ *  ladder: every word, every word or a synonym, and the ranking query
+ *  (any word, title field, all-words bonus, synonyms, exact identifiers).
+ */
+#pragma once
+
+#include "kb/synonyms.h"
+
+#include <xapian.h>
+
+#include <string>
+#include <vector>
+
+namespace kb {
+
+/// Global ranking parameters. Tuned on the StackFAQ tuning queries
+/// (bench/relevance) as a whole, never for single queries.
+struct RankingParams {
+  double bm25_k1 = 1.5;            ///< term-frequency saturation
+  double bm25_b = 0.9;             ///< length normalisation: long articles do not win by size
+  double bm25_min_normlen = 0.5;
+  double title_weight = 0.5;       ///< title-field BM25 added to the whole-text BM25
+  double all_words_boost = 0.3;    ///< extra weight for articles with every word
+  double synonym_weight = 0.5;     ///< a synonym counts this much of the word it stands for
+  double error_token_weight = 3.0; ///< exact identifiers outrank loose word matches
+  double language_boost = 2.0;     ///< the person's language first within a translation group
+  double learned_boost_max = 0.1;  ///< behaviour can move a score by at most 10%
+  /// Queries with more words than this are read as pasted text (logs,
+  /// whole sentences): the every-word rungs are skipped.
+  std::size_t max_strict_words = 12;
+};
+
+/// English words that carry no meaning in a question ("how do I ...").
+const Xapian::Stopper& english_stopper();
+
+class QueryBuilder {
+ public:
+  QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem, const Synonyms& synonyms,
+               const RankingParams& params);
+
+  /// Every word must match, literally. Also computes correction().
+  Xapian::Query all_words(const std::string& text);
+  /// The query with each misspelt word (one in no article) corrected, or
+  /// "" when there was nothing to correct. Valid after all_words().
+  const std::string& correction() const { return correction_; }
+
+  /// Every word must match, itself or through a synonym; an empty query
+  /// when no synonym applies to @p text.
+  Xapian::Query all_words_or_synonyms(const std::string& text);
+
+  /// The ranking query: matches any word; scores add title matches, the
+  /// all-words bonus, synonyms and exact identifiers.
+  Xapian::Query ranked(const std::string& text);
+
+  /// Words of @p text after stop words are removed (for the long-query rule).
+  std::size_t word_count(const std::string& text) const;
+
+ private:
+  Xapian::Query parse(const std::string& text, Xapian::Query::op op, unsigned extra_flags);
+  Xapian::Query parse_title(const std::string& text);
+  Xapian::Query phrase_or_word(const std::string& text);
+
+  const Xapian::Database& db_;
+  const Synonyms& synonyms_;
+  const RankingParams& params_;
+  Xapian::QueryParser qp_;
+  Xapian::QueryParser title_qp_;
+  std::string correction_;
+};
+
+}  // namespace kb

@@ -1,0 +1,53 @@
+/** @file synonyms.h
+ *  @brief Writer-maintained synonym groups (articles/_synonyms.yaml): each
+ *  group lists words or phrases that mean the same thing to the people
+ *  searching, e.g. [mfa, 2fa, two-factor, multi-factor].
+ */
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace kb {
+
+class Synonyms {
+ public:
+  /// A phrase as a sequence of lower-case words ("Wi-Fi" -> wi, fi).
+  using Words = std::vector<std::string>;
+
+  /// Parses the YAML file: a list of groups, each a list of strings (or a
+  /// mapping `groups: [...]`). Throws std::runtime_error with
+  /// "path:line: error: ..." on a malformed file.
+  static Synonyms parse_yaml(std::string_view text, const std::string& path);
+
+  /// The stored form (JSON array of arrays), as kept in the index.
+  static Synonyms from_json(const std::string& json);
+  std::string to_json() const;
+
+  bool empty() const { return groups_.empty(); }
+  std::size_t size() const { return groups_.size(); }
+  const std::vector<std::vector<std::string>>& groups() const { return groups_; }
+
+  /// A run of query words that is a member of some group.
+  struct Match {
+    std::size_t first = 0;   ///< index of the first word
+    std::size_t count = 0;   ///< number of words
+    std::vector<std::string> alternatives;  ///< the other members, as written in the file
+  };
+  /// Longest matches, left to right, over @p words.
+  std::vector<Match> find(const Words& words) const;
+
+  static Words split_words(std::string_view text);
+
+ private:
+  std::vector<std::vector<std::string>> groups_;
+  std::unordered_map<std::string, std::size_t> member_group_;  ///< joined words -> group
+  std::size_t longest_ = 0;
+  void index();
+};
+
+}  // namespace kb

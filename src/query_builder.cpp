@@ -1,0 +1,151 @@
+/** @file query_builder.cpp
+ *  @brief The ladder's queries.
+ */
+#include "kb/query_builder.h"
+
+#include "kb/error_tokens.h"
+#include "kb/schema.h"
+#include "kb/text.h"
+
+namespace kb {
+
+namespace {
+
+constexpr unsigned kParseFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                                 Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+                                 Xapian::QueryParser::FLAG_CJK_NGRAM;
+
+Xapian::Query scaled(const Xapian::Query& q, double factor) {
+  return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor);
+}
+
+}  // namespace
+
+const Xapian::Stopper& english_stopper() {
+  static const auto* stopper = [] {
+    auto* s = new Xapian::SimpleStopper;  // lives for the whole process
+    for (const char* w :
+         {"a", "about", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does",
+          "doing", "for", "from", "had", "has", "have", "how", "i", "i'm", "if", "in", "into", "is", "it", "its",
+          "me", "my", "of", "on", "or", "our", "please", "should", "so", "that", "the", "their", "them", "then",
+          "there", "these", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why",
+          "will", "with", "would", "you", "your"}) {
+      s->add(w);
+    }
+    return s;
+  }();
+  return *stopper;
+}
+
+QueryBuilder::QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem, const Synonyms& synonyms,
+                           const RankingParams& params)
+    : db_(db), synonyms_(synonyms), params_(params) {
+  for (Xapian::QueryParser* qp : {&qp_, &title_qp_}) {
+    qp->set_database(db_);
+    qp->set_stemmer(stem);
+    qp->set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp->set_stopper(&english_stopper());
+    qp->set_max_expansion(50, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+  }
+  qp_.add_prefix("title", schema::kPrefixTitle);
+  qp_.add_prefix("heading", schema::kPrefixHeading);
+  qp_.add_boolean_prefix("tag", schema::kPrefixTag);
+  qp_.add_boolean_prefix("category", schema::kPrefixCategory);
+  title_qp_.add_prefix("", schema::kPrefixTitle);
+  title_qp_.set_default_op(Xapian::Query::OP_OR);
+}
+
+Xapian::Query QueryBuilder::parse(const std::string& text, Xapian::Query::op op, unsigned extra_flags) {
+  qp_.set_default_op(op);
+  // Text that is not valid syntax ("AND", "\"unclosed") is read as words.
+  try {
+    return qp_.parse_query(text, kParseFlags | extra_flags);
+  } catch (const Xapian::QueryParserError&) {
+    return qp_.parse_query(text, Xapian::QueryParser::FLAG_CJK_NGRAM | extra_flags);
+  }
+}
+
+Xapian::Query QueryBuilder::parse_title(const std::string& text) {
+  try {
+    return title_qp_.parse_query(text, Xapian::QueryParser::FLAG_CJK_NGRAM);
+  } catch (const Xapian::QueryParserError&) {
+    return Xapian::Query();
+  }
+}
+
+Xapian::Query QueryBuilder::phrase_or_word(const std::string& text) {
+  const Synonyms::Words words = Synonyms::split_words(text);
+  std::string joined;
+  for (const auto& w : words) joined += (joined.empty() ? "" : " ") + w;
+  return parse(words.size() > 1 ? "\"" + joined + "\"" : joined, Xapian::Query::OP_AND, 0);
+}
+
+std::size_t QueryBuilder::word_count(const std::string& text) const {
+  std::size_t n = 0;
+  for (const auto& w : Synonyms::split_words(text)) {
+    if (!english_stopper()(w)) ++n;
+  }
+  return n;
+}
+
+Xapian::Query QueryBuilder::all_words(const std::string& text) {
+  const Xapian::Query q = parse(text, Xapian::Query::OP_AND, Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+  correction_ = qp_.get_corrected_query_string();
+  return q;
+}
+
+Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
+  if (synonyms_.empty()) return Xapian::Query();
+  const Synonyms::Words words = Synonyms::split_words(text);
+  const std::vector<Synonyms::Match> matches = synonyms_.find(words);
+  if (matches.empty()) return Xapian::Query();
+  std::vector<Xapian::Query> units;
+  std::size_t next = 0;
+  auto add_word = [&](const std::string& w) {
+    if (english_stopper()(w)) return;
+    units.push_back(parse(w, Xapian::Query::OP_AND, 0));
+  };
+  for (const auto& m : matches) {
+    for (; next < m.first; ++next) add_word(words[next]);
+    std::string self;
+    for (std::size_t i = m.first; i < m.first + m.count; ++i) self += (self.empty() ? "" : " ") + words[i];
+    std::vector<Xapian::Query> either{phrase_or_word(self)};
+    for (const auto& alt : m.alternatives) either.push_back(phrase_or_word(alt));
+    units.emplace_back(Xapian::Query::OP_OR, either.begin(), either.end());
+    next = m.first + m.count;
+  }
+  for (; next < words.size(); ++next) add_word(words[next]);
+  return Xapian::Query(Xapian::Query::OP_AND, units.begin(), units.end());
+}
+
+Xapian::Query QueryBuilder::ranked(const std::string& text) {
+  const std::string ngrams = cjk_bigrams(text);
+  std::vector<Xapian::Query> parts{parse(ngrams, Xapian::Query::OP_OR, 0)};
+  if (params_.title_weight > 0) {
+    const Xapian::Query title = parse_title(ngrams);
+    if (!title.empty()) parts.push_back(scaled(title, params_.title_weight));
+  }
+  if (!synonyms_.empty()) {
+    const Synonyms::Words words = Synonyms::split_words(text);
+    std::vector<Xapian::Query> alts;
+    for (const auto& m : synonyms_.find(words)) {
+      for (const auto& alt : m.alternatives) alts.push_back(phrase_or_word(alt));
+    }
+    if (!alts.empty()) {
+      parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, alts.begin(), alts.end()), params_.synonym_weight));
+    }
+  }
+  std::vector<Xapian::Query> exact;
+  for (const auto& token : error_tokens(text)) exact.emplace_back(schema::kPrefixErrorToken + token);
+  if (!exact.empty()) {
+    parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, exact.begin(), exact.end()), params_.error_token_weight));
+  }
+  Xapian::Query any(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  if (params_.all_words_boost > 0 && word_count(text) <= params_.max_strict_words) {
+    any = Xapian::Query(Xapian::Query::OP_AND_MAYBE, any,
+                        scaled(parse(text, Xapian::Query::OP_AND, 0), params_.all_words_boost));
+  }
+  return any;
+}
+
+}  // namespace kb
