@@ -7,12 +7,16 @@
  *  at its previous revision).
  */
 #include "kb/index_writer.h"
+#include "kb/insights.h"
+#include "kb/stats_store.h"
+#include "kb/synonyms.h"
 
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 
@@ -54,11 +58,61 @@ int main(int argc, char** argv) try {
       ->capture_default_str();
   app.add_option("--index", index, "Index directory to create or update")->envname("KB_INDEX")->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No progress bar");
+
+  // kb-index synonyms: proposals mined from the statistics, and accepting them.
+  CLI::App* synonyms = app.add_subcommand(
+      "synonyms",
+      "List synonym proposals mined from behaviour (a search with no click, then a rewording whose result was read "
+      "in a session that ended without a ticket), or accept one into <articles>/_synonyms.yaml");
+  bool proposals = false;
+  std::string data = "var";
+  std::vector<std::string> accept;
+  int min_sessions = 1;
+  int session_timeout = 1800;
+  synonyms->add_flag("--proposals", proposals, "Print proposals: sessions<TAB>searched for<TAB>then found with");
+  synonyms->add_option("--data", data, "kb-server's data directory (holds kb.sqlite)")->envname("KB_DATA")->capture_default_str();
+  synonyms->add_option("--min-sessions", min_sessions, "Only pairs seen in at least this many sessions")->capture_default_str();
+  synonyms->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
+  synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym group (repeatable); needs --articles");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+
+  if (*synonyms) {
+    if (!proposals && accept.empty()) {
+      std::fprintf(stderr, "kb-index synonyms: say --proposals or --accept FROM=TO\n");
+      return 2;
+    }
+    if (proposals) {
+      const auto db = std::filesystem::path(data) / "kb.sqlite";
+      if (!std::filesystem::exists(db)) {
+        std::fprintf(stderr, "kb-index: error: no statistics at %s (kb-server --data %s writes them)\n", db.c_str(), data.c_str());
+        return 2;
+      }
+      kb::StatsStore store(db);
+      const std::int64_t now = kb::now_ms();
+      kb::DeflectionOptions opt;
+      opt.now_ms = now;
+      opt.session_timeout_ms = static_cast<std::int64_t>(session_timeout) * 1000;
+      const auto sessions = store.sessions_between(0, now + 1);
+      for (const auto& p : kb::synonym_proposals(sessions, opt, static_cast<std::size_t>(std::max(1, min_sessions)))) {
+        std::printf("%llu\t%s\t%s\n", static_cast<unsigned long long>(p.sessions), p.from.c_str(), p.to.c_str());
+      }
+    }
+    for (const auto& pair : accept) {
+      const std::size_t eq = pair.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
+        std::fprintf(stderr, "kb-index: error: --accept takes FROM=TO, got '%s'\n", pair.c_str());
+        return 2;
+      }
+      const std::string file = (std::filesystem::path(articles) / "_synonyms.yaml").string();
+      kb::Synonyms::append_group(file, {pair.substr(0, eq), pair.substr(eq + 1)});
+      std::printf("added [%s, %s] to %s\n", pair.substr(0, eq).c_str(), pair.substr(eq + 1).c_str(), file.c_str());
+    }
+    return 0;
   }
 
   ProgressBar bar;

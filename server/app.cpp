@@ -108,11 +108,19 @@ App::App(Config config)
   so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
   stats_ = std::make_unique<Statistics>(so);
   if (!config_.ticket_webhook.empty()) webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook);
+  refresh_insights();
+  insights_thread_ = std::thread([this] { run_insights(); });
 }
 
 App::~App() { shutdown(); }
 
 void App::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(insights_wake_mutex_);
+    insights_stop_ = true;
+  }
+  insights_wake_.notify_all();
+  if (insights_thread_.joinable()) insights_thread_.join();
   if (webhook_) webhook_->stop();
   if (stats_) stats_->stop();
 }
@@ -140,6 +148,10 @@ void App::install(httplib::Server& server) {
   server.Get("/api/search", bind(&App::get_search_api));
   server.Get(R"(/articles/([^/]+))", bind(&App::get_article));
   server.Get("/healthz", bind(&App::get_healthz));
+  server.Get("/api/suggest", bind(&App::get_suggest_api));
+  server.Get("/api/synonyms/proposals", bind(&App::get_synonym_proposals_api));
+  server.Get("/stats/synonyms", bind(&App::get_synonyms_page));
+  server.Post("/stats/synonyms/accept", bind(&App::post_synonym_accept));
   server.Get("/tickets/new", bind(&App::get_ticket_form));
   server.Post("/tickets", bind(&App::post_ticket_form));
   server.Post("/tickets/solved", bind(&App::post_solved_form));
@@ -185,6 +197,8 @@ Searcher& App::searcher() {
   } else {
     mine->refresh();
   }
+  std::lock_guard<std::mutex> lock(insights_mutex_);
+  mine->set_learned_boost(config_.learned_boost ? learned_ : nullptr);
   return *mine;
 }
 
@@ -198,6 +212,12 @@ SearchRequest App::search_request(const QueryParams& params) const {
   for (auto& tag : params.all("tag")) {
     if (!tag.empty()) r.tags.push_back(std::move(tag));
   }
+  return r;
+}
+
+SearchRequest App::search_request(const httplib::Request& req, const QueryParams& params) const {
+  SearchRequest r = search_request(params);
+  r.accept_languages = accept_languages(req.get_header_value("Accept-Language"));
   return r;
 }
 
@@ -306,7 +326,7 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
 
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
-  const SearchRequest request = search_request(params);
+  const SearchRequest request = search_request(req, params);
   const SearchResponse response = searcher().search(request);
   const auto session = visit(req, res);
   std::string search_id;
@@ -321,7 +341,11 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
-  const SearchRequest request = search_request(params);
+  SearchRequest request = search_request(req, params);
+  if (params.get("explain") == "1") {
+    require_admin(req);  // explanations reveal ranking internals
+    request.explain = true;
+  }
   const SearchResponse response = searcher().search(request);
   // Only a browser session (the page's own script) is counted; scripts and
   // integrations calling the API without one are not help sessions.
@@ -349,7 +373,10 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
                        {"tags", hit.tags},
                        {"lang", hit.lang},
                        {"updated", hit.updated},
-                       {"score", hit.score}});
+                       {"score", hit.score},
+                       {"section", {{"heading", hit.section_heading}, {"anchor", hit.section_anchor}, {"url", hit.section_url()}}},
+                       {"pinned", hit.pinned}});
+    if (request.explain) results.back()["explain"] = hit.explain;
   }
   json body{{"query", response.query},
             {"total", response.total},
@@ -357,6 +384,7 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
             {"page", response.page},
             {"per_page", response.per_page},
             {"rung", response.rung},
+            {"language", response.language},
             {"results", results},
             {"facets",
              {{"category", facet_object(response.category_facets)},
@@ -426,6 +454,59 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   std::string voted = params.get("voted");
   if (voted != "yes" && voted != "no") voted.clear();
   send_page(res, 200, "article", article_page(page_base(params, session.value_or("")), *article, related, voted));
+}
+
+void App::refresh_insights() {
+  try {
+    const std::int64_t now = now_ms();
+    const auto sessions =
+        stats_->with_store([&](StatsStore& s) { return s.sessions_between(now - 90LL * 24 * 3600 * 1000, now + 1); });
+    DeflectionOptions opt;
+    opt.now_ms = now;
+    opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
+    auto popular = std::make_shared<const std::vector<PopularQuery>>(successful_queries(sessions, opt, 2000));
+    auto learned = std::make_shared<const Searcher::LearnedBoost>(article_success(sessions, opt));
+    std::lock_guard<std::mutex> lock(insights_mutex_);
+    popular_ = std::move(popular);
+    learned_ = std::move(learned);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kb-server: warning: insights not refreshed: %s\n", e.what());
+  }
+}
+
+void App::run_insights() {
+  std::unique_lock<std::mutex> lock(insights_wake_mutex_);
+  while (!insights_wake_.wait_for(lock, std::chrono::seconds(config_.insights_interval_s), [this] { return insights_stop_; })) {
+    lock.unlock();
+    refresh_insights();
+    lock.lock();
+  }
+}
+
+void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams params(req);
+  const std::string typed = params.get("q");
+  if (typed.size() > 200) throw HttpError(400, "'q' is longer than 200 bytes");
+  const std::string clean = sanitise_query(typed);
+  json suggestions = json::array();
+  if (!clean.empty()) {
+    for (const auto& a : searcher().complete_titles(clean, 6, params.get("lang"))) {
+      suggestions.push_back({{"text", a.title}, {"kind", "article"}, {"slug", a.slug}, {"url", "/articles/" + a.slug}});
+    }
+    std::shared_ptr<const std::vector<PopularQuery>> popular;
+    {
+      std::lock_guard<std::mutex> lock(insights_mutex_);
+      popular = popular_;
+    }
+    if (popular) {
+      // Keep a trailing space: "vpn " means the last word is complete.
+      const std::string last_space = !typed.empty() && typed.back() == ' ' ? " " : "";
+      for (const auto& q : complete_queries(*popular, clean + last_space, 4)) {
+        suggestions.push_back({{"text", q}, {"kind", "query"}, {"url", "/search?q=" + url_encode(q)}});
+      }
+    }
+  }
+  send_json(res, 200, json{{"query", clean}, {"suggestions", suggestions}});
 }
 
 void App::get_healthz(const httplib::Request&, httplib::Response& res) {

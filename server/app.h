@@ -7,6 +7,7 @@
 #include "http_util.h"
 #include "webhook.h"
 
+#include "kb/insights.h"
 #include "kb/searcher.h"
 #include "kb/statistics.h"
 #include "kb/templates.h"
@@ -15,6 +16,9 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -36,6 +40,9 @@ struct Config {
   int tickets_per_session_hour = 5;
   int tickets_per_address_hour = 20;
   int flush_interval_ms = 200;
+  bool learned_boost = true;          ///< reorder results slightly by what helped before
+  int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
+  std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)
 };
 
 /// An error a handler wants turned into a status and message.
@@ -68,6 +75,7 @@ class App {
   void get_search_api(const httplib::Request& req, httplib::Response& res);
   void get_article(const httplib::Request& req, httplib::Response& res);
   void get_healthz(const httplib::Request& req, httplib::Response& res);
+  void get_suggest_api(const httplib::Request& req, httplib::Response& res);
   // Hand-off and feedback: app_tickets.cpp.
   void get_ticket_form(const httplib::Request& req, httplib::Response& res);
   void post_ticket_form(const httplib::Request& req, httplib::Response& res);
@@ -82,10 +90,18 @@ class App {
   void get_stats_page(const httplib::Request& req, httplib::Response& res);
   void post_stats_login(const httplib::Request& req, httplib::Response& res);
   void post_stats_logout(const httplib::Request& req, httplib::Response& res);
+  void get_synonym_proposals_api(const httplib::Request& req, httplib::Response& res);
+  void get_synonyms_page(const httplib::Request& req, httplib::Response& res);
+  void post_synonym_accept(const httplib::Request& req, httplib::Response& res);
+
+  /// Recomputes popular queries and article success from the statistics.
+  void refresh_insights();
+  void run_insights();
 
   /// This thread's searcher, refreshed to the newest committed revision.
   Searcher& searcher();
   SearchRequest search_request(const QueryParams& params) const;
+  SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
   PageBase page_base(const QueryParams& params, const std::string& session = "") const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const;
@@ -117,6 +133,15 @@ class App {
   std::unique_ptr<WebhookDelivery> webhook_;
   RateLimiter session_tickets_;
   RateLimiter address_tickets_;
+
+  // What the statistics teach the search, replaced whole by run_insights().
+  mutable std::mutex insights_mutex_;
+  std::shared_ptr<const std::vector<PopularQuery>> popular_;
+  std::shared_ptr<const Searcher::LearnedBoost> learned_;
+  std::mutex insights_wake_mutex_;
+  std::condition_variable insights_wake_;
+  bool insights_stop_ = false;
+  std::thread insights_thread_;
 };
 
 }  // namespace kb::server

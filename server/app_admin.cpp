@@ -6,6 +6,8 @@
 
 #include "kb/admin_views.h"
 #include "kb/deflection.h"
+#include "kb/insights.h"
+#include "kb/synonyms.h"
 #include "kb/text.h"
 
 #include <nlohmann/json.hpp>
@@ -198,6 +200,66 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   res.set_header("Set-Cookie", value);
   res.status = 303;
   res.set_header("Location", "/stats");
+}
+
+namespace {
+
+std::vector<SynonymProposal> proposals_from(Statistics& stats, int session_timeout_s, const DateRange& range) {
+  stats.flush();
+  const auto sessions = stats.with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
+  DeflectionOptions opt;
+  opt.now_ms = now_ms();
+  opt.session_timeout_ms = static_cast<std::int64_t>(session_timeout_s) * 1000;
+  return synonym_proposals(sessions, opt);
+}
+
+}  // namespace
+
+void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Response& res) {
+  require_admin(req);
+  const DateRange range = date_range(QueryParams(req));
+  json list = json::array();
+  for (const auto& p : proposals_from(*stats_, config_.session_timeout_s, range)) {
+    list.push_back({{"from", p.from}, {"to", p.to}, {"sessions", p.sessions}});
+  }
+  send_json(res, 200, json{{"proposals", list}});
+}
+
+void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res) {
+  const PageBase base = page_base(QueryParams());
+  try {
+    require_admin(req);
+  } catch (const HttpError& e) {
+    send_page(res, e.status(), "stats_login", stats_login_page(base, e.status() == 403 ? e.what() : ""));
+    return;
+  }
+  const DateRange range = date_range(QueryParams(req));
+  mstch::array rows;
+  for (const auto& p : proposals_from(*stats_, config_.session_timeout_s, range)) {
+    rows.push_back(mstch::map{{"from", p.from}, {"to", p.to}, {"sessions", std::to_string(p.sessions)}});
+  }
+  mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Synonym proposals")},
+                  {"query", std::string()}, {"csrf", csrf_token(admin_cookie_value())}, {"proposals", rows},
+                  {"has_proposals", !rows.empty()}, {"writable", !config_.articles_dir.empty()},
+                  {"accepted", QueryParams(req).get("accepted")}};
+  send_page(res, 200, "synonyms", page);
+}
+
+void App::post_synonym_accept(const httplib::Request& req, httplib::Response& res) {
+  require_admin(req);
+  const QueryParams form = QueryParams::from_form(req.body);
+  require_csrf(form, admin_cookie_value());
+  if (config_.articles_dir.empty()) {
+    throw HttpError(409, "kb-server does not know where the articles are: start it with --articles DIR to accept synonyms.");
+  }
+  const std::string from = collapse_whitespace(form.get("from"));
+  const std::string to = collapse_whitespace(form.get("to"));
+  if (from.empty() || to.empty() || from.size() > 100 || to.size() > 100 || !is_valid_utf8(from) || !is_valid_utf8(to)) {
+    throw HttpError(400, "'from' and 'to' must be words or phrases of at most 100 bytes");
+  }
+  Synonyms::append_group((config_.articles_dir / "_synonyms.yaml").string(), {from, to});
+  res.status = 303;
+  res.set_header("Location", "/stats/synonyms?accepted=" + url_encode(from + " = " + to));
 }
 
 void App::post_stats_logout(const httplib::Request&, httplib::Response& res) {

@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace kb::server {
 
@@ -103,6 +104,30 @@ bool is_same_origin(const httplib::Request& req) {
   const std::size_t scheme = origin.find("://");
   const std::string host = scheme == std::string::npos ? origin : origin.substr(scheme + 3);
   return to_lower(host) == to_lower(req.get_header_value("Host"));
+}
+
+std::vector<std::string> accept_languages(const std::string& header) {
+  std::vector<std::pair<double, std::string>> ranked;
+  std::string_view rest = header;
+  std::size_t order = 0;
+  while (!rest.empty() && ranked.size() < 20) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const std::size_t semi = item.find(';');
+    const std::string tag = to_lower(trim(item.substr(0, semi)));
+    double q = 1.0;
+    if (semi != std::string_view::npos) {
+      const std::string_view param = trim(item.substr(semi + 1));
+      if (param.rfind("q=", 0) == 0) q = std::atof(std::string(param.substr(2)).c_str());
+    }
+    // Stable order for equal q: earlier entries first.
+    if (!tag.empty() && tag != "*" && q > 0 && tag.size() <= 35) ranked.emplace_back(q - 1e-6 * static_cast<double>(order++), tag);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (auto& [q, tag] : ranked) out.push_back(std::move(tag));
+  return out;
 }
 
 bool is_bot(const httplib::Request& req) {

@@ -51,6 +51,10 @@ bool is_https(const httplib::Request& req);
 /// False when Origin or Sec-Fetch-Site says another site sent the request.
 bool is_same_origin(const httplib::Request& req);
 
+/// Language tags of an Accept-Language header, best first ("ko-KR,ko;q=0.9,
+/// en;q=0.8" -> ko-kr, ko, en); "*" and q=0 entries are dropped.
+std::vector<std::string> accept_languages(const std::string& header);
+
 /// Crawlers are served but not counted in the statistics.
 bool is_bot(const httplib::Request& req);
 

@@ -92,6 +92,20 @@ int main(int argc, char** argv) try {
       ->envname("KB_FLUSH_INTERVAL_MS")
       ->check(CLI::Range(10, 200))
       ->capture_default_str();
+  std::string learned = "on";
+  app.add_option("--learned-boost", learned,
+                 "on: let what helped before reorder results slightly (at most 10% of a score); off: text only")
+      ->envname("KB_LEARNED_BOOST")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app.add_option("--insights-interval", config.insights_interval_s,
+                 "Seconds between recomputing popular queries and article success from the statistics")
+      ->envname("KB_INSIGHTS_INTERVAL")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  std::string articles_dir;
+  app.add_option("--articles", articles_dir, "The articles folder, where accepted synonym proposals are written")
+      ->envname("KB_ARTICLES");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,6 +114,8 @@ int main(int argc, char** argv) try {
   }
   config.index_dir = index;
   config.data_dir = data;
+  config.learned_boost = learned == "on";
+  config.articles_dir = articles_dir;
   config.web_dir = web;
 
   kb::server::App kb_app(config);

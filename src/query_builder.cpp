@@ -7,6 +7,8 @@
 #include "kb/schema.h"
 #include "kb/text.h"
 
+#include <algorithm>
+
 namespace kb {
 
 namespace {
@@ -88,10 +90,47 @@ std::size_t QueryBuilder::word_count(const std::string& text) const {
   return n;
 }
 
+std::string QueryBuilder::correct_spelling(const std::string& text) const {
+  // Xapian's own FLAG_SPELLING_CORRECTION also "corrects" words that are in
+  // the index when a more frequent word is one edit away (trello -> tell,
+  // way -> may); only words no article contains are corrected here.
+  std::string out;
+  bool changed = false;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    const std::string lower = to_lower(word);
+    std::string replacement = word;
+    const bool letters_only = std::all_of(lower.begin(), lower.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+    });
+    if (letters_only && lower.size() >= 3 && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
+        !db_.term_exists(lower)) {
+      const std::string suggestion = db_.get_spelling_suggestion(lower);
+      if (!suggestion.empty() && suggestion != lower) {
+        replacement = suggestion;
+        changed = true;
+      }
+    }
+    out += replacement;
+    word.clear();
+  };
+  for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+    const unsigned ch = *it;
+    if (Xapian::Unicode::is_wordchar(ch) && !is_cjk(ch)) {
+      Xapian::Unicode::append_utf8(word, ch);
+    } else {
+      flush();
+      Xapian::Unicode::append_utf8(out, ch);
+    }
+  }
+  flush();
+  return changed ? out : std::string();
+}
+
 Xapian::Query QueryBuilder::all_words(const std::string& text) {
-  const Xapian::Query q = parse(text, Xapian::Query::OP_AND, Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
-  correction_ = qp_.get_corrected_query_string();
-  return q;
+  correction_ = correct_spelling(text);
+  return parse(text, Xapian::Query::OP_AND, 0);
 }
 
 Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {

@@ -476,6 +476,35 @@ std::optional<ArticleRecord> Searcher::find_article(const std::string& slug) {
   });
 }
 
+std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std::size_t count, const std::string& lang) {
+  const std::string text = sanitise_query(typed);
+  if (text.empty()) return {};
+  return with_retry([&] {
+    Xapian::QueryParser qp;
+    qp.set_database(db_);
+    qp.add_prefix("", schema::kPrefixTitle);
+    qp.set_default_op(Xapian::Query::OP_AND);
+    qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    Xapian::Query q;
+    try {
+      q = qp.parse_query(text, Xapian::QueryParser::FLAG_PARTIAL | Xapian::QueryParser::FLAG_CJK_NGRAM);
+    } catch (const Xapian::QueryParserError&) {
+      return std::vector<ArticleLink>{};
+    }
+    if (!lang.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kPrefixLang + primary_subtag(lang)));
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(q);
+    enquire.set_collapse_key(schema::kSlotGroup);
+    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
+    std::vector<ArticleLink> out;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      const Xapian::Document doc = it.get_document();
+      out.push_back(ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+    }
+    return out;
+  });
+}
+
 std::optional<std::string> Searcher::resolve_alias(const std::string& slug) {
   if (!is_valid_slug(slug)) return std::nullopt;
   return with_retry([&]() -> std::optional<std::string> {

@@ -6,6 +6,9 @@
 #include "kb/text.h"
 
 #include <nlohmann/json.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <xapian.h>
 #include <yaml-cpp/yaml.h>
 
@@ -41,16 +44,81 @@ std::string join(const Synonyms::Words& w, std::size_t first, std::size_t count)
 }  // namespace
 
 void Synonyms::index() {
+  // Groups that share a member are one group ([a, b] and [b, c] -> [a, b, c]).
+  std::vector<std::size_t> parent(groups_.size());
+  for (std::size_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  auto root = [&](std::size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  std::unordered_map<std::string, std::size_t> owner;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    for (const auto& member : groups_[g]) {
+      const Words w = split_words(member);
+      if (w.empty()) continue;
+      const auto [it, fresh] = owner.emplace(join(w, 0, w.size()), g);
+      if (!fresh) parent[root(g)] = root(it->second);
+    }
+  }
+  std::vector<std::vector<std::string>> merged;
+  std::unordered_map<std::size_t, std::size_t> slot;
+  std::unordered_map<std::string, bool> kept;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const std::size_t r = root(g);
+    if (!slot.count(r)) {
+      slot[r] = merged.size();
+      merged.emplace_back();
+    }
+    for (const auto& member : groups_[g]) {
+      const Words w = split_words(member);
+      if (w.empty() || kept.count(join(w, 0, w.size()))) continue;
+      kept[join(w, 0, w.size())] = true;
+      merged[slot[r]].push_back(member);
+    }
+  }
+  groups_.clear();
+  for (auto& m : merged) {
+    if (m.size() >= 2) groups_.push_back(std::move(m));
+  }
   member_group_.clear();
   longest_ = 0;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     for (const auto& member : groups_[g]) {
       const Words w = split_words(member);
-      if (w.empty()) continue;
       member_group_.emplace(join(w, 0, w.size()), g);
       longest_ = std::max(longest_, w.size());
     }
   }
+}
+
+void Synonyms::append_group(const std::string& path, const std::vector<std::string>& members) {
+  std::string existing;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    existing = buf.str();
+  }
+  std::string line = "- [";
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (i) line += ", ";
+    line += '"';
+    for (char c : members[i]) {
+      if (c == '"' || c == '\\') line += '\\';
+      if (c != '\n' && c != '\r') line += c;
+    }
+    line += '"';
+  }
+  line += "]\n";
+  if (!existing.empty() && existing.back() != '\n') existing += '\n';
+  // Written next to the file and renamed over it: a reader never sees half.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << existing << line;
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot replace " + path);
 }
 
 Synonyms Synonyms::parse_yaml(std::string_view text, const std::string& path) {

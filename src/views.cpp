@@ -54,6 +54,8 @@ mstch::map hit_map(const SearchHit& hit) {
                     {"has_category", !hit.category.empty()},
                     {"updated", hit.updated},
                     {"lang", hit.lang},
+                    {"section_heading", hit.section_heading},
+                    {"pinned", hit.pinned},
                     {"tags", tag_list(hit.tags)}};
 }
 
@@ -83,9 +85,11 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   for (const auto& hit : response.hits) {
     mstch::map m = hit_map(hit);
     ++rank;
-    if (!search_id.empty()) {
-      m["url"] = hit.url + "?sid=" + url_encode(search_id) + "&rank=" + std::to_string(rank);
-    }
+    // The link opens the best-matching section; ?sid=&rank= attribute the click.
+    std::string url = hit.url;
+    if (!search_id.empty()) url += "?sid=" + url_encode(search_id) + "&rank=" + std::to_string(rank);
+    if (!hit.section_anchor.empty()) url += "#" + hit.section_anchor;
+    m["url"] = url;
     hits.push_back(std::move(m));
   }
   page.emplace("results", hits);
@@ -114,6 +118,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
     }
   }
   page.emplace("relaxed", response.rung == "any");
+  page.emplace("via_synonyms", response.rung == "synonyms");
 
   const std::uint64_t pages = std::min<std::uint64_t>(
       (response.total + static_cast<std::uint64_t>(request.per_page) - 1) / static_cast<std::uint64_t>(request.per_page),

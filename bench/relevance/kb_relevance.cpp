@@ -17,12 +17,14 @@ int main(int argc, char** argv) try {
   std::string articles, index, queries, run;
   int depth = 100;
   bool reuse = false;
+  bool explain = false;
   app.add_option("--articles", articles, "Articles to index (skipped with --reuse-index)");
   app.add_option("--index", index, "Index directory")->required();
   app.add_option("--queries", queries, "qid<TAB>query file")->required();
   app.add_option("--run", run, "Run file to write")->required();
   app.add_option("--depth", depth, "Results per query")->capture_default_str();
   app.add_flag("--reuse-index", reuse, "Do not (re)index");
+  app.add_flag("--explain", explain, "Print the rung and the top 3 results' explanations to stdout");
   CLI11_PARSE(app, argc, argv);
 
   if (!reuse) {
@@ -48,7 +50,14 @@ int main(int argc, char** argv) try {
     int rank = 0;
     for (request.page = 1; rank < depth; ++request.page) {
       request.per_page = kb::kMaxPerPage;
+      request.explain = explain && request.page == 1;
       const kb::SearchResponse response = searcher.search(request);
+      if (request.explain) {
+        std::cout << qid << " [" << response.rung << "] " << request.query << "  corrected=" << response.corrected_query << "\n";
+        for (std::size_t i = 0; i < response.hits.size() && i < 3; ++i) {
+          std::cout << "  " << response.hits[i].slug << " " << response.hits[i].explain.dump() << "\n";
+        }
+      }
       total_ms += response.took_ms;
       for (const auto& hit : response.hits) {
         if (rank >= depth) break;

@@ -58,6 +58,7 @@ class QueryBuilder {
 
  private:
   Xapian::Query parse(const std::string& text, Xapian::Query::op op, unsigned extra_flags);
+  std::string correct_spelling(const std::string& text) const;
   Xapian::Query parse_title(const std::string& text);
   Xapian::Query phrase_or_word(const std::string& text);
 

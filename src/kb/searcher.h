@@ -134,6 +134,10 @@ class Searcher {
 
   std::optional<ArticleRecord> find_article(const std::string& slug);
 
+  /// Articles whose title (or tags) start with what was typed so far: all
+  /// words but the last must match, the last as a prefix ("reset pass").
+  std::vector<ArticleLink> complete_titles(const std::string& typed, std::size_t count, const std::string& lang = "");
+
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);
 

@@ -43,6 +43,11 @@ class Synonyms {
 
   static Words split_words(std::string_view text);
 
+  /// Appends the group @p members to the YAML file @p path (created when
+  /// missing) as one line, keeping the writer's comments and layout; a
+  /// member already in another group merges the two when loaded.
+  static void append_group(const std::string& path, const std::vector<std::string>& members);
+
  private:
   std::vector<std::vector<std::string>> groups_;
   std::unordered_map<std::string, std::size_t> member_group_;  ///< joined words -> group
