@@ -10,8 +10,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <chrono>
 #include <thread>
 
 namespace {
@@ -29,11 +31,14 @@ sigset_t block_stop_signals() {
 
 /// Stops the server from a dedicated thread when a signal arrives
 /// (Server::stop is not async-signal-safe, so no handler calls it).
-std::thread stop_on_signal(httplib::Server& server, sigset_t set) {
-  return std::thread([&server, set] {
+std::thread stop_on_signal(httplib::Server& server, sigset_t set, const std::atomic<bool>& finished) {
+  return std::thread([&server, set, &finished] {
     int sig = 0;
     sigwait(&set, &sig);
     std::fprintf(stderr, "kb-server: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    // A signal right after start-up may come before the accept loop runs;
+    // stopping a server that is not running yet would be lost.
+    for (int i = 0; i < 500 && !server.is_running() && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     server.stop();
   });
 }
@@ -143,7 +148,8 @@ int main(int argc, char** argv) try {
                  config.bind.c_str(), config.port);
     return 2;
   }
-  std::thread signals = stop_on_signal(server, stop_signals);
+  std::atomic<bool> finished{false};
+  std::thread signals = stop_on_signal(server, stop_signals, finished);
   std::fprintf(stderr, "kb-server: listening on http://%s:%d (index %s)\n", config.bind.c_str(), port,
                config.index_dir.c_str());
   std::fflush(stderr);
@@ -152,6 +158,7 @@ int main(int argc, char** argv) try {
   kb_app.shutdown();
   if (signals.joinable()) {
     // listen_after_bind returned without a signal (e.g. socket error): wake the waiter.
+    finished = true;
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
   }

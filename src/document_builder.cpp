@@ -20,7 +20,11 @@ Xapian::Stem stemmer_for(const std::string& lang) {
   try {
     return Xapian::Stem(primary);
   } catch (const Xapian::InvalidArgumentError&) {
-    return Xapian::Stem("none");
+    // Languages Xapian has no stemmer for (Korean, Japanese, Chinese) are
+    // indexed as n-grams anyway; the Latin words inside them ("VPN",
+    // "Outlook") are mostly English, and stemming them as English lets an
+    // English-stemmed query find them.
+    return Xapian::Stem("en");
   }
 }
 

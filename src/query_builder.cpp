@@ -104,8 +104,10 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     const bool letters_only = std::all_of(lower.begin(), lower.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
     });
+    // A word the writers listed as a synonym is known, even when no article
+    // uses it: the synonym rung answers it, not a "correction".
     if (letters_only && lower.size() >= 3 && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
-        !db_.term_exists(lower)) {
+        !db_.term_exists(lower) && synonyms_.find({lower}).empty()) {
       const std::string suggestion = db_.get_spelling_suggestion(lower);
       if (!suggestion.empty() && suggestion != lower) {
         replacement = suggestion;
@@ -165,13 +167,19 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
     if (!title.empty()) parts.push_back(scaled(title, params_.title_weight));
   }
   if (!synonyms_.empty()) {
+    // Each word and its synonyms weigh as one term (OP_SYNONYM), so a rare
+    // synonym cannot outweigh the word the person actually typed.
     const Synonyms::Words words = Synonyms::split_words(text);
-    std::vector<Xapian::Query> alts;
+    std::vector<Xapian::Query> groups;
     for (const auto& m : synonyms_.find(words)) {
-      for (const auto& alt : m.alternatives) alts.push_back(phrase_or_word(alt));
+      std::string self;
+      for (std::size_t i = m.first; i < m.first + m.count; ++i) self += (self.empty() ? "" : " ") + words[i];
+      std::vector<Xapian::Query> same{phrase_or_word(self)};
+      for (const auto& alt : m.alternatives) same.push_back(phrase_or_word(alt));
+      groups.emplace_back(Xapian::Query::OP_SYNONYM, same.begin(), same.end());
     }
-    if (!alts.empty()) {
-      parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, alts.begin(), alts.end()), params_.synonym_weight));
+    if (!groups.empty()) {
+      parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, groups.begin(), groups.end()), params_.synonym_weight));
     }
   }
   std::vector<Xapian::Query> exact;

@@ -264,6 +264,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       }
     }
   }
+  if (preferred.empty() && db_.term_exists(schema::kPrefixLang + params_.default_language)) {
+    preferred = params_.default_language;
+  }
   response.language = preferred;
   // Query words are stemmed for the language they are written in: a filter
   // or an unambiguous script says which; otherwise English.

@@ -12,8 +12,9 @@
 
 namespace kb {
 
-/// The stemmer for a BCP 47 tag ("en", "pt-br" -> Portuguese); a no-op
-/// stemmer for languages Xapian has none for (ko, ja, zh: these use n-grams).
+/// The stemmer for a BCP 47 tag ("en", "pt-br" -> Portuguese); English for
+/// languages Xapian has none for (ko, ja, zh: their own script is n-grams,
+/// the Latin words in them mostly English).
 Xapian::Stem stemmer_for(const std::string& lang);
 
 /// Builds the document for @p article. @p content_hash goes in kSlotHash.

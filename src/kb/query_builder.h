@@ -25,6 +25,9 @@ struct RankingParams {
   double synonym_weight = 0.5;     ///< a synonym counts this much of the word it stands for
   double error_token_weight = 3.0; ///< exact identifiers outrank loose word matches
   double language_boost = 2.0;     ///< the person's language first within a translation group
+  /// Preferred when neither the query's script nor Accept-Language says
+  /// (kb-server --default-lang).
+  std::string default_language = "en";
   double learned_boost_max = 0.1;  ///< behaviour can move a score by at most 10%
   /// Queries with more words than this are read as pasted text (logs,
   /// whole sentences): the every-word rungs are skipped.

@@ -1,0 +1,172 @@
+/** @file ladder.test.cpp
+ *  @brief The search ladder and ranking controls on tests/fixtures/ladder:
+ *  each rung, synonyms, exact identifiers, sections, pins, languages, the
+ *  learned boost's bound, autocomplete and explanations.
+ */
+#include "kb/searcher.h"
+#include "support/search_index.h"
+
+#include <catch2/catch.hpp>
+
+using namespace kb;
+using Catch::Matchers::Contains;
+
+namespace {
+
+SearchResponse search(Searcher& s, const std::string& q, std::vector<std::string> accept = {}, bool explain = false) {
+  SearchRequest r;
+  r.query = q;
+  r.accept_languages = std::move(accept);
+  r.explain = explain;
+  return s.search(r);
+}
+
+std::vector<std::string> slugs(const SearchResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& h : r.hits) out.push_back(h.slug);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("each rung of the ladder answers in turn", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  REQUIRE(s.synonyms().size() == 2);
+
+  SECTION("all words") {
+    const auto r = search(s, "wireless network");
+    CHECK(r.rung == "all");
+    CHECK(r.hits.at(0).slug == "wireless");
+  }
+  SECTION("spelling-corrected, only for words no article contains") {
+    const auto r = search(s, "wireles netwrk");
+    CHECK(r.rung == "corrected");
+    CHECK(r.corrected_query == "wireless network");
+    CHECK(r.hits.at(0).slug == "wireless");
+  }
+  SECTION("synonyms: a listed word is never 'corrected'") {
+    const auto r = search(s, "wifi network");
+    CHECK(r.corrected_query.empty());
+    CHECK(r.rung == "synonyms");
+    CHECK(r.hits.at(0).slug == "wireless");
+    const auto mfa = search(s, "mfa sign in");
+    CHECK(mfa.rung == "synonyms");
+    CHECK(mfa.hits.at(0).slug == "two-factor");
+  }
+  SECTION("any word") {
+    const auto r = search(s, "wireless xylophone");
+    CHECK(r.rung == "any");
+    CHECK(r.hits.at(0).slug == "wireless");
+  }
+  SECTION("nothing") {
+    CHECK(search(s, "xylophone").rung == "none");
+  }
+}
+
+TEST_CASE("exact identifiers outrank loose word matches", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  CHECK(search(s, "access denied 0x80070005").hits.at(0).slug == "install-error");
+  const std::string log =
+      "2026-11-02 10:14:03 INFO installer starting, access denied retrying\n"
+      "2026-11-02 10:14:04 ERROR install failed: access denied (0x80070005)\n"
+      "2026-11-02 10:14:04 ERROR access denied, access denied, giving up\n";
+  const auto r = search(s, log);
+  CHECK(r.rung == "any");
+  CHECK(r.hits.at(0).slug == "install-error");
+}
+
+TEST_CASE("a result names and links its best section", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  const auto r = search(s, "forget rejoin");
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].section_heading == "Forget and rejoin");
+  CHECK(r.hits[0].section_anchor == "forget-and-rejoin");
+  CHECK(r.hits[0].section_url() == "/articles/wireless#forget-and-rejoin");
+  CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>forget</mark>"));
+  const auto other = search(s, "badge number");
+  CHECK(other.hits.at(0).section_anchor == "find-the-network");
+}
+
+TEST_CASE("promote_for pins an article first for its queries", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  const auto r = search(s, "Office Internet");
+  REQUIRE(r.hits.size() >= 2);
+  CHECK(r.hits[0].slug == "wireless");
+  CHECK(r.hits[0].pinned);
+  CHECK(r.hits[1].slug == "office-network");
+  CHECK_FALSE(r.hits[1].pinned);
+  // Not shown twice, and page 2 continues after the pin.
+  SearchRequest p2;
+  p2.query = "office internet";
+  p2.per_page = 1;
+  p2.page = 2;
+  CHECK(slugs(s.search(p2)) == std::vector<std::string>{"office-network"});
+  CHECK_FALSE(search(s, "office").hits.at(0).pinned);  // only the listed query pins
+}
+
+TEST_CASE("translations: one version per article, in the person's language", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  CHECK(slugs(search(s, "vpn")) == std::vector<std::string>{"vpn-setup"});
+  CHECK(slugs(search(s, "vpn", {"ko-KR", "en"})) == std::vector<std::string>{"vpn-setup-ko"});
+  CHECK(search(s, "vpn", {"ko-KR"}).language == "ko");
+  CHECK(search(s, "VPN 설정").language == "ko");  // the script decides
+  CHECK(language_of_script("パスワード") == "ja");
+  CHECK(language_of_script("reset") == "");
+  SearchRequest filtered;
+  filtered.query = "vpn";
+  filtered.lang = "ko";
+  CHECK(slugs(s.search(filtered)) == std::vector<std::string>{"vpn-setup-ko"});
+}
+
+TEST_CASE("the learned boost reorders only close scores", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  const auto plain = search(s, "network", {}, true);
+  REQUIRE(plain.hits.size() >= 2);
+  // Give every article but the first full success: none may pass a result
+  // whose text score is more than 10% higher.
+  auto boost = std::make_shared<Searcher::LearnedBoost>();
+  for (std::size_t i = 1; i < plain.hits.size(); ++i) (*boost)[plain.hits[i].slug] = 1.0;
+  s.set_learned_boost(boost);
+  const auto boosted = search(s, "network", {}, true);
+  for (std::size_t i = 0; i + 1 < boosted.hits.size(); ++i) {
+    const double a = boosted.hits[i].explain["weight"].get<double>();
+    const double b = boosted.hits[i + 1].explain["weight"].get<double>();
+    CHECK(a * 1.1 >= b);  // a text score more than 10% higher is never overtaken
+    CHECK(boosted.hits[i].explain["learned_boost"].get<double>() <= 1.1);
+  }
+  s.set_learned_boost(nullptr);
+  CHECK(slugs(search(s, "network")) == slugs(plain));
+}
+
+TEST_CASE("explanations name terms, fields, weights and sections", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  const auto r = search(s, "wireless", {}, true);
+  const auto& e = r.hits.at(0).explain;
+  CHECK(e["rung"] == "all");
+  CHECK(e["weight"].get<double>() > 0);
+  bool title = false;
+  for (const auto& t : e["matched_terms"]) {
+    CHECK(t["weight"].get<double>() > 0);
+    if (t["field"] == "title") title = true;
+  }
+  CHECK(title);
+  CHECK(search(s, "office internet", {}, true).hits.at(0).explain["pinned"] == true);
+}
+
+TEST_CASE("autocomplete completes the last word from titles", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  const auto wire = s.complete_titles("wirel", 5);
+  REQUIRE(wire.size() == 1);
+  CHECK(wire[0].slug == "wireless");
+  CHECK(s.complete_titles("set up two", 5).at(0).slug == "two-factor");
+  CHECK(s.complete_titles("", 5).empty());
+  CHECK(s.complete_titles("zzz", 5).empty());
+}
