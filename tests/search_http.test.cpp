@@ -1,0 +1,184 @@
+/** @file search_http.test.cpp
+ *  @brief Integration: the search ladder's user-visible behaviour over HTTP
+ *  (rungs, sections, suggestions, languages, explanations, synonyms
+ *  reloaded with the index, proposals accepted from the admin page).
+ */
+#include "support/browser.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+using namespace kb::test;
+using Catch::Matchers::Contains;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kToken = "search-admin";
+
+struct Site {
+  TempDir dir;
+  Site() {
+    std::filesystem::copy(std::filesystem::path(KB_FIXTURES_DIR) / "ladder", dir / "articles",
+                          std::filesystem::copy_options::recursive);
+    REQUIRE(reindex() == 0);
+  }
+  int reindex() {
+    std::string out;
+    return run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index", (dir / "index").string(), "-q"}, out);
+  }
+  std::vector<std::string> args() const {
+    return {"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--admin-token", kToken,
+            "--articles", (dir / "articles").string(), "--session-timeout", "1", "--insights-interval", "1"};
+  }
+};
+
+json get(httplib::Client& cli, const std::string& path, httplib::Headers headers = {}) {
+  const auto res = cli.Get(path.c_str(), headers);
+  REQUIRE(res);
+  INFO(path << " -> " << res->status << " " << res->body);
+  REQUIRE(res->status == 200);
+  return json::parse(res->body);
+}
+
+}  // namespace
+
+TEST_CASE("search over HTTP: rungs, sections, languages, explanations", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_url_encode(false);
+
+  SECTION("the rung and the best section come with each answer") {
+    const json r = get(cli, "/api/search?q=wifi+network");
+    CHECK(r["rung"] == "synonyms");
+    CHECK(r["results"][0]["slug"] == "wireless");
+    const json s = get(cli, "/api/search?q=forget+rejoin");
+    CHECK(s["results"][0]["section"] == json{{"heading", "Forget and rejoin"}, {"anchor", "forget-and-rejoin"},
+                                            {"url", "/articles/wireless#forget-and-rejoin"}});
+    const json c = get(cli, "/api/search?q=wireles");
+    CHECK(c["rung"] == "corrected");
+    CHECK(c["corrected_query"] == "wireless");
+  }
+  SECTION("the results page says which rung answered and links the section") {
+    Browser b(server.port());
+    auto page = b.get("/search?q=wifi+network");
+    REQUIRE(page);
+    CHECK_THAT(page->body, Contains("showing articles that use words with the same meaning"));
+    page = b.get("/search?q=forget+rejoin");
+    REQUIRE(page);
+    CHECK_THAT(page->body, Contains("#forget-and-rejoin\">Connect to the wireless network</a>"));
+    CHECK_THAT(page->body, Contains("§ Forget and rejoin"));
+    page = b.get("/search?q=wireless+xylophone");
+    REQUIRE(page);
+    CHECK_THAT(page->body, Contains("No article contains all of your words"));
+  }
+  SECTION("Accept-Language picks the version of a translated article") {
+    CHECK(get(cli, "/api/search?q=vpn")["results"][0]["slug"] == "vpn-setup");
+    const json ko = get(cli, "/api/search?q=vpn", {{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}});
+    CHECK(ko["results"][0]["slug"] == "vpn-setup-ko");
+    CHECK(ko["language"] == "ko");
+  }
+  SECTION("explanations are for admins") {
+    auto res = cli.Get("/api/search?q=wireless&explain=1");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    const json e = get(cli, "/api/search?q=wireless&explain=1", {{"Authorization", std::string("Bearer ") + kToken}});
+    CHECK(e["results"][0]["explain"]["rung"] == "all");
+    CHECK_FALSE(e["results"][0]["explain"]["matched_terms"].empty());
+  }
+  SECTION("autocomplete: titles by prefix, bad input refused") {
+    const json s = get(cli, "/api/suggest?q=wirel");
+    REQUIRE_FALSE(s["suggestions"].empty());
+    CHECK(s["suggestions"][0] == json{{"text", "Connect to the wireless network"}, {"kind", "article"}, {"slug", "wireless"},
+                                      {"url", "/articles/wireless"}});
+    CHECK(get(cli, "/api/suggest?q=")["suggestions"].empty());
+    auto res = cli.Get(("/api/suggest?q=" + std::string(300, 'a')).c_str());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    res = cli.Get("/api/suggest?q=%FF");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+  }
+}
+
+TEST_CASE("synonyms are reloaded with the index, without a restart", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_url_encode(false);
+  CHECK(get(cli, "/api/search?q=hotspot")["rung"] == "none");
+  std::ofstream(site.dir / "articles" / "_synonyms.yaml", std::ios::app) << "- [hotspot, wireless]\n";
+  REQUIRE(site.reindex() == 0);
+  const json r = get(cli, "/api/search?q=hotspot");
+  CHECK(r["rung"] == "synonyms");
+  CHECK(r["results"][0]["slug"] == "wireless");
+}
+
+TEST_CASE("reformulations become synonym proposals an admin can accept", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  {
+    Browser person(server.port());
+    REQUIRE(person.get("/search?q=hotspot"));  // nothing useful, no click
+    const auto found = person.get("/search?q=wireless");
+    REQUIRE(found);
+    REQUIRE(person.get("/articles/wireless"));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the session ends
+  httplib::Client cli("127.0.0.1", server.port());
+  const json p = get(cli, "/api/synonyms/proposals", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(p["proposals"].size() == 1);
+  CHECK(p["proposals"][0] == json{{"from", "hotspot"}, {"to", "wireless"}, {"sessions", 1}});
+
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}}));
+  const auto page = admin.get("/stats/synonyms");
+  REQUIRE(page);
+  CHECK_THAT(page->body, Contains("<td>hotspot</td><td>wireless</td>"));
+  auto accepted = admin.post_form("/stats/synonyms/accept", {{"csrf", admin.csrf()}, {"from", "hotspot"}, {"to", "wireless"}});
+  REQUIRE(accepted);
+  CHECK(accepted->status == 303);
+  std::ifstream in(site.dir / "articles" / "_synonyms.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK_THAT(text.str(), Contains("- [\"hotspot\", \"wireless\"]\n"));
+  CHECK_THAT(text.str(), Contains("# Test synonyms"));  // the writer's comments stay
+  const auto forged = admin.post_form("/stats/synonyms/accept", {{"csrf", "x"}, {"from", "a"}, {"to", "b"}});
+  REQUIRE(forged);
+  CHECK(forged->status == 403);
+
+  // The same proposals from the command line.
+  std::string out;
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--proposals", "--data", (site.dir / "data").string(), "--session-timeout", "1"},
+                    out) == 0);
+  CHECK(out == "1\thotspot\twireless\n");
+}
+
+TEST_CASE("popular successful queries complete what is typed", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  {
+    Browser person(server.port());
+    REQUIRE(person.get("/search?q=badge+number"));
+    REQUIRE(person.get("/articles/wireless"));
+  }
+  // The session ends after 1 s; insights refresh every second.
+  json s;
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_url_encode(false);
+  for (int i = 0; i < 40; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = get(cli, "/api/suggest?q=badge+nu");
+    if (!s["suggestions"].empty()) break;
+  }
+  REQUIRE_FALSE(s["suggestions"].empty());
+  CHECK(s["suggestions"].back() == json{{"text", "badge number"}, {"kind", "query"}, {"url", "/search?q=badge+number"}});
+}
