@@ -180,7 +180,13 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
   DeflectionOptions opt;
   opt.now_ms = now_ms();
   opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
-  send_page(res, 200, "stats", stats_page(base, deflection_stats(sessions, opt), range.from, range.to));
+  std::map<std::string, std::uint64_t> rungs;
+  for (const auto& [row, events] : sessions) {
+    for (const auto& e : events) {
+      if (e.kind == event_kind::kSearch) ++rungs[e.rung];
+    }
+  }
+  send_page(res, 200, "stats", stats_page(base, deflection_stats(sessions, opt), range.from, range.to, rungs));
 }
 
 void App::post_stats_login(const httplib::Request& req, httplib::Response& res) {

@@ -77,7 +77,8 @@ mstch::map stats_login_page(const PageBase& base, const std::string& error) {
                     {"error", error}, {"query", std::string()}};
 }
 
-mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::string& from, const std::string& to) {
+mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::string& from, const std::string& to,
+                      const std::map<std::string, std::uint64_t>& rungs) {
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", "Statistics"},
                   {"query", std::string()}, {"csrf", base.csrf}, {"from", from}, {"to", to}};
   mstch::array summary;
@@ -143,6 +144,12 @@ mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::
   }
   page.emplace("articles", articles);
   page.emplace("has_articles", !articles.empty());
+  mstch::array rung_rows;
+  for (const char* rung : {"all", "corrected", "synonyms", "any", "none"}) {
+    const auto it = rungs.find(rung);
+    rung_rows.push_back(mstch::map{{"rung", std::string(rung)}, {"searches", std::to_string(it == rungs.end() ? 0 : it->second)}});
+  }
+  page.emplace("rungs", rung_rows);
   page.emplace("export_sessions", "/api/stats/export?kind=sessions&from=" + from + "&to=" + to);
   page.emplace("export_events", "/api/stats/export?kind=events&from=" + from + "&to=" + to);
   page.emplace("export_tickets", "/api/stats/export?kind=tickets&from=" + from + "&to=" + to);

@@ -182,6 +182,21 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
       parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, groups.begin(), groups.end()), params_.synonym_weight));
     }
   }
+  if (params_.proximity_weight > 0) {
+    // Consecutive words of the query found near each other in the text.
+    std::vector<std::string> words;
+    for (auto& w : Synonyms::split_words(text)) {
+      if (!english_stopper()(w) && cjk_bigrams(w) == w) words.push_back(std::move(w));
+    }
+    std::vector<Xapian::Query> pairs;
+    for (std::size_t i = 0; i + 1 < words.size() && pairs.size() < 16; ++i) {
+      const Xapian::Query two[] = {Xapian::Query(words[i]), Xapian::Query(words[i + 1])};
+      pairs.emplace_back(Xapian::Query::OP_NEAR, std::begin(two), std::end(two), params_.proximity_window);
+    }
+    if (!pairs.empty()) {
+      parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()), params_.proximity_weight));
+    }
+  }
   std::vector<Xapian::Query> exact;
   for (const auto& token : error_tokens(text)) exact.emplace_back(schema::kPrefixErrorToken + token);
   if (!exact.empty()) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -181,4 +182,20 @@ TEST_CASE("popular successful queries complete what is typed", "[search_http]") 
   }
   REQUIRE_FALSE(s["suggestions"].empty());
   CHECK(s["suggestions"].back() == json{{"text", "badge number"}, {"kind", "query"}, {"url", "/search?q=badge+number"}});
+}
+
+TEST_CASE("kb-replay reports how wanted articles move in a new ranking", "[search_http]") {
+  Site site;
+  {
+    ServerProcess server(site.args());
+    Browser person(server.port());
+    const auto page = person.get("/search?q=forget+rejoin");
+    REQUIRE(page);
+    std::smatch m;
+    REQUIRE(std::regex_search(page->body, m, std::regex("href=\"(/articles/wireless\\?sid=[0-9a-f]+&amp;rank=1)#")));
+    REQUIRE(person.get(std::regex_replace(m[1].str(), std::regex("&amp;"), "&")));
+  }  // stopping the server writes the events
+  std::string out;
+  REQUIRE(run_program({KB_REPLAY_BIN, "--data", (site.dir / "data").string(), "--index", (site.dir / "index").string()}, out) == 0);
+  CHECK_THAT(out, Contains("| 1 | 1.000 | 1.000 | 0 | 0 | 1 | 0 |"));
 }

@@ -23,6 +23,8 @@ struct RankingParams {
   double title_weight = 0.5;       ///< title-field BM25 added to the whole-text BM25
   double all_words_boost = 0.3;    ///< extra weight for articles with every word
   double synonym_weight = 0.5;     ///< a synonym counts this much of the word it stands for
+  double proximity_weight = 0.2;   ///< bonus for consecutive query words found close together
+  unsigned proximity_window = 4;
   double error_token_weight = 3.0; ///< exact identifiers outrank loose word matches
   double language_boost = 2.0;     ///< the person's language first within a translation group
   /// Preferred when neither the query's script nor Accept-Language says
