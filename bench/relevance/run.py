@@ -60,6 +60,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="plain runs only (no distractors, no typos)")
     ap.add_argument("--seed", type=int, default=20261121)
     ap.add_argument("--keep", help="keep run files in this folder")
+    ap.add_argument("--min-thread-mrr", type=float, help="fail (exit 1) when kb's plain thread MRR@10 is lower")
+    ap.add_argument("--min-pair-ndcg", type=float, help="fail (exit 1) when kb's plain pair nDCG@10 is lower")
     args = ap.parse_args()
 
     shared = pathlib.Path(args.shared)
@@ -67,7 +69,7 @@ def main():
     support = shared / "data" / "supportarticles" / "support"
     if not stackfaq.is_dir():
         print(f"relevance: SKIPPED: {stackfaq} is missing (the StackFAQ collection lives in ../shared)", file=sys.stderr)
-        return 0
+        return 77  # ctest's SKIP_RETURN_CODE
     kb_bin = pathlib.Path(args.build) / "bench" / "kb-relevance"
     if not kb_bin.exists():
         print(f"relevance: build first: {kb_bin} is missing", file=sys.stderr)
@@ -119,6 +121,16 @@ def main():
                     rows.append((collection, variant, system, m))
                     if keep:
                         shutil.copy(run, keep / run.name)
+        failed = False
+        for collection, variant, system, m in rows:
+            if system != "kb" or variant != "plain":
+                continue
+            if collection == "thread" and args.min_thread_mrr and m["MRR@10"] < args.min_thread_mrr:
+                print(f"relevance: FAILED: thread MRR@10 {m['MRR@10']:.3f} < {args.min_thread_mrr}", file=sys.stderr)
+                failed = True
+            if collection == "pair" and args.min_pair_ndcg and m["nDCG@10"] < args.min_pair_ndcg:
+                print(f"relevance: FAILED: pair nDCG@10 {m['nDCG@10']:.3f} < {args.min_pair_ndcg}", file=sys.stderr)
+                failed = True
         print("| collection | variant | system | MRR@10 | nDCG@10 | Recall@10 | Recall@100 |")
         print("|---|---|---|---|---|---|---|")
         for collection, variant, system, m in rows:
@@ -126,7 +138,7 @@ def main():
                   f"{m['Recall@10']:.3f} | {m['Recall@100']:.3f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
