@@ -194,6 +194,7 @@ Searcher& App::searcher() {
   thread_local std::unique_ptr<Searcher> mine;
   if (!mine) {
     mine = std::make_unique<Searcher>(config_.index_dir);
+    mine->params().default_language = config_.default_lang;
   } else {
     mine->refresh();
   }

@@ -40,6 +40,7 @@ struct Config {
   int tickets_per_session_hour = 5;
   int tickets_per_address_hour = 20;
   int flush_interval_ms = 200;
+  std::string default_lang = "en";    ///< preferred language when the request does not say
   bool learned_boost = true;          ///< reorder results slightly by what helped before
   int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
   std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)

@@ -108,6 +108,10 @@ int main(int argc, char** argv) try {
       ->envname("KB_INSIGHTS_INTERVAL")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--default-lang", config.default_lang,
+                 "Language preferred when neither the query's script nor Accept-Language says (translations)")
+      ->envname("KB_DEFAULT_LANG")
+      ->capture_default_str();
   std::string articles_dir;
   app.add_option("--articles", articles_dir, "The articles folder, where accepted synonym proposals are written")
       ->envname("KB_ARTICLES");
