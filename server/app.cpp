@@ -95,11 +95,24 @@ std::string load_or_create_secret(const std::filesystem::path& data_dir) {
 
 App::App(Config config)
     : config_(std::move(config)),
-      templates_(config_.web_dir / "templates"),
-      strings_(load_strings(config_.web_dir / "strings" / "en.json")),
+      templates_(std::vector<std::filesystem::path>{config_.web_dir / "templates", config_.theme_dir / "templates"}),
+      ui_strings_(load_all_strings({config_.web_dir / "strings", config_.theme_dir / "strings"})),
       secret_(load_or_create_secret(config_.data_dir)),
       session_tickets_(static_cast<std::size_t>(config_.tickets_per_session_hour), std::chrono::hours(1)),
       address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)) {
+  // The page script's strings: only what it shows, to keep pages light.
+  for (const auto& [lang, strings] : ui_strings_) {
+    json j = json::object();
+    for (const char* key : {"results_one", "results_many", "results_for", "did_you_mean", "showing_results_for",
+                            "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
+                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "helpful_no_followup",
+                            "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
+                            "open_ticket", "popular_articles"}) {
+      const auto it = strings.find(key);
+      if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
+    }
+    script_strings_[lang] = json_for_script(dump(j));
+  }
   // Fail at start, not at the first request, when the index is unusable.
   Searcher probe(config_.index_dir);
   StatisticsOptions so;
@@ -130,6 +143,11 @@ void App::install(httplib::Server& server) {
   auto bind = [this](Handler h) {
     return [this, h](const httplib::Request& req, httplib::Response& res) {
       try {
+        // A language chosen with ?ui= sticks for later pages.
+        const std::string ui = QueryParams(req).get("ui");
+        if (!ui.empty() && ui_strings_.count(to_lower(ui))) {
+          res.set_header("Set-Cookie", "kb_lang=" + to_lower(ui) + "; Path=/; SameSite=Lax; Max-Age=31536000");
+        }
         (this->*h)(req, res);
       } catch (const HttpError& e) {
         send_error(req, res, e.status(), e.what());
@@ -164,6 +182,13 @@ void App::install(httplib::Server& server) {
   server.Get("/stats", bind(&App::get_stats_page));
   server.Post("/stats/login", bind(&App::post_stats_login));
   server.Post("/stats/logout", bind(&App::post_stats_logout));
+  server.Get("/opensearch.xml", bind(&App::get_opensearch));
+  server.Get("/sitemap.xml", bind(&App::get_sitemap));
+  server.Get("/robots.txt", bind(&App::get_robots));
+  // A theme's files are found first.
+  if (!config_.theme_dir.empty() && std::filesystem::is_directory(config_.theme_dir / "static")) {
+    server.set_mount_point("/static", (config_.theme_dir / "static").string());
+  }
   server.set_mount_point("/static", (config_.web_dir / "static").string());
 
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -222,12 +247,50 @@ SearchRequest App::search_request(const httplib::Request& req, const QueryParams
   return r;
 }
 
-PageBase App::page_base(const QueryParams& params, const std::string& session) const {
+std::string App::ui_language(const httplib::Request& req, const QueryParams& params) const {
+  auto supported = [&](const std::string& tag) {
+    const std::string p = to_lower(tag.substr(0, tag.find('-')));
+    return ui_strings_.count(p) ? p : std::string();
+  };
+  for (const char* key : {"ui", "lang"}) {
+    if (const std::string p = supported(params.get(key)); !p.empty()) return p;
+  }
+  if (const std::string p = supported(cookie(req, "kb_lang")); !p.empty()) return p;
+  for (const auto& tag : accept_languages(req.get_header_value("Accept-Language"))) {
+    if (const std::string p = supported(tag); !p.empty()) return p;
+  }
+  return "en";
+}
+
+PageBase App::page_base(const httplib::Request& req, const QueryParams& params, const std::string& session) const {
   PageBase base;
-  base.strings = strings_;
+  base.ui_lang = ui_language(req, params);
+  base.strings = ui_strings_.at(base.ui_lang);
+  base.script_strings = script_strings_.at(base.ui_lang);
   const std::string q = params.get("q");
   base.query = q.size() <= kMaxQueryBytes && is_valid_utf8(q) ? q : std::string();
   if (!session.empty()) base.csrf = csrf_token(session);
+  // This page in each UI language: the same address with ?ui= replaced.
+  std::string rest;
+  const std::size_t qpos = req.target.find('?');
+  if (qpos != std::string::npos) {
+    std::string_view query = std::string_view(req.target).substr(qpos + 1);
+    while (!query.empty()) {
+      const std::size_t amp = query.find('&');
+      const std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+      if (pair.empty() || pair.rfind("ui=", 0) == 0) continue;
+      rest += std::string(pair) + "&";
+    }
+  }
+  static const std::map<std::string, std::string> names{{"en", "English"}, {"ko", "한국어"}, {"ja", "日本語"}};
+  for (const auto& [lang, strings] : ui_strings_) {
+    const auto name = names.find(lang);
+    base.languages.push_back(mstch::map{{"code", lang},
+                                        {"name", name == names.end() ? lang : name->second},
+                                        {"url", req.path + "?" + rest + "ui=" + lang},
+                                        {"current", lang == base.ui_lang}});
+  }
   return base;
 }
 
@@ -247,7 +310,7 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
     res.set_content(dump(json{{"error", {{"status", status}, {"message", message}}}}), kJson);
     return;
   }
-  PageBase base = page_base(QueryParams(req));
+  PageBase base = page_base(req, QueryParams(req));
   try {
     if (status == 404 && req.path.rfind("/articles/", 0) == 0) {
       std::string slug = req.path.substr(std::string("/articles/").size());
@@ -322,7 +385,7 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
   const SearchResponse response = searcher().search(newest);
   // The visit starts here (no event yet): the page's script searches with it.
   const auto session = visit(req, res);
-  send_page(res, 200, "home", home_page(page_base(QueryParams(req), session.value_or("")), response));
+  send_page(res, 200, "home", home_page(page_base(req, QueryParams(req), session.value_or("")), response));
 }
 
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
@@ -337,7 +400,7 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   } else if (session) {
     search_id = params.get("sid").substr(0, 32);
   }
-  send_page(res, 200, "search", search_page(page_base(params, session.value_or("")), request, response, search_id));
+  send_page(res, 200, "search", search_page(page_base(req, params, session.value_or("")), request, response, search_id));
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
@@ -453,8 +516,8 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   }
   const std::vector<ArticleLink> related = s.related(*article, 5);
   std::string voted = params.get("voted");
-  if (voted != "yes" && voted != "no") voted.clear();
-  send_page(res, 200, "article", article_page(page_base(params, session.value_or("")), *article, related, voted));
+  if (voted != "yes" && voted != "no" && voted != "done") voted.clear();
+  send_page(res, 200, "article", article_page(page_base(req, params, session.value_or("")), *article, related, voted));
 }
 
 void App::refresh_insights() {
@@ -508,6 +571,50 @@ void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
     }
   }
   send_json(res, 200, json{{"query", clean}, {"suggestions", suggestions}});
+}
+
+namespace {
+
+/// "https://help.example.com" from the request, for absolute URLs in XML.
+std::string site_origin(const httplib::Request& req) {
+  std::string host = req.get_header_value("Host");
+  if (host.empty() || host.size() > 255 || host.find_first_of("<>\"'& /\\") != std::string::npos) host = "localhost";
+  return (is_https(req) ? "https://" : "http://") + host;
+}
+
+}  // namespace
+
+void App::get_opensearch(const httplib::Request& req, httplib::Response& res) {
+  const PageBase base = page_base(req, QueryParams(req));
+  const std::string origin = html_escape(site_origin(req));
+  const std::string name = html_escape(boost::get<std::string>(base.strings.at("site_name")));
+  res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
+                  "  <ShortName>" + name.substr(0, 16) + "</ShortName>\n"
+                  "  <Description>" + name + "</Description>\n"
+                  "  <InputEncoding>UTF-8</InputEncoding>\n"
+                  "  <Url type=\"text/html\" method=\"get\" template=\"" + origin + "/search?q={searchTerms}\"/>\n"
+                  "  <Url type=\"application/x-suggestions+json\" template=\"" + origin + "/api/suggest?q={searchTerms}\"/>\n"
+                  "</OpenSearchDescription>\n",
+                  "application/opensearchdescription+xml; charset=utf-8");
+}
+
+void App::get_sitemap(const httplib::Request& req, httplib::Response& res) {
+  const std::string origin = html_escape(site_origin(req));
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (const auto& [slug, updated] : searcher().list_articles()) {
+    xml += "  <url><loc>" + origin + "/articles/" + html_escape(slug) + "</loc>";
+    if (!updated.empty()) xml += "<lastmod>" + html_escape(updated) + "</lastmod>";
+    xml += "</url>\n";
+  }
+  xml += "</urlset>\n";
+  res.set_content(xml, "application/xml; charset=utf-8");
+}
+
+void App::get_robots(const httplib::Request& req, httplib::Response& res) {
+  res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /tickets/\nDisallow: /stats\nSitemap: " + site_origin(req) +
+                      "/sitemap.xml\n",
+                  "text/plain; charset=utf-8");
 }
 
 void App::get_healthz(const httplib::Request&, httplib::Response& res) {

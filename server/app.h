@@ -30,6 +30,7 @@ struct Config {
   std::filesystem::path index_dir = "var/index";
   std::filesystem::path data_dir = "var";
   std::filesystem::path web_dir;
+  std::filesystem::path theme_dir;  ///< overrides templates/, static/ and strings/ of web_dir
   std::string bind = "127.0.0.1";
   int port = 8080;
   int threads = 8;
@@ -77,6 +78,9 @@ class App {
   void get_article(const httplib::Request& req, httplib::Response& res);
   void get_healthz(const httplib::Request& req, httplib::Response& res);
   void get_suggest_api(const httplib::Request& req, httplib::Response& res);
+  void get_opensearch(const httplib::Request& req, httplib::Response& res);
+  void get_sitemap(const httplib::Request& req, httplib::Response& res);
+  void get_robots(const httplib::Request& req, httplib::Response& res);
   // Hand-off and feedback: app_tickets.cpp.
   void get_ticket_form(const httplib::Request& req, httplib::Response& res);
   void post_ticket_form(const httplib::Request& req, httplib::Response& res);
@@ -103,7 +107,10 @@ class App {
   Searcher& searcher();
   SearchRequest search_request(const QueryParams& params) const;
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
-  PageBase page_base(const QueryParams& params, const std::string& session = "") const;
+  PageBase page_base(const httplib::Request& req, const QueryParams& params, const std::string& session = "") const;
+  /// The UI language: ?ui=, else ?lang=, else the kb_lang cookie, else
+  /// Accept-Language, else English (among the languages with strings).
+  std::string ui_language(const httplib::Request& req, const QueryParams& params) const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const;
   void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
@@ -128,7 +135,8 @@ class App {
 
   Config config_;
   TemplateSet templates_;
-  mstch::map strings_;
+  std::map<std::string, mstch::map> ui_strings_;     ///< by language
+  std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
   std::unique_ptr<WebhookDelivery> webhook_;

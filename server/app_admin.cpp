@@ -167,7 +167,7 @@ void App::get_stats_export(const httplib::Request& req, httplib::Response& res) 
 }
 
 void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
-  const PageBase base = page_base(QueryParams());
+  const PageBase base = page_base(req, QueryParams(req));
   try {
     require_admin(req);
   } catch (const HttpError& e) {
@@ -191,7 +191,7 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
 
 void App::post_stats_login(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form = QueryParams::from_form(req.body);
-  const PageBase base = page_base(QueryParams());
+  const PageBase base = page_base(req, QueryParams(req));
   if (config_.admin_token.empty()) {
     send_page(res, 403, "stats_login",
               stats_login_page(base, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN)."));
@@ -232,7 +232,7 @@ void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Respon
 }
 
 void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res) {
-  const PageBase base = page_base(QueryParams());
+  const PageBase base = page_base(req, QueryParams(req));
   try {
     require_admin(req);
   } catch (const HttpError& e) {

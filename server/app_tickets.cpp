@@ -93,7 +93,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
       stats_->record(std::move(shown));
     }
   }
-  send_page(res, 200, "ticket_new", ticket_form_page(page_base(params, session.value_or("")), form));
+  send_page(res, 200, "ticket_new", ticket_form_page(page_base(req, params, session.value_or("")), form));
 }
 
 void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) {
@@ -115,7 +115,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
       form.article_title = article->title;
     }
   }
-  const PageBase base = page_base(QueryParams(), sid);
+  const PageBase base = page_base(req, QueryParams(req), sid);
 
   TicketInput input{form.subject, form.description, form.email};
   const bool only_suggest = form_data.get("action") == "suggest";
@@ -221,7 +221,7 @@ void App::post_solved_form(const httplib::Request& req, httplib::Response& res) 
     e.kind = event_kind::kSolved;
     stats_->record(std::move(e));
   }
-  send_page(res, 200, "solved", solved_page(page_base(QueryParams(), session.value_or(""))));
+  send_page(res, 200, "solved", solved_page(page_base(req, QueryParams(req), session.value_or(""))));
 }
 
 void App::post_feedback_api(const httplib::Request& req, httplib::Response& res) {
@@ -246,7 +246,10 @@ void App::post_feedback_api(const httplib::Request& req, httplib::Response& res)
     e.session = *session;
     e.kind = event_kind::kVote;
     e.slug = article->slug;
-    e.helpful = body["helpful"].get<bool>() ? 1 : 0;
+    // {"followup": true} carries the comment written after a "No" that
+    // was already recorded: it explains that vote, it is not a second one.
+    const bool followup = body.contains("followup") && body["followup"].is_boolean() && body["followup"].get<bool>();
+    e.helpful = followup ? -1 : body["helpful"].get<bool>() ? 1 : 0;
     e.comment = comment;
     stats_->record(std::move(e));
   }

@@ -65,6 +65,11 @@ int main(int argc, char** argv) try {
   app.add_option("--web", web, "Directory with templates/, static/ and strings/")
       ->envname("KB_WEB")
       ->capture_default_str();
+  std::string theme;
+  app.add_option("--theme", theme,
+                 "A folder whose templates/, static/ and strings/ files replace kb's own of the same name "
+                 "(no rebuild needed)")
+      ->envname("KB_THEME");
   app.add_option("--threads", config.threads, "Worker threads")
       ->envname("KB_THREADS")
       ->check(CLI::Range(1, 256))
@@ -126,6 +131,7 @@ int main(int argc, char** argv) try {
   config.learned_boost = learned == "on";
   config.articles_dir = articles_dir;
   config.web_dir = web;
+  config.theme_dir = theme;
 
   kb::server::App kb_app(config);
   httplib::Server server;

@@ -542,6 +542,19 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
   });
 }
 
+std::vector<std::pair<std::string, std::string>> Searcher::list_articles() {
+  return with_retry([&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    const std::string prefix = schema::kPrefixId;
+    for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix); ++t) {
+      auto p = db_.postlist_begin(*t);
+      if (p == db_.postlist_end(*t)) continue;
+      out.emplace_back((*t).substr(prefix.size()), db_.get_document(*p).get_value(schema::kSlotUpdated));
+    }
+    return out;
+  });
+}
+
 IndexStatus Searcher::status() {
   return with_retry([&] {
     IndexStatus s;

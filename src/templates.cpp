@@ -25,18 +25,23 @@ std::string read_text(const std::filesystem::path& p) {
 
 }  // namespace
 
-TemplateSet::TemplateSet(const std::filesystem::path& dir) {
+TemplateSet::TemplateSet(const std::filesystem::path& dir) : TemplateSet(std::vector<std::filesystem::path>{dir}) {}
+
+TemplateSet::TemplateSet(const std::vector<std::filesystem::path>& dirs) {
   // mstch's escaping is process-wide; make sure it is ours (which also
   // escapes quotes, so values are safe inside attributes).
   static std::once_flag escape_set;
   std::call_once(escape_set, [] { mstch::config::escape = [](const std::string& s) { return html_escape(s); }; });
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() != ".html") continue;
-    templates_[entry.path().stem().string()] = read_text(entry.path());
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    std::error_code ec;
+    if (i > 0 && !std::filesystem::is_directory(dirs[i], ec)) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(dirs[i], ec)) {
+      if (entry.path().extension() != ".html") continue;
+      templates_[entry.path().stem().string()] = read_text(entry.path());
+    }
+    if (ec) throw TemplateError("cannot read templates in " + dirs[i].string() + ": " + ec.message());
   }
-  if (ec) throw TemplateError("cannot read templates in " + dir.string() + ": " + ec.message());
-  if (templates_.empty()) throw TemplateError("no templates (*.html) in " + dir.string());
+  if (templates_.empty()) throw TemplateError("no templates (*.html) in " + (dirs.empty() ? std::string() : dirs[0].string()));
 }
 
 std::string TemplateSet::render(const std::string& name, const mstch::map& context) const {
@@ -52,6 +57,37 @@ mstch::map load_strings(const std::filesystem::path& file) {
   for (const auto& [key, value] : json.items()) {
     if (!value.is_string()) throw TemplateError(file.string() + ": value of '" + key + "' is not a string");
     out.emplace(key, value.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace kb
+
+namespace kb {
+
+std::map<std::string, mstch::map> load_all_strings(const std::vector<std::filesystem::path>& dirs) {
+  std::map<std::string, std::map<std::string, std::string>> by_lang;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.path().extension() != ".json") continue;
+      const auto json = nlohmann::json::parse(read_text(entry.path()), nullptr, false);
+      if (!json.is_object()) throw TemplateError(entry.path().string() + ": not a JSON object of strings");
+      auto& strings = by_lang[entry.path().stem().string()];
+      for (const auto& [key, value] : json.items()) {
+        if (!value.is_string()) throw TemplateError(entry.path().string() + ": value of '" + key + "' is not a string");
+        strings[key] = value.get<std::string>();
+      }
+    }
+  }
+  if (!by_lang.count("en")) throw TemplateError("no en.json among the UI strings");
+  std::map<std::string, mstch::map> out;
+  for (const auto& [lang, strings] : by_lang) {
+    mstch::map m;
+    for (const auto& [key, value] : by_lang.at("en")) m[key] = value;
+    for (const auto& [key, value] : strings) m[key] = value;
+    out.emplace(lang, std::move(m));
   }
   return out;
 }

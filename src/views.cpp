@@ -6,6 +6,7 @@
 #include "kb/text.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace kb {
 
@@ -16,6 +17,8 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
                     {"ui_lang", base.ui_lang},
                     {"query", base.query},
                     {"csrf", base.csrf},
+                    {"script_strings", base.script_strings},
+                    {"languages", base.languages},
                     {"page_title", title}};
 }
 
@@ -43,7 +46,7 @@ mstch::array tag_list(const std::vector<std::string>& tags) {
   return out;
 }
 
-mstch::map hit_map(const SearchHit& hit) {
+mstch::map hit_map(const SearchHit& hit, const std::string& ui_lang) {
   return mstch::map{{"url", hit.url},
                     {"slug", hit.slug},
                     {"title", hit.title},
@@ -53,6 +56,7 @@ mstch::map hit_map(const SearchHit& hit) {
                     {"category_url", "/search?q=&category=" + url_encode(hit.category)},
                     {"has_category", !hit.category.empty()},
                     {"updated", hit.updated},
+                    {"updated_display", format_date(hit.updated, ui_lang)},
                     {"lang", hit.lang},
                     {"section_heading", hit.section_heading},
                     {"pinned", hit.pinned},
@@ -60,6 +64,33 @@ mstch::map hit_map(const SearchHit& hit) {
 }
 
 }  // namespace
+
+std::string format_date(const std::string& iso, const std::string& ui_lang) {
+  if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return iso;
+  const int y = std::atoi(iso.substr(0, 4).c_str());
+  const int m = std::atoi(iso.substr(5, 2).c_str());
+  const int d = std::atoi(iso.substr(8, 2).c_str());
+  if (m < 1 || m > 12 || d < 1 || d > 31) return iso;
+  const std::string ys = std::to_string(y), ms = std::to_string(m), ds = std::to_string(d);
+  if (ui_lang == "ko") return ys + "년 " + ms + "월 " + ds + "일";
+  if (ui_lang == "ja") return ys + "年" + ms + "月" + ds + "日";
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  return std::string(months[m - 1]) + " " + ds + ", " + ys;
+}
+
+std::string json_for_script(const std::string& json) {
+  std::string out;
+  out.reserve(json.size());
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    // "</script>" or "<!--" inside a data block would end or confuse it.
+    if (json[i] == '<') {
+      out += "\\u003c";
+    } else {
+      out += json[i];
+    }
+  }
+  return out;
+}
 
 std::string words_from_slug(const std::string& slug) {
   std::string out;
@@ -83,7 +114,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   mstch::array hits;
   int rank = (request.page - 1) * request.per_page;
   for (const auto& hit : response.hits) {
-    mstch::map m = hit_map(hit);
+    mstch::map m = hit_map(hit, base.ui_lang);
     ++rank;
     // The link opens the best-matching section; ?sid=&rank= attribute the click.
     std::string url = hit.url;
@@ -152,7 +183,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
 mstch::map home_page(const PageBase& base, const SearchResponse& newest) {
   mstch::map page = base_map(base, "Help center");
   mstch::array articles;
-  for (const auto& hit : newest.hits) articles.push_back(hit_map(hit));
+  for (const auto& hit : newest.hits) articles.push_back(hit_map(hit, base.ui_lang));
   page.emplace("newest", articles);
   mstch::array categories;
   for (const auto& [name, count] : newest.category_facets) {
@@ -175,6 +206,7 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("meta_description", article.summary);
   page.emplace("canonical_path", "/articles/" + article.slug);
   page.emplace("updated", article.updated);
+  page.emplace("updated_display", format_date(article.updated, base.ui_lang));
   page.emplace("article_lang", article.lang);
   page.emplace("category", article.category);
   page.emplace("has_category", !article.category.empty());

@@ -146,6 +146,9 @@ class Searcher {
 
   IndexStatus status();
 
+  /// Every article's slug and updated date (for the sitemap), by slug.
+  std::vector<std::pair<std::string, std::string>> list_articles();
+
   /// Per-article success in [0, 1] learned from the statistics (views that
   /// end sessions without a ticket, "yes" votes); nullptr switches the
   /// boost off. Shared between threads, replaced whole.

@@ -13,6 +13,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace kb {
 
@@ -26,6 +27,9 @@ class TemplateSet {
   /// Loads every *.html in @p dir; throws TemplateError when the directory
   /// is missing or has no templates.
   explicit TemplateSet(const std::filesystem::path& dir);
+  /// Loads @p dirs in order; a template in a later folder (a theme)
+  /// replaces the one of the same name. Missing later folders are skipped.
+  explicit TemplateSet(const std::vector<std::filesystem::path>& dirs);
 
   /// Renders template @p name ("search" for search.html). Throws
   /// TemplateError for an unknown name.
@@ -40,5 +44,10 @@ class TemplateSet {
 /// UI strings for one language, loaded from web/strings/<lang>.json as a
 /// flat object of key -> text; exposed to templates as {{t.key}}.
 mstch::map load_strings(const std::filesystem::path& file);
+
+/// UI strings per language from every <lang>.json in @p dirs (later
+/// folders override earlier ones key by key); every language falls back to
+/// English for keys it lacks. Throws TemplateError when en.json is missing.
+std::map<std::string, mstch::map> load_all_strings(const std::vector<std::filesystem::path>& dirs);
 
 }  // namespace kb

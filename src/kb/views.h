@@ -21,7 +21,18 @@ struct PageBase {
   std::string ui_lang = "en";
   std::string query;      ///< prefilled in the search box
   std::string csrf;       ///< token every POST form carries
+  /// The UI strings the page's script needs, as JSON for a data block.
+  std::string script_strings;
+  /// Links to this page in each UI language: {code, name, url, current}.
+  mstch::array languages;
 };
+
+/// "2026-10-14" as people read dates in @p ui_lang: "Oct 14, 2026",
+/// "2026년 10월 14일", "2026年10月14日". Unknown input is returned as is.
+std::string format_date(const std::string& iso_date, const std::string& ui_lang);
+
+/// JSON text safe inside <script type="application/json"> ("</" escaped).
+std::string json_for_script(const std::string& json);
 
 /// Links that keep the current query and filters, with one parameter changed.
 std::string search_url(const SearchRequest& request, int page);
