@@ -10,7 +10,11 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libmstch-dev libboost-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(catch2 python3 sqlite3)
+  # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).
+  packages+=(catch2 python3 sqlite3 chromium)
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
 fi
 
 missing=()

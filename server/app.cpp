@@ -594,7 +594,6 @@ void App::get_opensearch(const httplib::Request& req, httplib::Response& res) {
                   "  <Description>" + name + "</Description>\n"
                   "  <InputEncoding>UTF-8</InputEncoding>\n"
                   "  <Url type=\"text/html\" method=\"get\" template=\"" + origin + "/search?q={searchTerms}\"/>\n"
-                  "  <Url type=\"application/x-suggestions+json\" template=\"" + origin + "/api/suggest?q={searchTerms}\"/>\n"
                   "</OpenSearchDescription>\n",
                   "application/opensearchdescription+xml; charset=utf-8");
 }

@@ -34,7 +34,9 @@ using IterPtr = std::unique_ptr<cmark_iter, IterDeleter>;
 
 // Safe mode is cmark-gfm's default: raw HTML becomes a comment and
 // javascript:/vbscript:/file: URLs are dropped.
-constexpr int kOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_GITHUB_PRE_LANG;
+// No GITHUB_PRE_LANG: it writes the code language into an HTML lang attribute
+// (<pre lang="bash">), which is not a human language and fails accessibility checks.
+constexpr int kOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES;
 
 void attach_extensions(cmark_parser* parser) {
   static std::once_flag registered;

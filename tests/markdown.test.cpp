@@ -50,7 +50,7 @@ TEST_CASE("raw HTML and dangerous URLs never pass through", "[markdown]") {
 
 TEST_CASE("code blocks keep their language and text", "[markdown]") {
   const RenderedMarkdown md = render_markdown("```powershell\nipconfig /flushdns\n```\n");
-  CHECK_THAT(md.html, Contains("<pre lang=\"powershell\"><code>ipconfig /flushdns"));
+  CHECK_THAT(md.html, Contains("<pre><code class=\"language-powershell\">ipconfig /flushdns"));
   CHECK_THAT(md.plain_text, Contains("ipconfig /flushdns"));
 }
 

@@ -1,6 +1,39 @@
-// kb: progressive enhancement only. Every page works without this file.
+// kb: progressive enhancement only. Every page works without this file;
+// with it, search answers while typing and pages gain small conveniences.
 
-// "/" focuses the search box (unless the person is typing somewhere).
+const strings = (() => {
+  const block = document.getElementById('kb-strings');
+  try {
+    return block ? JSON.parse(block.textContent) : {};
+  } catch (_) {
+    return {};
+  }
+})();
+const t = (key, fallback) => strings[key] || fallback;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'className') node.className = value;
+    else if (name === 'html') node.innerHTML = value;  // only for server-escaped snippets
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function debounce(fn, ms) {
+  let timer = 0;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+// ---- "/" focuses the search box --------------------------------------------
 document.addEventListener('keydown', (event) => {
   if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
@@ -13,48 +46,341 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-// Ticket form: suggest articles while the subject is typed. The server
-// records what was shown; links carry ?from=ticket so a click is counted.
+// ---- Instant search ---------------------------------------------------------
+// Results render in place as the person types. Each keystroke gets a number;
+// an answer that arrives after a newer keystroke's is dropped. The URL
+// follows the query so the back button and shared links work.
+function instantSearch() {
+  const form = document.querySelector('.site-header .search-form');
+  const box = document.getElementById('q');
+  const main = document.getElementById('main');
+  if (!form || !box || !main) return;
+  const onSearchPage = location.pathname === '/search' || location.pathname === '/';
+  if (!onSearchPage) return;
+
+  const suggestionList = el('ul', { id: 'kb-suggestions', role: 'listbox', className: 'suggest-list', hidden: true,
+                                    'aria-label': t('suggestions_label', 'Suggestions') });
+  form.classList.add('has-suggestions');
+  form.append(suggestionList);
+  box.setAttribute('role', 'combobox');
+  box.setAttribute('aria-autocomplete', 'list');
+  box.setAttribute('aria-controls', 'kb-suggestions');
+  box.setAttribute('aria-expanded', 'false');
+
+  let latest = 0;
+  let page = 1;
+  let lastQuery = box.value;
+  const filters = new URLSearchParams(location.search);
+  filters.delete('q');
+  filters.delete('page');
+  filters.delete('sid');
+
+  function resultsSection() {
+    let section = main.querySelector('.search-results');
+    if (!section) {
+      // The home page: make room for results.
+      main.querySelectorAll(':scope > section').forEach((s) => { s.hidden = true; });
+      section = el('section', { className: 'search-results', 'aria-labelledby': 'results-title' });
+      main.prepend(el('div', { className: 'search-layout' }, section));
+    }
+    return section;
+  }
+
+  function countText(data) {
+    if (!data.results.length) return t('no_results_title', 'No articles match your search');
+    const count = data.total === 1 ? t('results_one', '1 result') : `${data.total} ${t('results_many', 'results')}`;
+    return `${count} ${t('results_for', 'for')} “${data.query}”`;
+  }
+
+  function resultItem(r, rank, searchId) {
+    let href = r.url;
+    if (searchId) href += `?sid=${encodeURIComponent(searchId)}&rank=${rank}`;
+    if (r.section && r.section.anchor) href += `#${r.section.anchor}`;
+    return el('li', { className: 'result' },
+      el('h2', {}, el('a', { href }, r.title),
+        r.pinned ? el('span', { className: 'badge' }, ` ${t('recommended', 'Recommended')}`) : null),
+      r.section && r.section.heading ? el('p', { className: 'section-heading' }, `§ ${r.section.heading}`) : null,
+      el('p', { className: 'snippet', html: r.snippet }),
+      el('p', { className: 'meta' }, [r.category, r.updated].filter(Boolean).join(' · ')));
+  }
+
+  function notice(data) {
+    const p = el('p', { className: 'correction' });
+    if (data.rung === 'corrected' && data.corrected_query) {
+      const corrected = new URLSearchParams(filters);
+      corrected.set('q', data.corrected_query);
+      const original = new URLSearchParams(filters);
+      original.set('q', data.query);
+      p.append(`${t('showing_results_for', 'Showing results for')} `,
+        el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)),
+        `. ${t('search_instead_for', 'Search instead for')} `, el('a', { href: `/search?${original}` }, data.query), '.');
+      return p;
+    }
+    if (data.corrected_query) {
+      const corrected = new URLSearchParams(filters);
+      corrected.set('q', data.corrected_query);
+      p.append(`${t('did_you_mean', 'Did you mean')} `, el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)), '?');
+      return p;
+    }
+    if (data.rung === 'any') return el('p', { className: 'notice' }, t('relaxed_notice', ''));
+    if (data.rung === 'synonyms') return el('p', { className: 'notice' }, t('synonyms_notice', ''));
+    return null;
+  }
+
+  function render(data, append) {
+    const section = resultsSection();
+    if (!append) {
+      section.replaceChildren();
+      section.append(el('h1', { id: 'results-title', className: 'results-count', 'aria-live': 'polite' }, countText(data)));
+      const n = notice(data);
+      if (n) section.append(n);
+      section.append(el('ol', { className: 'results' }));
+      if (!data.results.length) section.append(el('p', {}, t('no_results_hint', '')));
+      const ticket = new URLSearchParams({ q: data.query });
+      section.append(el('aside', { className: 'still-stuck' },
+        el('h2', {}, t('still_stuck', 'Still stuck?')),
+        el('a', { className: 'button', href: `/tickets/new?${ticket}` }, t('open_ticket', 'Open a ticket'))));
+    }
+    const list = section.querySelector('ol.results');
+    const first = (data.page - 1) * data.per_page;
+    data.results.forEach((r, i) => list.append(resultItem(r, first + i + 1, data.search_id)));
+    section.querySelector('.more-results')?.remove();
+    if (data.page * data.per_page < data.total && data.page < 100) {
+      const more = el('button', { type: 'button', className: 'more-results secondary' }, t('more_results', 'More results'));
+      more.addEventListener('click', () => { page += 1; run(box.value, page, true); });
+      list.after(more);
+    }
+    section.querySelector('.pagination')?.remove();
+  }
+
+  async function run(query, pageNumber, append) {
+    const mine = ++latest;
+    const params = new URLSearchParams(filters);
+    params.set('q', query);
+    if (pageNumber > 1) params.set('page', String(pageNumber));
+    params.set('live', '1');
+    try {
+      const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
+      if (mine !== latest) return;  // a newer keystroke's answer wins
+      if (!response.ok) return;
+      const data = await response.json();
+      if (mine !== latest) return;
+      render(data, append);
+    } catch (_) {
+      // Offline: the form still submits normally.
+    }
+  }
+
+  async function suggest(query) {
+    const mine = latest;
+    if (query.trim().length < 2) return closeSuggestions();
+    try {
+      const response = await fetch(`/api/suggest?q=${encodeURIComponent(query)}`, { credentials: 'same-origin' });
+      if (!response.ok || mine !== latest) return;
+      const data = await response.json();
+      if (mine !== latest || box.value !== query) return;
+      suggestionList.replaceChildren(...data.suggestions.map((s, i) => el('li', { role: 'option', id: `kb-suggestion-${i}`,
+        'data-url': s.url, 'data-kind': s.kind }, s.text)));
+      suggestionList.hidden = data.suggestions.length === 0;
+      box.setAttribute('aria-expanded', String(!suggestionList.hidden));
+    } catch (_) {
+      closeSuggestions();
+    }
+  }
+
+  function closeSuggestions() {
+    suggestionList.hidden = true;
+    suggestionList.replaceChildren();
+    box.setAttribute('aria-expanded', 'false');
+    box.removeAttribute('aria-activedescendant');
+  }
+
+  const searchSoon = debounce((query) => {
+    page = 1;
+    const url = new URLSearchParams(filters);
+    url.set('q', query);
+    history.replaceState({ q: query }, '', `/search?${url}`);
+    if (query.trim()) run(query, 1, false);
+  }, 120);
+  const suggestSoon = debounce(suggest, 80);
+
+  box.addEventListener('input', () => {
+    if (box.value === lastQuery) return;
+    lastQuery = box.value;
+    searchSoon(box.value);
+    suggestSoon(box.value);
+  });
+
+  // Keyboard: Up/Down move through suggestions, then results; Enter opens;
+  // Escape clears.
+  function focusables() {
+    const items = [...suggestionList.querySelectorAll('li')];
+    const links = [...main.querySelectorAll('.results .result h2 a')];
+    return { items, links };
+  }
+  let active = -1;
+  function highlight(index) {
+    const { items, links } = focusables();
+    const all = [...items, ...links];
+    if (!all.length) return;
+    active = Math.max(-1, Math.min(index, all.length - 1));
+    items.forEach((li, i) => li.setAttribute('aria-selected', String(i === active)));
+    if (active < 0) {
+      box.focus();
+      box.removeAttribute('aria-activedescendant');
+    } else if (active < items.length) {
+      box.setAttribute('aria-activedescendant', items[active].id);
+    } else {
+      links[active - items.length].focus();
+    }
+  }
+  document.addEventListener('keydown', (event) => {
+    const inSearch = event.target === box || main.contains(event.target);
+    if (!inSearch) return;
+    if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      highlight(active + 1);
+    } else if (event.key === 'ArrowUp') {
+      event.preventDefault();
+      highlight(active - 1);
+    } else if (event.key === 'Escape') {
+      box.value = '';
+      lastQuery = '';
+      closeSuggestions();
+      active = -1;
+      box.focus();
+    } else if (event.key === 'Enter' && event.target === box) {
+      const { items } = focusables();
+      if (active >= 0 && active < items.length) {
+        event.preventDefault();
+        location.href = items[active].dataset.url;
+      }
+    }
+  });
+  suggestionList.addEventListener('mousedown', (event) => {
+    const li = event.target.closest('li');
+    if (li) location.href = li.dataset.url;
+  });
+  box.addEventListener('blur', () => setTimeout(closeSuggestions, 150));
+  form.addEventListener('submit', (event) => {
+    // Enter in the box: show the results here and keep them in history.
+    if (!box.value.trim()) return;
+    event.preventDefault();
+    closeSuggestions();
+    const url = new URLSearchParams(filters);
+    url.set('q', box.value);
+    history.pushState({ q: box.value }, '', `/search?${url}`);
+    page = 1;
+    run(box.value, 1, false);
+  });
+  window.addEventListener('popstate', () => {
+    const q = new URLSearchParams(location.search).get('q') || '';
+    box.value = q;
+    lastQuery = q;
+    if (q) run(q, 1, false);
+  });
+}
+
+// ---- Article pages ----------------------------------------------------------
+function copyButtons() {
+  document.querySelectorAll('.article-body pre').forEach((pre) => {
+    const code = pre.querySelector('code');
+    if (!code || !navigator.clipboard) return;
+    const button = el('button', { type: 'button', className: 'copy-button secondary' }, t('copy', 'Copy'));
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(code.textContent);
+        button.textContent = t('copied', 'Copied');
+        setTimeout(() => { button.textContent = t('copy', 'Copy'); }, 2000);
+      } catch (_) {
+        // Clipboard refused (permissions): the text can still be selected.
+      }
+    });
+    pre.classList.add('has-copy');
+    pre.prepend(button);
+  });
+}
+
+function tocFollowsReader() {
+  const links = new Map();
+  document.querySelectorAll('.toc a[href^="#"]').forEach((a) => links.set(decodeURIComponent(a.hash.slice(1)), a));
+  if (!links.size || !('IntersectionObserver' in window)) return;
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      links.forEach((a) => a.removeAttribute('aria-current'));
+      links.get(entry.target.id)?.setAttribute('aria-current', 'location');
+    }
+  }, { rootMargin: '0px 0px -70% 0px' });
+  document.querySelectorAll('.article-body .anchor[id]').forEach((anchor) => observer.observe(anchor));
+}
+
+function feedback() {
+  const form = document.querySelector('.vote-form');
+  if (!form) return;
+  const slug = form.querySelector('input[name="slug"]').value;
+  const section = form.closest('.feedback');
+  const post = (body) => fetch('/api/feedback', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const helpful = event.submitter ? event.submitter.value === 'yes' : true;
+    try {
+      const response = await post({ slug, helpful });
+      if (!response.ok) throw new Error(String(response.status));
+    } catch (_) {
+      form.submit();  // fall back to the plain form
+      return;
+    }
+    const heading = el('h2', { id: 'feedback-title', role: 'status' }, t('helpful_thanks', 'Thanks for your feedback.'));
+    section.replaceChildren(heading);
+    if (!helpful) {
+      const area = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '2000' });
+      const send = el('button', { type: 'submit' }, t('helpful_send_comment', 'Send'));
+      const followup = el('form', { className: 'comment-form' },
+        el('label', { for: 'comment' }, t('helpful_no_followup', 'What was missing?')), area, send);
+      followup.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        if (area.value.trim()) await post({ slug, helpful: false, comment: area.value, followup: true }).catch(() => {});
+        followup.replaceWith(el('p', { role: 'status' }, t('helpful_thanks', 'Thanks for your feedback.')));
+      });
+      section.append(followup);
+      area.focus();
+    }
+  });
+}
+
+// ---- Ticket form: suggest articles while the subject is typed ---------------
 function suggestWhileTyping(form) {
   const subject = form.querySelector('#subject');
   const box = form.querySelector('.suggestions');
   const list = box && box.querySelector('.suggestion-list');
   if (!subject || !list) return;
-  let timer = 0;
   let latest = 0;
-  subject.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const query = subject.value.trim();
-      const mine = ++latest;
-      if (query.length < 3) return;
-      try {
-        const url = '/api/search?context=ticket&per_page=5&q=' + encodeURIComponent(query);
-        const response = await fetch(url, { credentials: 'same-origin' });
-        if (!response.ok || mine !== latest) return;  // a newer keystroke wins
-        const data = await response.json();
-        if (mine !== latest) return;
-        list.replaceChildren(...data.results.map((r) => {
-          const item = document.createElement('li');
-          const link = document.createElement('a');
-          link.href = r.url + '?from=ticket';
-          link.textContent = r.title;
-          item.append(link);
-          if (r.summary) {
-            const summary = document.createElement('span');
-            summary.className = 'summary';
-            summary.textContent = r.summary;
-            item.append(document.createElement('br'), summary);
-          }
-          return item;
-        }));
-        box.hidden = data.results.length === 0;
-      } catch (_) {
-        // Offline or server gone: the form still works without suggestions.
-      }
-    }, 300);
-  });
+  subject.addEventListener('input', debounce(async () => {
+    const query = subject.value.trim();
+    const mine = ++latest;
+    if (query.length < 3) return;
+    try {
+      const response = await fetch(`/api/search?context=ticket&per_page=5&q=${encodeURIComponent(query)}`,
+        { credentials: 'same-origin' });
+      if (!response.ok || mine !== latest) return;
+      const data = await response.json();
+      if (mine !== latest) return;
+      list.replaceChildren(...data.results.map((r) => el('li', {},
+        el('a', { href: `${r.url}?from=ticket` }, r.title),
+        r.summary ? el('br') : null, r.summary ? el('span', { className: 'summary' }, r.summary) : null)));
+      box.hidden = data.results.length === 0;
+    } catch (_) {
+      // The form still works without suggestions.
+    }
+  }, 300));
 }
 
+instantSearch();
+copyButtons();
+tocFollowsReader();
+feedback();
 const ticketForm = document.querySelector('.ticket-form');
 if (ticketForm) suggestWhileTyping(ticketForm);

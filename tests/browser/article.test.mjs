@@ -1,0 +1,82 @@
+// Article pages, voting and the ticket hand-off in a real browser, with and
+// without JavaScript.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSite } from './harness.mjs';
+
+let site;
+before(async () => { site = await startSite(); });
+after(async () => { await site?.close(); });
+
+test('opening an article from the results, and its heading links', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=flush+dns`);
+  await Promise.all([page.waitForURL(/\/articles\/slow-network-dns/), page.locator('.results .result h2 a').first().click()]);
+  assert.match(await page.locator('h1').innerText(), /DNS/);
+  const anchor = page.locator('.article-body h2 .anchor').first();
+  const id = await anchor.getAttribute('id');
+  await anchor.click();
+  assert.equal(new URL(page.url()).hash, `#${id}`);
+  assert.ok(await page.locator('.toc a').count() > 2, 'a table of contents');
+  assert.ok(await page.locator('pre .copy-button').count() > 0, 'code blocks have a copy button');
+  await page.close();
+});
+
+test('voting: Yes thanks, No asks what was missing', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/articles/printer-offline`);
+  await page.locator('.vote-form button[value="yes"]').click();
+  await page.locator('.feedback [role="status"]').waitFor();
+  await page.goto(`${site.base}/articles/printer-offline`);
+  await page.locator('.vote-form button[value="no"]').click();
+  await page.locator('.feedback textarea').waitFor();
+  await page.locator('.feedback textarea').fill('The driver download link');
+  await page.locator('.feedback button').click();
+  await page.locator('.feedback p[role="status"]').waitFor();
+  await page.close();
+});
+
+test('the ticket form: prefilled, a field error keeps what was typed, then a reference', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=xyzzy+plugh`);
+  await Promise.all([page.waitForURL(/\/tickets\/new/), page.locator('.still-stuck a').click()]);
+  assert.equal(await page.locator('#subject').inputValue(), 'xyzzy plugh');
+  await page.locator('#description').fill('Nothing in the help centre matched.');
+  await page.locator('#email').fill('not-an-address');
+  await page.locator('button[value="submit"]').click();
+  await page.locator('.form-errors').waitFor();
+  assert.match(await page.locator('#email-error').innerText(), /does not look like an e-mail address/);
+  assert.equal(await page.locator('#description').inputValue(), 'Nothing in the help centre matched.');
+  await page.locator('#email').fill('person@example.com');
+  await page.locator('button[value="submit"]').click();
+  await page.locator('.reference').waitFor();
+  assert.match(await page.locator('.reference').innerText(), /^KB-\d{6}$/);
+  await page.close();
+});
+
+test('the ticket form suggests articles while the subject is typed', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/tickets/new`);
+  await page.locator('#subject').pressSequentially('printer offline', { delay: 30 });
+  await page.locator('.suggestion-list a').first().waitFor();
+  assert.match(await page.locator('.suggestion-list a').first().getAttribute('href'), /\?from=ticket$/);
+  await page.close();
+});
+
+test('without JavaScript: vote, find articles, submit a ticket', async () => {
+  const context = await site.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${site.base}/articles/printer-offline`);
+  await Promise.all([page.waitForURL(/voted=no/), page.locator('.vote-form button[value="no"]').click()]);
+  await page.locator('.comment-form textarea').fill('Missing a screenshot');
+  await Promise.all([page.waitForURL(/voted=done/), page.locator('.comment-form button').click()]);
+  await page.goto(`${site.base}/tickets/new`);
+  await page.locator('#subject').fill('vpn keeps disconnecting');
+  await page.locator('button[value="suggest"]').click();
+  await page.locator('.suggestion-list a').first().waitFor();
+  assert.equal(await page.locator('#subject').inputValue(), 'vpn keeps disconnecting');
+  await page.locator('#email').fill('person@example.com');
+  await page.locator('button[value="submit"]').click();
+  await page.locator('.reference').waitFor();
+  await context.close();
+});

@@ -1,0 +1,90 @@
+// Localised UI, accessibility (axe-core), screenshots and page weight.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSite } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+
+let site;
+before(async () => { site = await startSite(); });
+after(async () => { await site?.close(); });
+
+test('Korean and Japanese UI strings, chosen by ?ui= and remembered', async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${site.base}/?ui=ko`);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+  assert.match(await page.locator('.search-form button').innerText(), /검색/);
+  await page.goto(`${site.base}/articles/reset-password`);  // the cookie keeps Korean
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+  assert.match(await page.locator('.meta time').innerText(), /년 .*월 .*일/);
+  await page.goto(`${site.base}/search?q=vpn&ui=ja`);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+  assert.match(await page.locator('.search-form button').innerText(), /検索/);
+  await context.close();
+  const japanese = await site.browser.newContext({ locale: 'ja-JP', extraHTTPHeaders: { 'Accept-Language': 'ja-JP,ja;q=0.9' } });
+  const jaPage = await japanese.newPage();
+  await jaPage.goto(`${site.base}/`);
+  assert.equal(await jaPage.locator('html').getAttribute('lang'), 'ja');
+  await japanese.close();
+});
+
+async function axe(page) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+}
+
+test('axe-core finds no serious or critical violations', async () => {
+  // Playwright injects axe past the page's CSP only in this test context.
+  const context = await site.browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const report = {};
+  for (const path of ['/search?q=password', '/articles/slow-network-dns', '/tickets/new?q=vpn', '/']) {
+    await page.goto(`${site.base}${path}`);
+    const violations = await axe(page);
+    report[path] = violations;
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad, [], `${path}: ${JSON.stringify(bad)}`);
+  }
+  writeFileSync(join(site.artifacts, 'axe.json'), JSON.stringify(report, null, 2));
+  await context.close();
+});
+
+test('screenshots at 360 px and 1280 px', async () => {
+  for (const width of [360, 1280]) {
+    const context = await site.browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    for (const [name, path] of [['search', '/search?q=printer'], ['article', '/articles/slow-network-dns'],
+      ['ticket', '/tickets/new?q=vpn'], ['home', '/']]) {
+      await page.goto(`${site.base}${path}`);
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scrollWidth <= width + 1, `${name} at ${width}px scrolls sideways (${scrollWidth}px)`);
+      await page.screenshot({ path: join(site.artifacts, `${name}-${width}.png`), fullPage: false });
+    }
+    await context.close();
+  }
+});
+
+test('the search page weighs under 60 KB uncompressed', async () => {
+  const page = await site.browser.newPage();
+  let bytes = 0;
+  const sizes = {};
+  page.on('response', async (response) => {
+    try {
+      const body = await response.body();
+      bytes += body.length;
+      sizes[new URL(response.url()).pathname] = body.length;
+    } catch (_) { /* redirects have no body */ }
+  });
+  await page.goto(`${site.base}/search?q=password`, { waitUntil: 'networkidle' });
+  writeFileSync(join(site.artifacts, 'page-weight.json'), JSON.stringify({ total: bytes, sizes }, null, 2));
+  assert.ok(bytes < 60 * 1024, `search page is ${bytes} bytes: ${JSON.stringify(sizes)}`);
+  await page.close();
+});
