@@ -11,7 +11,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -103,7 +105,7 @@ App::App(Config config)
   // The page script's strings: only what it shows, to keep pages light.
   for (const auto& [lang, strings] : ui_strings_) {
     json j = json::object();
-    for (const char* key : {"results_one", "results_many", "results_for", "did_you_mean", "showing_results_for",
+    for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean", "showing_results_for",
                             "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
                             "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
@@ -400,7 +402,9 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   } else if (session) {
     search_id = params.get("sid").substr(0, 32);
   }
-  send_page(res, 200, "search", search_page(page_base(req, params, session.value_or("")), request, response, search_id));
+  send_page(res, 200, "search",
+            search_page(page_base(req, params, session.value_or("")), request, response, search_id,
+                        response.hits.empty() ? popular_articles() : std::vector<ArticleLink>{}));
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
@@ -456,6 +460,11 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
               {"lang", facet_object(response.lang_facets)}}}};
   if (!response.corrected_query.empty()) body["corrected_query"] = response.corrected_query;
   if (!search_id.empty()) body["search_id"] = search_id;
+  if (response.hits.empty() && !request.query.empty()) {
+    json popular = json::array();
+    for (const auto& a : popular_articles()) popular.push_back({{"slug", a.slug}, {"title", a.title}, {"url", "/articles/" + a.slug}});
+    body["popular"] = popular;
+  }
   send_json(res, 200, body);
 }
 
@@ -530,12 +539,51 @@ void App::refresh_insights() {
     opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
     auto popular = std::make_shared<const std::vector<PopularQuery>>(successful_queries(sessions, opt, 2000));
     auto learned = std::make_shared<const Searcher::LearnedBoost>(article_success(sessions, opt));
+    // The most read articles (by sessions) are what an empty result page offers.
+    std::map<std::string, int> reads;
+    for (const auto& [row, events] : sessions) {
+      std::set<std::string> seen;
+      for (const auto& e : events) {
+        if (e.kind == event_kind::kView && seen.insert(e.slug).second) ++reads[e.slug];
+      }
+    }
+    std::vector<std::pair<int, std::string>> ranked;
+    for (const auto& [slug, n] : reads) ranked.emplace_back(-n, slug);
+    std::sort(ranked.begin(), ranked.end());
+    auto most_read = std::make_shared<std::vector<ArticleLink>>();
+    for (const auto& [n, slug] : ranked) {
+      if (most_read->size() >= 5) break;
+      most_read->push_back(ArticleLink{slug, "", ""});
+    }
     std::lock_guard<std::mutex> lock(insights_mutex_);
     popular_ = std::move(popular);
     learned_ = std::move(learned);
+    popular_articles_ = std::move(most_read);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kb-server: warning: insights not refreshed: %s\n", e.what());
   }
+}
+
+std::vector<ArticleLink> App::popular_articles() {
+  std::shared_ptr<const std::vector<ArticleLink>> slugs;
+  {
+    std::lock_guard<std::mutex> lock(insights_mutex_);
+    slugs = popular_articles_;
+  }
+  std::vector<ArticleLink> out;
+  Searcher& s = searcher();
+  if (slugs) {
+    for (const auto& a : *slugs) {
+      if (const auto article = s.find_article(a.slug)) out.push_back(ArticleLink{article->slug, article->title, article->summary});
+    }
+  }
+  if (out.empty()) {
+    // No reading history yet: the newest articles.
+    SearchRequest newest;
+    newest.per_page = 5;
+    for (const auto& hit : s.search(newest).hits) out.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+  }
+  return out;
 }
 
 void App::run_insights() {

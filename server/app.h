@@ -147,6 +147,8 @@ class App {
   mutable std::mutex insights_mutex_;
   std::shared_ptr<const std::vector<PopularQuery>> popular_;
   std::shared_ptr<const Searcher::LearnedBoost> learned_;
+  std::shared_ptr<const std::vector<ArticleLink>> popular_articles_;  ///< most read lately, for empty results
+  std::vector<ArticleLink> popular_articles();
   std::mutex insights_wake_mutex_;
   std::condition_variable insights_wake_;
   bool insights_stop_ = false;

@@ -109,7 +109,7 @@ std::string search_url(const SearchRequest& request, int page) {
 }
 
 mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response,
-                       const std::string& search_id) {
+                       const std::string& search_id, const std::vector<ArticleLink>& popular) {
   mstch::map page = base_map(base, request.query.empty() ? "Search" : request.query + " – Search");
   mstch::array hits;
   int rank = (request.page - 1) * request.per_page;
@@ -124,6 +124,10 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
     hits.push_back(std::move(m));
   }
   page.emplace("results", hits);
+  mstch::array popular_list;
+  for (const auto& a : popular) popular_list.push_back(mstch::map{{"url", "/articles/" + a.slug}, {"title", a.title}});
+  page.emplace("popular", popular_list);
+  page.emplace("has_popular", response.hits.empty() && !popular_list.empty());
   page.emplace("has_results", !response.hits.empty());
   page.emplace("no_results", response.hits.empty());
   page.emplace("total", std::to_string(response.total));
@@ -169,9 +173,15 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
 
   const mstch::array categories = facet_list(response.category_facets, request, "category", request.category);
   const mstch::array tags = facet_list(response.tag_facets, request, "tag", request.tags.empty() ? "" : request.tags.front());
-  page.emplace("has_facets", !categories.empty() || !tags.empty());
+  page.emplace("has_facets", !categories.empty() || !tags.empty() || response.lang_facets.size() > 1);
   page.emplace("has_category_facets", !categories.empty());
   page.emplace("has_tag_facets", !tags.empty());
+  // Languages are worth a filter only when there is more than one.
+  const mstch::array langs = response.lang_facets.size() > 1 || !request.lang.empty()
+                                 ? facet_list(response.lang_facets, request, "lang", request.lang)
+                                 : mstch::array{};
+  page.emplace("has_lang_facets", !langs.empty());
+  page.emplace("lang_facets", langs);
   page.emplace("ticket_url", "/tickets/new?q=" + url_encode(request.query));
   page.emplace("category_facets", categories);
   page.emplace("tag_facets", tags);

@@ -212,3 +212,57 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     CHECK(WEXITSTATUS(status) == 0);
   }
 }
+
+TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[server][web]") {
+  Site site;
+  // A theme that replaces one string, the stylesheet and the footer.
+  site.dir.write("theme/strings/en.json", "{\"site_name\": \"Northwind Help\"}");
+  site.dir.write("theme/static/kb.css", "/* themed */ :root { --kb-accent: #b00020; }");
+  std::vector<std::string> args = site.server_args();
+  args.insert(args.end(), {"--theme", (site.dir / "theme").string()});
+  ServerProcess server(args);
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_url_encode(false);
+
+  auto home = cli.Get("/");
+  REQUIRE(home);
+  CHECK_THAT(home->body, Contains("<a class=\"site-name\" href=\"/\">Northwind Help</a>"));
+  CHECK_THAT(home->body, Contains("Search"));  // untouched strings fall back to kb's own
+  const auto css = cli.Get("/static/kb.css");
+  REQUIRE(css);
+  CHECK_THAT(css->body, StartsWith("/* themed */"));
+  CHECK(cli.Get("/static/kb.js")->status == 200);  // files the theme lacks come from kb
+
+  const auto ko = cli.Get("/?ui=ko");
+  REQUIRE(ko);
+  CHECK_THAT(ko->body, Contains("<html lang=\"ko\">"));
+  CHECK_THAT(ko->get_header_value("Set-Cookie"), Contains("kb_lang=ko"));
+  const auto by_cookie = cli.Get("/search?q=printer", {{"Cookie", "kb_lang=ja"}});
+  REQUIRE(by_cookie);
+  CHECK_THAT(by_cookie->body, Contains("<html lang=\"ja\">"));
+  const auto by_header = cli.Get("/", {{"Accept-Language", "fr-FR, ja;q=0.8, en;q=0.5"}});
+  REQUIRE(by_header);
+  CHECK_THAT(by_header->body, Contains("<html lang=\"ja\">"));
+  CHECK_THAT(by_header->body, Contains("hreflang=\"ko\""));  // the switcher links every language
+
+  const auto opensearch = cli.Get("/opensearch.xml");
+  REQUIRE(opensearch);
+  CHECK_THAT(opensearch->get_header_value("Content-Type"), StartsWith("application/opensearchdescription+xml"));
+  CHECK_THAT(opensearch->body, Contains("/search?q={searchTerms}\""));
+  const auto sitemap = cli.Get("/sitemap.xml");
+  REQUIRE(sitemap);
+  CHECK_THAT(sitemap->body, Contains("/articles/printer-offline</loc><lastmod>2026-03-01</lastmod>"));
+  CHECK_THAT(cli.Get("/robots.txt")->body, Contains("Sitemap: http://127.0.0.1:"));
+  const auto evil_host = cli.Get("/sitemap.xml", {{"Host", "\"><script>x</script>"}});
+  REQUIRE(evil_host);
+  CHECK_THAT(evil_host->body, !Contains("<script>"));
+
+  // Nothing found: popular articles and the ticket hand-off.
+  const auto empty = cli.Get("/search?q=xylophone");
+  REQUIRE(empty);
+  CHECK_THAT(empty->body, Contains("class=\"popular\""));
+  CHECK_THAT(empty->body, Contains("/tickets/new?q=xylophone"));
+  const auto api = cli.Get("/api/search?q=xylophone");
+  REQUIRE(api);
+  CHECK(nlohmann::json::parse(api->body)["popular"].size() >= 1);
+}

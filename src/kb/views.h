@@ -39,8 +39,9 @@ std::string search_url(const SearchRequest& request, int page);
 
 /// @p search_id is carried by result links (?sid=&rank=) so a click is
 /// attributed to the search that showed it.
+/// @p popular: shown when nothing matched (the empty state).
 mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response,
-                       const std::string& search_id = "");
+                       const std::string& search_id = "", const std::vector<ArticleLink>& popular = {});
 
 /// The home page: no query yet; shows categories and the newest articles.
 mstch::map home_page(const PageBase& base, const SearchResponse& newest);

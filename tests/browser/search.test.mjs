@@ -66,7 +66,9 @@ test('suggestions complete titles while typing', async () => {
 test('the back button returns to the previous query', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/search?q=printer`);
-  await page.locator('#q').fill('wifi');
+  await page.locator('#q').fill('');
+  await page.locator('#q').pressSequentially('wifi', { delay: 60 });
+  await page.waitForTimeout(300);  // the typing has been remembered
   await page.locator('#q').press('Enter');
   await page.waitForFunction(() => location.search.includes('q=wifi'));
   await page.goBack();
@@ -84,4 +86,16 @@ test('without JavaScript the form still searches and pages through results', asy
   assert.ok(await page.locator('.results .result').count() > 0);
   assert.match(await page.locator('.results-count').innerText(), /results for “password”/);
   await context.close();
+});
+
+test('instant results bring facet chips, and an empty result offers popular articles', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search`);
+  await page.locator('#q').fill('password');
+  await page.locator('.facets a').first().waitFor();
+  assert.match(await page.locator('.facets').innerText(), /accounts/);
+  await page.locator('#q').fill('qqqzzz');
+  await page.locator('.popular a').first().waitFor();
+  assert.ok(await page.locator('.still-stuck a').count() > 0, 'the ticket hand-off is offered');
+  await page.close();
 });

@@ -151,6 +151,32 @@ function instantSearch() {
       list.after(more);
     }
     section.querySelector('.pagination')?.remove();
+    if (!append && data.popular && data.popular.length) {
+      list.after(el('section', { className: 'popular' }, el('h2', {}, t('popular_articles', 'Popular articles')),
+        el('ul', {}, ...data.popular.map((a) => el('li', {}, el('a', { href: a.url }, a.title))))));
+    }
+    if (!append) renderFacets(data);
+  }
+
+  // Facet chips: the same links as the server-rendered page, for this query.
+  function renderFacets(data) {
+    const layout = section => section.closest('.search-layout');
+    const host = layout(resultsSection());
+    host.querySelector('.facets')?.remove();
+    const groups = [['category', data.facets.category], ['tag', data.facets.tags],
+      ['lang', Object.keys(data.facets.lang || {}).length > 1 ? data.facets.lang : {}]];
+    const aside = el('aside', { className: 'facets', 'aria-label': 'Filters' });
+    for (const [key, counts] of groups) {
+      const entries = Object.entries(counts || {}).sort((a, b) => b[1] - a[1]).slice(0, 12);
+      if (!entries.length) continue;
+      aside.append(el('h2', {}, key === 'category' ? t('filter_category', 'Category') : key === 'tag' ? t('filter_tags', 'Tags') : t('language', 'Language')),
+        el('ul', {}, ...entries.map(([name, count]) => {
+          const url = new URLSearchParams({ q: data.query });
+          url.set(key, name);
+          return el('li', {}, el('a', { href: `/search?${url}` }, name), ' ', el('span', { className: 'count' }, String(count)));
+        })));
+    }
+    if (aside.childElementCount) host.append(aside);
   }
 
   async function run(query, pageNumber, append) {
@@ -195,11 +221,22 @@ function instantSearch() {
     box.removeAttribute('aria-activedescendant');
   }
 
+  // History: the first keystroke of a new query adds one entry; later
+  // keystrokes update it, so Back returns to the query before, not to
+  // every prefix typed.
+  let entryForThisQuery = false;
+  function remember(query) {
+    const url = `/search?${new URLSearchParams([...filters, ['q', query]])}`;
+    if (entryForThisQuery) {
+      history.replaceState({ q: query }, '', url);
+    } else {
+      history.pushState({ q: query }, '', url);
+      entryForThisQuery = true;
+    }
+  }
   const searchSoon = debounce((query) => {
     page = 1;
-    const url = new URLSearchParams(filters);
-    url.set('q', query);
-    history.replaceState({ q: query }, '', `/search?${url}`);
+    remember(query);
     if (query.trim()) run(query, 1, false);
   }, 120);
   const suggestSoon = debounce(suggest, 80);
@@ -267,13 +304,13 @@ function instantSearch() {
     if (!box.value.trim()) return;
     event.preventDefault();
     closeSuggestions();
-    const url = new URLSearchParams(filters);
-    url.set('q', box.value);
-    history.pushState({ q: box.value }, '', `/search?${url}`);
+    remember(box.value);
+    entryForThisQuery = false;  // the next typing starts a new entry
     page = 1;
     run(box.value, 1, false);
   });
   window.addEventListener('popstate', () => {
+    entryForThisQuery = false;
     const q = new URLSearchParams(location.search).get('q') || '';
     box.value = q;
     lastQuery = q;
