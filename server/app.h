@@ -8,6 +8,7 @@
 #include "webhook.h"
 
 #include "kb/insights.h"
+#include "kb/tickets.h"
 #include "kb/searcher.h"
 #include "kb/statistics.h"
 #include "kb/templates.h"
@@ -131,6 +132,18 @@ class App {
   std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
                             bool live);
   void enforce_ticket_limits(const httplib::Request& req, const std::string& session);
+  /// A ticket from validated input, after the rate limits, carrying the
+  /// session's search context.
+  Ticket new_ticket(const httplib::Request& req, const std::string& session, const TicketInput& input);
+  /// Fills form.suggestions with articles for its subject and records that
+  /// they were shown.
+  void suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session);
+  /// For admin pages: true when allowed; else the sign-in page was sent.
+  bool admin_page_allowed(const httplib::Request& req, httplib::Response& res);
+  /// Options for computing statistics now, with this server's session timeout.
+  DeflectionOptions deflection_options() const;
+  /// Sessions that started in [from_ms, to_ms), after writing queued events.
+  std::vector<SessionEvents> sessions_between(std::int64_t from_ms, std::int64_t to_ms);
   std::string client_key(const httplib::Request& req) const;
 
   Config config_;

@@ -68,6 +68,29 @@ std::string csv_row(std::initializer_list<std::string> fields) {
 
 }  // namespace
 
+bool App::admin_page_allowed(const httplib::Request& req, httplib::Response& res) {
+  try {
+    require_admin(req);
+    return true;
+  } catch (const HttpError& e) {
+    send_page(res, e.status(), "stats_login",
+              stats_login_page(page_base(req, QueryParams(req)), e.status() == 403 ? e.what() : ""));
+    return false;
+  }
+}
+
+DeflectionOptions App::deflection_options() const {
+  DeflectionOptions opt;
+  opt.now_ms = now_ms();
+  opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
+  return opt;
+}
+
+std::vector<SessionEvents> App::sessions_between(std::int64_t from_ms, std::int64_t to_ms) {
+  stats_->flush();
+  return stats_->with_store([&](StatsStore& s) { return s.sessions_between(from_ms, to_ms); });
+}
+
 std::string App::admin_cookie_value() const { return hmac_sha256_hex(secret_, "admin:" + config_.admin_token); }
 
 void App::require_admin(const httplib::Request& req) const {
@@ -108,12 +131,7 @@ void App::get_tickets_api(const httplib::Request& req, httplib::Response& res) {
 void App::get_stats_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const DateRange range = date_range(QueryParams(req));
-  stats_->flush();
-  const auto sessions = stats_->with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
-  DeflectionOptions opt;
-  opt.now_ms = now_ms();
-  opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
-  send_json(res, 200, deflection_stats(sessions, opt));
+  send_json(res, 200, deflection_stats(sessions_between(range.from_ms, range.to_ms), deflection_options()));
 }
 
 void App::get_stats_export(const httplib::Request& req, httplib::Response& res) {
@@ -121,11 +139,10 @@ void App::get_stats_export(const httplib::Request& req, httplib::Response& res) 
   const QueryParams params(req);
   const DateRange range = date_range(params);
   const std::string kind = params.get("kind");
-  stats_->flush();
+  stats_->flush();  // tickets too are read after what is queued is written
   std::string out;
   if (kind == "sessions" || kind == "events") {
-    const auto sessions =
-        stats_->with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
+    const auto sessions = sessions_between(range.from_ms, range.to_ms);
     if (kind == "sessions") {
       out = csv_row({"session", "started_at_ms", "last_seen_ms", "searches", "views", "votes", "tickets"});
       for (const auto& [row, events] : sessions) {
@@ -167,19 +184,11 @@ void App::get_stats_export(const httplib::Request& req, httplib::Response& res) 
 }
 
 void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
+  if (!admin_page_allowed(req, res)) return;
   const PageBase base = page_base(req, QueryParams(req));
-  try {
-    require_admin(req);
-  } catch (const HttpError& e) {
-    send_page(res, e.status(), "stats_login", stats_login_page(base, e.status() == 403 ? e.what() : ""));
-    return;
-  }
   const DateRange range = date_range(QueryParams(req));
-  stats_->flush();
-  const auto sessions = stats_->with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
-  DeflectionOptions opt;
-  opt.now_ms = now_ms();
-  opt.session_timeout_ms = static_cast<std::int64_t>(config_.session_timeout_s) * 1000;
+  const auto sessions = sessions_between(range.from_ms, range.to_ms);
+  const DeflectionOptions opt = deflection_options();
   std::map<std::string, std::uint64_t> rungs;
   for (const auto& [row, events] : sessions) {
     for (const auto& e : events) {
@@ -208,40 +217,22 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   res.set_header("Location", "/stats");
 }
 
-namespace {
-
-std::vector<SynonymProposal> proposals_from(Statistics& stats, int session_timeout_s, const DateRange& range) {
-  stats.flush();
-  const auto sessions = stats.with_store([&](StatsStore& s) { return s.sessions_between(range.from_ms, range.to_ms); });
-  DeflectionOptions opt;
-  opt.now_ms = now_ms();
-  opt.session_timeout_ms = static_cast<std::int64_t>(session_timeout_s) * 1000;
-  return synonym_proposals(sessions, opt);
-}
-
-}  // namespace
-
 void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const DateRange range = date_range(QueryParams(req));
   json list = json::array();
-  for (const auto& p : proposals_from(*stats_, config_.session_timeout_s, range)) {
+  for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
     list.push_back({{"from", p.from}, {"to", p.to}, {"sessions", p.sessions}});
   }
   send_json(res, 200, json{{"proposals", list}});
 }
 
 void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res) {
+  if (!admin_page_allowed(req, res)) return;
   const PageBase base = page_base(req, QueryParams(req));
-  try {
-    require_admin(req);
-  } catch (const HttpError& e) {
-    send_page(res, e.status(), "stats_login", stats_login_page(base, e.status() == 403 ? e.what() : ""));
-    return;
-  }
   const DateRange range = date_range(QueryParams(req));
   mstch::array rows;
-  for (const auto& p : proposals_from(*stats_, config_.session_timeout_s, range)) {
+  for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
     rows.push_back(mstch::map{{"from", p.from}, {"to", p.to}, {"sessions", std::to_string(p.sessions)}});
   }
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Synonym proposals")},

@@ -49,6 +49,38 @@ void App::enforce_ticket_limits(const httplib::Request& req, const std::string& 
   }
 }
 
+Ticket App::new_ticket(const httplib::Request& req, const std::string& session, const TicketInput& input) {
+  enforce_ticket_limits(req, session);
+  Ticket t;
+  t.session = session;
+  t.subject = input.subject;
+  t.description = input.description;
+  t.email = input.email;
+  t.context = session.empty() ? json::object() : stats_->session_context(session);
+  return t;
+}
+
+void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session) {
+  if (form.subject.empty()) return;
+  SearchRequest r;
+  r.query = std::string(utf8_prefix(form.subject, kMaxQueryBytes));
+  r.per_page = 5;
+  const SearchResponse found = searcher().search(r);
+  form.looked_for_suggestions = true;
+  Event shown;
+  for (const auto& hit : found.hits) {
+    if (hit.slug == form.article_slug) continue;  // the one they were reading did not help
+    form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+    shown.slugs.push_back(hit.slug);
+  }
+  if (session && !shown.slugs.empty()) {
+    shown.session = *session;
+    shown.kind = event_kind::kSuggestionShown;
+    shown.query = r.query;
+    stats_->record(std::move(shown));
+  }
+}
+
 void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   const auto session = visit(req, res);
@@ -74,25 +106,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
     opened.slug = form.article_slug;
     stats_->record(std::move(opened));
   }
-  if (!form.subject.empty()) {
-    SearchRequest r;
-    r.query = form.subject;
-    r.per_page = 5;
-    const SearchResponse found = searcher().search(r);
-    form.looked_for_suggestions = true;
-    Event shown;
-    for (const auto& hit : found.hits) {
-      if (hit.slug == form.article_slug) continue;
-      form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
-      shown.slugs.push_back(hit.slug);
-    }
-    if (session && !shown.slugs.empty()) {
-      shown.session = *session;
-      shown.kind = event_kind::kSuggestionShown;
-      shown.query = form.subject;
-      stats_->record(std::move(shown));
-    }
-  }
+  suggest_for_ticket(form, session);
   send_page(res, 200, "ticket_new", ticket_form_page(page_base(req, params, session.value_or("")), form));
 }
 
@@ -126,35 +140,12 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
     // Suggest articles for what was typed (the no-JavaScript path), and
     // show what is wrong without losing anything.
     if (only_suggest) form.errors.clear();
-    if (!form.subject.empty()) {
-      SearchRequest r;
-      r.query = std::string(utf8_prefix(form.subject, kMaxQueryBytes));
-      r.per_page = 5;
-      const SearchResponse found = searcher().search(r);
-      form.looked_for_suggestions = true;
-      Event shown;
-      for (const auto& hit : found.hits) {
-        form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
-        shown.slugs.push_back(hit.slug);
-      }
-      if (session && !shown.slugs.empty()) {
-        shown.session = sid;
-        shown.kind = event_kind::kSuggestionShown;
-        shown.query = r.query;
-        stats_->record(std::move(shown));
-      }
-    }
+    suggest_for_ticket(form, session);
     send_page(res, only_suggest ? 200 : 400, "ticket_new", ticket_form_page(base, form));
     return;
   }
 
-  enforce_ticket_limits(req, sid);
-  Ticket t;
-  t.session = sid;
-  t.subject = input.subject;
-  t.description = input.description;
-  t.email = input.email;
-  t.context = sid.empty() ? json::object() : stats_->session_context(sid);
+  Ticket t = new_ticket(req, sid, input);
   t.context["article"] = form.article_slug;
   t.context["last_query"] = form.query;
   const bool external = !config_.ticket_redirect.empty();
@@ -198,13 +189,7 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
     send_json(res, 400, json{{"error", {{"status", 400}, {"message", "some fields are not valid"}}}, {"errors", errors}});
     return;
   }
-  enforce_ticket_limits(req, sid);
-  Ticket t;
-  t.session = sid;
-  t.subject = input.subject;
-  t.description = input.description;
-  t.email = input.email;
-  t.context = sid.empty() ? json::object() : stats_->session_context(sid);
+  Ticket t = new_ticket(req, sid, input);
   if (body.contains("article") && body["article"].is_string()) t.context["article"] = body["article"];
   t = stats_->submit_ticket(std::move(t), webhook_ != nullptr);
   if (webhook_) webhook_->poke();
