@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 using namespace kb;
+using kb::test::slugs;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -19,12 +20,6 @@ SearchResponse search(Searcher& s, const std::string& q, std::vector<std::string
   r.accept_languages = std::move(accept);
   r.explain = explain;
   return s.search(r);
-}
-
-std::vector<std::string> slugs(const SearchResponse& r) {
-  std::vector<std::string> out;
-  for (const auto& h : r.hits) out.push_back(h.slug);
-  return out;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 using namespace kb;
+using kb::test::slugs;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -18,12 +19,6 @@ SearchResponse search(Searcher& s, const std::string& q, const std::string& cate
   r.category = category;
   if (!tag.empty()) r.tags.push_back(tag);
   return s.search(r);
-}
-
-std::vector<std::string> slugs(const SearchResponse& r) {
-  std::vector<std::string> out;
-  for (const auto& h : r.hits) out.push_back(h.slug);
-  return out;
 }
 
 }  // namespace

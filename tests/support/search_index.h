@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kb/index_writer.h"
+#include "kb/searcher.h"
 #include "support/temp_dir.h"
 
 #include <stdexcept>
@@ -27,5 +28,12 @@ class FixtureIndex {
  private:
   TempDir dir_;
 };
+
+/// The slugs of a response's hits, in order.
+inline std::vector<std::string> slugs(const SearchResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& h : r.hits) out.push_back(h.slug);
+  return out;
+}
 
 }  // namespace kb::test
