@@ -121,33 +121,102 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
   return out;
 }
 
-/// The section whose text matches the query's words best (idf-weighted);
-/// the first section with text when none matches.
-std::size_t best_section(const std::vector<StoredSection>& sections, const std::unordered_map<std::string, double>& terms,
-                         const Xapian::Stem& stem) {
-  std::size_t best = 0;
-  double best_score = 0;
-  for (std::size_t i = 0; i < sections.size(); ++i) {
-    Xapian::Document scratch;
-    Xapian::TermGenerator tg;
-    tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
-    tg.set_stemmer(stem);
-    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    tg.set_document(scratch);
-    tg.index_text(sections[i].heading, 2);
-    tg.index_text(sections[i].text);
-    double score = 0;
-    for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
-      const auto found = terms.find(*t);
-      if (found != terms.end()) score += found->second * (1.0 + std::log(static_cast<double>(t.get_wdf())));
+/// Picks the section whose text matches the query's words best:
+/// sum over matched terms of idf x (1 + log count). Words are scanned
+/// directly (no TermGenerator per section) and stemmed once per request.
+class SectionScorer {
+ public:
+  SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem)
+      : terms_(terms), stem_(stem) {}
+
+  /// The best section's index; the first when none matches.
+  std::size_t best(const std::vector<StoredSection>& sections) {
+    std::size_t best = 0;
+    double best_score = 0;
+    std::size_t budget = kMaxScanArticle;
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+      counts_.clear();
+      scan(sections[i].heading, 2);
+      if (budget > 0) {
+        const std::string_view text = utf8_prefix(sections[i].text, std::min(kMaxScanSection, budget));
+        budget -= text.size();
+        scan(text, 1);
+      }
+      double score = 0;
+      for (const auto& [term, count] : counts_) score += terms_.at(term) * (1.0 + std::log(count));
+      if (score > best_score) {
+        best_score = score;
+        best = i;
+      }
     }
-    if (score > best_score) {
-      best_score = score;
-      best = i;
-    }
+    return best;
   }
-  return best;
-}
+
+ private:
+  // Where a section talks about the query shows early; reading whole long
+  // articles would cost more than the search itself.
+  static constexpr std::size_t kMaxScanSection = 6000;
+  static constexpr std::size_t kMaxScanArticle = 40000;
+
+  void add(const std::string& term, double n) {
+    if (terms_.count(term)) counts_[term] += n;
+  }
+
+  void word(const std::string& w, double n) {
+    auto memo = stems_.find(w);
+    if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
+    add(w, n);
+    add(memo->second, n);
+  }
+
+  void scan(std::string_view text, double n) {
+    std::string current;
+    unsigned previous_cjk = 0;
+    for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
+      const unsigned raw = *it;
+      if (raw < 0x80) {  // ASCII: no Unicode tables needed
+        previous_cjk = 0;
+        if ((raw >= 'a' && raw <= 'z') || (raw >= '0' && raw <= '9') || raw == '_') {
+          current += static_cast<char>(raw);
+        } else if (raw >= 'A' && raw <= 'Z') {
+          current += static_cast<char>(raw + 32);
+        } else if (!current.empty()) {
+          word(current, n);
+          current.clear();
+        }
+        continue;
+      }
+      const unsigned ch = Xapian::Unicode::tolower(raw);
+      if (is_cjk(ch)) {
+        // CJK text is indexed as unigrams and bigrams.
+        if (!current.empty()) word(current, n), current.clear();
+        std::string uni;
+        Xapian::Unicode::append_utf8(uni, ch);
+        add(uni, n);
+        if (previous_cjk) {
+          std::string bi;
+          Xapian::Unicode::append_utf8(bi, previous_cjk);
+          add(bi + uni, n);
+        }
+        previous_cjk = ch;
+        continue;
+      }
+      previous_cjk = 0;
+      if (Xapian::Unicode::is_wordchar(ch)) {
+        Xapian::Unicode::append_utf8(current, ch);
+      } else if (!current.empty()) {
+        word(current, n);
+        current.clear();
+      }
+    }
+    if (!current.empty()) word(current, n);
+  }
+
+  const std::unordered_map<std::string, double>& terms_;
+  const Xapian::Stem& stem_;
+  std::unordered_map<std::string, std::string> stems_;
+  std::unordered_map<std::string, double> counts_;
+};
 
 const char* field_of(const std::string& term) {
   if (term.rfind(schema::kPrefixErrorToken, 0) == 0) return "exact identifier";
@@ -352,7 +421,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   const auto wanted_first = static_cast<Xapian::doccount>((request.page - 1) * request.per_page);
   const auto first = request.page == 1 ? 0 : wanted_first - std::min(pins, wanted_first);
   const auto count = static_cast<Xapian::doccount>(request.per_page) - (request.page == 1 ? std::min(pins, static_cast<Xapian::doccount>(request.per_page)) : 0);
-  const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), 10000);
+  // Facets and the total are exact up to this many matches, estimated beyond:
+  // counting every match of a broad query would dominate the search time.
+  const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), std::max<Xapian::doccount>(first + count, 2000));
   const Xapian::MSet mset = enquire.get_mset(first, count, check);
 
   // With translation groups collapsed Xapian only estimates the count,
@@ -366,6 +437,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   response.tag_facets = tag_spy.top(30);
 
   const auto terms = content_terms(used, db_);
+  // Query words are looked up as the query stemmed them.
+  SectionScorer scorer(terms, stem);
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
     SearchHit hit;
     hit.slug = doc.get_value(schema::kSlotSlug);
@@ -380,8 +453,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     const std::vector<StoredSection> sections = parse_sections(doc.get_value(schema::kSlotSections));
     std::string text_for_snippet;
     if (!sections.empty()) {
-      const Xapian::Stem doc_stem = stemmer_for(hit.lang);
-      const std::size_t best = browse ? 0 : best_section(sections, terms, doc_stem);
+      const std::size_t best = browse ? 0 : scorer.best(sections);
       hit.section_anchor = sections[best].anchor;
       hit.section_heading = sections[best].heading;
       text_for_snippet = sections[best].text.empty() ? sections[best].heading : sections[best].text;
