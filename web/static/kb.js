@@ -137,7 +137,7 @@ function instantSearch() {
       section.append(el('ol', { className: 'results' }));
       if (!data.results.length) section.append(el('p', {}, t('no_results_hint', '')));
       const ticket = new URLSearchParams({ q: data.query });
-      section.append(el('aside', { className: 'still-stuck' },
+      section.append(el('section', { className: 'still-stuck' },
         el('h2', {}, t('still_stuck', 'Still stuck?')),
         el('a', { className: 'button', href: `/tickets/new?${ticket}` }, t('open_ticket', 'Open a ticket'))));
     }
