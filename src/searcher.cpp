@@ -18,22 +18,30 @@
 #include <memory>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace kb {
 
 namespace {
 
-/// Counts each tag of a multi-tag value (tags are stored joined by '\n').
-class TagCountSpy : public Xapian::MatchSpy {
+/// Counts the values of one slot (several per document when joined by
+/// '\n', as tags are) once per translation group: results collapse to one
+/// version per group, so the counts must too, or "printing 5" would sit next
+/// to "3 results".
+class GroupCountSpy : public Xapian::MatchSpy {
  public:
-  explicit TagCountSpy(Xapian::valueno slot) : slot_(slot) {}
+  GroupCountSpy(Xapian::valueno slot, Xapian::valueno group_slot) : slot_(slot), group_slot_(group_slot) {}
   void operator()(const Xapian::Document& doc, double) override {
     const std::string v = doc.get_value(slot_);
+    const std::string group = doc.get_value(group_slot_);
     std::size_t pos = 0;
     while (pos < v.size()) {
       const std::size_t end = v.find('\n', pos);
       const std::size_t stop = end == std::string::npos ? v.size() : end;
-      if (stop > pos) ++counts_[v.substr(pos, stop - pos)];
+      if (stop > pos) {
+        std::string value = v.substr(pos, stop - pos);
+        if (seen_.insert(value + '\x1f' + group).second) ++counts_[value];
+      }
       pos = stop + 1;
     }
   }
@@ -50,6 +58,8 @@ class TagCountSpy : public Xapian::MatchSpy {
 
  private:
   Xapian::valueno slot_;
+  Xapian::valueno group_slot_;
+  std::unordered_set<std::string> seen_;
   std::unordered_map<std::string, std::uint64_t> counts_;
 };
 
@@ -58,7 +68,7 @@ FacetCounts value_counts(const Xapian::ValueCountMatchSpy& spy, std::size_t n) {
   for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
     if (!(*it).empty()) counts[*it] = it.get_termfreq();
   }
-  return TagCountSpy::sorted(counts, n);
+  return GroupCountSpy::sorted(counts, n);
 }
 
 std::vector<std::string> split_lines(const std::string& v) {
@@ -407,9 +417,10 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   Xapian::Enquire enquire(db_);
   enquire.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
   enquire.set_collapse_key(schema::kSlotGroup);
-  Xapian::ValueCountMatchSpy category_spy(schema::kSlotCategory);
+  GroupCountSpy category_spy(schema::kSlotCategory, schema::kSlotGroup);
+  // Languages count every version: the filter shows each language's own.
   Xapian::ValueCountMatchSpy lang_spy(schema::kSlotLang);
-  TagCountSpy tag_spy(schema::kSlotTags);
+  GroupCountSpy tag_spy(schema::kSlotTags, schema::kSlotGroup);
   enquire.add_matchspy(&category_spy);
   enquire.add_matchspy(&lang_spy);
   enquire.add_matchspy(&tag_spy);
@@ -432,7 +443,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
                                                                          : mset.get_matches_estimated()) + pins;
   if (browse) response.rung = response.total ? "browse" : "none";
   if (!browse && response.total == 0) response.rung = "none";
-  response.category_facets = value_counts(category_spy, 30);
+  response.category_facets = category_spy.top(30);
   response.lang_facets = value_counts(lang_spy, 30);
   response.tag_facets = tag_spy.top(30);
 

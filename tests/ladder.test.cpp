@@ -112,6 +112,12 @@ TEST_CASE("translations: one version per article, in the person's language", "[l
   CHECK(search(s, "VPN 설정").language == "ko");  // the script decides
   CHECK(language_of_script("パスワード") == "ja");
   CHECK(language_of_script("reset") == "");
+  // Facets count what is shown: one article per translation group...
+  const auto both = search(s, "vpn");
+  CHECK(both.total == 1);
+  CHECK(both.category_facets == FacetCounts{{"remote-access", 1}});
+  // ...while the language facet counts each version, as its filter shows it.
+  CHECK(both.lang_facets == FacetCounts{{"en", 1}, {"ko", 1}});
   SearchRequest filtered;
   filtered.query = "vpn";
   filtered.lang = "ko";
