@@ -325,6 +325,13 @@ Article parse_article(std::string_view path, std::string_view text) {
       a.slug_line = 1;
       a.slug_from_file_name = true;
     }
+    const std::string review_by = fields.scalar("review_by");
+    if (!review_by.empty()) {
+      a.review_by = normalise_date(review_by);
+      if (a.review_by.empty()) fields.fail(root["review_by"], "'review_by' is not a date (YYYY-MM-DD): '" + review_by + "'");
+      a.review_by_line = file_line(fm, root["review_by"]);
+    }
+    if (root["updated"]) a.updated_line = file_line(fm, root["updated"]);
     a.translation_of = fields.scalar("translation_of");
     if (!a.translation_of.empty() && !is_valid_slug(a.translation_of)) {
       fields.fail(root["translation_of"], "'translation_of' must be the slug of an article: '" + a.translation_of + "'");

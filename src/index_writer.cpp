@@ -5,6 +5,7 @@
 #include "kb/index_writer.h"
 
 #include "kb/article.h"
+#include "kb/article_files.h"
 #include "kb/document_builder.h"
 #include "kb/schema.h"
 #include "kb/synonyms.h"
@@ -16,11 +17,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 namespace kb {
 
@@ -52,16 +51,6 @@ struct Candidate {
   std::size_t slug_line = 1;
   bool unchanged = false;
 };
-
-std::string relative_path(const fs::path& root, const fs::path& p) {
-  return p.lexically_relative(root).generic_string();
-}
-
-/// Dot-files and dot-folders (.git, editor swap files) are never articles.
-bool is_hidden(const fs::path& name) {
-  const std::string s = name.filename().string();
-  return !s.empty() && s[0] == '.';
-}
 
 std::string now_iso8601() {
   const std::time_t t = std::time(nullptr);
@@ -102,34 +91,14 @@ class Run {
   }
 
   std::vector<fs::path> scan() {
-    std::error_code ec;
-    if (!fs::is_directory(opt_.articles_dir, ec)) {
-      throw IndexFatalError("articles directory " + opt_.articles_dir.string() + " does not exist or is not a directory");
-    }
-    std::vector<fs::path> files;
-    // Directory symlinks are not followed: a link loop cannot trap the scan.
-    fs::recursive_directory_iterator it(opt_.articles_dir, fs::directory_options::skip_permission_denied, ec);
-    if (ec) throw IndexFatalError("cannot read " + opt_.articles_dir.string() + ": " + ec.message());
-    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) {
-        problem(opt_.articles_dir.string() + ": warning: " + ec.message());
+    try {
+      return find_article_files(opt_.articles_dir, [this](const std::string& line) {
         ++report_.warnings;
-        ec.clear();
-        continue;
-      }
-      const fs::path& p = it->path();
-      if (is_hidden(p)) {
-        if (it->is_directory(ec)) it.disable_recursion_pending();
-        continue;
-      }
-      std::string ext = p.extension().string();
-      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (ext != ".md") continue;
-      if (it->is_directory(ec)) continue;
-      files.push_back(p);
+        problem(line);
+      });
+    } catch (const ArticlesDirError& e) {
+      throw IndexFatalError(e.what());
     }
-    std::sort(files.begin(), files.end());
-    return files;
   }
 
   Xapian::WritableDatabase open_index() {
@@ -167,33 +136,7 @@ class Run {
   }
 
   std::optional<std::string> read_file(const fs::path& p, const std::string& rel) {
-    std::error_code ec;
-    const auto status = fs::status(p, ec);
-    if (ec) {
-      error(rel, 1, "cannot read: " + ec.message());
-      return std::nullopt;
-    }
-    if (!fs::is_regular_file(status)) {
-      error(rel, 1, "not a regular file");
-      return std::nullopt;
-    }
-    const auto size = fs::file_size(p, ec);
-    if (ec) {
-      error(rel, 1, "cannot read: " + ec.message());
-      return std::nullopt;
-    }
-    if (size > kMaxArticleBytes) {
-      error(rel, 1, "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(kMaxArticleBytes) + " bytes");
-      return std::nullopt;
-    }
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (!in && !in.eof()) {
-      error(rel, 1, "cannot read file");
-      return std::nullopt;
-    }
-    return buf.str();
+    return read_article_file(p, rel, [this](const std::string& line) { problem(line); });
   }
 
   std::vector<Candidate> read_all(const std::vector<fs::path>& files) {
@@ -202,7 +145,7 @@ class Run {
     const std::string version_salt = "kb-schema-" + std::to_string(schema::kSchemaVersion) + "\n";
     std::size_t done = 0;
     for (const auto& p : files) {
-      const std::string rel = relative_path(opt_.articles_dir, p);
+      const std::string rel = relative_article_path(opt_.articles_dir, p);
       present_.insert(rel);
       if (opt_.on_progress) opt_.on_progress(++done, files.size());
       const std::optional<std::string> text = read_file(p, rel);

@@ -151,6 +151,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           Heading h;
           h.level = cmark_node_get_heading_level(node);
           h.text = inline_text(node);
+          h.line = cmark_node_get_start_line(node);
           std::string base = heading_anchor(h.text);
           if (base.empty()) base = "section";
           // GitHub's rule: the second "Step 1" becomes step-1-1, and so on,
@@ -170,6 +171,10 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           continue;
         }
         if (type == CMARK_NODE_LINK) fix_relative_md_link(node);
+        if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
+          const char* url = cmark_node_get_url(node);
+          out.links.push_back(LinkRef{url ? url : "", cmark_node_get_start_line(node), type == CMARK_NODE_IMAGE});
+        }
         if (type_name(node) == "table") tables.push_back(node);
         std::string& text = out.sections.back().text;
         switch (type) {

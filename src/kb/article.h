@@ -45,6 +45,9 @@ struct Article {
   std::vector<std::string> aliases;
   std::string translation_of;  ///< slug of the article this one translates (groups translations)
   std::vector<std::string> promote_for;  ///< queries for which this article is pinned first
+  std::string review_by;  ///< "YYYY-MM-DD": kb-index --check warns after it
+  std::size_t review_by_line = 0;
+  std::size_t updated_line = 0;
   bool draft = false;
   std::string body;            ///< Markdown after the front matter
   std::size_t body_line = 1;   ///< line of the file where body starts

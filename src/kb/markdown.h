@@ -14,6 +14,14 @@ struct Heading {
   int level = 0;
   std::string text;    ///< plain text of the heading
   std::string anchor;  ///< GitHub-style id, unique within the article
+  int line = 0;        ///< line within the Markdown body (1-based)
+};
+
+/// A link or image destination as written, with its line in the body.
+struct LinkRef {
+  std::string url;     ///< after .md links were turned into /articles/ URLs
+  int line = 0;
+  bool image = false;
 };
 
 /// The text under one heading (up to the next heading of any level). The
@@ -28,6 +36,7 @@ struct RenderedMarkdown {
   std::vector<Heading> headings;
   std::vector<Section> sections;
   std::string plain_text;  ///< all section text, blocks separated by newlines
+  std::vector<LinkRef> links;  ///< every link and image, for checking
 };
 
 struct RenderOptions {

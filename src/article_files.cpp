@@ -1,0 +1,71 @@
+/** @file article_files.cpp
+ *  @brief Directory scan and bounded file reading.
+ */
+#include "kb/article_files.h"
+
+#include "kb/article.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace kb {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> find_article_files(const fs::path& dir, const std::function<void(const std::string&)>& warn) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw ArticlesDirError("articles directory " + dir.string() + " does not exist or is not a directory");
+  }
+  std::vector<fs::path> files;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  if (ec) throw ArticlesDirError("cannot read " + dir.string() + ": " + ec.message());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      warn(dir.string() + ": warning: " + ec.message());
+      ec.clear();
+      continue;
+    }
+    const fs::path& p = it->path();
+    const std::string name = p.filename().string();
+    if (!name.empty() && name[0] == '.') {  // .git, editor swap files
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext != ".md" || it->is_directory(ec)) continue;
+    files.push_back(p);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::optional<std::string> read_article_file(const fs::path& p, const std::string& rel,
+                                             const std::function<void(const std::string&)>& error) {
+  auto fail = [&](const std::string& msg) {
+    error(rel + ":1: error: " + msg);
+    return std::nullopt;
+  };
+  std::error_code ec;
+  const auto status = fs::status(p, ec);
+  if (ec) return fail("cannot read: " + ec.message());
+  if (!fs::is_regular_file(status)) return fail("not a regular file");
+  const auto size = fs::file_size(p, ec);
+  if (ec) return fail("cannot read: " + ec.message());
+  if (size > kMaxArticleBytes) {
+    return fail("file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(kMaxArticleBytes) + " bytes");
+  }
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (!in && !in.eof()) return fail("cannot read file");
+  return buf.str();
+}
+
+std::string relative_article_path(const fs::path& root, const fs::path& path) {
+  return path.lexically_relative(root).generic_string();
+}
+
+}  // namespace kb
