@@ -6,7 +6,11 @@
  *  reported as path:line: error: ...), 2 usage or fatal error (index left
  *  at its previous revision).
  */
+#include "kb/article.h"
+#include "kb/article_files.h"
+#include "kb/checker.h"
 #include "kb/index_writer.h"
+#include "kb/text.h"
 #include "kb/insights.h"
 #include "kb/stats_store.h"
 #include "kb/synonyms.h"
@@ -16,6 +20,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
+#include <fstream>
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
@@ -74,11 +80,70 @@ int main(int argc, char** argv) try {
   synonyms->add_option("--min-sessions", min_sessions, "Only pairs seen in at least this many sessions")->capture_default_str();
   synonyms->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
   synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym group (repeatable); needs --articles");
+  // kb-index --check: validate without writing the index.
+  bool check = false;
+  std::string format = "text";
+  int stale_days = 0;
+  std::string today;
+  app.add_flag("--check", check, "Validate the articles without writing the index; exit 1 on errors");
+  app.add_option("--format", format, "Output of --check: text (path:line: error|warning: message) or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--stale-days", stale_days, "With --check: warn about articles not updated for this many days");
+  app.add_option("--today", today, "With --check: the date to compare with (YYYY-MM-DD; default today)");
+
+  // kb-index new "Title": a new article with complete front matter.
+  CLI::App* create = app.add_subcommand("new", "Write a new article with complete front matter and a troubleshooting "
+                                               "skeleton (Symptoms / Cause / Resolution) under <articles>/<category>/");
+  std::string new_title, new_category = "general", new_lang = "en", new_slug;
+  create->add_option("title", new_title, "The article's title")->required();
+  create->add_option("--category", new_category, "Category (also the folder)")->capture_default_str();
+  create->add_option("--lang", new_lang, "BCP 47 language")->capture_default_str();
+  create->add_option("--slug", new_slug, "Slug (default: from the title)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+
+  if (*create) {
+    const std::string slug = new_slug.empty() ? kb::slug_from_file_stem(new_title) : new_slug;
+    const std::string category = kb::slug_from_file_stem(new_category);
+    if (!kb::is_valid_slug(slug) || category.empty() || kb::normalise_lang(new_lang).empty()) {
+      std::fprintf(stderr, "kb-index: error: cannot make a slug from '%s' (give --slug), or bad --category/--lang\n",
+                   new_title.c_str());
+      return 2;
+    }
+    const auto path = std::filesystem::path(articles) / category / (slug + ".md");
+    if (std::filesystem::exists(path)) {
+      std::fprintf(stderr, "kb-index: error: %s already exists\n", path.c_str());
+      return 2;
+    }
+    std::filesystem::create_directories(path.parent_path());
+    char date[16];
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    std::ofstream(path) << kb::article_skeleton(new_title, slug, category, kb::normalise_lang(new_lang), date);
+    std::printf("%s\n", path.c_str());
+    return 0;
+  }
+
+  if (check) {
+    kb::CheckOptions copt;
+    copt.articles_dir = articles;
+    copt.stale_days = stale_days;
+    copt.today = today;
+    const kb::CheckReport report = kb::check_articles(copt);
+    if (format == "json") {
+      std::printf("%s\n", report.to_json().c_str());
+    } else {
+      for (const auto& p : report.problems) std::printf("%s\n", p.text().c_str());
+      std::fprintf(stderr, "%zu articles checked: %zu errors, %zu warnings\n", report.articles, report.errors(), report.warnings());
+    }
+    return report.errors() > 0 ? 1 : 0;
   }
 
   if (*synonyms) {
@@ -128,6 +193,9 @@ int main(int argc, char** argv) try {
   const kb::IndexReport report = kb::build_index(options);
   std::printf("%s\n", report.summary_line().c_str());
   return report.skipped > 0 ? 1 : 0;
+} catch (const kb::ArticlesDirError& e) {
+  std::fprintf(stderr, "kb-index: error: %s\n", e.what());
+  return 2;
 } catch (const kb::IndexFatalError& e) {
   std::fprintf(stderr, "kb-index: error: %s\n", e.what());
   return 2;

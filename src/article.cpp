@@ -204,6 +204,39 @@ std::string normalise_date(std::string_view text) {
   return buf;
 }
 
+std::string article_skeleton(const std::string& title, const std::string& slug, const std::string& category,
+                             const std::string& lang, const std::string& date) {
+  auto quoted = [](const std::string& v) {
+    std::string out = "\"";
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (c != '\n' && c != '\r') out += c;
+    }
+    return out + "\"";
+  };
+  return "---\n"
+         "title: " + quoted(title) + "\n"
+         "slug: " + slug + "\n"
+         "summary: \"\"                 # one or two sentences: what this solves\n"
+         "category: " + category + "\n"
+         "tags: []\n"
+         "lang: " + lang + "\n"
+         "updated: " + date + "\n"
+         "# review_by: YYYY-MM-DD        # kb-index --check warns after this date\n"
+         "# aliases: [old-slug]\n"
+         "draft: true                    # remove when ready to publish\n"
+         "---\n\n"
+         "## Symptoms\n\n"
+         "What the person sees: the exact error message, in backticks, and where it appears.\n\n"
+         "## Cause\n\n"
+         "Why it happens, in a sentence or two.\n\n"
+         "## Resolution\n\n"
+         "1. The first thing to try.\n"
+         "2. The next step.\n\n"
+         "## If it still does not work\n\n"
+         "What to include when opening a ticket.\n";
+}
+
 std::string normalise_lang(std::string_view text) {
   std::string out;
   std::size_t part_len = 0;

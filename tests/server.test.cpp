@@ -266,3 +266,29 @@ TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[ser
   REQUIRE(api);
   CHECK(nlohmann::json::parse(api->body)["popular"].size() >= 1);
 }
+
+TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
+  std::string out;
+  const std::string fixtures = std::string(KB_FIXTURES_DIR) + "/check";
+  CHECK(run_program({KB_INDEX_BIN, "--check", "--articles", fixtures, "--today", "2026-11-21"}, out) == 1);
+  CHECK_THAT(out, Contains("guides/links.md:7: error: broken link: no article has the slug 'nowhere'\n"));
+  CHECK_THAT(out, Contains("5 articles checked: 9 errors, 2 warnings"));
+  CHECK(run_program({KB_INDEX_BIN, "--check", "--format", "json", "--articles", fixtures}, out) == 1);
+  CHECK_THAT(out, Contains("\"severity\": \"error\""));
+  CHECK(run_program({KB_INDEX_BIN, "--check", "--articles", KB_ARTICLES_DIR}, out) == 0);
+
+  TempDir dir;
+  CHECK(run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "new", "How to reset MFA", "--category",
+                     "accounts"},
+                    out) == 0);
+  const auto created = dir / "articles" / "accounts" / "how-to-reset-mfa.md";
+  CHECK_THAT(out, Contains(created.string()));
+  CHECK(std::filesystem::exists(created));
+  // Complete front matter (a draft until the writer publishes it), and a
+  // skeleton that passes the check.
+  CHECK(run_program({KB_INDEX_BIN, "--check", "--articles", (dir / "articles").string()}, out) == 0);
+  CHECK(run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "new", "How to reset MFA", "--category",
+                     "accounts"},
+                    out) == 2);
+  CHECK_THAT(out, Contains("already exists"));
+}

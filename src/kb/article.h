@@ -65,6 +65,11 @@ Article parse_article(std::string_view path, std::string_view text);
 /// when it is not a real date.
 std::string normalise_date(std::string_view text);
 
+/// A new article with complete front matter and a troubleshooting skeleton
+/// (Symptoms / Cause / Resolution), for `kb-index new`.
+std::string article_skeleton(const std::string& title, const std::string& slug, const std::string& category,
+                             const std::string& lang, const std::string& date);
+
 /// Normalises a BCP 47 language tag ("pt_BR" -> "pt-br"); empty when invalid.
 std::string normalise_lang(std::string_view text);
 

@@ -1,0 +1,197 @@
+/** @file checker.cpp
+ *  @brief The writer's pre-publication check.
+ */
+#include "kb/checker.h"
+
+#include "kb/article.h"
+#include "kb/article_files.h"
+#include "kb/markdown.h"
+#include "kb/text.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+namespace kb {
+
+namespace fs = std::filesystem;
+
+std::string CheckProblem::text() const {
+  return path + ":" + std::to_string(line) + ": " + (error ? "error: " : "warning: ") + message;
+}
+
+std::size_t CheckReport::errors() const {
+  return static_cast<std::size_t>(std::count_if(problems.begin(), problems.end(), [](const auto& p) { return p.error; }));
+}
+
+std::size_t CheckReport::warnings() const { return problems.size() - errors(); }
+
+std::string CheckReport::to_json() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : problems) {
+    list.push_back({{"path", p.path}, {"line", p.line}, {"severity", p.error ? "error" : "warning"}, {"message", p.message}});
+  }
+  return nlohmann::json{{"articles", articles}, {"errors", errors()}, {"warnings", warnings()}, {"problems", list}}
+      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+struct Checked {
+  Article article;
+  RenderedMarkdown md;
+};
+
+std::string today_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+long days_between(const std::string& from, const std::string& to) {
+  auto days = [](const std::string& d) {
+    std::tm tm{};
+    tm.tm_year = std::stoi(d.substr(0, 4)) - 1900;
+    tm.tm_mon = std::stoi(d.substr(5, 2)) - 1;
+    tm.tm_mday = std::stoi(d.substr(8, 2));
+    return static_cast<long>(timegm(&tm) / 86400);
+  };
+  return days(to) - days(from);
+}
+
+bool is_external(const std::string& url) {
+  return url.find("://") != std::string::npos || url.rfind("mailto:", 0) == 0 || url.rfind("tel:", 0) == 0;
+}
+
+}  // namespace
+
+CheckReport check_articles(const CheckOptions& options) {
+  CheckReport report;
+  auto add = [&](const std::string& path, std::size_t line, bool error, const std::string& message) {
+    report.problems.push_back(CheckProblem{path, line, error, message});
+  };
+  auto add_line = [&](const std::string& text) {
+    // "path:line: error|warning: message" from the shared file readers.
+    const std::size_t a = text.find(':');
+    const std::size_t b = a == std::string::npos ? a : text.find(':', a + 1);
+    const std::size_t c = b == std::string::npos ? b : text.find(": ", b + 1);
+    if (c == std::string::npos) {
+      add(options.articles_dir.string(), 1, false, text);
+      return;
+    }
+    const bool error = text.compare(b + 2, 5, "error") == 0;
+    add(text.substr(0, a), std::stoul(text.substr(a + 1, b - a - 1)), error, text.substr(text.find(": ", b + 2) + 2));
+  };
+  const std::string today = options.today.empty() ? today_utc() : options.today;
+
+  std::vector<Checked> checked;
+  for (const auto& file : find_article_files(options.articles_dir, add_line)) {
+    const std::string rel = relative_article_path(options.articles_dir, file);
+    const auto text = read_article_file(file, rel, add_line);
+    if (!text) continue;
+    ++report.articles;
+    try {
+      Checked c{parse_article(rel, *text), {}};
+      RenderOptions ro;
+      ro.title = c.article.title;
+      c.md = render_markdown(c.article.body, ro);
+      checked.push_back(std::move(c));
+    } catch (const ArticleError& e) {
+      add(e.path(), e.line(), true, e.message());
+    }
+  }
+
+  // Slugs and aliases: what links may point at.
+  std::map<std::string, const Checked*> by_slug;
+  std::map<std::string, const Checked*> by_alias;
+  for (const auto& c : checked) {
+    const auto [it, fresh] = by_slug.emplace(c.article.slug, &c);
+    if (!fresh && c.article.slug_from_file_name) {
+      // As kb-index does: published under a folder-qualified slug.
+      add(c.article.path, 1, false,
+          "file name also used by " + it->second->article.path + "; published under a folder-qualified slug (set 'slug:')");
+    } else if (!fresh) {
+      add(c.article.path, c.article.slug_line, true,
+          "duplicate slug '" + c.article.slug + "': already used by " + it->second->article.path);
+    }
+  }
+  for (const auto& c : checked) {
+    for (const auto& alias : c.article.aliases) {
+      if (by_slug.count(alias)) {
+        add(c.article.path, 1, true, "alias '" + alias + "' is the slug of " + by_slug.at(alias)->article.path);
+      } else if (const auto [it, fresh] = by_alias.emplace(alias, &c); !fresh) {
+        add(c.article.path, 1, true, "alias '" + alias + "' is also an alias in " + it->second->article.path);
+      }
+    }
+    if (!c.article.translation_of.empty() && !by_slug.count(c.article.translation_of)) {
+      add(c.article.path, 1, true, "translation_of '" + c.article.translation_of + "' is not the slug of any article");
+    }
+  }
+
+  for (const auto& c : checked) {
+    const Article& a = c.article;
+    auto body_line = [&](int line) { return a.body_line + static_cast<std::size_t>(std::max(line, 1)) - 1; };
+    std::set<std::string> own_anchors;
+    for (const auto& h : c.md.headings) own_anchors.insert(h.anchor);
+    for (const auto& link : c.md.links) {
+      const std::string& url = link.url;
+      if (url.empty() || is_external(url)) continue;
+      if (link.image) {
+        const fs::path image = fs::path(options.articles_dir) / fs::path(a.path).parent_path() / url.substr(0, url.find('?'));
+        std::error_code ec;
+        if (url[0] != '/' && !fs::exists(image, ec)) add(a.path, body_line(link.line), true, "image not found: " + url);
+        continue;
+      }
+      const std::size_t hash = url.find('#');
+      const std::string anchor = hash == std::string::npos ? "" : url.substr(hash + 1);
+      if (url[0] == '#') {
+        if (!own_anchors.count(anchor)) add(a.path, body_line(link.line), true, "no heading here has the anchor '#" + anchor + "'");
+        continue;
+      }
+      if (url.rfind("/articles/", 0) != 0) continue;  // other pages of the site
+      std::string slug = url.substr(10, hash == std::string::npos ? std::string::npos : hash - 10);
+      slug = slug.substr(0, slug.find('?'));
+      const Checked* target = nullptr;
+      if (const auto s = by_slug.find(slug); s != by_slug.end()) target = s->second;
+      if (const auto al = by_alias.find(slug); !target && al != by_alias.end()) target = al->second;
+      if (!target) {
+        add(a.path, body_line(link.line), true, "broken link: no article has the slug '" + slug + "'");
+        continue;
+      }
+      if (!anchor.empty()) {
+        const auto& hs = target->md.headings;
+        if (std::none_of(hs.begin(), hs.end(), [&](const Heading& h) { return h.anchor == anchor; })) {
+          add(a.path, body_line(link.line), true, "broken link: " + target->article.path + " has no heading with the anchor '#" + anchor + "'");
+        }
+      }
+    }
+    // Empty sections: a heading with no text and nothing under it.
+    for (const auto& section : c.md.sections) {
+      if (section.heading_index < 0 || !section.text.empty()) continue;
+      const auto i = static_cast<std::size_t>(section.heading_index);
+      const bool has_children = i + 1 < c.md.headings.size() && c.md.headings[i + 1].level > c.md.headings[i].level;
+      if (!has_children) {
+        add(a.path, body_line(c.md.headings[i].line), false, "section '" + c.md.headings[i].text + "' is empty");
+      }
+    }
+    if (!a.review_by.empty() && a.review_by < today) {
+      add(a.path, a.review_by_line, false, "review_by " + a.review_by + " has passed");
+    }
+    if (options.stale_days > 0 && !a.updated.empty() && days_between(a.updated, today) > options.stale_days) {
+      add(a.path, a.updated_line ? a.updated_line : 1, false,
+          "updated " + a.updated + ", more than " + std::to_string(options.stale_days) + " days ago");
+    }
+  }
+  std::stable_sort(report.problems.begin(), report.problems.end(), [](const CheckProblem& x, const CheckProblem& y) {
+    return x.path != y.path ? x.path < y.path : x.line < y.line;
+  });
+  return report;
+}
+
+}  // namespace kb

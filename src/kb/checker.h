@@ -1,0 +1,43 @@
+/** @file checker.h
+ *  @brief kb-index --check: everything a writer should fix before
+ *  publishing, without touching the index.
+ */
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kb {
+
+struct CheckProblem {
+  std::string path;
+  std::size_t line = 1;
+  bool error = true;  ///< false: a warning
+  std::string message;
+  /// "path:line: error|warning: message"
+  std::string text() const;
+};
+
+struct CheckOptions {
+  std::filesystem::path articles_dir;
+  /// Warn about articles whose `updated` is older than this many days (0: off).
+  int stale_days = 0;
+  /// "YYYY-MM-DD" to compare review_by and staleness with; today when empty.
+  std::string today;
+};
+
+struct CheckReport {
+  std::vector<CheckProblem> problems;  ///< in file, then line order
+  std::size_t articles = 0;
+  std::size_t errors() const;
+  std::size_t warnings() const;
+  std::string to_json() const;  ///< {"articles","errors","warnings","problems":[{path,line,severity,message}]}
+};
+
+/// Checks front matter, duplicate slugs and aliases, links between articles
+/// and to their anchors, images, empty sections, review dates and staleness.
+CheckReport check_articles(const CheckOptions& options);
+
+}  // namespace kb

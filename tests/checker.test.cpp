@@ -1,0 +1,62 @@
+/** @file checker.test.cpp
+ *  @brief kb-index --check on a fixture with every kind of breakage.
+ */
+#include "kb/checker.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace kb;
+
+TEST_CASE("every kind of breakage is reported at its line", "[checker]") {
+  CheckOptions opt;
+  opt.articles_dir = std::filesystem::path(KB_FIXTURES_DIR) / "check";
+  opt.stale_days = 365;
+  opt.today = "2026-11-21";
+  const CheckReport report = check_articles(opt);
+  std::vector<std::string> lines;
+  for (const auto& p : report.problems) lines.push_back(p.text());
+  CHECK(lines == std::vector<std::string>{
+                     "broken.md:3: error: front matter: end of sequence flow not found",
+                     "guides/links.md:7: error: broken link: no article has the slug 'nowhere'",
+                     "guides/links.md:7: error: broken link: good.md has no heading with the anchor '#no-such-heading'",
+                     "guides/links.md:8: error: no heading here has the anchor '#nothing-here'",
+                     "guides/links.md:8: error: image not found: images/none.png",
+                     "guides/links.md:10: warning: section 'Empty' is empty",
+                     "stale.md:3: warning: updated 2020-01-01, more than 365 days ago",
+                     "stale.md:4: warning: review_by 2026-01-01 has passed",
+                     "z-duplicate.md:1: error: alias 'stale' is the slug of stale.md",
+                     "z-duplicate.md:1: error: alias 'old-good' is also an alias in good.md",
+                     "z-duplicate.md:1: error: translation_of 'ghost' is not the slug of any article",
+                     "z-duplicate.md:3: error: duplicate slug 'good': already used by good.md",
+                 });
+  CHECK(report.articles == 5);
+  CHECK(report.errors() == 9);
+  CHECK(report.warnings() == 3);
+
+  const auto json = nlohmann::json::parse(report.to_json());
+  CHECK(json["errors"] == 9);
+  CHECK(json["problems"][0] == nlohmann::json{{"path", "broken.md"}, {"line", 3}, {"severity", "error"},
+                                              {"message", "front matter: end of sequence flow not found"}});
+}
+
+TEST_CASE("the bundled knowledge base checks clean", "[checker]") {
+  CheckOptions opt;
+  opt.articles_dir = KB_ARTICLES_DIR;
+  const CheckReport report = check_articles(opt);
+  for (const auto& p : report.problems) INFO(p.text());
+  CHECK(report.errors() == 0);
+  CHECK(report.warnings() == 0);
+  CHECK(report.articles >= 46);
+}
+
+TEST_CASE("without --stale-days or a past review date there are no warnings for age", "[checker]") {
+  CheckOptions opt;
+  opt.articles_dir = std::filesystem::path(KB_FIXTURES_DIR) / "check";
+  opt.today = "2025-12-31";
+  const CheckReport report = check_articles(opt);
+  for (const auto& p : report.problems) {
+    CHECK(p.message.find("days ago") == std::string::npos);
+    CHECK(p.message.find("has passed") == std::string::npos);
+  }
+}
