@@ -12,6 +12,7 @@
 #include "kb/index_writer.h"
 #include "kb/text.h"
 #include "kb/insights.h"
+#include "kb/searcher.h"
 #include "kb/stats_store.h"
 #include "kb/synonyms.h"
 
@@ -80,6 +81,7 @@ int main(int argc, char** argv) try {
   synonyms->add_option("--min-sessions", min_sessions, "Only pairs seen in at least this many sessions")->capture_default_str();
   synonyms->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
   synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym group (repeatable); needs --articles");
+  synonyms->add_option("--articles", articles, "Articles directory (for --accept)")->envname("KB_ARTICLES")->capture_default_str();
   // kb-index --check: validate without writing the index.
   bool check = false;
   std::string format = "text";
@@ -100,11 +102,31 @@ int main(int argc, char** argv) try {
   create->add_option("--category", new_category, "Category (also the folder)")->capture_default_str();
   create->add_option("--lang", new_lang, "BCP 47 language")->capture_default_str();
   create->add_option("--slug", new_slug, "Slug (default: from the title)");
+  create->add_option("--articles", articles, "Articles directory")->envname("KB_ARTICLES")->capture_default_str();
+  // kb-index suggest: articles for a ticket read from standard input.
+  CLI::App* suggest = app.add_subcommand(
+      "suggest", "Read a ticket on standard input (first line: subject, the rest: body) and print the best articles "
+                 "and sections for it: score<TAB>/articles/slug#anchor<TAB>title › section");
+  int suggest_count = 5;
+  suggest->add_option("--count", suggest_count, "How many")->capture_default_str();
+  suggest->add_option("--index", index, "Index directory")->envname("KB_INDEX")->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+
+  if (*suggest) {
+    std::string subject, line, body;
+    std::getline(std::cin, subject);
+    while (std::getline(std::cin, line)) body += line + "\n";
+    kb::Searcher searcher(index);
+    for (const auto& hit : searcher.suggest_for_ticket(subject, body, static_cast<std::size_t>(std::max(1, suggest_count)))) {
+      std::printf("%.3f\t%s\t%s%s\n", hit.score, hit.section_url().c_str(), hit.title.c_str(),
+                  hit.section_heading.empty() ? "" : (" › " + hit.section_heading).c_str());
+    }
+    return 0;
   }
 
   if (*create) {
@@ -193,6 +215,9 @@ int main(int argc, char** argv) try {
   const kb::IndexReport report = kb::build_index(options);
   std::printf("%s\n", report.summary_line().c_str());
   return report.skipped > 0 ? 1 : 0;
+} catch (const kb::IndexUnavailable& e) {
+  std::fprintf(stderr, "kb-index: error: %s\n", e.what());
+  return 2;
 } catch (const kb::ArticlesDirError& e) {
   std::fprintf(stderr, "kb-index: error: %s\n", e.what());
   return 2;

@@ -172,6 +172,12 @@ void App::install(httplib::Server& server) {
   server.Get("/api/synonyms/proposals", bind(&App::get_synonym_proposals_api));
   server.Get("/stats/synonyms", bind(&App::get_synonyms_page));
   server.Post("/stats/synonyms/accept", bind(&App::post_synonym_accept));
+  server.Get("/agent", bind(&App::get_agent_page));
+  server.Post("/agent/login", bind(&App::post_agent_login));
+  server.Post("/agent/logout", bind(&App::post_agent_logout));
+  server.Post("/api/suggest-for-ticket", bind(&App::post_suggest_for_ticket_api));
+  server.Get("/api/agent/section", bind(&App::get_agent_section_api));
+  server.Post("/api/agent/copied", bind(&App::post_agent_copied_api));
   server.Get("/tickets/new", bind(&App::get_ticket_form));
   server.Post("/tickets", bind(&App::post_ticket_form));
   server.Post("/tickets/solved", bind(&App::post_solved_form));
@@ -518,6 +524,8 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
       view.source = view_source::kRelated;
     } else if (params.get("ref") == "agent") {
       view.source = view_source::kAgent;
+      view.ref = std::string(utf8_prefix(params.get("ticket"), 64));
+      if (!is_valid_utf8(view.ref)) view.ref.clear();
     } else {
       view.source = view_source::kDirect;
     }
@@ -617,17 +625,6 @@ void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
   }
   send_json(res, 200, json{{"query", clean}, {"suggestions", suggestions}});
 }
-
-namespace {
-
-/// "https://help.example.com" from the request, for absolute URLs in XML.
-std::string site_origin(const httplib::Request& req) {
-  std::string host = req.get_header_value("Host");
-  if (host.empty() || host.size() > 255 || host.find_first_of("<>\"'& /\\") != std::string::npos) host = "localhost";
-  return (is_https(req) ? "https://" : "http://") + host;
-}
-
-}  // namespace
 
 void App::get_opensearch(const httplib::Request& req, httplib::Response& res) {
   const PageBase base = page_base(req, QueryParams(req));

@@ -37,6 +37,7 @@ struct Config {
   int threads = 8;
   int session_timeout_s = 1800;
   std::string admin_token;
+  std::string agent_token;      ///< for /agent and /api/suggest-for-ticket (distinct from the admin's)
   std::string ticket_webhook;   ///< POST tickets here (durable outbox)
   std::string ticket_redirect;  ///< send people to an external form: {subject}, {description}, {email}
   int tickets_per_session_hour = 5;
@@ -97,6 +98,16 @@ class App {
   void post_stats_login(const httplib::Request& req, httplib::Response& res);
   void post_stats_logout(const httplib::Request& req, httplib::Response& res);
   void get_synonym_proposals_api(const httplib::Request& req, httplib::Response& res);
+  // Support agents: app_agent.cpp.
+  void get_agent_page(const httplib::Request& req, httplib::Response& res);
+  void post_agent_login(const httplib::Request& req, httplib::Response& res);
+  void post_agent_logout(const httplib::Request& req, httplib::Response& res);
+  void post_suggest_for_ticket_api(const httplib::Request& req, httplib::Response& res);
+  void get_agent_section_api(const httplib::Request& req, httplib::Response& res);
+  void post_agent_copied_api(const httplib::Request& req, httplib::Response& res);
+  /// Agent access: "Authorization: Bearer AGENT_TOKEN" or the agent cookie.
+  void require_agent(const httplib::Request& req) const;
+  std::string agent_cookie_value() const;
   void get_synonyms_page(const httplib::Request& req, httplib::Response& res);
   void post_synonym_accept(const httplib::Request& req, httplib::Response& res);
 

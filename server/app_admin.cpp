@@ -73,7 +73,7 @@ bool App::admin_page_allowed(const httplib::Request& req, httplib::Response& res
     require_admin(req);
     return true;
   } catch (const HttpError& e) {
-    send_page(res, e.status(), "stats_login",
+    send_page(res, e.status(), "login",
               stats_login_page(page_base(req, QueryParams(req)), e.status() == 403 ? e.what() : ""));
     return false;
   }
@@ -202,12 +202,12 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   const QueryParams form = QueryParams::from_form(req.body);
   const PageBase base = page_base(req, QueryParams(req));
   if (config_.admin_token.empty()) {
-    send_page(res, 403, "stats_login",
+    send_page(res, 403, "login",
               stats_login_page(base, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN)."));
     return;
   }
   if (!constant_time_equal(form.get("token"), config_.admin_token)) {
-    send_page(res, 401, "stats_login", stats_login_page(base, "That token is not right."));
+    send_page(res, 401, "login", stats_login_page(base, "That token is not right."));
     return;
   }
   std::string value = std::string(kAdminCookie) + "=" + admin_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";

@@ -96,6 +96,12 @@ bool is_https(const httplib::Request& req) {
   return to_lower(req.get_header_value("X-Forwarded-Proto")) == "https";
 }
 
+std::string site_origin(const httplib::Request& req) {
+  std::string host = req.get_header_value("Host");
+  if (host.empty() || host.size() > 255 || host.find_first_of("<>\"'& /\\") != std::string::npos) host = "localhost";
+  return (is_https(req) ? "https://" : "http://") + host;
+}
+
 bool is_same_origin(const httplib::Request& req) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   if (site == "cross-site" || site == "same-site") return false;

@@ -48,6 +48,10 @@ bool constant_time_equal(const std::string& a, const std::string& b);
 /// says so in X-Forwarded-Proto).
 bool is_https(const httplib::Request& req);
 
+/// "https://help.example.com" from the request's Host (a Host with
+/// characters that could break out of a URL becomes "localhost").
+std::string site_origin(const httplib::Request& req);
+
 /// False when Origin or Sec-Fetch-Site says another site sent the request.
 bool is_same_origin(const httplib::Request& req);
 

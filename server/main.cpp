@@ -82,6 +82,9 @@ int main(int argc, char** argv) try {
   app.add_option("--admin-token", config.admin_token,
                  "Token for /api/stats, /api/tickets and the /stats dashboard (admin endpoints are off without one)")
       ->envname("KB_ADMIN_TOKEN");
+  app.add_option("--agent-token", config.agent_token,
+                 "Token for support agents: /agent and /api/suggest-for-ticket (agent features are off without one)")
+      ->envname("KB_AGENT_TOKEN");
   app.add_option("--ticket-webhook", config.ticket_webhook,
                  "POST each ticket as JSON to this URL, retrying from a durable outbox until it answers 2xx")
       ->envname("KB_TICKET_WEBHOOK");

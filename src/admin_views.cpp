@@ -72,9 +72,47 @@ mstch::map daily_chart(const nlohmann::json& daily) {
 
 }  // namespace
 
+mstch::map login_page(const PageBase& base, const std::string& title, const std::string& action, const std::string& error) {
+  return mstch::map{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", title}, {"login_title", title},
+                    {"action", action}, {"error", error}, {"query", std::string()}};
+}
+
 mstch::map stats_login_page(const PageBase& base, const std::string& error) {
-  return mstch::map{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", "Statistics – sign in"},
-                    {"error", error}, {"query", std::string()}};
+  return login_page(base, "Statistics – sign in", "/stats/login", error);
+}
+
+mstch::map agent_page(const PageBase& base, const std::string& query, const std::string& ticket,
+                      const std::vector<AgentResult>& results, const std::string& origin) {
+  mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Agent search")},
+                  {"query", std::string()}, {"agent_query", query}, {"ticket", ticket}, {"csrf", base.csrf},
+                  {"script_strings", base.script_strings}};
+  const std::string ref = "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket));
+  mstch::array rows;
+  for (const auto& r : results) {
+    const std::string base_url = origin + "/articles/" + r.hit.slug + ref;
+    mstch::array sections;
+    auto add = [&](const std::string& heading, const std::string& anchor) {
+      const std::string url = anchor.empty() ? base_url : base_url + "#" + anchor;
+      const std::string label = heading.empty() ? r.hit.title : r.hit.title + " › " + heading;
+      sections.push_back(mstch::map{{"heading", heading.empty() ? std::string("(whole article)") : heading},
+                                    {"anchor", anchor},
+                                    {"url", url},
+                                    {"markdown", "[" + label + "](" + url + ")"},
+                                    {"best", anchor == r.hit.section_anchor}});
+    };
+    add("", "");
+    for (const auto& h : r.headings) {
+      if (h.level <= 3) add(h.text, h.anchor);
+    }
+    rows.push_back(mstch::map{{"slug", r.hit.slug},
+                              {"title", r.hit.title},
+                              {"snippet_html", r.hit.snippet_html},
+                              {"sections", sections}});
+  }
+  page.emplace("results", rows);
+  page.emplace("has_results", !rows.empty());
+  page.emplace("searched", !query.empty());
+  return page;
 }
 
 mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::string& from, const std::string& to,

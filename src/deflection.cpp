@@ -66,6 +66,10 @@ struct ArticleTally {
   std::uint64_t views = 0, yes = 0, no = 0, tickets_after_view = 0;
 };
 
+struct AgentTally {
+  std::uint64_t copied = 0, views = 0, tickets_after = 0;
+};
+
 struct DayTally {
   std::uint64_t help = 0, deflected = 0, escalated = 0, searches = 0, zero = 0, tickets = 0;
 };
@@ -97,6 +101,7 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
   std::uint64_t searches = 0, zero = 0, clicked = 0, exits = 0, tickets = 0;
   std::map<std::string, QueryTally> queries;
   std::map<std::string, ArticleTally> articles;
+  std::map<std::string, AgentTally> agent;
   std::map<std::string, DayTally> days;
   std::vector<SessionFacts> facts;
   facts.reserve(sessions.size());
@@ -116,6 +121,8 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
     if (f.ticket) ++ticket_sessions;
 
     std::set<std::string> viewed_before;
+    std::set<std::string> agent_viewed;
+    std::set<std::string> agent_ticket_counted;
     std::map<std::string, int> last_vote;  ///< a person who changes their mind counts once
     std::set<std::string> counted_ticket_after_view;
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -137,6 +144,12 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
       } else if (e.kind == event_kind::kView) {
         ++articles[e.slug].views;
         viewed_before.insert(e.slug);
+        if (e.source == view_source::kAgent) {
+          ++agent[e.slug].views;
+          agent_viewed.insert(e.slug);
+        }
+      } else if (e.kind == event_kind::kAgentCopy) {
+        ++agent[e.slug].copied;
       } else if (e.kind == event_kind::kVote && e.helpful >= 0) {
         last_vote[e.slug] = e.helpful;
       } else if (e.kind == event_kind::kTicket) {
@@ -144,6 +157,9 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
         ++day.tickets;
         for (const auto& slug : viewed_before) {
           if (counted_ticket_after_view.insert(slug).second) ++articles[slug].tickets_after_view;
+        }
+        for (const auto& slug : agent_viewed) {
+          if (agent_ticket_counted.insert(slug).second) ++agent[slug].tickets_after;
         }
       }
     }
@@ -206,6 +222,14 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
                      {"tickets", d.tickets}});
   }
 
+  json agent_links = json::array();
+  for (const auto& [slug, a] : agent) {
+    agent_links.push_back({{"slug", slug},
+                           {"links_copied", a.copied},
+                           {"views", a.views},
+                           {"sessions_with_ticket_after", a.tickets_after}});
+  }
+
   return {{"help_sessions", help},
           {"self_service_sessions", self_service},
           {"deflected_sessions", deflected},
@@ -224,7 +248,8 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
           {"top_queries", top_queries},
           {"top_zero_result_queries", top_zero},
           {"articles", article_list},
-          {"daily", daily}};
+          {"daily", daily},
+          {"agent_links", agent_links}};
 }
 
 }  // namespace kb

@@ -562,6 +562,70 @@ std::optional<ArticleRecord> Searcher::find_article(const std::string& slug) {
   });
 }
 
+std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, const std::string& body,
+                                                   std::size_t count) {
+  // A ticket is text, not a query: control characters and any length.
+  auto clean = [](const std::string& raw) {
+    std::string text = std::string(utf8_prefix(raw, kMaxQueryBytes));
+    if (!is_valid_utf8(text)) throw BadRequest("ticket text is not valid UTF-8");
+    return sanitise_query(text);
+  };
+  const std::string s = clean(subject);
+  const std::string b = clean(body);
+  if (s.empty() && b.empty()) return {};
+  return with_retry([&] {
+    const Xapian::Stem stem = stemmer_for(language_of_script(s + " " + b).empty() ? "en" : language_of_script(s + " " + b));
+    QueryBuilder qb(db_, stem, synonyms_, params_);
+    std::vector<Xapian::Query> parts;
+    if (!s.empty()) parts.push_back(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, qb.ranked(s), 2.0));
+    if (!b.empty()) parts.push_back(qb.ranked(b));
+    const Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    Xapian::Enquire enquire(db_);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+    enquire.set_collapse_key(schema::kSlotGroup);
+    enquire.set_query(q);
+    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
+    const auto terms = content_terms(q, db_);
+    SectionScorer scorer(terms, stem);
+    std::vector<SearchHit> out;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      const Xapian::Document doc = it.get_document();
+      SearchHit hit;
+      hit.slug = doc.get_value(schema::kSlotSlug);
+      hit.title = doc.get_value(schema::kSlotTitle);
+      hit.summary = doc.get_value(schema::kSlotSummary);
+      hit.url = "/articles/" + hit.slug;
+      hit.category = doc.get_value(schema::kSlotCategory);
+      hit.lang = doc.get_value(schema::kSlotLang);
+      hit.updated = doc.get_value(schema::kSlotUpdated);
+      hit.score = it.get_weight();
+      const auto sections = parse_sections(doc.get_value(schema::kSlotSections));
+      if (!sections.empty()) {
+        const std::size_t best = scorer.best(sections);
+        hit.section_anchor = sections[best].anchor;
+        hit.section_heading = sections[best].heading;
+        hit.snippet_html = mset.snippet(sections[best].text, 240, stem,
+                                        Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                        "<mark>", "</mark>", "…");
+      }
+      out.push_back(std::move(hit));
+    }
+    return out;
+  });
+}
+
+std::optional<std::string> Searcher::section_text(const std::string& slug, const std::string& anchor) {
+  const auto article = find_article(slug);
+  if (!article) return std::nullopt;
+  return with_retry([&]() -> std::optional<std::string> {
+    const auto sections = parse_sections(db_.get_document(article->docid).get_value(schema::kSlotSections));
+    for (const auto& section : sections) {
+      if (section.anchor == anchor) return section.heading.empty() ? section.text : section.heading + "\n\n" + section.text;
+    }
+    return std::nullopt;
+  });
+}
+
 std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std::size_t count, const std::string& lang) {
   const std::string text = sanitise_query(typed);
   if (text.empty()) return {};

@@ -12,7 +12,7 @@ namespace kb {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: events.ref
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (
@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS events (
   at INTEGER NOT NULL,
   kind TEXT NOT NULL,
   search_id TEXT, query TEXT, norm_query TEXT, result_count INTEGER, corrected INTEGER, rung TEXT,
-  slugs TEXT, slug TEXT, rank INTEGER, source TEXT, helpful INTEGER, comment TEXT, ticket_id INTEGER
+  slugs TEXT, slug TEXT, rank INTEGER, source TEXT, helpful INTEGER, comment TEXT, ticket_id INTEGER,
+  ref TEXT
 );
 CREATE INDEX IF NOT EXISTS events_session ON events(session, at, id);
 CREATE INDEX IF NOT EXISTS events_at ON events(at);
@@ -66,10 +67,10 @@ std::vector<std::string> slugs_from_json(const std::string& s) {
 
 constexpr const char* kEventColumns =
     "session, at, kind, search_id, query, norm_query, result_count, corrected, rung, slugs, slug, rank, source, "
-    "helpful, comment, ticket_id";
+    "helpful, comment, ticket_id, ref";
 constexpr const char* kEventColumnsPrefixed =
     "e.session, e.at, e.kind, e.search_id, e.query, e.norm_query, e.result_count, e.corrected, e.rung, e.slugs, "
-    "e.slug, e.rank, e.source, e.helpful, e.comment, e.ticket_id";
+    "e.slug, e.rank, e.source, e.helpful, e.comment, e.ticket_id, e.ref";
 
 Event read_event(const sql::Statement& st) {
   Event e;
@@ -89,6 +90,7 @@ Event read_event(const sql::Statement& st) {
   e.helpful = st.is_null(13) ? -1 : static_cast<int>(st.int64(13));
   e.comment = st.text(14);
   e.ticket_id = st.int64(15);
+  e.ref = st.text(16);
   return e;
 }
 
@@ -126,6 +128,7 @@ void insert_event(sql::Statement& st, const Event& e) {
   }
   opt_text(15, e.comment);
   st.bind(16, e.ticket_id);
+  opt_text(17, e.ref);
   st.run();
 }
 
@@ -188,15 +191,18 @@ void StatsStore::migrate() {
                          ", newer than this kb-server (" + std::to_string(kSchemaVersion) + ")",
                      SQLITE_ERROR);
   }
+  sql::Transaction tx(db_);
   db_.exec(kSchema);
+  if (version == 1) db_.exec("ALTER TABLE events ADD COLUMN ref TEXT");  // agent links' ticket reference
   db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
 }
 
 void StatsStore::write_events(const std::vector<Event>& events) {
   if (events.empty()) return;
   sql::Transaction tx(db_);
   sql::Statement ins = db_.prepare(std::string("INSERT INTO events(") + kEventColumns +
-                                   ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   sql::Statement sess = db_.prepare(
       "INSERT INTO sessions(id, started_at, last_seen) VALUES(?1, ?2, ?2) "
       "ON CONFLICT(id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen), "
@@ -239,7 +245,7 @@ Ticket StatsStore::insert_ticket(Ticket t, bool deliver) {
     e.kind = event_kind::kTicket;
     e.ticket_id = t.id;
     sql::Statement ev = db_.prepare(std::string("INSERT INTO events(") + kEventColumns +
-                                    ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                                    ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_event(ev, e);
     db_.prepare(
            "INSERT INTO sessions(id, started_at, last_seen) VALUES(?1, ?2, ?2) "
@@ -278,7 +284,7 @@ std::vector<std::pair<SessionRow, std::vector<Event>>> StatsStore::sessions_betw
   while (q.step()) {
     Event e = read_event(q);
     if (out.empty() || out.back().first.id != e.session) {
-      out.push_back({SessionRow{e.session, q.int64(16), q.int64(17)}, {}});
+      out.push_back({SessionRow{e.session, q.int64(17), q.int64(18)}, {}});
     }
     out.back().second.push_back(std::move(e));
   }

@@ -155,10 +155,10 @@ TEST_CASE("no sessions: counts are zero and rates null", "[deflection]") {
                           "open_sessions", "deflection_rate", "explicit_deflections", "form_deflections",
                           "self_service_score", "searches", "zero_result_searches", "zero_result_rate",
                           "click_through_rate", "search_exit_rate", "tickets", "top_queries",
-                          "top_zero_result_queries", "articles", "daily"}) {
+                          "top_zero_result_queries", "articles", "daily", "agent_links"}) {
     CHECK(s.contains(key));
   }
-  CHECK(s.size() == 19);
+  CHECK(s.size() == 20);
 }
 
 TEST_CASE("dates", "[deflection]") {
@@ -166,4 +166,25 @@ TEST_CASE("dates", "[deflection]") {
   CHECK(parse_utc_date("2026-09-21") == 1'789'948'800'000);
   CHECK(parse_utc_date("2026-9-21") == -1);
   CHECK(parse_utc_date("yesterday") == -1);
+}
+
+TEST_CASE("agent links: copies, views through them, tickets after", "[deflection]") {
+  std::vector<SessionEvents> all;
+  SessionBuilder agent("agent");
+  agent.add(event_kind::kAgentCopy).slug = "vpn";
+  agent.add(event_kind::kAgentCopy).slug = "vpn";
+  all.push_back(agent.s);
+  SessionBuilder helped("helped");
+  Event& v1 = helped.add(event_kind::kView);
+  v1.slug = "vpn";
+  v1.source = view_source::kAgent;
+  all.push_back(helped.s);
+  SessionBuilder again("again");
+  Event& v2 = again.add(event_kind::kView);
+  v2.slug = "vpn";
+  v2.source = view_source::kAgent;
+  again.then(event_kind::kTicket);
+  all.push_back(again.s);
+  const json s = compute(all);
+  CHECK(s["agent_links"] == json::array({json{{"slug", "vpn"}, {"links_copied", 2}, {"views", 2}, {"sessions_with_ticket_after", 1}}}));
 }

@@ -20,4 +20,18 @@ mstch::map stats_login_page(const PageBase& base, const std::string& error);
 mstch::map stats_page(const PageBase& base, const nlohmann::json& stats, const std::string& from, const std::string& to,
                       const std::map<std::string, std::uint64_t>& rungs = {});
 
+/// One search result on the agent view, with every section of its article.
+struct AgentResult {
+  SearchHit hit;
+  std::vector<Heading> headings;
+};
+
+/// The agent view: a compact search whose results offer, per article and
+/// per section, the link, a Markdown link and the section's text to copy.
+/// Links are absolute (@p origin) and carry ?ref=agent (and &ticket=).
+mstch::map agent_page(const PageBase& base, const std::string& query, const std::string& ticket,
+                      const std::vector<AgentResult>& results, const std::string& origin);
+
+mstch::map login_page(const PageBase& base, const std::string& title, const std::string& action, const std::string& error);
+
 }  // namespace kb

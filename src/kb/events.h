@@ -21,6 +21,7 @@ inline constexpr const char* kSuggestionShown = "suggestion_shown";  ///< articl
 inline constexpr const char* kSuggestionClick = "suggestion_click";  ///< a suggested article opened
 inline constexpr const char* kSolved = "solved";              ///< "This solved my problem" on the form
 inline constexpr const char* kTicket = "ticket";              ///< a ticket submitted
+inline constexpr const char* kAgentCopy = "agent_copy";       ///< an agent copied a link or text (source: link|markdown|text)
 }  // namespace event_kind
 
 /// Where an article view came from.
@@ -49,6 +50,7 @@ struct Event {
   int helpful = -1;        ///< vote: 1 yes, 0 no
   std::string comment;     ///< vote
   std::int64_t ticket_id = 0;  ///< ticket
+  std::string ref;             ///< agent_copy, view from an agent link: the help desk's ticket id, if given
 };
 
 /// Lower-case, punctuation to spaces, spaces collapsed: "VPN  Disconnects!"

@@ -134,6 +134,15 @@ class Searcher {
 
   std::optional<ArticleRecord> find_article(const std::string& slug);
 
+  /// The articles and sections that best answer a ticket: the subject
+  /// weighs more than the body; error codes and identifiers pasted into
+  /// either weigh most. Long bodies are cut to kMaxQueryBytes.
+  std::vector<SearchHit> suggest_for_ticket(const std::string& subject, const std::string& body, std::size_t count);
+
+  /// The plain text of one section ("" anchor: the lead), for agents to
+  /// paste into a reply; nullopt when there is no such article or section.
+  std::optional<std::string> section_text(const std::string& slug, const std::string& anchor);
+
   /// Articles whose title (or tags) start with what was typed so far: all
   /// words but the last must match, the last as a prefix ("reset pass").
   std::vector<ArticleLink> complete_titles(const std::string& typed, std::size_t count, const std::string& lang = "");

@@ -415,7 +415,41 @@ function suggestWhileTyping(form) {
   }, 300));
 }
 
+// ---- Agent view: copy a link, a Markdown link or a section's text ----------
+function agentCopy() {
+  const ticket = document.getElementById('agent-ticket');
+  document.querySelectorAll('.agent-copy').forEach((slot) => {
+    const row = slot.closest('tr');
+    const slug = slot.closest('.agent-result').dataset.slug;
+    const anchor = row.dataset.anchor || '';
+    const copy = async (kind, button) => {
+      let text = kind === 'markdown' ? slot.dataset.markdown : slot.dataset.url;
+      try {
+        if (kind === 'text') {
+          const r = await fetch(`/api/agent/section?slug=${encodeURIComponent(slug)}&anchor=${encodeURIComponent(anchor)}`,
+            { credentials: 'same-origin' });
+          text = (await r.json()).text;
+        }
+        await navigator.clipboard.writeText(text);
+        button.textContent = t('copied', 'Copied');
+        await fetch('/api/agent/copied', { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ slug, kind, ticket: ticket ? ticket.value : '' }) });
+      } catch (_) {
+        button.textContent = '!';
+      }
+    };
+    for (const [kind, label] of [['link', 'Link'], ['markdown', 'Markdown'], ['text', 'Text']]) {
+      const button = el('button', { type: 'button', className: 'secondary' }, label);
+      button.addEventListener('click', () => copy(kind, button));
+      slot.append(button);
+    }
+    row.querySelectorAll('input[readonly]').forEach((input) => { input.hidden = true; });
+  });
+}
+
 instantSearch();
+agentCopy();
 copyButtons();
 tocFollowsReader();
 feedback();

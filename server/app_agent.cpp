@@ -1,0 +1,140 @@
+/** @file app_agent.cpp
+ *  @brief Support agents: a compact search that copies links, Markdown
+ *  links and section text for replies, suggestions for a ticket's text,
+ *  and tracking of the links agents send.
+ */
+#include "app.h"
+
+#include "kb/admin_views.h"
+#include "kb/text.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kb::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kAgentCookie = "kb_agent";
+
+json hit_json(const SearchHit& hit, const std::string& origin) {
+  return {{"slug", hit.slug},
+          {"title", hit.title},
+          {"url", origin + hit.url},
+          {"section", {{"heading", hit.section_heading}, {"anchor", hit.section_anchor}, {"url", origin + hit.section_url()}}},
+          {"snippet", hit.snippet_html},
+          {"score", hit.score}};
+}
+
+}  // namespace
+
+std::string App::agent_cookie_value() const { return hmac_sha256_hex(secret_, "agent:" + config_.agent_token); }
+
+void App::require_agent(const httplib::Request& req) const {
+  if (config_.agent_token.empty()) {
+    throw HttpError(403, "Agent features are off: start kb-server with --agent-token TOKEN (or set KB_AGENT_TOKEN).");
+  }
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), config_.agent_token)) return;
+  if (constant_time_equal(cookie(req, kAgentCookie), agent_cookie_value())) return;
+  throw HttpError(401, "This needs the agent token: send 'Authorization: Bearer TOKEN' or sign in at /agent.");
+}
+
+void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams params(req);
+  try {
+    require_agent(req);
+  } catch (const HttpError& e) {
+    send_page(res, e.status(), "login",
+              login_page(page_base(req, params), "Agent search – sign in", "/agent/login", e.status() == 403 ? e.what() : ""));
+    return;
+  }
+  const auto session = visit(req, res);
+  PageBase base = page_base(req, params, session.value_or(""));
+  const std::string ticket = std::string(utf8_prefix(params.get("ticket"), 64));
+  std::vector<AgentResult> results;
+  SearchRequest r = search_request(req, params);
+  if (!r.query.empty()) {
+    Searcher& s = searcher();
+    for (auto& hit : s.search(r).hits) {
+      const auto article = s.find_article(hit.slug);
+      results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});
+    }
+  }
+  send_page(res, 200, "agent", agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, site_origin(req)));
+}
+
+void App::post_agent_login(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams form = QueryParams::from_form(req.body);
+  if (config_.agent_token.empty() || !constant_time_equal(form.get("token"), config_.agent_token)) {
+    send_page(res, config_.agent_token.empty() ? 403 : 401, "login",
+              login_page(page_base(req, QueryParams(req)), "Agent search – sign in", "/agent/login",
+                         config_.agent_token.empty() ? "Agent features are off: start kb-server with --agent-token TOKEN."
+                                                     : "That token is not right."));
+    return;
+  }
+  std::string value = std::string(kAgentCookie) + "=" + agent_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
+  if (is_https(req)) value += "; Secure";
+  res.set_header("Set-Cookie", value);
+  res.status = 303;
+  res.set_header("Location", "/agent");
+}
+
+void App::post_agent_logout(const httplib::Request&, httplib::Response& res) {
+  res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.status = 303;
+  res.set_header("Location", "/agent");
+}
+
+void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Response& res) {
+  require_agent(req);
+  require_json(req);
+  const json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) throw HttpError(400, "the body must be a JSON object");
+  std::string subject, text;
+  if (body.contains("subject") && body["subject"].is_string()) subject = body["subject"].get<std::string>();
+  if (body.contains("body") && body["body"].is_string()) text = body["body"].get<std::string>();
+  if (subject.empty() && text.empty()) throw HttpError(400, "give 'subject' and/or 'body'");
+  const std::string origin = site_origin(req);
+  json out = json::array();
+  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, origin));
+  send_json(res, 200, json{{"suggestions", out}});
+}
+
+void App::get_agent_section_api(const httplib::Request& req, httplib::Response& res) {
+  require_agent(req);
+  const QueryParams params(req);
+  const auto text = searcher().section_text(params.get("slug"), params.get("anchor"));
+  if (!text) throw HttpError(404, "no such article or section");
+  send_json(res, 200, json{{"text", *text}});
+}
+
+void App::post_agent_copied_api(const httplib::Request& req, httplib::Response& res) {
+  require_agent(req);
+  require_json(req);
+  const json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object() || !body.contains("slug") || !body["slug"].is_string()) {
+    throw HttpError(400, "give 'slug' (and 'kind': link|markdown|text, 'ticket')");
+  }
+  const std::string kind = body.contains("kind") && body["kind"].is_string() ? body["kind"].get<std::string>() : "link";
+  if (kind != "link" && kind != "markdown" && kind != "text") throw HttpError(400, "'kind' must be link, markdown or text");
+  const auto article = searcher().find_article(body["slug"].get<std::string>());
+  if (!article) throw HttpError(404, "no such article");
+  const auto session = visit(req, res);
+  if (session) {
+    Event e;
+    e.session = *session;
+    e.kind = event_kind::kAgentCopy;
+    e.slug = article->slug;
+    e.source = kind;
+    if (body.contains("ticket") && body["ticket"].is_string()) {
+      e.ref = std::string(utf8_prefix(body["ticket"].get<std::string>(), 64));
+      if (!is_valid_utf8(e.ref)) e.ref.clear();
+    }
+    stats_->record(std::move(e));
+  }
+  send_json(res, 200, json{{"recorded", session.has_value()}});
+}
+
+}  // namespace kb::server

@@ -1,0 +1,131 @@
+/** @file agent.test.cpp
+ *  @brief Integration: the agent view, suggestions for a ticket, section
+ *  text, and tracking of the links agents send.
+ */
+#include "support/browser.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+using namespace kb::test;
+using Catch::Matchers::Contains;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kAgent = "agent-secret";
+constexpr const char* kAdmin = "admin-secret";
+
+struct Site {
+  TempDir dir;
+  Site() {
+    std::string out;
+    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
+                         (dir / "index").string(), "-q"},
+                        out) == 0);
+  }
+  std::vector<std::string> args() const {
+    return {"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--agent-token", kAgent,
+            "--admin-token", kAdmin, "--session-timeout", "1"};
+  }
+};
+
+httplib::Headers bearer(const char* token) { return {{"Authorization", std::string("Bearer ") + token}}; }
+
+}  // namespace
+
+TEST_CASE("agents find, copy and track links", "[agent]") {
+  Site site;
+  ServerProcess server(site.args());
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_url_encode(false);
+
+  SECTION("the agent view needs the agent token, not the admin's") {
+    Browser b(server.port());
+    auto page = b.get("/agent");
+    REQUIRE(page);
+    CHECK(page->status == 401);
+    CHECK_THAT(page->body, Contains("action=\"/agent/login\""));
+    REQUIRE(b.post_form("/agent/login", {{"token", kAdmin}}));
+    CHECK(b.get("/agent")->status == 401);
+    const auto login = b.post_form("/agent/login", {{"token", kAgent}});
+    REQUIRE(login);
+    CHECK(login->status == 303);
+    page = b.get("/agent?q=restart+spooler&ticket=T-42");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+    CHECK_THAT(page->body, Contains("value=\"" + origin + "/articles/printer-offline?ref=agent&amp;ticket=T-42#step-2-restart-the-spooler\""));
+    CHECK_THAT(page->body, Contains("value=\"[Printer shows offline › Step 2: Restart the spooler](" + origin +
+                                    "/articles/printer-offline?ref=agent&amp;ticket=T-42#step-2-restart-the-spooler)\""));
+    CHECK_THAT(page->body, Contains("<tr class=\"best\" data-anchor=\"step-2-restart-the-spooler\">"));
+  }
+  SECTION("suggestions for a ticket's text, error codes first") {
+    const json body = {{"subject", "Cannot install the VPN client"}, {"body", "It fails with 0x80070005 after a minute."}};
+    auto res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const json s = json::parse(res->body);
+    CHECK(s["suggestions"][0]["slug"] == "install-fails");
+    CHECK(s["suggestions"][0]["section"]["anchor"] == "symptoms");
+    res = cli.Post("/api/suggest-for-ticket", bearer(kAdmin), body.dump(), "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), "{}", "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+  }
+  SECTION("a section's text for a reply") {
+    const auto res = cli.Get("/api/agent/section?slug=printer-offline&anchor=step-2-restart-the-spooler", bearer(kAgent));
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    const std::string text = json::parse(res->body)["text"];
+    CHECK_THAT(text, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
+    CHECK(cli.Get("/api/agent/section?slug=printer-offline&anchor=nope", bearer(kAgent))->status == 404);
+  }
+  SECTION("copies, views through agent links and tickets after them are counted") {
+    Browser agent(server.port());
+    REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}}));
+    for (int i = 0; i < 2; ++i) {
+      const auto res = agent.post_json("/api/agent/copied", R"({"slug":"printer-offline","kind":"markdown","ticket":"T-42"})");
+      REQUIRE(res);
+      CHECK(res->status == 200);
+    }
+    Browser person(server.port());
+    REQUIRE(person.get("/articles/printer-offline?ref=agent&ticket=T-42"));
+    REQUIRE(person.post_json("/api/tickets", R"({"subject":"still offline","email":"p@example.com"})")->status == 201);
+    Browser other(server.port());
+    REQUIRE(other.get("/articles/printer-offline?ref=agent&ticket=T-43"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    const auto res = cli.Get("/api/stats", bearer(kAdmin));
+    REQUIRE(res);
+    const json stats = json::parse(res->body);
+    CHECK(stats["agent_links"] == json::array({json{{"slug", "printer-offline"}, {"links_copied", 2}, {"views", 2},
+                                                    {"sessions_with_ticket_after", 1}}}));
+  }
+}
+
+TEST_CASE("without an agent token the agent features say how to turn them on", "[agent]") {
+  Site site;
+  ServerProcess server({"--index", (site.dir / "index").string(), "--data", (site.dir / "data").string()});
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto res = cli.Post("/api/suggest-for-ticket", bearer("x"), "{\"subject\":\"x\"}", "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  CHECK_THAT(res->body, Contains("--agent-token"));
+}
+
+TEST_CASE("kb-index suggest reads a ticket from standard input", "[agent]") {
+  Site site;
+  const auto ticket = site.dir.write("ticket.txt", "Installer stopped\nIt said 0x80070005 and quit.\n");
+  std::string out;
+  REQUIRE(run_program({"/bin/sh", "-c", std::string(KB_INDEX_BIN) + " suggest --index " + (site.dir / "index").string() +
+                                           " < " + ticket.string()},
+                      out) == 0);
+  CHECK_THAT(out, Contains("\t/articles/install-fails#symptoms\tSoftware installation fails › Symptoms\n"));
+}
