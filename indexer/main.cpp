@@ -9,6 +9,7 @@
 #include "kb/article.h"
 #include "kb/article_files.h"
 #include "kb/checker.h"
+#include "kb/content_report.h"
 #include "kb/index_writer.h"
 #include "kb/text.h"
 #include "kb/insights.h"
@@ -110,11 +111,69 @@ int main(int argc, char** argv) try {
   int suggest_count = 5;
   suggest->add_option("--count", suggest_count, "How many")->capture_default_str();
   suggest->add_option("--index", index, "Index directory")->envname("KB_INDEX")->capture_default_str();
+  // kb-index gaps / health: what to write and what to fix, from the statistics.
+  CLI::App* gaps = app.add_subcommand("gaps", "Content gaps: zero-result and session-ending searches, and tickets that "
+                                              "followed a failed search, grouped into clusters, largest first");
+  CLI::App* health = app.add_subcommand("health", "Article health: one score per article with its reasons, worst first");
+  std::string report_format = "text";
+  for (CLI::App* sub : {gaps, health}) {
+    sub->add_option("--data", data, "kb-server's data directory (holds kb.sqlite)")->envname("KB_DATA")->capture_default_str();
+    sub->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
+    sub->add_option("--format", report_format, "text or csv")->check(CLI::IsMember({"text", "csv"}))->capture_default_str();
+  }
+  health->add_option("--articles", articles, "Articles directory")->envname("KB_ARTICLES")->capture_default_str();
+  health->add_option("--stale-days", stale_days, "Articles not updated for this many days lose points")->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+
+  if (*gaps || *health) {
+    const auto db = std::filesystem::path(data) / "kb.sqlite";
+    if (!std::filesystem::exists(db)) {
+      std::fprintf(stderr, "kb-index: error: no statistics at %s (kb-server --data %s writes them)\n", db.c_str(), data.c_str());
+      return 2;
+    }
+    kb::StatsStore store(db);
+    kb::DeflectionOptions opt;
+    opt.now_ms = kb::now_ms();
+    opt.session_timeout_ms = static_cast<std::int64_t>(session_timeout) * 1000;
+    const auto sessions = store.sessions_between(0, opt.now_ms + 1);
+    if (*gaps) {
+      const auto clusters = kb::content_gaps(sessions, store.tickets(0, opt.now_ms + 1, 100000, 0), opt);
+      if (report_format == "csv") {
+        std::fputs(kb::gaps_csv(clusters).c_str(), stdout);
+      } else {
+        for (const auto& g : clusters) {
+          std::string members;
+          for (const auto& q : g.queries) members += (members.empty() ? "" : ", ") + q;
+          std::printf("%llu\t%s\t(zero results %llu, exits %llu, tickets %llu)\t%s\n", static_cast<unsigned long long>(g.volume()),
+                      g.label.c_str(), static_cast<unsigned long long>(g.zero_result), static_cast<unsigned long long>(g.exits),
+                      static_cast<unsigned long long>(g.tickets), members.c_str());
+        }
+      }
+      return 0;
+    }
+    kb::CheckOptions copt;
+    copt.articles_dir = articles;
+    const kb::CheckReport checked = kb::check_articles(copt);
+    std::vector<kb::ArticleHealthInput> inputs;
+    for (const auto& a : checked.parsed) inputs.push_back({a.slug, a.title, a.path, a.updated});
+    const char* sep = report_format == "csv" ? "," : "\t";
+    if (report_format == "csv") std::printf("score,slug,reasons\r\n");
+    for (const auto& h : kb::article_health(inputs, checked, sessions, opt, stale_days, kb::utc_date(opt.now_ms))) {
+      std::string reasons;
+      for (const auto& r : h.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+      if (report_format == "csv" && reasons.find_first_of(",\"") != std::string::npos) {
+        std::string q = "\"";
+        for (char c : reasons) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        reasons = q + "\"";
+      }
+      std::printf("%d%s%s%s%s%s", h.score, sep, h.slug.c_str(), sep, reasons.c_str(), report_format == "csv" ? "\r\n" : "\n");
+    }
+    return 0;
   }
 
   if (*suggest) {

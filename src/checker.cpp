@@ -101,6 +101,7 @@ CheckReport check_articles(const CheckOptions& options) {
       RenderOptions ro;
       ro.title = c.article.title;
       c.md = render_markdown(c.article.body, ro);
+      report.parsed.push_back(CheckedArticle{c.article.slug, c.article.title, c.article.path, c.article.updated});
       checked.push_back(std::move(c));
     } catch (const ArticleError& e) {
       add(e.path(), e.line(), true, e.message());

@@ -28,8 +28,13 @@ struct CheckOptions {
   std::string today;
 };
 
+struct CheckedArticle {
+  std::string slug, title, path, updated;
+};
+
 struct CheckReport {
   std::vector<CheckProblem> problems;  ///< in file, then line order
+  std::vector<CheckedArticle> parsed;  ///< every article that parsed
   std::size_t articles = 0;
   std::size_t errors() const;
   std::size_t warnings() const;
