@@ -171,6 +171,8 @@ void App::install(httplib::Server& server) {
   server.Get("/api/suggest", bind(&App::get_suggest_api));
   server.Get("/api/synonyms/proposals", bind(&App::get_synonym_proposals_api));
   server.Get("/stats/synonyms", bind(&App::get_synonyms_page));
+  server.Get("/stats/articles", bind(&App::get_health_page));
+  server.Get("/stats/gaps", bind(&App::get_gaps_page));
   server.Post("/stats/synonyms/accept", bind(&App::post_synonym_accept));
   server.Get("/agent", bind(&App::get_agent_page));
   server.Post("/agent/login", bind(&App::post_agent_login));
@@ -643,9 +645,9 @@ void App::get_opensearch(const httplib::Request& req, httplib::Response& res) {
 void App::get_sitemap(const httplib::Request& req, httplib::Response& res) {
   const std::string origin = html_escape(site_origin(req));
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  for (const auto& [slug, updated] : searcher().list_articles()) {
-    xml += "  <url><loc>" + origin + "/articles/" + html_escape(slug) + "</loc>";
-    if (!updated.empty()) xml += "<lastmod>" + html_escape(updated) + "</lastmod>";
+  for (const auto& a : searcher().list_articles()) {
+    xml += "  <url><loc>" + origin + "/articles/" + html_escape(a.slug) + "</loc>";
+    if (!a.updated.empty()) xml += "<lastmod>" + html_escape(a.updated) + "</lastmod>";
     xml += "</url>\n";
   }
   xml += "</urlset>\n";

@@ -109,6 +109,8 @@ class App {
   void require_agent(const httplib::Request& req) const;
   std::string agent_cookie_value() const;
   void get_synonyms_page(const httplib::Request& req, httplib::Response& res);
+  void get_health_page(const httplib::Request& req, httplib::Response& res);
+  void get_gaps_page(const httplib::Request& req, httplib::Response& res);
   void post_synonym_accept(const httplib::Request& req, httplib::Response& res);
 
   /// Recomputes popular queries and article success from the statistics.

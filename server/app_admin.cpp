@@ -5,6 +5,7 @@
 #include "app.h"
 
 #include "kb/admin_views.h"
+#include "kb/content_report.h"
 #include "kb/deflection.h"
 #include "kb/insights.h"
 #include "kb/synonyms.h"
@@ -196,6 +197,73 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
     }
   }
   send_page(res, 200, "stats", stats_page(base, deflection_stats(sessions, opt), range.from, range.to, rungs));
+}
+
+void App::get_health_page(const httplib::Request& req, httplib::Response& res) {
+  if (!admin_page_allowed(req, res)) return;
+  const QueryParams params(req);
+  const DateRange range = date_range(params);
+  // With --articles the check's problems count too; otherwise the index's list.
+  CheckReport check;
+  std::vector<ArticleHealthInput> inputs;
+  if (!config_.articles_dir.empty()) {
+    CheckOptions copt;
+    copt.articles_dir = config_.articles_dir;
+    check = check_articles(copt);
+  }
+  for (const auto& a : searcher().list_articles()) inputs.push_back({a.slug, a.title, a.path, a.updated});
+  const int stale_days = std::atoi(params.get("stale_days").c_str());
+  const auto health = article_health(inputs, check, sessions_between(range.from_ms, range.to_ms), deflection_options(),
+                                     stale_days, range.to);
+  if (params.get("format") == "csv") {
+    std::string out = "score,slug,reasons\r\n";
+    for (const auto& h : health) {
+      std::string reasons;
+      for (const auto& r : h.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+      std::string quoted = "\"";
+      for (char c : reasons) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      out += std::to_string(h.score) + "," + h.slug + "," + quoted + "\"\r\n";
+    }
+    res.set_content(out, "text/csv; charset=utf-8");
+    return;
+  }
+  mstch::array rows;
+  for (const auto& h : health) {
+    mstch::array reasons;
+    for (const auto& r : h.reasons) reasons.push_back(r);
+    rows.push_back(mstch::map{{"score", std::to_string(h.score)}, {"slug", h.slug}, {"title", h.title},
+                              {"url", "/articles/" + h.slug}, {"reasons", reasons}});
+  }
+  const PageBase base = page_base(req, params);
+  send_page(res, 200, "health",
+            mstch::map{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Article health")},
+                       {"query", std::string()}, {"rows", rows}, {"from", range.from}, {"to", range.to}});
+}
+
+void App::get_gaps_page(const httplib::Request& req, httplib::Response& res) {
+  if (!admin_page_allowed(req, res)) return;
+  const QueryParams params(req);
+  const DateRange range = date_range(params);
+  const auto gaps = content_gaps(sessions_between(range.from_ms, range.to_ms),
+                                 stats_->with_store([&](StatsStore& s) { return s.tickets(range.from_ms, range.to_ms, 100000, 0); }),
+                                 deflection_options());
+  if (params.get("format") == "csv") {
+    res.set_content(gaps_csv(gaps), "text/csv; charset=utf-8");
+    return;
+  }
+  mstch::array rows;
+  for (const auto& g : gaps) {
+    mstch::array queries, subjects;
+    for (const auto& q : g.queries) queries.push_back(mstch::map{{"q", q}, {"url", "/search?q=" + url_encode(q)}});
+    for (const auto& sub : g.ticket_subjects) subjects.push_back(sub);
+    rows.push_back(mstch::map{{"label", g.label}, {"volume", std::to_string(g.volume())},
+                              {"zero", std::to_string(g.zero_result)}, {"exits", std::to_string(g.exits)},
+                              {"tickets", std::to_string(g.tickets)}, {"queries", queries}, {"subjects", subjects}});
+  }
+  const PageBase base = page_base(req, params);
+  send_page(res, 200, "gaps",
+            mstch::map{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Content gaps")},
+                       {"query", std::string()}, {"rows", rows}, {"from", range.from}, {"to", range.to}});
 }
 
 void App::post_stats_login(const httplib::Request& req, httplib::Response& res) {

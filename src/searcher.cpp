@@ -689,14 +689,16 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
   });
 }
 
-std::vector<std::pair<std::string, std::string>> Searcher::list_articles() {
+std::vector<Searcher::ListedArticle> Searcher::list_articles() {
   return with_retry([&] {
-    std::vector<std::pair<std::string, std::string>> out;
+    std::vector<ListedArticle> out;
     const std::string prefix = schema::kPrefixId;
     for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix); ++t) {
       auto p = db_.postlist_begin(*t);
       if (p == db_.postlist_end(*t)) continue;
-      out.emplace_back((*t).substr(prefix.size()), db_.get_document(*p).get_value(schema::kSlotUpdated));
+      const Xapian::Document doc = db_.get_document(*p);
+      out.push_back(ListedArticle{(*t).substr(prefix.size()), doc.get_value(schema::kSlotTitle),
+                                  doc.get_value(schema::kSlotUpdated), doc.get_value(schema::kSlotPath)});
     }
     return out;
   });

@@ -178,6 +178,16 @@ TEST_CASE("a simulated population is counted exactly, across a crash", "[handoff
   }
   CHECK(with_search == n);
   CHECK(with_article == n);
+
+  // What to write next and what to fix, from the same statistics.
+  httplib::Client cli("127.0.0.1", server.port());
+  const httplib::Headers admin{{"Authorization", std::string("Bearer ") + kToken}};
+  const auto gaps = cli.Get("/stats/gaps?format=csv", admin);
+  REQUIRE(gaps);
+  CHECK_THAT(gaps->body, Contains("xylophone,6,3,0,3,xylophone,xylophone broken | xylophone broken | xylophone broken\r\n"));
+  const auto health = cli.Get("/stats/articles", admin);
+  REQUIRE(health);
+  CHECK_THAT(health->body, Contains("3 of 6 views were followed by a ticket"));
 }
 
 TEST_CASE("instant search: a typing burst is one search", "[handoff]") {

@@ -155,8 +155,11 @@ class Searcher {
 
   IndexStatus status();
 
-  /// Every article's slug and updated date (for the sitemap), by slug.
-  std::vector<std::pair<std::string, std::string>> list_articles();
+  struct ListedArticle {
+    std::string slug, title, updated, path;
+  };
+  /// Every article (for the sitemap and the health report), by slug.
+  std::vector<ListedArticle> list_articles();
 
   /// Per-article success in [0, 1] learned from the statistics (views that
   /// end sessions without a ticket, "yes" votes); nullptr switches the
