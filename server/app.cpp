@@ -5,6 +5,7 @@
  */
 #include "app.h"
 
+#include "kb/index_writer.h"
 #include "kb/text.h"
 
 #include <nlohmann/json.hpp>
@@ -102,6 +103,9 @@ App::App(Config config)
       secret_(load_or_create_secret(config_.data_dir)),
       session_tickets_(static_cast<std::size_t>(config_.tickets_per_session_hour), std::chrono::hours(1)),
       address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)) {
+  // Checked before any thread starts: an exception after that would leave
+  // a joinable thread behind.
+  if (config_.watch && config_.articles_dir.empty()) throw std::invalid_argument("--watch needs --articles DIR");
   // The page script's strings: only what it shows, to keep pages light.
   for (const auto& [lang, strings] : ui_strings_) {
     json j = json::object();
@@ -123,6 +127,17 @@ App::App(Config config)
   so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
   stats_ = std::make_unique<Statistics>(so);
   if (!config_.ticket_webhook.empty()) webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook);
+  if (config_.watch) {
+    watcher_ = std::make_unique<ArticleWatcher>(config_.articles_dir, [this] {
+      IndexOptions opt;
+      opt.articles_dir = config_.articles_dir;
+      opt.index_dir = config_.index_dir;
+      opt.on_problem = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+      const IndexReport report = build_index(opt);
+      std::fprintf(stderr, "kb-server: --watch: %s\n", report.summary_line().c_str());
+    });
+  }
+  // Last: nothing after this may throw while the thread runs.
   refresh_insights();
   insights_thread_ = std::thread([this] { run_insights(); });
 }
@@ -130,6 +145,7 @@ App::App(Config config)
 App::~App() { shutdown(); }
 
 void App::shutdown() {
+  watcher_.reset();
   {
     std::lock_guard<std::mutex> lock(insights_wake_mutex_);
     insights_stop_ = true;
@@ -169,6 +185,7 @@ void App::install(httplib::Server& server) {
   server.Get(R"(/articles/([^/]+))", bind(&App::get_article));
   server.Get("/healthz", bind(&App::get_healthz));
   server.Get("/api/suggest", bind(&App::get_suggest_api));
+  server.Get("/api/revision", bind(&App::get_revision_api));
   server.Get("/api/synonyms/proposals", bind(&App::get_synonym_proposals_api));
   server.Get("/stats/synonyms", bind(&App::get_synonyms_page));
   server.Get("/stats/articles", bind(&App::get_health_page));
@@ -536,7 +553,10 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   const std::vector<ArticleLink> related = s.related(*article, 5);
   std::string voted = params.get("voted");
   if (voted != "yes" && voted != "no" && voted != "done") voted.clear();
-  send_page(res, 200, "article", article_page(page_base(req, params, session.value_or("")), *article, related, voted));
+  mstch::map page = article_page(page_base(req, params, session.value_or("")), *article, related, voted);
+  // Live preview: the page reloads itself when a new revision is committed.
+  if (config_.watch) page["watch_revision"] = std::to_string(s.status().revision);
+  send_page(res, 200, "article", page);
 }
 
 void App::refresh_insights() {
@@ -658,6 +678,10 @@ void App::get_robots(const httplib::Request& req, httplib::Response& res) {
   res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /tickets/\nDisallow: /stats\nSitemap: " + site_origin(req) +
                       "/sitemap.xml\n",
                   "text/plain; charset=utf-8");
+}
+
+void App::get_revision_api(const httplib::Request&, httplib::Response& res) {
+  send_json(res, 200, json{{"revision", searcher().status().revision}, {"watch", config_.watch}});
 }
 
 void App::get_healthz(const httplib::Request&, httplib::Response& res) {

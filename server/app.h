@@ -5,6 +5,7 @@
 #pragma once
 
 #include "http_util.h"
+#include "watcher.h"
 #include "webhook.h"
 
 #include "kb/insights.h"
@@ -47,6 +48,7 @@ struct Config {
   bool learned_boost = true;          ///< reorder results slightly by what helped before
   int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
   std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)
+  bool watch = false;                 ///< re-index articles_dir on every saved change (writers' preview)
 };
 
 /// An error a handler wants turned into a status and message.
@@ -79,6 +81,7 @@ class App {
   void get_search_api(const httplib::Request& req, httplib::Response& res);
   void get_article(const httplib::Request& req, httplib::Response& res);
   void get_healthz(const httplib::Request& req, httplib::Response& res);
+  void get_revision_api(const httplib::Request& req, httplib::Response& res);
   void get_suggest_api(const httplib::Request& req, httplib::Response& res);
   void get_opensearch(const httplib::Request& req, httplib::Response& res);
   void get_sitemap(const httplib::Request& req, httplib::Response& res);
@@ -166,6 +169,7 @@ class App {
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
   std::unique_ptr<WebhookDelivery> webhook_;
+  std::unique_ptr<ArticleWatcher> watcher_;
   RateLimiter session_tickets_;
   RateLimiter address_tickets_;
 

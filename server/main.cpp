@@ -65,6 +65,10 @@ int main(int argc, char** argv) try {
   app.add_option("--web", web, "Directory with templates/, static/ and strings/")
       ->envname("KB_WEB")
       ->capture_default_str();
+  app.add_flag("--watch", config.watch,
+               "Writers' live preview: re-index --articles within a second of every saved change; open article pages "
+               "reload themselves")
+      ->envname("KB_WATCH");
   std::string theme;
   app.add_option("--theme", theme,
                  "A folder whose templates/, static/ and strings/ files replace kb's own of the same name "

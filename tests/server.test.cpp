@@ -11,6 +11,8 @@
 
 #include <sys/wait.h>
 
+#include <thread>
+
 using namespace kb::test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -291,4 +293,33 @@ TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
                      "accounts"},
                     out) == 2);
   CHECK_THAT(out, Contains("already exists"));
+}
+
+TEST_CASE("live preview: a saved article is re-indexed within a second", "[server][watch]") {
+  Site site;
+  std::vector<std::string> args = site.server_args();
+  args.insert(args.end(), {"--watch", "--articles", (site.dir / "articles").string()});
+  ServerProcess server(args);
+  httplib::Client cli("127.0.0.1", server.port());
+  cli.set_url_encode(false);
+  const auto revision = [&] { return nlohmann::json::parse(cli.Get("/api/revision")->body)["revision"].get<int>(); };
+  const int before = revision();
+  site.dir.write("articles/keyboard.md", article("Keyboard types gibberish", "Switch the layout back to English (US)."));
+  nlohmann::json found;
+  for (int i = 0; i < 40; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    found = get_json(cli, "/api/search?q=gibberish");
+    if (found["total"] == 1) break;
+  }
+  CHECK(found["total"] == 1);
+  CHECK(found["results"][0]["slug"] == "keyboard");
+  CHECK(revision() > before);
+  const auto page = cli.Get("/articles/keyboard");
+  REQUIRE(page);
+  CHECK_THAT(page->body, Contains("data-watch-revision=\""));
+
+  std::string out;
+  CHECK(run_program({KB_SERVER_BIN, "--index", (site.dir / "index").string(), "--watch", "--port", "0", "--web", KB_WEB_DIR},
+                    out) == 2);
+  CHECK_THAT(out, Contains("--watch needs --articles DIR"));
 }

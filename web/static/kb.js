@@ -448,7 +448,21 @@ function agentCopy() {
   });
 }
 
+// ---- Live preview (kb-server --watch): reload when the index changes -------
+function liveReload() {
+  const article = document.querySelector('[data-watch-revision]');
+  if (!article) return;
+  const shown = article.dataset.watchRevision;
+  setInterval(async () => {
+    try {
+      const r = await fetch('/api/revision', { cache: 'no-store' });
+      if (r.ok && String((await r.json()).revision) !== shown) location.reload();
+    } catch (_) { /* the server restarts: try again */ }
+  }, 700);
+}
+
 instantSearch();
+liveReload();
 agentCopy();
 copyButtons();
 tocFollowsReader();
