@@ -66,6 +66,9 @@ int main(int argc, char** argv) try {
       ->capture_default_str();
   app.add_option("--index", index, "Index directory to create or update")->envname("KB_INDEX")->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No progress bar");
+  std::string stats_data;
+  app.add_option("--data", stats_data,
+                 "kb-server's data directory: warn when an article or anchor that agents sent links to disappears");
 
   // kb-index synonyms: proposals mined from the statistics, and accepting them.
   CLI::App* synonyms = app.add_subcommand(
@@ -272,6 +275,21 @@ int main(int argc, char** argv) try {
   if (isatty(2) && !quiet) options.on_progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
 
   const kb::IndexReport report = kb::build_index(options);
+  // Links agents sent must keep working: warn about any that broke.
+  if (!stats_data.empty()) {
+    const auto db = std::filesystem::path(stats_data) / "kb.sqlite";
+    if (std::filesystem::exists(db)) {
+      kb::StatsStore store(db);
+      kb::Searcher searcher(index);
+      for (const auto& l : kb::lost_agent_links(store.sessions_between(0, kb::now_ms() + 1), searcher)) {
+        const std::string where = "/articles/" + l.slug + (l.anchor.empty() ? "" : "#" + l.anchor);
+        std::fprintf(stderr, "%s: warning: agents sent links to %s (%llu times), but %s\n", index.c_str(), where.c_str(),
+                     static_cast<unsigned long long>(l.copies),
+                     l.reason == "article" ? "no article or alias has that slug now (add it to 'aliases')"
+                                           : "the article has no heading with that anchor now");
+      }
+    }
+  }
   std::printf("%s\n", report.summary_line().c_str());
   return report.skipped > 0 ? 1 : 0;
 } catch (const kb::IndexUnavailable& e) {

@@ -128,6 +128,10 @@ void App::post_agent_copied_api(const httplib::Request& req, httplib::Response& 
     e.kind = event_kind::kAgentCopy;
     e.slug = article->slug;
     e.source = kind;
+    if (body.contains("anchor") && body["anchor"].is_string()) {
+      e.query = std::string(utf8_prefix(body["anchor"].get<std::string>(), 200));
+      if (!is_valid_utf8(e.query)) e.query.clear();
+    }
     if (body.contains("ticket") && body["ticket"].is_string()) {
       e.ref = std::string(utf8_prefix(body["ticket"].get<std::string>(), 64));
       if (!is_valid_utf8(e.ref)) e.ref.clear();

@@ -4,6 +4,7 @@
 #include "kb/content_report.h"
 
 #include "kb/query_builder.h"
+#include "kb/searcher.h"
 #include "kb/synonyms.h"
 
 #include <xapian.h>
@@ -245,6 +246,37 @@ std::vector<ArticleHealth> article_health(const std::vector<ArticleHealthInput>&
   std::stable_sort(out.begin(), out.end(), [](const ArticleHealth& x, const ArticleHealth& y) {
     return x.score != y.score ? x.score < y.score : x.slug < y.slug;
   });
+  return out;
+}
+
+}  // namespace kb
+
+namespace kb {
+
+std::vector<LostLink> lost_agent_links(const std::vector<SessionEvents>& sessions, Searcher& index) {
+  std::map<std::pair<std::string, std::string>, std::uint64_t> copied;
+  for (const auto& [row, events] : sessions) {
+    for (const auto& e : events) {
+      if (e.kind == event_kind::kAgentCopy) ++copied[{e.slug, e.query}];
+    }
+  }
+  std::vector<LostLink> out;
+  for (const auto& [target, count] : copied) {
+    const auto& [slug, anchor] = target;
+    std::optional<ArticleRecord> article = index.find_article(slug);
+    if (!article) {
+      // A rename with an alias keeps the link working.
+      if (const auto canonical = index.resolve_alias(slug)) article = index.find_article(*canonical);
+    }
+    if (!article) {
+      out.push_back({slug, anchor, count, "article"});
+      continue;
+    }
+    if (!anchor.empty() && std::none_of(article->headings.begin(), article->headings.end(),
+                                        [&](const Heading& h) { return h.anchor == anchor; })) {
+      out.push_back({slug, anchor, count, "anchor"});
+    }
+  }
   return out;
 }
 

@@ -10,6 +10,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 using namespace kb::test;
@@ -128,4 +131,37 @@ TEST_CASE("kb-index suggest reads a ticket from standard input", "[agent]") {
                                            " < " + ticket.string()},
                       out) == 0);
   CHECK_THAT(out, Contains("\t/articles/install-fails#symptoms\tSoftware installation fails › Symptoms\n"));
+}
+
+TEST_CASE("kb-index warns when a section agents linked to disappears", "[agent]") {
+  TempDir dir;
+  std::filesystem::copy(std::filesystem::path(KB_FIXTURES_DIR) / "search", dir / "articles",
+                        std::filesystem::copy_options::recursive);
+  const std::vector<std::string> index_cmd{KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index",
+                                           (dir / "index").string(), "--data", (dir / "data").string()};
+  std::string out;
+  REQUIRE(run_program(index_cmd, out) == 0);
+  {
+    ServerProcess server({"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--agent-token", kAgent});
+    Browser agent(server.port());
+    REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}}));
+    REQUIRE(agent.post_json("/api/agent/copied",
+                            R"({"slug":"printer-offline","anchor":"step-2-restart-the-spooler","kind":"link"})")->status == 200);
+    REQUIRE(agent.post_json("/api/agent/copied", R"({"slug":"keyboard","kind":"markdown"})")->status == 200);
+  }
+  // The writer renames a heading and deletes an article.
+  const auto printer = dir / "articles" / "printer-offline.md";
+  std::string text;
+  {
+    std::ifstream in(printer);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    text = std::regex_replace(buf.str(), std::regex("## Step 2: Restart the spooler"), "## Step 2: Restart the print service");
+  }
+  std::ofstream(printer) << text;
+  std::filesystem::remove(dir / "articles" / "keyboard.md");
+  REQUIRE(run_program(index_cmd, out) == 0);
+  CHECK_THAT(out, Contains("agents sent links to /articles/printer-offline#step-2-restart-the-spooler (1 times), but the "
+                           "article has no heading with that anchor now"));
+  CHECK_THAT(out, Contains("agents sent links to /articles/keyboard (1 times), but no article or alias has that slug now"));
 }

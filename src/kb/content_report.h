@@ -50,4 +50,17 @@ std::vector<ArticleHealth> article_health(const std::vector<ArticleHealthInput>&
                                           const std::vector<SessionEvents>& sessions, const DeflectionOptions& options,
                                           int stale_days, const std::string& today);
 
+/// A link agents sent (copied from /agent) that the index no longer has.
+struct LostLink {
+  std::string slug, anchor;
+  std::uint64_t copies = 0;
+  std::string reason;  ///< "article" or "anchor"
+};
+
+class Searcher;
+
+/// Checks every article and section agents copied links to (from the
+/// statistics) against @p index; returns those that disappeared.
+std::vector<LostLink> lost_agent_links(const std::vector<SessionEvents>& sessions, Searcher& index);
+
 }  // namespace kb

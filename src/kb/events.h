@@ -38,7 +38,7 @@ struct Event {
   std::int64_t at_ms = 0;  ///< UTC milliseconds since the epoch
   std::string kind;
   std::string search_id;   ///< search, click
-  std::string query;       ///< search: as typed
+  std::string query;       ///< search: as typed; agent_copy: the section anchor copied ("" = whole article)
   std::string norm_query;  ///< search: normalised (see normalise_query)
   int result_count = -1;   ///< search
   bool corrected = false;  ///< search: a spelling correction answered

@@ -434,7 +434,7 @@ function agentCopy() {
         button.textContent = t('copied', 'Copied');
         await fetch('/api/agent/copied', { method: 'POST', credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ slug, kind, ticket: ticket ? ticket.value : '' }) });
+          body: JSON.stringify({ slug, anchor, kind, ticket: ticket ? ticket.value : '' }) });
       } catch (_) {
         button.textContent = '!';
       }
