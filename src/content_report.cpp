@@ -70,17 +70,20 @@ std::string csv_field(const std::string& v) {
 std::vector<GapCluster> content_gaps(const std::vector<SessionEvents>& sessions, const std::vector<Ticket>& tickets,
                                      const DeflectionOptions& opt) {
   std::map<std::string, QueryTally> tally;
-  std::map<std::string, std::string> failed_query_of_session;  ///< last zero-result query
+  // A failed search found nothing, or nothing the person opened before
+  // searching again or filing a ticket.
+  std::map<std::string, std::string> failed_query_of_session;  ///< the last failed query
   for (const auto& [row, events] : sessions) {
     const std::int64_t last = events.empty() ? row.last_seen_ms : std::max(row.last_seen_ms, events.back().at_ms);
     const bool ended = opt.now_ms - last > opt.session_timeout_ms;
+    const Event* open_search = nullptr;  ///< the latest search, until an article is opened
     for (std::size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
+      if (e.kind == event_kind::kView) open_search = nullptr;
+      if (e.kind == event_kind::kTicket && open_search) failed_query_of_session[row.id] = open_search->norm_query;
       if (e.kind != event_kind::kSearch || e.norm_query.empty()) continue;
-      if (e.result_count == 0) {
-        ++tally[e.norm_query].zero;
-        failed_query_of_session[row.id] = e.norm_query;
-      }
+      open_search = &e;
+      if (e.result_count == 0) ++tally[e.norm_query].zero;
       if (ended && i + 1 == events.size()) ++tally[e.norm_query].exits;
     }
   }

@@ -53,7 +53,13 @@ TEST_CASE("gaps cluster by shared words and spelling variants, largest first", "
   all.push_back(session("a", {{"printer jam", 0}}, true));
   all.push_back(session("b", {{"printer jammed", 0}}, true));
   all.push_back(session("c", {{"priner jam", 0}}, true));
-  all.push_back(session("d", {{"printer jam", 0}}, true));
+  all.push_back(session("d", {{"printer jam", 0}}));
+  Event filed;  // as the store writes it: a ticket event in the session
+  filed.session = "d";
+  filed.kind = event_kind::kTicket;
+  filed.at_ms = all.back().second.back().at_ms + 1000;
+  all.back().second.push_back(filed);
+  all.back().first.last_seen_ms = filed.at_ms;
   // Cluster 2: one session that ended on a search with results (an exit).
   all.push_back(session("e", {{"badge reader", 3}}));
   // Not a gap: found and read.
