@@ -44,25 +44,11 @@ DateRange date_range(const QueryParams& params) {
   return r;
 }
 
-/// One CSV field: quoted when needed, and a leading = + - @ defused so a
-/// spreadsheet does not run it as a formula.
-std::string csv(const std::string& v) {
-  std::string s = v;
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(0, "'");
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string csv_row(std::initializer_list<std::string> fields) {
   std::string line;
   for (const auto& f : fields) {
     if (!line.empty()) line += ',';
-    line += csv(f);
+    line += csv_field(f);
   }
   return line + "\r\n";
 }

@@ -6,6 +6,7 @@
 #include "kb/query_builder.h"
 #include "kb/searcher.h"
 #include "kb/synonyms.h"
+#include "kb/text.h"
 
 #include <xapian.h>
 
@@ -52,18 +53,6 @@ struct QueryTally {
   std::uint64_t zero = 0, exits = 0, tickets = 0;
   std::vector<std::string> subjects;
 };
-
-std::string csv_field(const std::string& v) {
-  std::string s = v;
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(0, "'");
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 

@@ -62,6 +62,10 @@ std::string cjk_bigrams(std::string_view text);
 /// Percent-encodes a URL query component (space becomes '+').
 std::string url_encode(std::string_view s);
 
+/// One CSV field: quoted when needed, and a leading = + - @ defused so a
+/// spreadsheet does not run it as a formula.
+std::string csv_field(const std::string& value);
+
 /// Collapses runs of white space to one space and trims.
 std::string collapse_whitespace(std::string_view s);
 

@@ -15,7 +15,8 @@ namespace kb::test {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kb-test-XXXXXX").string();
+    // mkdtemp replaces the six trailing placeholder characters.
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kb-test-").string() + std::string(6, 'X');
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
