@@ -169,11 +169,7 @@ int main(int argc, char** argv) try {
     for (const auto& h : kb::article_health(inputs, checked, sessions, opt, stale_days, kb::utc_date(opt.now_ms))) {
       std::string reasons;
       for (const auto& r : h.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
-      if (report_format == "csv" && reasons.find_first_of(",\"") != std::string::npos) {
-        std::string q = "\"";
-        for (char c : reasons) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        reasons = q + "\"";
-      }
+      if (report_format == "csv") reasons = kb::csv_field(reasons);
       std::printf("%d%s%s%s%s%s", h.score, sep, h.slug.c_str(), sep, reasons.c_str(), report_format == "csv" ? "\r\n" : "\n");
     }
     return 0;

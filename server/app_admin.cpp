@@ -206,9 +206,7 @@ void App::get_health_page(const httplib::Request& req, httplib::Response& res) {
     for (const auto& h : health) {
       std::string reasons;
       for (const auto& r : h.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
-      std::string quoted = "\"";
-      for (char c : reasons) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-      out += std::to_string(h.score) + "," + h.slug + "," + quoted + "\"\r\n";
+      out += std::to_string(h.score) + "," + csv_field(h.slug) + "," + csv_field(reasons) + "\r\n";
     }
     res.set_content(out, "text/csv; charset=utf-8");
     return;
