@@ -201,12 +201,8 @@ int main(int argc, char** argv) try {
       return 2;
     }
     std::filesystem::create_directories(path.parent_path());
-    char date[16];
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    std::ofstream(path) << kb::article_skeleton(new_title, slug, category, kb::normalise_lang(new_lang), date);
+    std::ofstream(path) << kb::article_skeleton(new_title, slug, category, kb::normalise_lang(new_lang),
+                                                kb::utc_date(kb::now_ms()));
     std::printf("%s\n", path.c_str());
     return 0;
   }

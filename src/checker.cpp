@@ -5,6 +5,7 @@
 
 #include "kb/article.h"
 #include "kb/article_files.h"
+#include "kb/deflection.h"
 #include "kb/markdown.h"
 #include "kb/text.h"
 
@@ -45,26 +46,6 @@ struct Checked {
   RenderedMarkdown md;
 };
 
-std::string today_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-long days_between(const std::string& from, const std::string& to) {
-  auto days = [](const std::string& d) {
-    std::tm tm{};
-    tm.tm_year = std::stoi(d.substr(0, 4)) - 1900;
-    tm.tm_mon = std::stoi(d.substr(5, 2)) - 1;
-    tm.tm_mday = std::stoi(d.substr(8, 2));
-    return static_cast<long>(timegm(&tm) / 86400);
-  };
-  return days(to) - days(from);
-}
-
 bool is_external(const std::string& url) {
   return url.find("://") != std::string::npos || url.rfind("mailto:", 0) == 0 || url.rfind("tel:", 0) == 0;
 }
@@ -88,7 +69,7 @@ CheckReport check_articles(const CheckOptions& options) {
     const bool error = text.compare(b + 2, 5, "error") == 0;
     add(text.substr(0, a), std::stoul(text.substr(a + 1, b - a - 1)), error, text.substr(text.find(": ", b + 2) + 2));
   };
-  const std::string today = options.today.empty() ? today_utc() : options.today;
+  const std::string today = options.today.empty() ? utc_date(now_ms()) : options.today;
 
   std::vector<Checked> checked;
   for (const auto& file : find_article_files(options.articles_dir, add_line)) {

@@ -62,9 +62,9 @@ std::vector<GapCluster> content_gaps(const std::vector<SessionEvents>& sessions,
   // A failed search found nothing, or nothing the person opened before
   // searching again or filing a ticket.
   std::map<std::string, std::string> failed_query_of_session;  ///< the last failed query
-  for (const auto& [row, events] : sessions) {
-    const std::int64_t last = events.empty() ? row.last_seen_ms : std::max(row.last_seen_ms, events.back().at_ms);
-    const bool ended = opt.now_ms - last > opt.session_timeout_ms;
+  for (const auto& s : sessions) {
+    const auto& [row, events] = s;
+    const bool ended = session_ended(s, opt);
     const Event* open_search = nullptr;  ///< the latest search, until an article is opened
     for (std::size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
@@ -164,9 +164,9 @@ std::vector<ArticleHealth> article_health(const std::vector<ArticleHealthInput>&
   for (const auto& a : stats["articles"]) by_slug[a["slug"].get<std::string>()] = a;
   // Sessions that viewed an article and ended deflected: its contribution.
   std::map<std::string, std::uint64_t> deflected_views;
-  for (const auto& [row, events] : sessions) {
-    const std::int64_t last = events.empty() ? row.last_seen_ms : std::max(row.last_seen_ms, events.back().at_ms);
-    const bool ended = opt.now_ms - last > opt.session_timeout_ms;
+  for (const auto& s : sessions) {
+    const auto& events = s.second;
+    const bool ended = session_ended(s, opt);
     const bool ticket = std::any_of(events.begin(), events.end(), [](const Event& e) { return e.kind == event_kind::kTicket; });
     if (!ended || ticket) continue;
     std::set<std::string> seen;
@@ -177,16 +177,7 @@ std::vector<ArticleHealth> article_health(const std::vector<ArticleHealthInput>&
   std::vector<std::string> zero_queries;
   for (const auto& q : stats["top_zero_result_queries"]) zero_queries.push_back(q["query"]);
 
-  auto days_since = [&](const std::string& date) {
-    auto to_days = [](const std::string& d) {
-      std::tm tm{};
-      tm.tm_year = std::stoi(d.substr(0, 4)) - 1900;
-      tm.tm_mon = std::stoi(d.substr(5, 2)) - 1;
-      tm.tm_mday = std::stoi(d.substr(8, 2));
-      return static_cast<long>(timegm(&tm) / 86400);
-    };
-    return to_days(today) - to_days(date);
-  };
+  auto days_since = [&](const std::string& date) { return days_between(date, today); };
 
   std::vector<ArticleHealth> out;
   for (const auto& a : articles) {

@@ -40,8 +40,7 @@ struct SessionFacts {
 SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   SessionFacts f;
   f.date = utc_date(s.first.started_at_ms);
-  const std::int64_t last = s.second.empty() ? s.first.last_seen_ms : std::max(s.first.last_seen_ms, s.second.back().at_ms);
-  f.ended = opt.now_ms - last > opt.session_timeout_ms;
+  f.ended = session_ended(s, opt);
   bool form_open = false;
   bool suggestion_clicked_after_form = false;
   for (const Event& e : s.second) {
@@ -75,6 +74,16 @@ struct DayTally {
 };
 
 }  // namespace
+
+bool session_ended(const SessionEvents& s, const DeflectionOptions& opt) {
+  const std::int64_t last = s.second.empty() ? s.first.last_seen_ms : std::max(s.first.last_seen_ms, s.second.back().at_ms);
+  return opt.now_ms - last > opt.session_timeout_ms;
+}
+
+long days_between(const std::string& from, const std::string& to) {
+  constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+  return static_cast<long>((parse_utc_date(to) - parse_utc_date(from)) / kDayMs);
+}
 
 std::string utc_date(std::int64_t ms) {
   const std::time_t t = static_cast<std::time_t>(ms / 1000);

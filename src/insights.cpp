@@ -14,10 +14,7 @@ namespace kb {
 
 namespace {
 
-bool ended(const SessionEvents& s, const DeflectionOptions& opt) {
-  const std::int64_t last = s.second.empty() ? s.first.last_seen_ms : std::max(s.first.last_seen_ms, s.second.back().at_ms);
-  return opt.now_ms - last > opt.session_timeout_ms;
-}
+bool ended(const SessionEvents& s, const DeflectionOptions& opt) { return session_ended(s, opt); }
 
 bool has_ticket(const SessionEvents& s) {
   return std::any_of(s.second.begin(), s.second.end(), [](const Event& e) { return e.kind == event_kind::kTicket; });

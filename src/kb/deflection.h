@@ -28,6 +28,13 @@ struct DeflectionOptions {
 /// denominator is zero are null.
 nlohmann::json deflection_stats(const std::vector<SessionEvents>& sessions, const DeflectionOptions& options);
 
+/// A session has ended when its last activity is more than the session
+/// timeout before now. The one rule every statistic uses.
+bool session_ended(const SessionEvents& session, const DeflectionOptions& options);
+
+/// Whole days from @p from to @p to (both "YYYY-MM-DD"; to - from).
+long days_between(const std::string& from, const std::string& to);
+
 /// "YYYY-MM-DD" (UTC) of @p ms.
 std::string utc_date(std::int64_t ms);
 
