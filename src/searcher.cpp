@@ -6,6 +6,7 @@
 
 #include "kb/document_builder.h"
 #include "kb/events.h"
+#include "kb/facet_table.h"
 #include "kb/schema.h"
 #include "kb/text.h"
 
@@ -23,53 +24,6 @@
 namespace kb {
 
 namespace {
-
-/// Counts the values of one slot (several per document when joined by
-/// '\n', as tags are) once per translation group: results collapse to one
-/// version per group, so the counts must too, or "printing 5" would sit next
-/// to "3 results".
-class GroupCountSpy : public Xapian::MatchSpy {
- public:
-  GroupCountSpy(Xapian::valueno slot, Xapian::valueno group_slot) : slot_(slot), group_slot_(group_slot) {}
-  void operator()(const Xapian::Document& doc, double) override {
-    const std::string v = doc.get_value(slot_);
-    const std::string group = doc.get_value(group_slot_);
-    std::size_t pos = 0;
-    while (pos < v.size()) {
-      const std::size_t end = v.find('\n', pos);
-      const std::size_t stop = end == std::string::npos ? v.size() : end;
-      if (stop > pos) {
-        std::string value = v.substr(pos, stop - pos);
-        if (seen_.insert(value + '\x1f' + group).second) ++counts_[value];
-      }
-      pos = stop + 1;
-    }
-  }
-  FacetCounts top(std::size_t n) const { return sorted(counts_, n); }
-
-  static FacetCounts sorted(const std::unordered_map<std::string, std::uint64_t>& counts, std::size_t n) {
-    FacetCounts out(counts.begin(), counts.end());
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    if (out.size() > n) out.resize(n);
-    return out;
-  }
-
- private:
-  Xapian::valueno slot_;
-  Xapian::valueno group_slot_;
-  std::unordered_set<std::string> seen_;
-  std::unordered_map<std::string, std::uint64_t> counts_;
-};
-
-FacetCounts value_counts(const Xapian::ValueCountMatchSpy& spy, std::size_t n) {
-  std::unordered_map<std::string, std::uint64_t> counts;
-  for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-    if (!(*it).empty()) counts[*it] = it.get_termfreq();
-  }
-  return GroupCountSpy::sorted(counts, n);
-}
 
 std::vector<std::string> split_lines(const std::string& v) {
   std::vector<std::string> out;
@@ -133,30 +87,40 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
 
 /// Picks the section whose text matches the query's words best:
 /// sum over matched terms of idf x (1 + log count). Words are scanned
-/// directly (no TermGenerator per section) and stemmed once per request.
+/// directly (no TermGenerator per section), ASCII without Unicode tables,
+/// and only words that could stem to a query stem are stemmed.
 class SectionScorer {
  public:
   SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem)
-      : terms_(terms), stem_(stem) {}
+      : terms_(terms), stem_(stem), stem_prefixes_(1 << 16, false) {
+    for (const auto& [term, idf] : terms_) {
+      if (term.size() > 1 && term[0] == 'Z') stem_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
+    }
+  }
 
-  /// The best section's index; the first when none matches.
-  std::size_t best(const std::vector<StoredSection>& sections) {
-    std::size_t best = 0;
+  struct Best {
+    std::size_t section = 0;  ///< the first when none matches
+    std::size_t first_match = std::string::npos;  ///< byte offset in its text
+  };
+
+  Best best(const std::vector<StoredSection>& sections) {
+    Best best;
     double best_score = 0;
     std::size_t budget = kMaxScanArticle;
     for (std::size_t i = 0; i < sections.size(); ++i) {
       counts_.clear();
-      scan(sections[i].heading, 2);
+      first_match_ = std::string::npos;
+      scan(sections[i].heading, 2, false);
       if (budget > 0) {
         const std::string_view text = utf8_prefix(sections[i].text, std::min(kMaxScanSection, budget));
         budget -= text.size();
-        scan(text, 1);
+        scan(text, 1, true);
       }
       double score = 0;
       for (const auto& [term, count] : counts_) score += terms_.at(term) * (1.0 + std::log(count));
       if (score > best_score) {
         best_score = score;
-        best = i;
+        best = {i, first_match_};
       }
     }
     return best;
@@ -168,64 +132,171 @@ class SectionScorer {
   static constexpr std::size_t kMaxScanSection = 6000;
   static constexpr std::size_t kMaxScanArticle = 40000;
 
-  void add(const std::string& term, double n) {
-    if (terms_.count(term)) counts_[term] += n;
+  /// The first two bytes of a word: stemmers change endings, so a word can
+  /// only stem to a query stem that starts the same way.
+  static std::size_t prefix_key(std::string_view w) {
+    const auto b0 = w.empty() ? 0u : static_cast<unsigned char>(w[0]);
+    const auto b1 = w.size() < 2 ? 0u : static_cast<unsigned char>(w[1]);
+    return (b0 << 8) | b1;
   }
 
-  void word(const std::string& w, double n) {
+  bool add(const std::string& term, double n) {
+    const auto found = terms_.find(term);
+    if (found == terms_.end()) return false;
+    if (n > 0) counts_[term] += n;
+    return true;
+  }
+
+  /// Whether a word (lower-cased) is a query term as written or stemmed;
+  /// counts it with weight @p n (0: only tell).
+  bool word(const std::string& w, double n) {
+    bool matched = add(w, n);
+    if (!stem_prefixes_[prefix_key(w)]) return matched;
     auto memo = stems_.find(w);
     if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
-    add(w, n);
-    add(memo->second, n);
+    return add(memo->second, n) || matched;
   }
 
-  void scan(std::string_view text, double n) {
+  /// One CJK character, indexed as a unigram and a bigram with the one before.
+  bool cjk(unsigned ch, unsigned previous, double n) {
+    std::string uni;
+    Xapian::Unicode::append_utf8(uni, ch);
+    bool matched = add(uni, n);
+    if (previous) {
+      std::string bi;
+      Xapian::Unicode::append_utf8(bi, previous);
+      matched = add(bi + uni, n) || matched;
+    }
+    return matched;
+  }
+
+  /// Splits @p text as the indexer does and calls on_word(begin, end,
+  /// lower-cased word) and on_cjk(begin, end, char, previous char).
+  template <class Word, class Cjk>
+  static void tokens(std::string_view text, Word&& on_word, Cjk&& on_cjk) {
     std::string current;
+    std::size_t start = 0;  // of the current word
     unsigned previous_cjk = 0;
-    for (Xapian::Utf8Iterator it(text.data(), text.size()); it != Xapian::Utf8Iterator(); ++it) {
-      const unsigned raw = *it;
-      if (raw < 0x80) {  // ASCII: no Unicode tables needed
+    auto end_word = [&](std::size_t end) {
+      if (current.empty()) return;
+      on_word(start, end, current);
+      current.clear();
+    };
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const auto byte = static_cast<unsigned char>(text[pos]);
+      if (byte < 0x80) {  // ASCII: no Unicode tables needed
         previous_cjk = 0;
-        if ((raw >= 'a' && raw <= 'z') || (raw >= '0' && raw <= '9') || raw == '_') {
-          current += static_cast<char>(raw);
-        } else if (raw >= 'A' && raw <= 'Z') {
-          current += static_cast<char>(raw + 32);
-        } else if (!current.empty()) {
-          word(current, n);
-          current.clear();
+        const bool lower = (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') || byte == '_';
+        if (lower || (byte >= 'A' && byte <= 'Z')) {
+          if (current.empty()) start = pos;
+          current += static_cast<char>(lower ? byte : byte + 32);
+        } else {
+          end_word(pos);
         }
+        ++pos;
         continue;
       }
-      const unsigned ch = Xapian::Unicode::tolower(raw);
+      Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
+      const unsigned ch = Xapian::Unicode::tolower(*it);
+      const std::size_t here = pos;
+      ++it;
+      pos = it == Xapian::Utf8Iterator() ? text.size() : static_cast<std::size_t>(it.raw() - text.data());
       if (is_cjk(ch)) {
-        // CJK text is indexed as unigrams and bigrams.
-        if (!current.empty()) word(current, n), current.clear();
-        std::string uni;
-        Xapian::Unicode::append_utf8(uni, ch);
-        add(uni, n);
-        if (previous_cjk) {
-          std::string bi;
-          Xapian::Unicode::append_utf8(bi, previous_cjk);
-          add(bi + uni, n);
-        }
+        end_word(here);
+        on_cjk(here, pos, ch, previous_cjk);
         previous_cjk = ch;
         continue;
       }
       previous_cjk = 0;
       if (Xapian::Unicode::is_wordchar(ch)) {
+        if (current.empty()) start = here;
         Xapian::Unicode::append_utf8(current, ch);
-      } else if (!current.empty()) {
-        word(current, n);
-        current.clear();
+      } else {
+        end_word(here);
       }
     }
-    if (!current.empty()) word(current, n);
+    end_word(text.size());
   }
 
+  void scan(std::string_view text, double n, bool track) {
+    tokens(
+        text,
+        [&](std::size_t begin, std::size_t, const std::string& w) {
+          if (word(w, n) && track && begin < first_match_) first_match_ = begin;
+        },
+        [&](std::size_t begin, std::size_t, unsigned ch, unsigned previous) {
+          if (cjk(ch, previous, n) && track && begin < first_match_) first_match_ = begin;
+        });
+  }
+
+ public:
+  /// About @p length bytes of @p text from a little before @p first_match,
+  /// HTML-escaped, with the query's words in <mark>: what the snippet
+  /// generator did, without stemming every word of the passage.
+  std::string snippet(std::string_view text, std::size_t first_match, std::size_t length) {
+    constexpr std::size_t kContext = 60;
+    std::size_t from = first_match == std::string::npos || first_match < kContext ? 0 : first_match - kContext;
+    if (from > 0) {  // start after a space, not inside a word
+      const std::size_t space = text.find_first_of(" \n", from);
+      from = space != std::string::npos && space < first_match ? space + 1 : first_match;
+    }
+    std::string_view window = utf8_prefix(text.substr(from), length);
+    const bool cut = from + window.size() < text.size();
+    if (cut) {  // end at a word boundary
+      const std::size_t space = window.find_last_of(" \n");
+      if (space != std::string_view::npos && space > window.size() / 2) window = window.substr(0, space);
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> marks;
+    unsigned pending_cjk = 0;  // a CJK char whose bigram with the next may match
+    std::size_t pending_begin = 0;
+    tokens(
+        window,
+        [&](std::size_t begin, std::size_t end, const std::string& w) {
+          pending_cjk = 0;
+          if (word(w, 0)) marks.emplace_back(begin, end);
+        },
+        [&](std::size_t begin, std::size_t end, unsigned ch, unsigned previous) {
+          std::string uni;
+          Xapian::Unicode::append_utf8(uni, ch);
+          bool matched = terms_.count(uni) > 0;
+          if (previous) {
+            std::string bi;
+            Xapian::Unicode::append_utf8(bi, previous);
+            if (terms_.count(bi + uni)) {
+              matched = true;
+              if (pending_cjk && (marks.empty() || marks.back().second <= pending_begin)) {
+                marks.emplace_back(pending_begin, begin);
+              }
+            }
+          }
+          if (matched) marks.emplace_back(begin, end);
+          pending_cjk = ch;
+          pending_begin = begin;
+        });
+    std::string out = from > 0 ? "…" : "";
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      const auto [begin, end] = marks[i];
+      out += html_escape(window.substr(at, begin - at));
+      // Adjacent marks (CJK runs) become one.
+      std::size_t last = end;
+      while (i + 1 < marks.size() && marks[i + 1].first == last) last = marks[++i].second;
+      out += "<mark>" + html_escape(window.substr(begin, last - begin)) + "</mark>";
+      at = last;
+    }
+    out += html_escape(window.substr(at));
+    if (cut) out += "…";
+    return out;
+  }
+
+ private:
   const std::unordered_map<std::string, double>& terms_;
   const Xapian::Stem& stem_;
+  std::vector<bool> stem_prefixes_;
   std::unordered_map<std::string, std::string> stems_;
   std::unordered_map<std::string, double> counts_;
+  std::size_t first_match_ = std::string::npos;
 };
 
 const char* field_of(const std::string& term) {
@@ -235,6 +306,10 @@ const char* field_of(const std::string& term) {
   if (term.rfind("Z", 0) == 0) return "text (stemmed)";
   return "text";
 }
+
+constexpr std::size_t kSnippetBytes = 240;
+constexpr Xapian::doccount kExactMatchesChecked = 500;
+
 
 }  // namespace
 
@@ -405,7 +480,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     used = qb.ranked(text);
   }
   if (!pinned.empty()) used = Xapian::Query(Xapian::Query::OP_AND_NOT, used, pin_term);
-  if (!preferred.empty() && request.lang.empty() && !browse) {
+  const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
+  // With one language the boost would add the same to every article.
+  if (!preferred.empty() && request.lang.empty() && !browse && facet_table->language_count() > 1) {
     // Within a translation group the version in the person's language wins
     // the collapse below.
     auto* source = new Xapian::ValueMapPostingSource(schema::kSlotLang);
@@ -416,14 +493,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
 
   Xapian::Enquire enquire(db_);
   enquire.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
-  enquire.set_collapse_key(schema::kSlotGroup);
-  GroupCountSpy category_spy(schema::kSlotCategory, schema::kSlotGroup);
-  // Languages count every version: the filter shows each language's own.
-  Xapian::ValueCountMatchSpy lang_spy(schema::kSlotLang);
-  GroupCountSpy tag_spy(schema::kSlotTags, schema::kSlotGroup);
-  enquire.add_matchspy(&category_spy);
-  enquire.add_matchspy(&lang_spy);
-  enquire.add_matchspy(&tag_spy);
+  if (facet_table->has_translation_groups()) enquire.set_collapse_key(schema::kSlotGroup);
+  FacetTable::Counter facets(facet_table);
+  enquire.add_matchspy(&facets);
   enquire.set_query(filtered(used));
   if (browse) enquire.set_sort_by_value_then_relevance(schema::kSlotUpdated, true);
 
@@ -432,9 +504,11 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   const auto wanted_first = static_cast<Xapian::doccount>((request.page - 1) * request.per_page);
   const auto first = request.page == 1 ? 0 : wanted_first - std::min(pins, wanted_first);
   const auto count = static_cast<Xapian::doccount>(request.per_page) - (request.page == 1 ? std::min(pins, static_cast<Xapian::doccount>(request.per_page)) : 0);
-  // Facets and the total are exact up to this many matches, estimated beyond:
-  // counting every match of a broad query would dominate the search time.
-  const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), std::max<Xapian::doccount>(first + count, 2000));
+  // Facets and the total are exact up to kExactMatchesChecked matches,
+  // estimated beyond: weighing every match of a broad query would dominate
+  // the search time (2,000 cost 4 ms a query more than 500 on the 5,878
+  // support articles; bench/speed).
+  const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), std::max<Xapian::doccount>(first + count, kExactMatchesChecked));
   const Xapian::MSet mset = enquire.get_mset(first, count, check);
 
   // With translation groups collapsed Xapian only estimates the count,
@@ -443,14 +517,16 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
                                                                          : mset.get_matches_estimated()) + pins;
   if (browse) response.rung = response.total ? "browse" : "none";
   if (!browse && response.total == 0) response.rung = "none";
-  response.category_facets = category_spy.top(30);
-  response.lang_facets = value_counts(lang_spy, 30);
-  response.tag_facets = tag_spy.top(30);
+  response.category_facets = facets.categories(30);
+  response.lang_facets = facets.langs(30);
+  response.tag_facets = facets.tags(30);
 
   const auto terms = content_terms(used, db_);
   // Query words are looked up as the query stemmed them.
   SectionScorer scorer(terms, stem);
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
+    // One read for all of the document's values instead of one per slot.
+    (void)doc.values_count();
     SearchHit hit;
     hit.slug = doc.get_value(schema::kSlotSlug);
     hit.title = doc.get_value(schema::kSlotTitle);
@@ -462,19 +538,14 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.updated = doc.get_value(schema::kSlotUpdated);
     hit.score = weight;
     const std::vector<StoredSection> sections = parse_sections(doc.get_value(schema::kSlotSections));
-    std::string text_for_snippet;
     if (!sections.empty()) {
-      const std::size_t best = browse ? 0 : scorer.best(sections);
-      hit.section_anchor = sections[best].anchor;
-      hit.section_heading = sections[best].heading;
-      text_for_snippet = sections[best].text.empty() ? sections[best].heading : sections[best].text;
+      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections);
+      const StoredSection& section = sections[best.section];
+      hit.section_anchor = section.anchor;
+      hit.section_heading = section.heading;
+      hit.snippet_html = section.text.empty() ? scorer.snippet(section.heading, std::string::npos, kSnippetBytes)
+                                              : scorer.snippet(section.text, best.first_match, kSnippetBytes);
     }
-    hit.snippet_html = mset.snippet(text_for_snippet, 240, stem,
-                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
-                                        Xapian::MSet::SNIPPET_CJK_NGRAM,
-                                    "<mark>", "</mark>", "…");
-    // CJK n-grams are highlighted one character at a time; join the runs.
-    for (std::size_t pos; (pos = hit.snippet_html.find("</mark><mark>")) != std::string::npos;) hit.snippet_html.erase(pos, 13);
     return hit;
   };
 
@@ -601,12 +672,11 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
       hit.score = it.get_weight();
       const auto sections = parse_sections(doc.get_value(schema::kSlotSections));
       if (!sections.empty()) {
-        const std::size_t best = scorer.best(sections);
-        hit.section_anchor = sections[best].anchor;
-        hit.section_heading = sections[best].heading;
-        hit.snippet_html = mset.snippet(sections[best].text, 240, stem,
-                                        Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                                        "<mark>", "</mark>", "…");
+        const SectionScorer::Best best = scorer.best(sections);
+        const StoredSection& section = sections[best.section];
+        hit.section_anchor = section.anchor;
+        hit.section_heading = section.heading;
+        hit.snippet_html = scorer.snippet(section.text, best.first_match, kSnippetBytes);
       }
       out.push_back(std::move(hit));
     }

@@ -1,0 +1,160 @@
+/** @file facet_table.cpp
+ *  @brief Builds facet tables from value streams and counts matches.
+ */
+#include "kb/facet_table.h"
+
+#include "kb/schema.h"
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
+namespace kb {
+
+namespace {
+
+/// Tables in use by this process, by index uuid. A Searcher asks for its
+/// revision's table after every reopen; a newer revision replaces the
+/// older entry, and Searchers still holding the old one keep it alive.
+std::mutex cache_mutex;
+std::unordered_map<std::string, std::shared_ptr<const FacetTable>>& cache() {
+  static std::unordered_map<std::string, std::shared_ptr<const FacetTable>> tables;
+  return tables;
+}
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return x;
+}
+
+}  // namespace
+
+std::shared_ptr<const FacetTable> FacetTable::for_database(const Xapian::Database& db) {
+  const std::string uuid = db.get_uuid();
+  const Xapian::rev revision = db.get_revision();
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    const auto found = cache().find(uuid);
+    if (found != cache().end() && found->second->revision_ == revision) return found->second;
+  }
+  // Built outside the lock: two threads may both build one, which is
+  // cheaper than making every search wait behind a build.
+  auto table = std::make_shared<FacetTable>();
+  table->uuid_ = uuid;
+  table->revision_ = revision;
+  table->load(db);
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  auto& slot = cache()[uuid];
+  if (!slot || slot->revision_ < revision) slot = table;
+  return table;
+}
+
+void FacetTable::load(const Xapian::Database& db) {
+  const std::size_t size = static_cast<std::size_t>(db.get_lastdocid()) + 1;
+  group_.assign(size, 0);
+  category_.assign(size, 0);
+  lang_.assign(size, 0);
+  // Value -> id (1-based) while building one vocabulary.
+  std::unordered_map<std::string, std::uint32_t> ids_of;
+  auto intern = [&ids_of](const std::string& value, std::vector<std::string>& names) {
+    const auto [it, fresh] = ids_of.emplace(value, static_cast<std::uint32_t>(names.size() + 1));
+    if (fresh) names.push_back(value);
+    return it->second;
+  };
+  auto fill = [&](Xapian::valueno slot, std::vector<std::uint32_t>& ids, std::vector<std::string>& names) {
+    ids_of.clear();
+    for (auto v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ++v) {
+      if (!(*v).empty()) ids[v.get_docid()] = intern(*v, names);
+    }
+  };
+  fill(schema::kSlotGroup, group_, groups_);
+  std::vector<std::uint32_t> members(groups_.size() + 1, 0);
+  for (const std::uint32_t g : group_) {
+    if (g && ++members[g] > 1) has_translation_groups_ = true;
+  }
+  fill(schema::kSlotCategory, category_, categories_);
+  fill(schema::kSlotLang, lang_, langs_);
+  std::vector<std::vector<std::uint32_t>> tags(size);
+  ids_of.clear();
+  for (auto v = db.valuestream_begin(schema::kSlotTags); v != db.valuestream_end(schema::kSlotTags); ++v) {
+    const std::string& joined = *v;
+    std::size_t pos = 0;
+    while (pos < joined.size()) {
+      const std::size_t end = std::min(joined.find('\n', pos), joined.size());
+      if (end > pos) tags[v.get_docid()].push_back(intern(joined.substr(pos, end - pos), tags_));
+      pos = end + 1;
+    }
+  }
+  tags_begin_.assign(size + 1, 0);
+  for (std::size_t d = 0; d < size; ++d) {
+    tags_begin_[d + 1] = tags_begin_[d] + static_cast<std::uint32_t>(tags[d].size());
+    tag_ids_.insert(tag_ids_.end(), tags[d].begin(), tags[d].end());
+  }
+}
+
+FacetTable::Counter::Counter(std::shared_ptr<const FacetTable> table)
+    : table_(std::move(table)),
+      category_counts_(table_->categories_.size() + 1, 0),
+      tag_counts_(table_->tags_.size() + 1, 0),
+      lang_counts_(table_->langs_.size() + 1, 0),
+      seen_(1024, 0) {}
+
+bool FacetTable::Counter::insert_seen(std::uint64_t key) {
+  // Open addressing over non-zero keys; grown at half full.
+  if ((seen_size_ + 1) * 2 > seen_.size()) {
+    std::vector<std::uint64_t> old(seen_.size() * 2, 0);
+    old.swap(seen_);
+    seen_size_ = 0;
+    for (std::uint64_t k : old) {
+      if (k) insert_seen(k);
+    }
+  }
+  const std::size_t mask = seen_.size() - 1;
+  for (std::size_t i = mix(key) & mask;; i = (i + 1) & mask) {
+    if (seen_[i] == key) return false;
+    if (seen_[i] == 0) {
+      seen_[i] = key;
+      ++seen_size_;
+      return true;
+    }
+  }
+}
+
+void FacetTable::Counter::operator()(const Xapian::Document& doc, double) {
+  const Xapian::docid d = doc.get_docid();
+  const FacetTable& t = *table_;
+  if (d >= t.group_.size()) return;  // added after this table's revision: cannot happen within one search
+  const std::uint64_t group = t.group_[d] ? t.group_[d] : (std::uint64_t{1} << 31) + d;  // no group: its own
+  if (const std::uint32_t lang = t.lang_[d]) ++lang_counts_[lang];
+  // Keys: kind in the top bits, then value id, then group.
+  if (const std::uint32_t category = t.category_[d]; category && insert_seen((std::uint64_t{1} << 62) | (std::uint64_t{category} << 32) | group)) {
+    ++category_counts_[category];
+  }
+  for (std::uint32_t i = t.tags_begin_[d]; i < t.tags_begin_[d + 1]; ++i) {
+    const std::uint32_t tag = t.tag_ids_[i];
+    if (insert_seen((std::uint64_t{2} << 62) | (std::uint64_t{tag} << 32) | group)) ++tag_counts_[tag];
+  }
+}
+
+FacetCounts FacetTable::Counter::top(const std::vector<std::uint32_t>& counts, std::size_t n) const {
+  const std::vector<std::string>& names = &counts == &category_counts_ ? table_->categories_
+                                          : &counts == &tag_counts_    ? table_->tags_
+                                                                       : table_->langs_;
+  FacetCounts out;
+  for (std::size_t id = 1; id < counts.size(); ++id) {
+    if (counts[id]) out.emplace_back(names[id - 1], counts[id]);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (out.size() > n) out.resize(n);
+  return out;
+}
+
+FacetCounts FacetTable::Counter::categories(std::size_t n) const { return top(category_counts_, n); }
+FacetCounts FacetTable::Counter::tags(std::size_t n) const { return top(tag_counts_, n); }
+FacetCounts FacetTable::Counter::langs(std::size_t n) const { return top(lang_counts_, n); }
+
+}  // namespace kb
