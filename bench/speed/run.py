@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""kb's speed next to its floors and peers, in one run, on one machine.
+
+  bench/speed/run.py                      # full run, writes bench/RESULTS.md
+  bench/speed/run.py --quick              # CI smoke run: 1,000 articles, 60 queries, no wrk
+
+Corpora: ../shared/data/supportarticles/support (5,878 real articles), a
+1,000-article sample of it, and 10,000- and 100,000-article scale-ups made
+from its text (bench/speed/make_corpus.py, fixed seed). Queries: sampled
+from the real articles (bench/speed/make_queries.py, fixed seed), with
+misspelled variants. Engines: kb (kb-index, kb-speed, kb-server), the
+plain-Xapian floor (xapian-floor), SQLite FTS5 (fts5-peer), and nginx
+serving a static 2 KB JSON file (the HTTP floor), loaded with wrk.
+Exit 77 when ../shared is absent.
+"""
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def log(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def peak_rss_mb(argv, ok=(0,)):
+    """Runs argv in its own child so that its peak RSS is its own; returns
+    (seconds, peak RSS MB). @ok: exit codes that are not failures."""
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            os.execv(argv[0], [str(a) for a in argv])
+        finally:
+            os._exit(127)
+    start = time.perf_counter()
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in ok:
+        raise SystemExit(f"bench: {' '.join(map(str, argv))} failed ({status})")
+    return seconds, usage.ru_maxrss / 1024.0
+
+
+def dir_mb(path):
+    path = pathlib.Path(path)
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port, path="/healthz", timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", path)
+            if c.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"bench: nothing answers on port {port}")
+
+
+def rss_mb(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def http_latency(port, paths):
+    """One keep-alive client, sequential: p50/p95/p99 in ms."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    times = []
+    for p in paths * 2:  # the first pass warms up
+        t0 = time.perf_counter()
+        conn.request("GET", p)
+        r = conn.getresponse()
+        r.read()
+        if r.status != 200:
+            raise SystemExit(f"bench: GET {p} -> {r.status}")
+        times.append((time.perf_counter() - t0) * 1000)
+    times = sorted(times[len(paths):])
+
+    def pct(q):
+        return times[min(len(times) - 1, max(0, int(q / 100 * len(times) + 0.999999) - 1))]
+    return {"p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99)}
+
+
+def wrk(url, script, seconds, repeats):
+    """wrk -t2 -c32: the median of @repeats runs by requests/s."""
+    runs = []
+    for _ in range(repeats):
+        argv = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+        if script:
+            argv += ["-s", str(script)]
+        out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+        p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+        errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+        sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        if sock:
+            errors += sum(int(g) for g in sock.groups())
+        runs.append({"rps": rps, "p99_ms": p99_ms, "errors": errors})
+    runs.sort(key=lambda r: r["rps"])
+    return runs[len(runs) // 2]
+
+
+def wrk_paths_script(path, paths):
+    lines = ",\n".join(json.dumps(p) for p in paths)
+    path.write_text("local paths = {\n" + lines + "\n}\nlocal i = 0\n"
+                    "request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+    return path
+
+
+class Nginx:
+    """nginx serving one static JSON file: the fastest possible HTTP answer."""
+
+    def __init__(self, work):
+        self.dir = work / "nginx"
+        (self.dir / "www").mkdir(parents=True, exist_ok=True)
+        body = {"query": "reset password", "total": 1, "hits": [
+            {"slug": f"article-{i}", "title": "How to reset a password " * 2, "snippet": "x" * 120} for i in range(8)]}
+        text = json.dumps(body)
+        (self.dir / "www" / "search.json").write_text((text + " " * 2048)[:2048])
+        self.port = free_port()
+        conf = self.dir / "nginx.conf"
+        conf.write_text(f"""daemon off;
+worker_processes 2;
+user root;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.dir}/tmp; proxy_temp_path {self.dir}/tmp; fastcgi_temp_path {self.dir}/tmp;
+  uwsgi_temp_path {self.dir}/tmp; scgi_temp_path {self.dir}/tmp;
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {self.dir}/www;
+    default_type application/json;
+  }}
+}}
+""")
+        (self.dir / "tmp").mkdir(exist_ok=True)
+        self.proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(self.dir)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(self.port, "/search.json")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGQUIT)
+        self.proc.wait(timeout=10)
+
+
+def machine_line():
+    cpu = "unknown CPU"
+    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = int(pathlib.Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    xapian = subprocess.run(["pkg-config", "--modversion", "xapian-core"], capture_output=True, text=True).stdout.strip()
+    sqlite = subprocess.run(["pkg-config", "--modversion", "sqlite3"], capture_output=True, text=True).stdout.strip()
+    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, xapian-core {xapian}, SQLite {sqlite}, load average at start "
+            f"{os.getloadavg()[0]:.2f}")
+
+
+def change_one_article(corpus):
+    """Appends a paragraph to one real article, breaking its hard link to ../shared first."""
+    target = sorted(p for p in corpus.rglob("*.md") if "synthetic" not in p.parts and p.stat().st_size > 2000)[0]
+    text = target.read_text(encoding="utf-8")
+    target.unlink()
+    target.write_text(text + "\n\nAn extra paragraph written by the benchmark to change this article.\n", encoding="utf-8")
+    return target
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--build", default=str(ROOT / "build" / "default"))
+    ap.add_argument("--work", default="/tmp/kb-bench")
+    ap.add_argument("--out", default=None, help="Markdown results file (default: bench/RESULTS.md; --quick: none)")
+    ap.add_argument("--quick", action="store_true", help="1,000 articles, 60 queries, no wrk, no HTTP floor")
+    ap.add_argument("--sizes", default="1000,support,10000,100000")
+    ap.add_argument("--queries", type=int, default=500)
+    ap.add_argument("--wrk-seconds", type=int, default=10)
+    ap.add_argument("--wrk-repeats", type=int, default=3)
+    ap.add_argument("--http-corpus", default="10000", help="Corpus the HTTP figures are measured on")
+    args = ap.parse_args()
+
+    support = pathlib.Path(args.shared) / "data" / "supportarticles" / "support"
+    if not support.is_dir():
+        print(f"bench: SKIPPED: {support} is absent (the speed benchmark needs ../shared)", file=sys.stderr)
+        return 77
+    build = pathlib.Path(args.build)
+    bins = {name: build / sub / name for name, sub in
+            [("kb-index", "indexer"), ("kb-server", "server"), ("kb-speed", "bench"), ("xapian-floor", "bench"),
+             ("fts5-peer", "bench")]}
+    for b in bins.values():
+        if not b.exists():
+            raise SystemExit(f"bench: {b} is missing: build the default preset first")
+    sizes = ["1000"] if args.quick else args.sizes.split(",")
+    n_queries = 60 if args.quick else args.queries
+    work = pathlib.Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+
+    machine = machine_line()
+    log(machine)
+    queries = work / "queries.tsv"
+    subprocess.run([sys.executable, HERE / "make_queries.py", "--corpus", support, "--count", str(n_queries),
+                    "--out", queries], check=True)
+    query_list = [line.split("\t", 1)[1].rstrip("\n") for line in queries.read_text().splitlines()]
+    log(f"{len(query_list)} queries ({n_queries} sampled + misspelled variants)")
+
+    results = {}
+    for size in sizes:
+        name = "support" if size == "support" else size
+        corpus = work / f"corpus-{name}"
+        if size == "support":
+            corpus = support
+        else:
+            log(f"corpus {name}: building")
+            subprocess.run([sys.executable, HERE / "make_corpus.py", "--source", support, "--size", size,
+                            "--out", corpus], check=True)
+        docs = sum(1 for _ in corpus.rglob("*.md"))
+        r = results[name] = {"articles": docs}
+        kb_index = work / f"kb-{name}"
+        floor_index = work / f"floor-{name}"
+        fts_db = work / f"fts5-{name}.db"
+        for p in (kb_index, floor_index):
+            shutil.rmtree(p, ignore_errors=True)
+        log(f"corpus {name} ({docs} files): indexing with kb, the Xapian floor and FTS5")
+        # kb-index exits 1 when it reports broken articles (the real corpus has
+        # a few fragments without a title): they are skipped, not failures.
+        r["kb_build"] = peak_rss_mb([bins["kb-index"], "--articles", corpus, "--index", kb_index, "-q"], ok=(0, 1))
+        r["floor_build"] = peak_rss_mb([bins["xapian-floor"], "index", corpus, floor_index])
+        r["fts5_build"] = peak_rss_mb([bins["fts5-peer"], "index", corpus, fts_db])
+        r["kb_size"], r["floor_size"], r["fts5_size"] = dir_mb(kb_index), dir_mb(floor_index), dir_mb(fts_db)
+        if size in ("support", "100000") or args.quick:
+            # One changed article: a copy of the corpus, so ../shared is never written.
+            copy = work / f"corpus-{name}-changed"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(corpus, copy, copy_function=os.link)
+            kb_copy = work / f"kb-{name}-changed"
+            shutil.rmtree(kb_copy, ignore_errors=True)
+            shutil.copytree(kb_index, kb_copy)
+            peak_rss_mb([bins["kb-index"], "--articles", copy, "--index", kb_copy, "-q"], ok=(0, 1))
+            change_one_article(copy)
+            r["kb_incremental"] = peak_rss_mb([bins["kb-index"], "--articles", copy, "--index", kb_copy, "-q"], ok=(0, 1))
+            shutil.rmtree(copy)
+            shutil.rmtree(kb_copy)
+        log(f"corpus {name}: searching")
+        repeats = "1" if args.quick else "2"
+        for engine, argv in [("kb", [bins["kb-speed"], "search", kb_index, queries, repeats]),
+                             ("floor", [bins["xapian-floor"], "search", floor_index, queries, repeats]),
+                             ("fts5", [bins["fts5-peer"], "search", fts_db, queries, repeats]),
+                             ("kb_suggest", [bins["kb-speed"], "suggest", kb_index, queries, repeats])]:
+            for line in json_lines(subprocess.run(argv, capture_output=True, text=True, check=True).stdout):
+                r.setdefault("search", {})[line["engine"] + ("-suggest" if line["op"] == "suggest" else "")] = line
+        log(f"corpus {name}: kb p50 {r['search']['kb']['p50_ms']:.3f} ms, floor p50 {r['search']['xapian-floor']['p50_ms']:.3f} ms")
+
+    http = None
+    http_corpus = "1000" if args.quick else args.http_corpus
+    if http_corpus in results:
+        http = measure_http(args, bins, work, http_corpus, query_list, results)
+
+    table = render(machine, results, http, args)
+    print(table)
+    out = args.out or (None if args.quick else str(ROOT / "bench" / "RESULTS.md"))
+    if out:
+        pathlib.Path(out).write_text(table)
+        log(f"written to {out}")
+    return 0
+
+
+def measure_http(args, bins, work, name, query_list, results):
+    index = work / f"kb-{name}"
+    data = work / f"data-{name}"
+    shutil.rmtree(data, ignore_errors=True)
+    port = free_port()
+    server = subprocess.Popen([bins["kb-server"], "--index", index, "--data", data, "--web", ROOT / "web",
+                               "--port", str(port), "--threads", "32", "--bind", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = {"corpus": name}
+    try:
+        wait_http(port)
+        search_paths = ["/api/search?q=" + urllib.parse.quote(q) for q in query_list]
+        suggest_paths = ["/api/suggest?q=" + urllib.parse.quote(q[:max(1, len(q) * 2 // 3)]) for q in query_list]
+        log(f"HTTP ({name} articles): one client")
+        out["search_1client"] = http_latency(port, search_paths)
+        out["suggest_1client"] = http_latency(port, suggest_paths)
+        # Article pages: the slugs the searches found.
+        slugs = []
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for q in query_list[:100]:
+            conn.request("GET", "/api/search?q=" + urllib.parse.quote(q))
+            hits = json.loads(conn.getresponse().read()).get("hits", [])
+            slugs += [h["slug"] for h in hits[:2]]
+        article_paths = ["/articles/" + s for s in dict.fromkeys(slugs)] or ["/"]
+        if not args.quick:
+            log("HTTP: wrk -t2 -c32, median of repeats")
+            s1 = wrk_paths_script(work / "search.lua", search_paths)
+            s2 = wrk_paths_script(work / "articles.lua", article_paths)
+            out["wrk_search"] = wrk(f"http://127.0.0.1:{port}", s1, args.wrk_seconds, args.wrk_repeats)
+            out["wrk_article"] = wrk(f"http://127.0.0.1:{port}", s2, args.wrk_seconds, args.wrk_repeats)
+            out["rss_after_mb"] = rss_mb(server.pid)
+            nginx = Nginx(work)
+            try:
+                out["wrk_nginx"] = wrk(f"http://127.0.0.1:{nginx.port}/search.json", None, args.wrk_seconds,
+                                       args.wrk_repeats)
+            finally:
+                nginx.stop()
+        else:
+            out["rss_after_mb"] = rss_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return out
+
+
+def render(machine, results, http, args):
+    rows = []
+    add = rows.append
+    add("# kb speed: one run, kb next to its floors and peers\n")
+    add(f"Machine: {machine}\n")
+    add("Command: `bench/speed/run.py" + (" --quick" if args.quick else "") + "` (after `cmake --preset default && "
+        "cmake --build --preset default`). Floor: libxapian with default settings (bench/speed/xapian_floor.cpp). "
+        "kb's search figures are the whole /api/search work in-process (ten hits with best section and snippet, "
+        "facets, spelling correction, the ladder); the floor returns ten document ids.\n")
+    add("## Indexing\n")
+    add("| corpus | articles | kb build s | floor build s | kb / floor | FTS5 build s | kb peak RSS MB | floor peak RSS MB "
+        "| kb index MB | floor index MB | FTS5 MB | kb one-article update s |")
+    add("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        inc = r.get("kb_incremental")
+        add(f"| {name} | {r['articles']} | {r['kb_build'][0]:.2f} | {r['floor_build'][0]:.2f} | "
+            f"{r['kb_build'][0] / r['floor_build'][0]:.2f} | {r['fts5_build'][0]:.2f} | {r['kb_build'][1]:.0f} | "
+            f"{r['floor_build'][1]:.0f} | {r['kb_size']:.1f} | {r['floor_size']:.1f} | {r['fts5_size']:.1f} | "
+            f"{'%.3f' % inc[0] if inc else '-'} |")
+    add("\n## In-process search latency (ms; top 10)\n")
+    add("| corpus | kb p50 | kb p95 | kb p99 | floor p50 | floor p95 | floor p99 | kb p50 / floor p50 | FTS5 AND p50 / p99 "
+        "| FTS5 OR p50 / p99 | kb suggest p50 / p99 |")
+    add("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        s = r["search"]
+        kb, fl, a, o, sg = s["kb"], s["xapian-floor"], s["fts5-and"], s["fts5-or"], s["kb-suggest"]
+        add(f"| {name} | {kb['p50_ms']:.3f} | {kb['p95_ms']:.3f} | {kb['p99_ms']:.3f} | {fl['p50_ms']:.3f} | "
+            f"{fl['p95_ms']:.3f} | {fl['p99_ms']:.3f} | {kb['p50_ms'] / fl['p50_ms']:.1f} | "
+            f"{a['p50_ms']:.3f} / {a['p99_ms']:.3f} | {o['p50_ms']:.3f} / {o['p99_ms']:.3f} | "
+            f"{sg['p50_ms']:.3f} / {sg['p99_ms']:.3f} |")
+    if http:
+        add(f"\n## HTTP ({http['corpus']} articles; kb-server --threads 32)\n")
+        s1, g1 = http["search_1client"], http["suggest_1client"]
+        add("| measure | kb | HTTP floor (nginx, static 2 KB JSON) | kb / floor |")
+        add("|---|---|---|---|")
+        add(f"| /api/search, one client, p50 / p95 / p99 ms | {s1['p50_ms']:.2f} / {s1['p95_ms']:.2f} / {s1['p99_ms']:.2f} | - | - |")
+        add(f"| /api/suggest, one client, p50 / p95 / p99 ms | {g1['p50_ms']:.2f} / {g1['p95_ms']:.2f} / {g1['p99_ms']:.2f} | - | - |")
+        if "wrk_search" in http:
+            ng = http["wrk_nginx"]
+            for label, key in [("/api/search", "wrk_search"), ("article page", "wrk_article")]:
+                w = http[key]
+                add(f"| {label}, wrk 2x32 10 s (median of {args.wrk_repeats}): req/s, p99 ms, errors | "
+                    f"{w['rps']:.0f}, {w['p99_ms']:.2f}, {w['errors']} | {ng['rps']:.0f}, {ng['p99_ms']:.2f}, {ng['errors']} | "
+                    f"{100 * w['rps'] / ng['rps']:.1f}% |")
+        add(f"| kb-server RSS after the load, MB | {http['rss_after_mb']:.0f} | - | - |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
