@@ -126,6 +126,9 @@ class DocumentBuilderThread {
   std::thread thread_;  ///< last: starts after the members it uses exist
 };
 
+/// Documents between commits of a first build (see Run::go).
+constexpr std::size_t kFreshFlushEvery = 2000;
+
 class Run {
  public:
   explicit Run(const IndexOptions& options) : opt_(options) {}
@@ -133,12 +136,35 @@ class Run {
   IndexReport go() {
     const auto start = std::chrono::steady_clock::now();
     const std::vector<fs::path> files = scan();
-    Xapian::WritableDatabase db = open_index();
-    load_stored(db);
-    std::vector<Candidate> candidates = read_all(files);
-    read_synonyms();
-    resolve_owners(candidates);
-    apply(db, candidates);
+    std::vector<Candidate> candidates;
+    if (is_new_index()) {
+      // Nobody reads an index that does not exist yet, so the first build
+      // goes to a folder beside it, committed every kFreshFlushEvery
+      // documents (memory stays flat however large the corpus), and is
+      // renamed into place when complete: a crash leaves no index, never
+      // half of one.
+      const fs::path building = building_dir();
+      std::error_code ec;
+      fs::remove_all(building, ec);  // left by a crashed first build
+      {
+        Xapian::WritableDatabase db = open_index(building);
+        candidates = read_all(files);
+        read_synonyms();
+        resolve_owners(candidates);
+        apply(db, candidates, false);
+        db.close();
+      }
+      fs::remove(opt_.index_dir, ec);  // an empty folder may stand there
+      fs::rename(building, opt_.index_dir, ec);
+      if (ec) throw IndexFatalError("cannot move the new index into " + opt_.index_dir.string() + ": " + ec.message());
+    } else {
+      Xapian::WritableDatabase db = open_index(opt_.index_dir);
+      load_stored(db);
+      candidates = read_all(files);
+      read_synonyms();
+      resolve_owners(candidates);
+      apply(db, candidates, true);
+    }
     report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return report_;
   }
@@ -166,21 +192,34 @@ class Run {
     }
   }
 
-  Xapian::WritableDatabase open_index() {
+  /// No index yet: the folder is missing or empty.
+  bool is_new_index() const {
     std::error_code ec;
-    fs::create_directories(opt_.index_dir, ec);
-    if (ec) throw IndexFatalError("cannot create index directory " + opt_.index_dir.string() + ": " + ec.message());
+    if (!fs::exists(opt_.index_dir, ec)) return true;
+    return fs::is_directory(opt_.index_dir, ec) && fs::is_empty(opt_.index_dir, ec);
+  }
+
+  fs::path building_dir() const {
+    fs::path dir = opt_.index_dir;
+    if (!dir.has_filename()) dir = dir.parent_path();  // "index/" -> "index"
+    return dir.parent_path() / ("." + dir.filename().string() + ".building");
+  }
+
+  Xapian::WritableDatabase open_index(const fs::path& path) {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    if (ec) throw IndexFatalError("cannot create index directory " + path.string() + ": " + ec.message());
     try {
-      Xapian::WritableDatabase db(opt_.index_dir.string(), Xapian::DB_CREATE_OR_OPEN);
+      Xapian::WritableDatabase db(path.string(), Xapian::DB_CREATE_OR_OPEN);
       const std::string version = db.get_metadata(schema::kMetaSchemaVersion);
       // An index of another schema version is rebuilt document by document:
       // every stored hash is treated as stale.
       rebuild_all_ = !version.empty() && version != std::to_string(schema::kSchemaVersion);
       return db;
     } catch (const Xapian::DatabaseLockError&) {
-      throw IndexFatalError("index " + opt_.index_dir.string() + " is locked: another kb-index is writing to it");
+      throw IndexFatalError("index " + path.string() + " is locked: another kb-index is writing to it");
     } catch (const Xapian::Error& e) {
-      throw IndexFatalError("cannot open index " + opt_.index_dir.string() + ": " + e.get_description());
+      throw IndexFatalError("cannot open index " + path.string() + ": " + e.get_description());
     }
   }
 
@@ -369,11 +408,13 @@ class Run {
     }
   }
 
-  void apply(Xapian::WritableDatabase& db, std::vector<Candidate>& candidates) {
+  /// @p atomic: in one unflushed transaction, so that nothing is visible
+  /// to readers, or survives a crash, until commit_transaction() returns.
+  /// Else (a first build nobody reads yet) committed every
+  /// kFreshFlushEvery documents to keep memory flat.
+  void apply(Xapian::WritableDatabase& db, std::vector<Candidate>& candidates, bool atomic) {
     try {
-      // One unflushed transaction: nothing is visible to readers, or
-      // survives a crash, until commit_transaction() returns.
-      db.begin_transaction(false);
+      if (atomic) db.begin_transaction(false);
       std::set<std::string> seen(keep_.begin(), keep_.end());
       DocumentBuilderThread builder(candidates, 64);
       for (auto& c : candidates) {
@@ -393,6 +434,8 @@ class Run {
         add_spellings(db, doc);
         db.replace_document(std::string(schema::kPrefixId) + c.slug, doc);
         written();
+        c.article.reset();  // the builder thread is past it: free the text early
+        if (!atomic && written_ % kFreshFlushEvery == 0) db.commit();
       }
       for (const auto& [slug, stored] : stored_) {
         if (seen.count(slug)) continue;
@@ -409,8 +452,9 @@ class Run {
       if (report_.changed() || synonyms_changed || rebuild_all_ || db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
         db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
-        db.commit_transaction();
-      } else {
+        if (atomic) db.commit_transaction();
+        else db.commit();
+      } else if (atomic) {
         db.cancel_transaction();  // nothing changed: leave the revision as it is
       }
     } catch (const Xapian::Error& e) {
