@@ -241,6 +241,12 @@ void App::install(httplib::Server& server) {
   });
 }
 
+namespace {
+/// The learned-boost generation the calling thread's Searcher was given
+/// last (set by App::searcher()).
+thread_local std::uint64_t searcher_learned_generation = 0;
+}  // namespace
+
 Searcher& App::searcher() {
   // Xapian databases are not thread-safe: one per worker thread.
   thread_local std::unique_ptr<Searcher> mine;
@@ -252,7 +258,18 @@ Searcher& App::searcher() {
   }
   std::lock_guard<std::mutex> lock(insights_mutex_);
   mine->set_learned_boost(config_.learned_boost ? learned_ : nullptr);
+  searcher_learned_generation = learned_generation_;
   return *mine;
+}
+
+std::shared_ptr<const SearchResponse> App::search(const SearchRequest& request) {
+  Searcher& s = searcher();
+  const std::string generation = s.revision_key() + "/" + std::to_string(searcher_learned_generation);
+  const std::string key = SearchCache::key_of(request);
+  if (auto cached = search_cache_.find(generation, key)) return cached;
+  auto fresh = std::make_shared<const SearchResponse>(s.search(request));
+  search_cache_.store(generation, key, fresh);
+  return fresh;
 }
 
 SearchRequest App::search_request(const QueryParams& params) const {
@@ -409,7 +426,7 @@ std::string App::record_search(const std::string& session, const SearchRequest& 
 void App::get_home(const httplib::Request& req, httplib::Response& res) {
   SearchRequest newest;
   newest.per_page = 10;
-  const SearchResponse response = searcher().search(newest);
+  const SearchResponse& response = *search(newest);
   // The visit starts here (no event yet): the page's script searches with it.
   const auto session = visit(req, res);
   send_page(res, 200, "home", home_page(page_base(req, QueryParams(req), session.value_or("")), response));
@@ -418,7 +435,8 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   const SearchRequest request = search_request(req, params);
-  const SearchResponse response = searcher().search(request);
+  const auto found = search(request);
+  const SearchResponse& response = *found;
   const auto session = visit(req, res);
   std::string search_id;
   // Browsing (no words) and later result pages of the same query are not new searches.
@@ -439,7 +457,8 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
     require_admin(req);  // explanations reveal ranking internals
     request.explain = true;
   }
-  const SearchResponse response = searcher().search(request);
+  const auto found = search(request);
+  const SearchResponse& response = *found;
   // Only a browser session (the page's own script) is counted; scripts and
   // integrations calling the API without one are not help sessions.
   const auto session = existing_visit(req, res);
@@ -585,6 +604,7 @@ void App::refresh_insights() {
     std::lock_guard<std::mutex> lock(insights_mutex_);
     popular_ = std::move(popular);
     learned_ = std::move(learned);
+    ++learned_generation_;
     popular_articles_ = std::move(most_read);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kb-server: warning: insights not refreshed: %s\n", e.what());

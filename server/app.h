@@ -10,6 +10,7 @@
 
 #include "kb/insights.h"
 #include "kb/tickets.h"
+#include "kb/search_cache.h"
 #include "kb/searcher.h"
 #include "kb/statistics.h"
 #include "kb/templates.h"
@@ -122,6 +123,10 @@ class App {
 
   /// This thread's searcher, refreshed to the newest committed revision.
   Searcher& searcher();
+  /// searcher().search(request), answered from the shared cache when the
+  /// same request was answered under the same index revision and learned
+  /// boost.
+  std::shared_ptr<const SearchResponse> search(const SearchRequest& request);
   SearchRequest search_request(const QueryParams& params) const;
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
   PageBase page_base(const httplib::Request& req, const QueryParams& params, const std::string& session = "") const;
@@ -175,6 +180,8 @@ class App {
 
   // What the statistics teach the search, replaced whole by run_insights().
   mutable std::mutex insights_mutex_;
+  std::uint64_t learned_generation_ = 0;  ///< counts replacements of learned_ (under insights_mutex_)
+  SearchCache search_cache_{32u << 20};
   std::shared_ptr<const std::vector<PopularQuery>> popular_;
   std::shared_ptr<const Searcher::LearnedBoost> learned_;
   std::shared_ptr<const std::vector<ArticleLink>> popular_articles_;  ///< most read lately, for empty results

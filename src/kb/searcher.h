@@ -155,6 +155,10 @@ class Searcher {
 
   IndexStatus status();
 
+  /// Names the revision this Searcher reads ("uuid:revision"): a response
+  /// computed under one key stays right until the key changes.
+  std::string revision_key() const { return db_.get_uuid() + ":" + std::to_string(db_.get_revision()); }
+
   struct ListedArticle {
     std::string slug, title, updated, path;
   };
