@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
 namespace kb {
 
@@ -21,6 +22,20 @@ std::string read_text(const std::filesystem::path& p) {
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
+}
+
+/// The names in a template's partial tags ("{{> header}}", "{{>footer}}").
+std::vector<std::string> partial_names(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t pos = text.find("{{>"); pos != std::string::npos; pos = text.find("{{>", pos + 3)) {
+    const std::size_t end = text.find("}}", pos + 3);
+    if (end == std::string::npos) break;
+    std::string name = text.substr(pos + 3, end - pos - 3);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    out.push_back(name);
+  }
+  return out;
 }
 
 }  // namespace
@@ -42,12 +57,24 @@ TemplateSet::TemplateSet(const std::vector<std::filesystem::path>& dirs) {
     if (ec) throw TemplateError("cannot read templates in " + dirs[i].string() + ": " + ec.message());
   }
   if (templates_.empty()) throw TemplateError("no templates (*.html) in " + (dirs.empty() ? std::string() : dirs[0].string()));
+  for (const auto& [name, text] : templates_) {
+    auto& used = partials_[name];
+    std::vector<std::string> pending{text};
+    while (!pending.empty()) {
+      const std::string body = std::move(pending.back());
+      pending.pop_back();
+      for (const std::string& partial : partial_names(body)) {
+        const auto found = templates_.find(partial);
+        if (found != templates_.end() && used.emplace(partial, found->second).second) pending.push_back(found->second);
+      }
+    }
+  }
 }
 
 std::string TemplateSet::render(const std::string& name, const mstch::map& context) const {
   const auto it = templates_.find(name);
   if (it == templates_.end()) throw TemplateError("no template named '" + name + "'");
-  return mstch::render(it->second, context, templates_);
+  return mstch::render(it->second, context, partials_.at(name));
 }
 
 mstch::map load_strings(const std::filesystem::path& file) {

@@ -39,6 +39,10 @@ class TemplateSet {
 
  private:
   std::map<std::string, std::string> templates_;
+  /// Per template, the partials it uses (directly or through another
+  /// partial): mstch parses every partial it is handed on every render,
+  /// so handing it all of them cost more than rendering the page.
+  std::map<std::string, std::map<std::string, std::string>> partials_;
 };
 
 /// UI strings for one language, loaded from web/strings/<lang>.json as a
