@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages kb needs, only those missing.
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh --test   also what the test suite needs
+#   scripts/deps.sh --bench  also the peers of the speed benchmark (bench/speed/run.py)
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,12 @@ if [[ "${1:-}" == "--test" ]]; then
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi
+fi
+
+if [[ "${1:-}" == "--bench" ]]; then
+  # The HTTP floor (nginx), the load generator, and Xapian Omega behind
+  # nginx through fcgiwrap as a peer.
+  packages+=(python3 wrk nginx-light xapian-omega fcgiwrap)
 fi
 
 missing=()

@@ -102,7 +102,9 @@ App::App(Config config)
       ui_strings_(load_all_strings({config_.web_dir / "strings", config_.theme_dir / "strings"})),
       secret_(load_or_create_secret(config_.data_dir)),
       session_tickets_(static_cast<std::size_t>(config_.tickets_per_session_hour), std::chrono::hours(1)),
-      address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)) {
+      address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)),
+      search_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
+      article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20) {
   // Checked before any thread starts: an exception after that would leave
   // a joinable thread behind.
   if (config_.watch && config_.articles_dir.empty()) throw std::invalid_argument("--watch needs --articles DIR");
@@ -517,7 +519,19 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   const bool source = slug.size() > 3 && slug.compare(slug.size() - 3, 3, ".md") == 0;
   if (source) slug.resize(slug.size() - 3);
   Searcher& s = searcher();
-  const std::optional<ArticleRecord> article = s.find_article(slug);
+  const std::string generation = s.revision_key();
+  std::shared_ptr<const CachedArticle> cached = article_cache_.find(generation, slug);
+  if (!cached) {
+    std::optional<ArticleRecord> found = s.find_article(slug);
+    if (found) {
+      auto fresh = std::make_shared<CachedArticle>();
+      fresh->article = std::move(*found);
+      fresh->related = s.related(fresh->article, 5);
+      article_cache_.store(generation, slug, fresh);
+      cached = std::move(fresh);
+    }
+  }
+  const ArticleRecord* article = cached ? &cached->article : nullptr;
   if (!article) {
     if (const auto canonical = s.resolve_alias(slug)) {
       std::string location = "/articles/" + *canonical + (source ? ".md" : "");
@@ -569,7 +583,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     }
     stats_->record(std::move(view));
   }
-  const std::vector<ArticleLink> related = s.related(*article, 5);
+  const std::vector<ArticleLink>& related = cached->related;
   std::string voted = params.get("voted");
   if (voted != "yes" && voted != "no" && voted != "done") voted.clear();
   mstch::map page = article_page(page_base(req, params, session.value_or("")), *article, related, voted);

@@ -47,6 +47,7 @@ struct Config {
   int flush_interval_ms = 200;
   std::string default_lang = "en";    ///< preferred language when the request does not say
   bool learned_boost = true;          ///< reorder results slightly by what helped before
+  int cache_mb = 32;                  ///< per cache (search responses, articles) per index revision; 0: off
   int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
   std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)
   bool watch = false;                 ///< re-index articles_dir on every saved change (writers' preview)
@@ -181,7 +182,8 @@ class App {
   // What the statistics teach the search, replaced whole by run_insights().
   mutable std::mutex insights_mutex_;
   std::uint64_t learned_generation_ = 0;  ///< counts replacements of learned_ (under insights_mutex_)
-  SearchCache search_cache_{32u << 20};
+  SearchCache search_cache_;
+  ArticleCache article_cache_;
   std::shared_ptr<const std::vector<PopularQuery>> popular_;
   std::shared_ptr<const Searcher::LearnedBoost> learned_;
   std::shared_ptr<const std::vector<ArticleLink>> popular_articles_;  ///< most read lately, for empty results

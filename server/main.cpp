@@ -120,6 +120,12 @@ int main(int argc, char** argv) try {
       ->envname("KB_INSIGHTS_INTERVAL")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--cache-mb", config.cache_mb,
+                 "Memory for recent search responses, and as much for article records, per index revision "
+                 "(0: no caching)")
+      ->envname("KB_CACHE_MB")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   app.add_option("--default-lang", config.default_lang,
                  "Language preferred when neither the query's script nor Accept-Language says (translations)")
       ->envname("KB_DEFAULT_LANG")

@@ -1,5 +1,5 @@
 /** @file search_cache.cpp
- *  @brief An LRU of search responses by request, per generation.
+ *  @brief Keys and sizes for the per-revision caches.
  */
 #include "kb/search_cache.h"
 
@@ -7,8 +7,8 @@ namespace kb {
 
 namespace {
 
-std::size_t approximate_bytes(const std::string& key, const SearchResponse& r) {
-  std::size_t n = sizeof(SearchResponse) + key.size() + r.query.size() + r.corrected_query.size();
+std::size_t response_bytes(const SearchResponse& r) {
+  std::size_t n = sizeof(SearchResponse) + r.query.size() + r.corrected_query.size();
   for (const auto& h : r.hits) {
     n += sizeof(SearchHit) + h.slug.size() + h.title.size() + h.summary.size() + h.url.size() + h.snippet_html.size() +
          h.category.size() + h.lang.size() + h.updated.size() + h.section_heading.size() + h.section_anchor.size();
@@ -17,7 +17,19 @@ std::size_t approximate_bytes(const std::string& key, const SearchResponse& r) {
   for (const auto* facets : {&r.category_facets, &r.tag_facets, &r.lang_facets}) {
     for (const auto& [value, count] : *facets) n += value.size() + sizeof(std::string) + sizeof(count);
   }
-  return n + 128;  // list and map nodes
+  return n;
+}
+
+std::size_t article_bytes(const CachedArticle& a) {
+  const ArticleRecord& r = a.article;
+  std::size_t n = sizeof(CachedArticle) + r.slug.size() + r.title.size() + r.summary.size() + r.category.size() +
+                  r.lang.size() + r.updated.size() + r.path.size() + r.html.size() + r.markdown.size();
+  for (const auto& h : r.headings) n += sizeof(h) + h.text.size() + h.anchor.size();
+  for (const auto* list : {&r.tags, &r.aliases}) {
+    for (const auto& s : *list) n += sizeof(s) + s.size();
+  }
+  for (const auto& l : a.related) n += sizeof(l) + l.slug.size() + l.title.size() + l.summary.size();
+  return n;
 }
 
 void append_field(std::string& key, const std::string& value) {
@@ -28,6 +40,10 @@ void append_field(std::string& key, const std::string& value) {
 }
 
 }  // namespace
+
+SearchCache::SearchCache(std::size_t budget_bytes) : RevisionCache(budget_bytes, response_bytes) {}
+
+ArticleCache::ArticleCache(std::size_t budget_bytes) : RevisionCache(budget_bytes, article_bytes) {}
 
 std::string SearchCache::key_of(const SearchRequest& request) {
   if (request.explain) return {};
@@ -42,54 +58,6 @@ std::string SearchCache::key_of(const SearchRequest& request) {
   key += 'A';
   for (const auto& lang : request.accept_languages) append_field(key, lang);
   return key;
-}
-
-std::shared_ptr<const SearchResponse> SearchCache::find(const std::string& generation, const std::string& key) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (key.empty() || generation != generation_) {
-    ++misses_;
-    return nullptr;
-  }
-  const auto found = by_key_.find(key);
-  if (found == by_key_.end()) {
-    ++misses_;
-    return nullptr;
-  }
-  order_.splice(order_.begin(), order_, found->second);
-  ++hits_;
-  return found->second->response;
-}
-
-void SearchCache::store(const std::string& generation, const std::string& key,
-                        std::shared_ptr<const SearchResponse> response) {
-  if (key.empty() || !response || budget_ == 0) return;
-  const std::size_t bytes = approximate_bytes(key, *response);
-  if (bytes > budget_ / 4) return;  // one huge answer must not flush everything
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (generation != generation_) {
-    clear_locked();
-    generation_ = generation;
-  }
-  if (by_key_.count(key)) return;  // another thread computed it meanwhile
-  order_.push_front(Entry{key, std::move(response), bytes});
-  by_key_.emplace(key, order_.begin());
-  bytes_ += bytes;
-  while (bytes_ > budget_ && !order_.empty()) {
-    bytes_ -= order_.back().bytes;
-    by_key_.erase(order_.back().key);
-    order_.pop_back();
-  }
-}
-
-void SearchCache::clear_locked() {
-  order_.clear();
-  by_key_.clear();
-  bytes_ = 0;
-}
-
-SearchCache::Stats SearchCache::stats() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return {by_key_.size(), bytes_, hits_, misses_};
 }
 
 }  // namespace kb

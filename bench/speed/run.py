@@ -95,10 +95,11 @@ def rss_mb(pid):
 
 
 def http_latency(port, paths):
-    """One keep-alive client, sequential: p50/p95/p99 in ms."""
+    """One keep-alive client, sequential, every path twice: p50/p95/p99 in
+    ms of the first time (computed) and of the repeat (kb's cache)."""
     conn = http.client.HTTPConnection("127.0.0.1", port)
     times = []
-    for p in paths * 2:  # the first pass warms up
+    for p in paths * 2:
         t0 = time.perf_counter()
         conn.request("GET", p)
         r = conn.getresponse()
@@ -106,11 +107,13 @@ def http_latency(port, paths):
         if r.status != 200:
             raise SystemExit(f"bench: GET {p} -> {r.status}")
         times.append((time.perf_counter() - t0) * 1000)
-    times = sorted(times[len(paths):])
 
-    def pct(q):
-        return times[min(len(times) - 1, max(0, int(q / 100 * len(times) + 0.999999) - 1))]
-    return {"p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99)}
+    def pct(values, q):
+        values = sorted(values)
+        return values[min(len(values) - 1, max(0, int(q / 100 * len(values) + 0.999999) - 1))]
+    first, repeat = times[:len(paths)], times[len(paths):]
+    return {"p50_ms": pct(first, 50), "p95_ms": pct(first, 95), "p99_ms": pct(first, 99),
+            "repeat_p50_ms": pct(repeat, 50), "repeat_p99_ms": pct(repeat, 99)}
 
 
 def wrk(url, script, seconds, repeats):
@@ -141,16 +144,38 @@ def wrk_paths_script(path, paths):
 
 
 class Nginx:
-    """nginx serving one static JSON file: the fastest possible HTTP answer."""
+    """nginx serving one static JSON file (the fastest possible HTTP answer)
+    and, when given an Omega database, Xapian Omega through fcgiwrap: the
+    ready-made Xapian search site kb is compared with."""
 
-    def __init__(self, work):
+    def __init__(self, work, omega_db=None):
         self.dir = work / "nginx"
-        (self.dir / "www").mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        (self.dir / "www").mkdir(parents=True)
+        (self.dir / "tmp").mkdir()
         body = {"query": "reset password", "total": 1, "hits": [
             {"slug": f"article-{i}", "title": "How to reset a password " * 2, "snippet": "x" * 120} for i in range(8)]}
         text = json.dumps(body)
         (self.dir / "www" / "search.json").write_text((text + " " * 2048)[:2048])
         self.port = free_port()
+        self.fcgi = None
+        omega = ""
+        if omega_db:
+            conf = self.dir / "omega.conf"
+            (self.dir / "omega-log").mkdir()
+            conf.write_text(f"database_dir {omega_db.parent}\ntemplate_dir /usr/share/xapian-omega/templates\n"
+                            f"log_dir {self.dir}/omega-log\n")
+            sock = self.dir / "fcgiwrap.sock"
+            # One CGI process per core: Omega runs one process per request.
+            self.fcgi = subprocess.Popen(["fcgiwrap", "-c", str(os.cpu_count() or 2), "-s", f"unix:{sock}"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            omega = f"""
+    location = /omega {{
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME /usr/lib/cgi-bin/omega/omega;
+      fastcgi_param OMEGA_CONFIG_FILE {conf};
+      fastcgi_pass unix:{sock};
+    }}"""
         conf = self.dir / "nginx.conf"
         conf.write_text(f"""daemon off;
 worker_processes 2;
@@ -165,11 +190,10 @@ http {{
   server {{
     listen 127.0.0.1:{self.port};
     root {self.dir}/www;
-    default_type application/json;
+    default_type application/json;{omega}
   }}
 }}
 """)
-        (self.dir / "tmp").mkdir(exist_ok=True)
         self.proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(self.dir)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(self.port, "/search.json")
@@ -177,6 +201,9 @@ http {{
     def stop(self):
         self.proc.send_signal(signal.SIGQUIT)
         self.proc.wait(timeout=10)
+        if self.fcgi:
+            self.fcgi.terminate()
+            self.fcgi.wait(timeout=10)
 
 
 def machine_line():
@@ -228,6 +255,14 @@ def main():
         if not b.exists():
             raise SystemExit(f"bench: {b} is missing: build the default preset first")
     sizes = ["1000"] if args.quick else args.sizes.split(",")
+    have_omega = all(pathlib.Path(p).exists() for p in ("/usr/bin/omindex", "/usr/lib/cgi-bin/omega/omega",
+                                                        "/usr/sbin/fcgiwrap"))
+    if not args.quick:
+        for tool in ("wrk", "nginx"):
+            if not shutil.which(tool):
+                raise SystemExit(f"bench: {tool} is missing: scripts/deps.sh --bench installs it")
+        if not have_omega:
+            log("Xapian Omega or fcgiwrap is missing (scripts/deps.sh --bench): Omega is left out")
     n_queries = 60 if args.quick else args.queries
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -264,6 +299,12 @@ def main():
         r["floor_build"] = peak_rss_mb([bins["xapian-floor"], "index", corpus, floor_index])
         r["fts5_build"] = peak_rss_mb([bins["fts5-peer"], "index", corpus, fts_db])
         r["kb_size"], r["floor_size"], r["fts5_size"] = dir_mb(kb_index), dir_mb(floor_index), dir_mb(fts_db)
+        if have_omega and not args.quick and name == args.http_corpus:
+            omega_db = work / "omega" / f"omega-{name}"
+            shutil.rmtree(omega_db, ignore_errors=True)
+            omega_db.parent.mkdir(exist_ok=True)
+            r["omega_build"] = peak_rss_mb(["/usr/bin/omindex", "--db", omega_db, "--url", "/", "-M", "md:text/plain",
+                                            corpus])
         if size in ("support", "100000") or args.quick:
             # One changed article: a copy of the corpus, so ../shared is never written.
             copy = work / f"corpus-{name}-changed"
@@ -330,12 +371,19 @@ def measure_http(args, bins, work, name, query_list, results):
             s1 = wrk_paths_script(work / "search.lua", search_paths)
             s2 = wrk_paths_script(work / "articles.lua", article_paths)
             out["wrk_search"] = wrk(f"http://127.0.0.1:{port}", s1, args.wrk_seconds, args.wrk_repeats)
+            out["wrk_search_nocache"] = wrk_uncached(args, bins, work, index, s1)
             out["wrk_article"] = wrk(f"http://127.0.0.1:{port}", s2, args.wrk_seconds, args.wrk_repeats)
             out["rss_after_mb"] = rss_mb(server.pid)
-            nginx = Nginx(work)
+            omega_db = work / "omega" / f"omega-{name}"
+            nginx = Nginx(work, omega_db if omega_db.exists() else None)
             try:
                 out["wrk_nginx"] = wrk(f"http://127.0.0.1:{nginx.port}/search.json", None, args.wrk_seconds,
                                        args.wrk_repeats)
+                if nginx.fcgi:
+                    omega_paths = [f"/omega?DB={omega_db.name}&FMT=xml&P=" + urllib.parse.quote_plus(q)
+                                   for q in query_list]
+                    s3 = wrk_paths_script(work / "omega.lua", omega_paths)
+                    out["wrk_omega"] = wrk(f"http://127.0.0.1:{nginx.port}", s3, args.wrk_seconds, args.wrk_repeats)
             finally:
                 nginx.stop()
         else:
@@ -344,6 +392,21 @@ def measure_http(args, bins, work, name, query_list, results):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     return out
+
+
+def wrk_uncached(args, bins, work, index, script):
+    """/api/search under wrk on a server with its caches off: every answer
+    is a real search, as when no query ever repeats."""
+    port = free_port()
+    server = subprocess.Popen([bins["kb-server"], "--index", index, "--data", work / "data-nocache", "--web",
+                               ROOT / "web", "--port", str(port), "--threads", "32", "--bind", "127.0.0.1",
+                               "--cache-mb", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(port)
+        return wrk(f"http://127.0.0.1:{port}", script, args.wrk_seconds, args.wrk_repeats)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def render(machine, results, http, args):
@@ -365,6 +428,10 @@ def render(machine, results, http, args):
             f"{r['kb_build'][0] / r['floor_build'][0]:.2f} | {r['fts5_build'][0]:.2f} | {r['kb_build'][1]:.0f} | "
             f"{r['floor_build'][1]:.0f} | {r['kb_size']:.1f} | {r['floor_size']:.1f} | {r['fts5_size']:.1f} | "
             f"{'%.3f' % inc[0] if inc else '-'} |")
+    for name, r in results.items():
+        if "omega_build" in r:
+            add(f"\nXapian Omega's omindex on the {name} corpus: {r['omega_build'][0]:.2f} s, "
+                f"peak RSS {r['omega_build'][1]:.0f} MB.")
     add("\n## In-process search latency (ms; top 10)\n")
     add("| corpus | kb p50 | kb p95 | kb p99 | floor p50 | floor p95 | floor p99 | kb p50 / floor p50 | FTS5 AND p50 / p99 "
         "| FTS5 OR p50 / p99 | kb suggest p50 / p99 |")
@@ -381,15 +448,23 @@ def render(machine, results, http, args):
         s1, g1 = http["search_1client"], http["suggest_1client"]
         add("| measure | kb | HTTP floor (nginx, static 2 KB JSON) | kb / floor |")
         add("|---|---|---|---|")
-        add(f"| /api/search, one client, p50 / p95 / p99 ms | {s1['p50_ms']:.2f} / {s1['p95_ms']:.2f} / {s1['p99_ms']:.2f} | - | - |")
+        add(f"| /api/search, one client, first time: p50 / p95 / p99 ms | {s1['p50_ms']:.2f} / {s1['p95_ms']:.2f} / {s1['p99_ms']:.2f} | - | - |")
+        add(f"| /api/search, one client, repeated (cache): p50 / p99 ms | {s1['repeat_p50_ms']:.2f} / {s1['repeat_p99_ms']:.2f} | - | - |")
         add(f"| /api/suggest, one client, p50 / p95 / p99 ms | {g1['p50_ms']:.2f} / {g1['p95_ms']:.2f} / {g1['p99_ms']:.2f} | - | - |")
         if "wrk_search" in http:
             ng = http["wrk_nginx"]
-            for label, key in [("/api/search", "wrk_search"), ("article page", "wrk_article")]:
+            for label, key in [("/api/search (queries repeat: cache)", "wrk_search"),
+                               ("/api/search, --cache-mb 0 (every answer searched)", "wrk_search_nocache"),
+                               ("article page", "wrk_article")]:
                 w = http[key]
-                add(f"| {label}, wrk 2x32 10 s (median of {args.wrk_repeats}): req/s, p99 ms, errors | "
+                add(f"| {label}, wrk 2x32 {args.wrk_seconds} s (median of {args.wrk_repeats}): req/s, p99 ms, errors | "
                     f"{w['rps']:.0f}, {w['p99_ms']:.2f}, {w['errors']} | {ng['rps']:.0f}, {ng['p99_ms']:.2f}, {ng['errors']} | "
                     f"{100 * w['rps'] / ng['rps']:.1f}% |")
+            if "wrk_omega" in http:
+                om, w = http["wrk_omega"], http["wrk_search"]
+                add(f"| Xapian Omega (nginx + fcgiwrap, xml template), same queries: req/s, p99 ms, errors | "
+                    f"kb /api/search: {w['rps']:.0f} = {w['rps'] / om['rps']:.1f}x Omega | "
+                    f"Omega: {om['rps']:.0f}, {om['p99_ms']:.2f}, {om['errors']} | - |")
         add(f"| kb-server RSS after the load, MB | {http['rss_after_mb']:.0f} | - | - |")
     return "\n".join(rows) + "\n"
 
