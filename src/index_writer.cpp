@@ -13,6 +13,8 @@
 
 #include <xapian.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -45,12 +47,25 @@ struct Stored {
   Xapian::docid docid = 0;
   std::string path;
   std::string hash;
+  std::string file_stat;  ///< kSlotFileStat
 };
+
+/// "size:mtime" of a file, or "" when it cannot be read or was modified
+/// in the last two seconds: file times are coarser than writes, so a file
+/// rewritten right after it was indexed could keep its size and time (git
+/// calls this "racily clean"); such files are read and hashed next time.
+std::string file_stat_of(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return {};
+  if (st.st_mtim.tv_sec + 2 >= std::time(nullptr)) return {};
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
 
 /// One file found in the articles directory, after reading it.
 struct Candidate {
   std::string path;  ///< relative, '/' separated
   std::string hash;
+  std::string file_stat;
   std::optional<Article> article;  ///< parsed (changed files only)
   std::string slug;                ///< of the article, or the stored slug when unchanged
   std::size_t slug_line = 1;
@@ -223,19 +238,33 @@ class Run {
     }
   }
 
+  /// What the index holds, read from the value streams (sequential reads,
+  /// not one document fetch per article).
   void load_stored(Xapian::Database& db) {
-    const std::string id_prefix = schema::kPrefixId;
-    for (auto t = db.allterms_begin(id_prefix); t != db.allterms_end(id_prefix); ++t) {
-      const std::string slug = (*t).substr(id_prefix.size());
-      auto p = db.postlist_begin(*t);
-      if (p == db.postlist_end(*t)) continue;
-      Xapian::Document doc = db.get_document(*p);
-      Stored s;
-      s.docid = *p;
-      s.path = doc.get_value(schema::kSlotPath);
-      s.hash = rebuild_all_ ? std::string() : doc.get_value(schema::kSlotHash);
-      path_to_slug_[s.path] = slug;
-      stored_.emplace(slug, std::move(s));
+    std::map<Xapian::docid, Stored> by_docid;
+    auto read_slot = [&](Xapian::valueno slot, std::string Stored::*field) {
+      for (auto v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ++v) {
+        Stored& s = by_docid[v.get_docid()];
+        s.docid = v.get_docid();
+        s.*field = *v;
+      }
+    };
+    std::map<Xapian::docid, std::string> slugs;
+    for (auto v = db.valuestream_begin(schema::kSlotSlug); v != db.valuestream_end(schema::kSlotSlug); ++v) {
+      slugs[v.get_docid()] = *v;
+    }
+    read_slot(schema::kSlotPath, &Stored::path);
+    read_slot(schema::kSlotHash, &Stored::hash);
+    read_slot(schema::kSlotFileStat, &Stored::file_stat);
+    for (auto& [docid, s] : by_docid) {
+      const auto slug = slugs.find(docid);
+      if (slug == slugs.end()) continue;
+      if (rebuild_all_) {
+        s.hash.clear();
+        s.file_stat.clear();
+      }
+      path_to_slug_[s.path] = slug->second;
+      stored_.emplace(slug->second, std::move(s));
     }
   }
 
@@ -252,6 +281,18 @@ class Run {
       const std::string rel = relative_article_path(opt_.articles_dir, p);
       present_.insert(rel);
       if (opt_.on_progress) opt_.on_progress(++done, files.size());
+      const std::string file_stat = file_stat_of(p);
+      const auto owner = path_to_slug_.find(rel);
+      if (owner != path_to_slug_.end() && !file_stat.empty() && stored_.at(owner->second).file_stat == file_stat) {
+        // Same size and modification time as when it was indexed: unchanged
+        // without reading it (what make and rsync trust too).
+        Candidate c;
+        c.path = rel;
+        c.unchanged = true;
+        c.slug = owner->second;
+        out.push_back(std::move(c));
+        continue;
+      }
       const std::optional<std::string> text = read_file(p, rel);
       if (!text) {
         failed(rel);
@@ -259,8 +300,11 @@ class Run {
       }
       Candidate c;
       c.path = rel;
+      c.file_stat = file_stat;
       c.hash = to_hex(fnv1a64(*text, fnv1a64(version_salt)));
-      const auto owner = path_to_slug_.find(rel);
+      // Same bytes (a touched or checked-out file): unchanged. Its stored
+      // stat stays as it was, so it is read again next time, which costs
+      // less than rewriting its document.
       if (owner != path_to_slug_.end() && stored_.at(owner->second).hash == c.hash) {
         c.unchanged = true;
         c.slug = owner->second;
@@ -423,7 +467,8 @@ class Run {
           ++report_.unchanged;
           continue;
         }
-        const Xapian::Document doc = builder.next();
+        Xapian::Document doc = builder.next();
+        doc.add_value(schema::kSlotFileStat, c.file_stat);
         const auto stored = stored_.find(c.slug);
         if (stored != stored_.end()) {
           remove_spellings(db, db.get_document(stored->second.docid));

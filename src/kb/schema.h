@@ -68,6 +68,10 @@ inline constexpr Xapian::valueno kSlotSections = 9;
 /// Translation group: `translation_of`, else the article's own slug. Results
 /// collapse on it so one language version of an article is shown.
 inline constexpr Xapian::valueno kSlotGroup = 10;
+/// "size:mtime_ns" of the source file when it was indexed: an unchanged
+/// file is recognised without being read. Absent in indexes written before
+/// it existed (those files are read and hashed once more).
+inline constexpr Xapian::valueno kSlotFileStat = 11;
 
 // ---- Document data -------------------------------------------------------
 // A JSON object: {"html": rendered body, "headings": [{"level","text","anchor"}],
