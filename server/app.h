@@ -5,6 +5,7 @@
 #pragma once
 
 #include "http_util.h"
+#include "telemetry.h"
 #include "watcher.h"
 #include "webhook.h"
 
@@ -49,6 +50,9 @@ struct Config {
   int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
   std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)
   bool watch = false;                 ///< re-index articles_dir on every saved change (writers' preview)
+  LogFormat log_format = LogFormat::json;  ///< access, error and warning lines
+  std::filesystem::path access_log;   ///< request lines go here; empty: stderr
+  std::string metrics_token;          ///< Bearer token for /metrics; without one, loopback clients only
 };
 
 /// An error a handler wants turned into a status and message.
@@ -73,6 +77,8 @@ class App {
   void shutdown();
 
   const Config& config() const { return config_; }
+  /// Error, warning and notice lines in the configured log format.
+  void log(const char* level, const std::string& message) { telemetry_->log(level, message); }
 
  private:
   // Handlers, named by verb and resource. Search and articles: app.cpp.
@@ -86,6 +92,10 @@ class App {
   void get_opensearch(const httplib::Request& req, httplib::Response& res);
   void get_sitemap(const httplib::Request& req, httplib::Response& res);
   void get_robots(const httplib::Request& req, httplib::Response& res);
+  // Operations: app_metrics.cpp.
+  void get_metrics(const httplib::Request& req, httplib::Response& res);
+  /// Registers the metrics read when scraped (index, event queue, process).
+  void register_scrape_metrics();
   // Hand-off and feedback: app_tickets.cpp.
   void get_ticket_form(const httplib::Request& req, httplib::Response& res);
   void post_ticket_form(const httplib::Request& req, httplib::Response& res);
@@ -122,6 +132,8 @@ class App {
 
   /// This thread's searcher, refreshed to the newest committed revision.
   Searcher& searcher();
+  /// A search a person made (words given): timed and counted in the metrics.
+  SearchResponse person_search(const SearchRequest& request);
   SearchRequest search_request(const QueryParams& params) const;
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
   PageBase page_base(const httplib::Request& req, const QueryParams& params, const std::string& session = "") const;
@@ -163,6 +175,7 @@ class App {
   std::string client_key(const httplib::Request& req) const;
 
   Config config_;
+  std::unique_ptr<Telemetry> telemetry_;  ///< first: the statistics writer reports to it
   TemplateSet templates_;
   std::map<std::string, mstch::map> ui_strings_;     ///< by language
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script

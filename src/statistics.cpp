@@ -137,11 +137,15 @@ void Statistics::take_due_bursts_locked(bool all) {
 void Statistics::write_batch(std::vector<Event>& batch) {
   if (batch.empty()) return;
   try {
+    const auto started = std::chrono::steady_clock::now();
     with_store([&](StatsStore& s) {
       s.write_events(batch);
       return 0;
     });
     batch.clear();
+    if (options_.on_batch_written) {
+      options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
   } catch (const std::exception& e) {
     // Keep the batch and try again on the next tick (the database may be
     // locked by a backup); say so once per failure.
