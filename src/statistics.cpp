@@ -181,10 +181,14 @@ void Statistics::flush() {
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
+  const auto started = std::chrono::steady_clock::now();
   with_store([&](StatsStore& s) {
     s.write_events(batch);
     return 0;
   });
+  if (options_.on_batch_written && !batch.empty()) {
+    options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
 }
 
 std::size_t Statistics::queue_depth() const {
