@@ -127,16 +127,24 @@ App::App(Config config)
   so.session_timeout = std::chrono::seconds(config_.session_timeout_s);
   so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
   so.on_batch_written = [t = telemetry_.get()](double seconds) { t->observe_statistics_write(seconds); };
+  so.on_warning = [t = telemetry_.get()](const std::string& message) { t->log("warning", message); };
   stats_ = std::make_unique<Statistics>(so);
-  if (!config_.ticket_webhook.empty()) webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook);
+  if (!config_.ticket_webhook.empty()) {
+    webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook,
+                                                 [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });
+  }
   if (config_.watch) {
     watcher_ = std::make_unique<ArticleWatcher>(config_.articles_dir, [this] {
       IndexOptions opt;
       opt.articles_dir = config_.articles_dir;
       opt.index_dir = config_.index_dir;
       opt.on_problem = [this](const std::string& line) { telemetry_->log("warning", line); };
-      const IndexReport report = build_index(opt);
-      telemetry_->log("info", "--watch: " + report.summary_line());
+      try {
+        const IndexReport report = build_index(opt);
+        telemetry_->log("info", "--watch: " + report.summary_line());
+      } catch (const std::exception& e) {
+        telemetry_->log("warning", std::string("--watch re-index failed: ") + e.what());
+      }
     });
   }
   register_scrape_metrics();
@@ -611,7 +619,7 @@ void App::refresh_insights() {
     learned_ = std::move(learned);
     popular_articles_ = std::move(most_read);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "kb-server: warning: insights not refreshed: %s\n", e.what());
+    telemetry_->log("warning", std::string("insights not refreshed: ") + e.what());
   }
 }
 

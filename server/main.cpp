@@ -35,11 +35,12 @@ sigset_t block_stop_signals() {
 
 /// Stops the server from a dedicated thread when a signal arrives
 /// (Server::stop is not async-signal-safe, so no handler calls it).
-std::thread stop_on_signal(httplib::Server& server, sigset_t set, const std::atomic<bool>& finished) {
-  return std::thread([&server, set, &finished] {
+std::thread stop_on_signal(httplib::Server& server, kb::server::App& app, sigset_t set,
+                           const std::atomic<bool>& finished) {
+  return std::thread([&server, &app, set, &finished] {
     int sig = 0;
     sigwait(&set, &sig);
-    std::fprintf(stderr, "kb-server: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    app.log("info", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
     // A signal right after start-up may come before the accept loop runs;
     // stopping a server that is not running yet would be lost.
     for (int i = 0; i < 500 && !server.is_running() && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -218,7 +219,7 @@ int main(int argc, char** argv) try {
     return 2;
   }
   std::atomic<bool> finished{false};
-  std::thread signals = stop_on_signal(server, stop_signals, finished);
+  std::thread signals = stop_on_signal(server, kb_app, stop_signals, finished);
   kb_app.log("info", "listening on http://" + config.bind + ":" + std::to_string(port) + " (index " +
                         config.index_dir.string() + ")");
   const bool ok = server.listen_after_bind();

@@ -149,8 +149,13 @@ void Statistics::write_batch(std::vector<Event>& batch) {
   } catch (const std::exception& e) {
     // Keep the batch and try again on the next tick (the database may be
     // locked by a backup); say so once per failure.
-    std::fprintf(stderr, "kb-server: warning: statistics not written yet (%zu events waiting): %s\n", batch.size(),
-                 e.what());
+    const std::string message =
+        "statistics not written yet (" + std::to_string(batch.size()) + " events waiting): " + e.what();
+    if (options_.on_warning) {
+      options_.on_warning(message);
+    } else {
+      std::fprintf(stderr, "kb-server: warning: %s\n", message.c_str());
+    }
   }
 }
 

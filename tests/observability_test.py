@@ -173,8 +173,6 @@ def main():
     # Logs: one JSON object per line, request lines with their fields, no personal data.
     requests = []
     for line in server.lines:
-        if line.startswith("kb-server: SIG"):
-            continue  # the stop notice comes from the signal thread, in plain text
         try:
             entry = json.loads(line)
         except ValueError:

@@ -37,6 +37,8 @@ struct StatisticsOptions {
   /// Called after each batch of events is written, with how long the write
   /// took in seconds (for the server's metrics); may be empty.
   std::function<void(double seconds)> on_batch_written;
+  /// Receives warnings (a batch not written yet); empty: stderr.
+  std::function<void(const std::string& message)> on_warning;
 };
 
 class Statistics {
