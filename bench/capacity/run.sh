@@ -22,6 +22,13 @@ summary=$("$build/indexer/kb-index" --articles "$articles" --index "$work/index"
 echo "kb-index: $summary"
 indexed=$(echo "$summary" | grep -o 'added [0-9]*' | cut -d' ' -f2)
 kib=$(du -sk "$work/index" | cut -f1)
+# Queries: the first five words of each article's title, in a fixed
+# shuffled order (distinct queries, so a result cache does not answer).
+grep -rh -m1 '^title:' "$articles" --include='*.md' | sed -E 's/^title:[[:space:]]*//; s/["'"'"']//g' |
+  tr 'A-Z' 'a-z' | awk '{ n = NF < 5 ? NF : 5; q = $1; for (i = 2; i <= n; i++) q = q " " $i; print q }' |
+  sort -u | shuf --random-source=<(yes) > "$work/queries.txt"
+export KB_QUERIES="${KB_QUERIES:-$work/queries.txt}"  # set it to bench/capacity/short-queries.txt for the short ones
+echo "queries: $(wc -l < "$KB_QUERIES") distinct, e.g. $(sed -n 1p "$KB_QUERIES" | tr ' ' '+')"
 echo "index: $kib KiB for $indexed articles = $(echo "scale=1; $kib / 1024 / ($indexed / 1000)" | bc) MiB per 1,000 articles"
 
 taskset -c 1 "$build/server/kb-server" --index "$work/index" --data "$work/data" --port 0 --threads 4 \
