@@ -23,6 +23,25 @@ say "building the package (cpack)"
 deb=$(ls -t "$build"/kb_*_amd64.deb | head -1)
 say "package: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 
+# The units as systemd reads them (binaries pointed at the build tree: the
+# host does not have the package installed).
+if command -v systemd-analyze >/dev/null; then
+  units=$(mktemp -d)
+  cp packaging/systemd/* "$units/"
+  sed -i "s#/usr/bin/kb-server#$build/server/kb-server#; s#/usr/bin/kb-index#$build/indexer/kb-index#" "$units"/*.service
+  # Unknown keys are only warnings to systemd: any output is a failure here.
+  verify=$(systemd-analyze verify "$units"/kb-server.service "$units"/kb-index.service "$units"/kb-index.path \
+           "$units"/kb-index.timer 2>&1) || verify="${verify:-exit code $?}"
+  if [[ -n $verify ]]; then
+    echo "$verify" >&2
+    rm -rf "$units"
+    say "FAILED: systemd-analyze verify"
+    exit 1
+  fi
+  rm -rf "$units"
+  say "systemd-analyze verify: the four units are clean"
+fi
+
 # A minimal bookworm root, made once per build tree and unpacked fresh each run.
 cache="$build/package-check"
 base="$cache/bookworm-minbase.tar"
