@@ -12,7 +12,9 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).
-  packages+=(catch2 python3 sqlite3 chromium)
+  # python3-prometheus-client: the reference parser that reads /metrics in the tests.
+  # debootstrap and dpkg-dev (dpkg-shlibdeps): the package install test.
+  packages+=(catch2 python3 sqlite3 chromium python3-prometheus-client debootstrap dpkg-dev)
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi

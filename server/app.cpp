@@ -98,6 +98,7 @@ std::string load_or_create_secret(const std::filesystem::path& data_dir) {
 
 App::App(Config config)
     : config_(std::move(config)),
+      telemetry_(std::make_unique<Telemetry>(config_.log_format, config_.access_log)),
       templates_(std::vector<std::filesystem::path>{config_.web_dir / "templates", config_.theme_dir / "templates"}),
       ui_strings_(load_all_strings({config_.web_dir / "strings", config_.theme_dir / "strings"})),
       secret_(load_or_create_secret(config_.data_dir)),
@@ -127,18 +128,28 @@ App::App(Config config)
   so.database = config_.data_dir / "kb.sqlite";
   so.session_timeout = std::chrono::seconds(config_.session_timeout_s);
   so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
+  so.on_batch_written = [t = telemetry_.get()](double seconds) { t->observe_statistics_write(seconds); };
+  so.on_warning = [t = telemetry_.get()](const std::string& message) { t->log("warning", message); };
   stats_ = std::make_unique<Statistics>(so);
-  if (!config_.ticket_webhook.empty()) webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook);
+  if (!config_.ticket_webhook.empty()) {
+    webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook,
+                                                 [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });
+  }
   if (config_.watch) {
     watcher_ = std::make_unique<ArticleWatcher>(config_.articles_dir, [this] {
       IndexOptions opt;
       opt.articles_dir = config_.articles_dir;
       opt.index_dir = config_.index_dir;
-      opt.on_problem = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-      const IndexReport report = build_index(opt);
-      std::fprintf(stderr, "kb-server: --watch: %s\n", report.summary_line().c_str());
+      opt.on_problem = [this](const std::string& line) { telemetry_->log("warning", line); };
+      try {
+        const IndexReport report = build_index(opt);
+        telemetry_->log("info", "--watch: " + report.summary_line());
+      } catch (const std::exception& e) {
+        telemetry_->log("warning", std::string("--watch re-index failed: ") + e.what());
+      }
     });
   }
+  register_scrape_metrics();
   // Last: nothing after this may throw while the thread runs.
   refresh_insights();
   insights_thread_ = std::thread([this] { run_insights(); });
@@ -160,8 +171,10 @@ void App::shutdown() {
 
 void App::install(httplib::Server& server) {
   using Handler = void (App::*)(const httplib::Request&, httplib::Response&);
-  auto bind = [this](Handler h) {
-    return [this, h](const httplib::Request& req, httplib::Response& res) {
+  // Metrics and logs name a request by its route pattern (@p route), never its path.
+  auto bind = [this](const char* route, Handler h) {
+    return [this, route, h](const httplib::Request& req, httplib::Response& res) {
+      telemetry_->set_route(route);
       try {
         // A language chosen with ?ui= sticks for later pages.
         const std::string ui = QueryParams(req).get("ui");
@@ -181,39 +194,47 @@ void App::install(httplib::Server& server) {
   };
 
   // The route table.
-  server.Get("/", bind(&App::get_home));
-  server.Get("/search", bind(&App::get_search_page));
-  server.Get("/api/search", bind(&App::get_search_api));
-  server.Get(R"(/articles/([^/]+))", bind(&App::get_article));
-  server.Get("/healthz", bind(&App::get_healthz));
-  server.Get("/api/suggest", bind(&App::get_suggest_api));
-  server.Get("/api/revision", bind(&App::get_revision_api));
-  server.Get("/api/synonyms/proposals", bind(&App::get_synonym_proposals_api));
-  server.Get("/stats/synonyms", bind(&App::get_synonyms_page));
-  server.Get("/stats/articles", bind(&App::get_health_page));
-  server.Get("/stats/gaps", bind(&App::get_gaps_page));
-  server.Post("/stats/synonyms/accept", bind(&App::post_synonym_accept));
-  server.Get("/agent", bind(&App::get_agent_page));
-  server.Post("/agent/login", bind(&App::post_agent_login));
-  server.Post("/agent/logout", bind(&App::post_agent_logout));
-  server.Post("/api/suggest-for-ticket", bind(&App::post_suggest_for_ticket_api));
-  server.Get("/api/agent/section", bind(&App::get_agent_section_api));
-  server.Post("/api/agent/copied", bind(&App::post_agent_copied_api));
-  server.Get("/tickets/new", bind(&App::get_ticket_form));
-  server.Post("/tickets", bind(&App::post_ticket_form));
-  server.Post("/tickets/solved", bind(&App::post_solved_form));
-  server.Post("/api/tickets", bind(&App::post_ticket_api));
-  server.Get("/api/tickets", bind(&App::get_tickets_api));
-  server.Post("/api/feedback", bind(&App::post_feedback_api));
-  server.Post("/feedback", bind(&App::post_feedback_form));
-  server.Get("/api/stats", bind(&App::get_stats_api));
-  server.Get("/api/stats/export", bind(&App::get_stats_export));
-  server.Get("/stats", bind(&App::get_stats_page));
-  server.Post("/stats/login", bind(&App::post_stats_login));
-  server.Post("/stats/logout", bind(&App::post_stats_logout));
-  server.Get("/opensearch.xml", bind(&App::get_opensearch));
-  server.Get("/sitemap.xml", bind(&App::get_sitemap));
-  server.Get("/robots.txt", bind(&App::get_robots));
+  server.Get("/", bind("/", &App::get_home));
+  server.Get("/search", bind("/search", &App::get_search_page));
+  server.Get("/api/search", bind("/api/search", &App::get_search_api));
+  server.Get(R"(/articles/([^/]+))", bind("/articles/{slug}", &App::get_article));
+  server.Get("/healthz", bind("/healthz", &App::get_healthz));
+  server.Get("/api/suggest", bind("/api/suggest", &App::get_suggest_api));
+  server.Get("/api/revision", bind("/api/revision", &App::get_revision_api));
+  server.Get("/api/synonyms/proposals", bind("/api/synonyms/proposals", &App::get_synonym_proposals_api));
+  server.Get("/stats/synonyms", bind("/stats/synonyms", &App::get_synonyms_page));
+  server.Get("/stats/articles", bind("/stats/articles", &App::get_health_page));
+  server.Get("/stats/gaps", bind("/stats/gaps", &App::get_gaps_page));
+  server.Post("/stats/synonyms/accept", bind("/stats/synonyms/accept", &App::post_synonym_accept));
+  server.Get("/agent", bind("/agent", &App::get_agent_page));
+  server.Post("/agent/login", bind("/agent/login", &App::post_agent_login));
+  server.Post("/agent/logout", bind("/agent/logout", &App::post_agent_logout));
+  server.Post("/api/suggest-for-ticket", bind("/api/suggest-for-ticket", &App::post_suggest_for_ticket_api));
+  server.Get("/api/agent/section", bind("/api/agent/section", &App::get_agent_section_api));
+  server.Post("/api/agent/copied", bind("/api/agent/copied", &App::post_agent_copied_api));
+  server.Get("/tickets/new", bind("/tickets/new", &App::get_ticket_form));
+  server.Post("/tickets", bind("/tickets", &App::post_ticket_form));
+  server.Post("/tickets/solved", bind("/tickets/solved", &App::post_solved_form));
+  server.Post("/api/tickets", bind("/api/tickets", &App::post_ticket_api));
+  server.Get("/api/tickets", bind("/api/tickets", &App::get_tickets_api));
+  server.Post("/api/feedback", bind("/api/feedback", &App::post_feedback_api));
+  server.Post("/feedback", bind("/feedback", &App::post_feedback_form));
+  server.Get("/api/stats", bind("/api/stats", &App::get_stats_api));
+  server.Get("/api/stats/export", bind("/api/stats/export", &App::get_stats_export));
+  server.Get("/stats", bind("/stats", &App::get_stats_page));
+  server.Post("/stats/login", bind("/stats/login", &App::post_stats_login));
+  server.Post("/stats/logout", bind("/stats/logout", &App::post_stats_logout));
+  server.Get("/opensearch.xml", bind("/opensearch.xml", &App::get_opensearch));
+  server.Get("/sitemap.xml", bind("/sitemap.xml", &App::get_sitemap));
+  server.Get("/robots.txt", bind("/robots.txt", &App::get_robots));
+  server.Get("/metrics", bind("/metrics", &App::get_metrics));
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    telemetry_->begin_request(req, res);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    telemetry_->end_request(req, res);
+  });
   // A theme's files are found first.
   if (!config_.theme_dir.empty() && std::filesystem::is_directory(config_.theme_dir / "static")) {
     server.set_mount_point("/static", (config_.theme_dir / "static").string());
@@ -234,9 +255,10 @@ void App::install(httplib::Server& server) {
     try {
       std::rethrow_exception(ep);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "kb-server: error: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+      // The route, not the path: paths and queries may carry what people typed.
+      telemetry_->log("error", req.method + " " + Telemetry::current_route() + ": " + e.what());
     } catch (...) {
-      std::fprintf(stderr, "kb-server: error: %s %s: unknown exception\n", req.method.c_str(), req.path.c_str());
+      telemetry_->log("error", req.method + " " + Telemetry::current_route() + ": unknown exception");
     }
     send_error(req, res, 500, "internal error");
     security_headers(res);
@@ -265,13 +287,20 @@ Searcher& App::searcher() {
 }
 
 std::shared_ptr<const SearchResponse> App::search(const SearchRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
   Searcher& s = searcher();
   const std::string generation = s.revision_key() + "/" + std::to_string(searcher_learned_generation);
   const std::string key = SearchCache::key_of(request);
-  if (auto cached = search_cache_.find(generation, key)) return cached;
-  auto fresh = std::make_shared<const SearchResponse>(s.search(request));
-  search_cache_.store(generation, key, fresh);
-  return fresh;
+  std::shared_ptr<const SearchResponse> response = search_cache_.find(generation, key);
+  if (!response) {
+    response = std::make_shared<const SearchResponse>(s.search(request));
+    search_cache_.store(generation, key, response);
+  }
+  if (!trim(request.query).empty()) {
+    telemetry_->observe_search(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                               response->total == 0);
+  }
+  return response;
 }
 
 SearchRequest App::search_request(const QueryParams& params) const {
@@ -621,7 +650,7 @@ void App::refresh_insights() {
     ++learned_generation_;
     popular_articles_ = std::move(most_read);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "kb-server: warning: insights not refreshed: %s\n", e.what());
+    telemetry_->log("warning", std::string("insights not refreshed: ") + e.what());
   }
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "http_util.h"
+#include "telemetry.h"
 #include "watcher.h"
 #include "webhook.h"
 
@@ -51,6 +52,9 @@ struct Config {
   int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
   std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)
   bool watch = false;                 ///< re-index articles_dir on every saved change (writers' preview)
+  LogFormat log_format = LogFormat::json;  ///< access, error and warning lines
+  std::filesystem::path access_log;   ///< request lines go here; empty: stderr
+  std::string metrics_token;          ///< Bearer token for /metrics; without one, loopback clients only
 };
 
 /// An error a handler wants turned into a status and message.
@@ -75,6 +79,8 @@ class App {
   void shutdown();
 
   const Config& config() const { return config_; }
+  /// Error, warning and notice lines in the configured log format.
+  void log(const char* level, const std::string& message) { telemetry_->log(level, message); }
 
  private:
   // Handlers, named by verb and resource. Search and articles: app.cpp.
@@ -88,6 +94,10 @@ class App {
   void get_opensearch(const httplib::Request& req, httplib::Response& res);
   void get_sitemap(const httplib::Request& req, httplib::Response& res);
   void get_robots(const httplib::Request& req, httplib::Response& res);
+  // Operations: app_metrics.cpp.
+  void get_metrics(const httplib::Request& req, httplib::Response& res);
+  /// Registers the metrics read when scraped (index, event queue, process).
+  void register_scrape_metrics();
   // Hand-off and feedback: app_tickets.cpp.
   void get_ticket_form(const httplib::Request& req, httplib::Response& res);
   void post_ticket_form(const httplib::Request& req, httplib::Response& res);
@@ -126,7 +136,8 @@ class App {
   Searcher& searcher();
   /// searcher().search(request), answered from the shared cache when the
   /// same request was answered under the same index revision and learned
-  /// boost.
+  /// boost; a search a person made (words given) is timed and counted in
+  /// the metrics.
   std::shared_ptr<const SearchResponse> search(const SearchRequest& request);
   SearchRequest search_request(const QueryParams& params) const;
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
@@ -169,6 +180,7 @@ class App {
   std::string client_key(const httplib::Request& req) const;
 
   Config config_;
+  std::unique_ptr<Telemetry> telemetry_;  ///< first: the statistics writer reports to it
   TemplateSet templates_;
   std::map<std::string, mstch::map> ui_strings_;     ///< by language
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script

@@ -150,6 +150,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   t.context["last_query"] = form.query;
   const bool external = !config_.ticket_redirect.empty();
   t = stats_->submit_ticket(std::move(t), webhook_ != nullptr && !external);
+  telemetry_->count_ticket();
   if (webhook_) webhook_->poke();
   if (external) {
     std::string url = config_.ticket_redirect;
@@ -192,6 +193,7 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
   Ticket t = new_ticket(req, sid, input);
   if (body.contains("article") && body["article"].is_string()) t.context["article"] = body["article"];
   t = stats_->submit_ticket(std::move(t), webhook_ != nullptr);
+  telemetry_->count_ticket();
   if (webhook_) webhook_->poke();
   send_json(res, 201, json{{"id", t.id}, {"reference", t.reference}});
 }

@@ -4,9 +4,13 @@
  *  Prints "kb-server: listening on http://ADDR:PORT" on stderr once it
  *  accepts connections (tests read it to learn an ephemeral port). SIGTERM
  *  and SIGINT stop it gracefully. Exit codes: 0 after a clean stop, 2 on a
- *  usage or start-up error.
+ *  usage or start-up error (one line on stderr: a bad option or
+ *  configuration-file line, a missing directory).
  */
 #include "app.h"
+#include "options.h"
+
+#include "kb/config_file.h"
 
 #include <CLI/CLI.hpp>
 
@@ -31,11 +35,12 @@ sigset_t block_stop_signals() {
 
 /// Stops the server from a dedicated thread when a signal arrives
 /// (Server::stop is not async-signal-safe, so no handler calls it).
-std::thread stop_on_signal(httplib::Server& server, sigset_t set, const std::atomic<bool>& finished) {
-  return std::thread([&server, set, &finished] {
+std::thread stop_on_signal(httplib::Server& server, kb::server::App& app, sigset_t set,
+                           const std::atomic<bool>& finished) {
+  return std::thread([&server, &app, set, &finished] {
     int sig = 0;
     sigwait(&set, &sig);
-    std::fprintf(stderr, "kb-server: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    app.log("info", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
     // A signal right after start-up may come before the accept loop runs;
     // stopping a server that is not running yet would be lost.
     for (int i = 0; i < 500 && !server.is_running() && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -48,13 +53,20 @@ std::thread stop_on_signal(httplib::Server& server, sigset_t set, const std::ato
 int main(int argc, char** argv) try {
   const sigset_t stop_signals = block_stop_signals();
   kb::server::Config config;
-  config.web_dir = KB_DEFAULT_WEB_DIR;
+  config.web_dir = kb::server::default_web_dir(KB_DEFAULT_WEB_DIR);
   std::string index = config.index_dir.string();
   std::string data = config.data_dir.string();
   std::string web = config.web_dir.string();
 
   CLI::App app{"kb-server: the kb help centre over HTTP (search, articles, API).\n"
-               "Every option can also be set with the KB_* environment variable named below."};
+               "Every option can also be set with the KB_* environment variable named below, or in the\n"
+               "configuration file as \"name = value\" (flags > environment > file > defaults)."};
+  std::string config_file;
+  app.add_option("--config", config_file,
+                 std::string("Configuration file (default ") + kb::server::kDefaultConfigFile + " when it exists)")
+      ->envname("KB_CONFIG");
+  bool print_config = false;
+  app.add_flag("--print-config", print_config, "Print the effective settings as a configuration file and exit");
   app.add_option("--index", index, "Index directory built by kb-index")->envname("KB_INDEX")->capture_default_str();
   app.add_option("--data", data, "Directory for statistics and other state")->envname("KB_DATA")->capture_default_str();
   app.add_option("--port", config.port, "TCP port; 0 picks a free one")
@@ -133,11 +145,37 @@ int main(int argc, char** argv) try {
   std::string articles_dir;
   app.add_option("--articles", articles_dir, "The articles folder, where accepted synonym proposals are written")
       ->envname("KB_ARTICLES");
+  std::string log_format = "json";
+  app.add_option("--log-format", log_format, "Access, error and warning lines: json (one object per line) or text")
+      ->envname("KB_LOG_FORMAT")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  std::string access_log;
+  app.add_option("--access-log", access_log, "Append one line per request to this file instead of stderr")
+      ->envname("KB_ACCESS_LOG");
+  app.add_option("--metrics-token", config.metrics_token,
+                 "Bearer token for GET /metrics (without one, /metrics answers loopback clients only)")
+      ->envname("KB_METRICS_TOKEN");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    std::fprintf(stderr, "kb-server: error: %s (see --help)\n", e.what());
+    return 2;
+  }
+  try {
+    if (config_file.empty() && std::filesystem::exists(kb::server::kDefaultConfigFile)) {
+      config_file = kb::server::kDefaultConfigFile;
+    }
+    if (!config_file.empty()) kb::server::apply_config_file(app, config_file);
+  } catch (const kb::ConfigError& e) {
+    std::fprintf(stderr, "kb-server: error: %s\n", e.what());
+    return 2;
+  }
+  if (print_config) {
+    std::fputs(kb::server::effective_config(app).c_str(), stdout);
+    return 0;
   }
   config.index_dir = index;
   config.data_dir = data;
@@ -145,6 +183,21 @@ int main(int argc, char** argv) try {
   config.articles_dir = articles_dir;
   config.web_dir = web;
   config.theme_dir = theme;
+  config.log_format = kb::server::parse_log_format(log_format);
+  config.access_log = access_log;
+  // Missing directories are reported now, in one line, rather than as a
+  // failure deep inside start-up.
+  auto require_dir = [](const char* what, const std::filesystem::path& dir, const char* hint) {
+    if (std::filesystem::is_directory(dir)) return true;
+    std::fprintf(stderr, "kb-server: error: cannot open %s %s: no such directory%s\n", what, dir.c_str(), hint);
+    return false;
+  };
+  if (!require_dir("index", config.index_dir, " (build it with kb-index; set it with --index, KB_INDEX or index =)") ||
+      !require_dir("web templates", config.web_dir / "templates", " (set --web, KB_WEB or web = to kb's web folder)") ||
+      (!theme.empty() && !require_dir("theme", config.theme_dir, "")) ||
+      (!articles_dir.empty() && !require_dir("articles", config.articles_dir, ""))) {
+    return 2;
+  }
 
   kb::server::App kb_app(config);
   httplib::Server server;
@@ -167,15 +220,14 @@ int main(int argc, char** argv) try {
     port = -1;
   }
   if (port < 0) {
-    std::fprintf(stderr, "kb-server: error: cannot listen on %s:%d (address in use or not available)\n",
-                 config.bind.c_str(), config.port);
+    kb_app.log("error", "cannot listen on " + config.bind + ":" + std::to_string(config.port) +
+                            " (address in use or not available)");
     return 2;
   }
   std::atomic<bool> finished{false};
-  std::thread signals = stop_on_signal(server, stop_signals, finished);
-  std::fprintf(stderr, "kb-server: listening on http://%s:%d (index %s)\n", config.bind.c_str(), port,
-               config.index_dir.c_str());
-  std::fflush(stderr);
+  std::thread signals = stop_on_signal(server, kb_app, stop_signals, finished);
+  kb_app.log("info", "listening on http://" + config.bind + ":" + std::to_string(port) + " (index " +
+                        config.index_dir.string() + ")");
   const bool ok = server.listen_after_bind();
   // In-flight requests have finished; write what they recorded.
   kb_app.shutdown();

@@ -12,7 +12,9 @@
 
 namespace kb::server {
 
-WebhookDelivery::WebhookDelivery(Statistics& stats, std::string url) : stats_(stats) {
+WebhookDelivery::WebhookDelivery(Statistics& stats, std::string url, std::function<void(const std::string&)> warn)
+    : stats_(stats), warn_(std::move(warn)) {
+  if (!warn_) warn_ = [](const std::string& m) { std::fprintf(stderr, "kb-server: warning: %s\n", m.c_str()); };
   const std::size_t scheme = url.find("://");
   if (scheme == std::string::npos || (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)) {
     throw std::invalid_argument("--ticket-webhook must be an http:// or https:// URL: " + url);
@@ -96,12 +98,12 @@ void WebhookDelivery::run() {
             s.mark_failed(t.id, error, now_ms() + backoff);
             return 0;
           });
-          std::fprintf(stderr, "kb-server: warning: ticket %s not delivered (%s, attempt %d); retrying in %lld s\n",
-                       t.reference.c_str(), error.c_str(), t.attempts + 1, static_cast<long long>(backoff / 1000));
+          warn_("ticket " + t.reference + " not delivered (" + error + ", attempt " + std::to_string(t.attempts + 1) +
+                "); retrying in " + std::to_string(backoff / 1000) + " s");
         }
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "kb-server: warning: webhook outbox: %s\n", e.what());
+      warn_(std::string("webhook outbox: ") + e.what());
     }
     lock.lock();
   }

@@ -7,6 +7,7 @@
 #include "kb/statistics.h"
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,7 +17,8 @@ namespace kb::server {
 class WebhookDelivery {
  public:
   /// @p url: http:// or https:// URL to POST each ticket to as JSON.
-  WebhookDelivery(Statistics& stats, std::string url);
+  /// @p warn receives delivery failures (empty: stderr).
+  WebhookDelivery(Statistics& stats, std::string url, std::function<void(const std::string&)> warn = {});
   ~WebhookDelivery();
   WebhookDelivery(const WebhookDelivery&) = delete;
   WebhookDelivery& operator=(const WebhookDelivery&) = delete;
@@ -35,6 +37,7 @@ class WebhookDelivery {
   Statistics& stats_;
   std::string scheme_host_port_;
   std::string path_;
+  std::function<void(const std::string&)> warn_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

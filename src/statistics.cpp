@@ -137,16 +137,25 @@ void Statistics::take_due_bursts_locked(bool all) {
 void Statistics::write_batch(std::vector<Event>& batch) {
   if (batch.empty()) return;
   try {
+    const auto started = std::chrono::steady_clock::now();
     with_store([&](StatsStore& s) {
       s.write_events(batch);
       return 0;
     });
     batch.clear();
+    if (options_.on_batch_written) {
+      options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
   } catch (const std::exception& e) {
     // Keep the batch and try again on the next tick (the database may be
     // locked by a backup); say so once per failure.
-    std::fprintf(stderr, "kb-server: warning: statistics not written yet (%zu events waiting): %s\n", batch.size(),
-                 e.what());
+    const std::string message =
+        "statistics not written yet (" + std::to_string(batch.size()) + " events waiting): " + e.what();
+    if (options_.on_warning) {
+      options_.on_warning(message);
+    } else {
+      std::fprintf(stderr, "kb-server: warning: %s\n", message.c_str());
+    }
   }
 }
 
@@ -177,10 +186,14 @@ void Statistics::flush() {
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
+  const auto started = std::chrono::steady_clock::now();
   with_store([&](StatsStore& s) {
     s.write_events(batch);
     return 0;
   });
+  if (options_.on_batch_written && !batch.empty()) {
+    options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
 }
 
 std::size_t Statistics::queue_depth() const {

@@ -34,6 +34,11 @@ struct StatisticsOptions {
   std::size_t queue_capacity = 100000;               ///< events beyond this are dropped (and counted)
   std::chrono::milliseconds burst_window{1500};      ///< keystroke searches closer than this are one search
   std::chrono::seconds session_timeout{1800};
+  /// Called after each batch of events is written, with how long the write
+  /// took in seconds (for the server's metrics); may be empty.
+  std::function<void(double seconds)> on_batch_written;
+  /// Receives warnings (a batch not written yet); empty: stderr.
+  std::function<void(const std::string& message)> on_warning;
 };
 
 class Statistics {

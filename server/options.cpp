@@ -1,0 +1,110 @@
+/** @file options.cpp
+ *  @brief The configuration-file layer over CLI11's command line and
+ *  environment variables.
+ */
+#include "options.h"
+
+#include "kb/config_file.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+namespace kb::server {
+
+namespace {
+
+/// Options that are about reading the configuration, not settings.
+const std::set<std::string>& not_settings() {
+  static const std::set<std::string> names{"help", "config", "print-config"};
+  return names;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string setting_name(const CLI::Option& opt) {
+  const auto& names = opt.get_lnames();
+  return names.empty() ? std::string() : names.front();
+}
+
+std::string closest_setting(const CLI::App& app, const std::string& key) {
+  std::string best;
+  std::size_t best_distance = 3;  // at most two edits away
+  for (const CLI::Option* opt : app.get_options()) {
+    const std::string name = setting_name(*opt);
+    if (name.empty() || not_settings().count(name)) continue;
+    const std::size_t d = edit_distance(key, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
+bool is_secret(const std::string& name) { return name.find("token") != std::string::npos; }
+
+}  // namespace
+
+void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
+  for (const ConfigEntry& entry : parse_config_file(file)) {
+    std::string key = entry.key;
+    std::replace(key.begin(), key.end(), '_', '-');
+    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    CLI::Option* opt = not_settings().count(key) ? nullptr : app.get_option_no_throw("--" + key);
+    if (!opt || setting_name(*opt) != key) {
+      const std::string hint = closest_setting(app, key);
+      throw ConfigError(where + "unknown key \"" + entry.key + "\"" +
+                        (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+    }
+    if (opt->count() > 0) continue;  // the command line or the environment said otherwise
+    try {
+      opt->add_result(entry.value);
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      // CLI11 names the option itself ("--port: Value 99999 not in range"); the key says it already.
+      std::string why = e.what();
+      if (why.rfind("--" + key + ": ", 0) == 0) why.erase(0, key.size() + 4);
+      throw ConfigError(where + "bad value for \"" + key + "\": " + why);
+    }
+  }
+}
+
+std::string effective_config(const CLI::App& app) {
+  std::string out;
+  for (const CLI::Option* opt : app.get_options()) {
+    const std::string name = setting_name(*opt);
+    if (name.empty() || not_settings().count(name)) continue;
+    std::string value = opt->count() > 0 ? opt->results().back() : opt->get_default_str();
+    if (opt->get_expected_max() == 0 && value.empty()) value = "false";  // a flag not given
+    if (is_secret(name) && !value.empty()) value = "(set)";
+    out += name + " = " + value + "\n";
+  }
+  return out;
+}
+
+std::filesystem::path default_web_dir(const std::filesystem::path& fallback) {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "kb" / "web";
+    if (std::filesystem::is_directory(installed / "templates", ec)) return installed;
+  }
+  return fallback;
+}
+
+}  // namespace kb::server
