@@ -66,7 +66,10 @@ struct Candidate {
   std::string path;  ///< relative, '/' separated
   std::string hash;
   std::string file_stat;
-  std::optional<Article> article;  ///< parsed (changed files only)
+  fs::path file;  ///< absolute, for the builder to read again
+  /// Parsed (changed files only), without its text (body and source): a
+  /// large corpus would otherwise sit in memory whole until it is written.
+  std::optional<Article> article;
   std::string slug;                ///< of the article, or the stored slug when unchanged
   std::size_t slug_line = 1;
   bool unchanged = false;
@@ -113,11 +116,28 @@ class DocumentBuilderThread {
   }
 
  private:
+  /// The candidate's article read and parsed again with its text, under
+  /// the slug and aliases the run decided.
+  static Article full_article(const Candidate& c) {
+    std::string why;
+    const std::optional<std::string> text = read_article_file(c.file, c.path, [&why](const std::string& line) { why = line; });
+    if (!text) throw IndexFatalError(c.path + " could not be read again while indexing: " + why);
+    Article a;
+    try {
+      a = parse_article(c.path, *text);
+    } catch (const ArticleError& e) {
+      throw IndexFatalError(c.path + " changed while it was being indexed: " + e.what());
+    }
+    a.slug = c.article->slug;
+    a.aliases = c.article->aliases;
+    return a;
+  }
+
   void run() {
     try {
       for (const Candidate& c : candidates_) {
         if (c.unchanged) continue;
-        Xapian::Document doc = build_document(*c.article, c.hash);
+        Xapian::Document doc = build_document(full_article(c), c.hash);
         std::unique_lock<std::mutex> lock(mutex_);
         changed_.wait(lock, [this] { return ready_.size() < capacity_ || stopping_; });
         if (stopping_) return;
@@ -316,6 +336,9 @@ class Run {
         if (a.draft) continue;  // unpublished: as if the file were not there
         c.slug = a.slug;
         c.slug_line = a.slug_line;
+        c.file = p;
+        a.body = std::string();
+        a.source = std::string();
         c.article = std::move(a);
         out.push_back(std::move(c));
       } catch (const ArticleError& e) {
