@@ -2,6 +2,7 @@
  *  @brief The statistics service and its SQLite store: sessions, the event
  *  queue, typing bursts, tickets and the webhook outbox.
  */
+#include "kb/sqlite_stats_store.h"
 #include "kb/statistics.h"
 #include "support/temp_dir.h"
 
@@ -73,7 +74,7 @@ TEST_CASE("events are written by the writer thread within the flush interval", "
   Statistics stats(options(dir));
   stats.record(search("s1", "vpn"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  StatsStore reader(dir / "data" / "kb.sqlite");
+  SqliteStatsStore reader(dir / "data" / "kb.sqlite");
   CHECK(reader.session_events("s1").size() == 1);
 }
 
@@ -83,7 +84,7 @@ TEST_CASE("stop writes everything queued", "[statistics]") {
     Statistics stats(options(dir));
     for (int i = 0; i < 500; ++i) stats.record(search("s1", "q" + std::to_string(i)));
   }
-  StatsStore reader(dir / "data" / "kb.sqlite");
+  SqliteStatsStore reader(dir / "data" / "kb.sqlite");
   CHECK(reader.session_events("s1").size() == 500);
 }
 
