@@ -58,8 +58,10 @@ Result Connection::exec(const std::string& sql, const std::vector<Param>& params
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
-                             nullptr, 0);
+  // Without parameters: PQexec, which also runs a script of several statements.
+  PGresult* r = params.empty() ? PQexec(conn_, sql.c_str())
+                               : PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                              values.data(), nullptr, nullptr, 0);
   const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;

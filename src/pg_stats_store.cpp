@@ -15,8 +15,8 @@ namespace {
 
 constexpr int kSchemaVersion = 2;  // kept equal to the SQLite backend's
 
-// Any constant both replicas agree on: "kb" in ASCII, then the schema's purpose.
-constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(0x6b62, 1)";
+// Any constant both replicas agree on: "kb" in ASCII (0x6b62), then 1 for migrations.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(27490, 1)";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (

@@ -59,7 +59,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  /// Runs one statement ($1, $2... for @p params). A connection found
+  /// Runs one statement ($1, $2... for @p params), or without params a
+  /// script of several (their last result). A connection found
   /// broken is re-established first, so a restarted server is picked up.
   Result exec(const std::string& sql, const std::vector<Param>& params = {});
 
