@@ -69,7 +69,9 @@ start() {
   say "PostgreSQL: $uri"
 
   reindex
-  xapian-replicate-server -I 127.0.0.1 -p "$repl_port" "$state/master" >"$state/logs/replicate-server.log" 2>&1 &
+  # setsid: on SIGTERM xapian-replicate-server signals its whole process
+  # group, which must not be the shell that ran this script.
+  setsid xapian-replicate-server -I 127.0.0.1 -p "$repl_port" "$state/master" >"$state/logs/replicate-server.log" 2>&1 &
   started replicate-server $!
 
   # One secret for all replicas: a form served by A is accepted by B.
@@ -81,10 +83,10 @@ start() {
     cp "$state/secret" "$dir/data/secret"
     chmod 600 "$dir/data/secret"
     # -i 1: ask the master every second; -r 1: let readers move on within a second.
-    xapian-replicate -h 127.0.0.1 -p "$repl_port" -m kb -i 1 -r 1 -q "$dir/index" >"$state/logs/replicate-$n.log" 2>&1 &
+    setsid xapian-replicate -h 127.0.0.1 -p "$repl_port" -m kb -i 1 -r 1 -q "$dir/index" >"$state/logs/replicate-$n.log" 2>&1 &
     started "replicate-$n" $!
     wait_for "replica $n's first copy" test -f "$dir/index/XAPIANDB"
-    "$build/server/kb-server" --index "$dir/index" --data "$dir/data" --stats-db "$uri" --bind 127.0.0.1 \
+    setsid "$build/server/kb-server" --index "$dir/index" --data "$dir/data" --stats-db "$uri" --bind 127.0.0.1 \
       --port "${replica_ports[$i]}" --web "$root/web" --admin-token "$admin_token" >"$state/logs/kb-server-$n.log" 2>&1 &
     started "kb-server-$n" $!
     wait_for "kb-server $n" curl -fsS "http://127.0.0.1:${replica_ports[$i]}/healthz"
@@ -107,7 +109,7 @@ start() {
   } >"$state/nginx/nginx.conf"
   nginx -q -t -c "$state/nginx/nginx.conf" -p "$state/nginx" -g "daemon off;" 2>"$state/logs/nginx-test.log" ||
     { cat "$state/logs/nginx-test.log" >&2; exit 1; }
-  nginx -c "$state/nginx/nginx.conf" -p "$state/nginx" -g "daemon off;" >"$state/logs/nginx.log" 2>&1 &
+  setsid nginx -c "$state/nginx/nginx.conf" -p "$state/nginx" -g "daemon off;" >"$state/logs/nginx.log" 2>&1 &
   started nginx $!
   wait_for nginx curl -fsS "http://127.0.0.1:$http_port/healthz"
   say "nginx: http://127.0.0.1:$http_port (stop with: $0 stop)"

@@ -148,7 +148,7 @@ TEST_CASE("ticket references are unique across connections (replicas)", "[stats_
   CHECK(events[0].kind == "ticket");
 }
 
-TEST_CASE("the outbox: a due ticket is handed out until marked; a shared store claims it for one replica",
+TEST_CASE("the outbox: a due ticket is handed out until marked, and a shared store claims it for one replica",
           "[stats_backends]") {
   Backends backends;
   const Backend backend = backends.get(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
@@ -173,7 +173,7 @@ TEST_CASE("the outbox: a due ticket is handed out until marked; a shared store c
   CHECK(one->tickets(0, now_ms() + 1, 10, 0).back().delivery == "delivered");
 }
 
-TEST_CASE("PostgreSQL: replicas starting together migrate once; a newer schema is refused", "[stats_backends]") {
+TEST_CASE("PostgreSQL: replicas starting together migrate once, and a newer schema is refused", "[stats_backends]") {
   Backends backends;
   const Backend backend = backends.get("postgresql");
   std::atomic<int> opened{0};

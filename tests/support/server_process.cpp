@@ -115,6 +115,9 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // Its own process group: xapian-replicate-server answers SIGTERM by
+    // signalling its whole group, which must not include the test.
+    setpgid(0, 0);
     dup2(fd, 1);
     dup2(fd, 2);
     execvp(c_argv[0], c_argv.data());
