@@ -40,6 +40,9 @@ Connection::Connection(const std::string& uri) : conn_(PQconnectdb(uri.c_str()))
     throw Error("cannot connect to PostgreSQL: " + m, "");
   }
   PQsetClientEncoding(conn_, "UTF8");
+  // NOTICEs ("relation ... already exists, skipping" on every start) are
+  // not problems; libpq would print them to stderr.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
 }
 
 Connection::~Connection() {

@@ -129,6 +129,26 @@ std::vector<Ticket> read_tickets(const pg::Result& r) {
   return out;
 }
 
+std::vector<pg::Param> event_params(const Event& e) {
+  return {pg::text(clean(e.session)), pg::int64(e.at_ms), pg::text(clean(e.kind)), opt_text(e.search_id),
+          opt_text(e.query), opt_text(e.norm_query), e.result_count >= 0 ? pg::int64(e.result_count) : pg::null(),
+          pg::int64(e.corrected ? 1 : 0), opt_text(e.rung),
+          e.slugs.empty() ? pg::null() : pg::text(clean(stats_detail::slugs_to_json(e.slugs))), opt_text(e.slug),
+          pg::int64(e.rank), opt_text(e.source), e.helpful >= 0 ? pg::int64(e.helpful) : pg::null(),
+          opt_text(e.comment), pg::int64(e.ticket_id), opt_text(e.ref)};
+}
+
+/// "($1,...,$k),($k+1,...)": @p rows rows of @p columns parameters.
+std::string placeholders(std::size_t rows, std::size_t columns) {
+  std::string out;
+  for (std::size_t r = 0; r < rows; ++r) {
+    out += r ? ",(" : "(";
+    for (std::size_t c = 0; c < columns; ++c) out += (c ? ",$" : "$") + std::to_string(r * columns + c + 1);
+    out += ')';
+  }
+  return out;
+}
+
 }  // namespace
 
 PgStatsStore::PgStatsStore(const std::string& uri)
@@ -166,23 +186,36 @@ void PgStatsStore::migrate() {
   tx.commit();
 }
 
-void PgStatsStore::insert_event(const Event& e) {
-  db_.exec(std::string("INSERT INTO events(") + kEventColumns +
-               ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
-           {pg::text(clean(e.session)), pg::int64(e.at_ms), pg::text(clean(e.kind)), opt_text(e.search_id),
-            opt_text(e.query), opt_text(e.norm_query), e.result_count >= 0 ? pg::int64(e.result_count) : pg::null(),
-            pg::int64(e.corrected ? 1 : 0), opt_text(e.rung),
-            e.slugs.empty() ? pg::null() : pg::text(clean(stats_detail::slugs_to_json(e.slugs))), opt_text(e.slug),
-            pg::int64(e.rank), opt_text(e.source), e.helpful >= 0 ? pg::int64(e.helpful) : pg::null(),
-            opt_text(e.comment), pg::int64(e.ticket_id), opt_text(e.ref)});
+void PgStatsStore::insert_events(const Event* events, std::size_t count) {
+  // One statement per chunk, not per event: a batch is a few round trips.
+  constexpr std::size_t kColumns = 17, kChunk = 500;
+  for (std::size_t done = 0; done < count; done += kChunk) {
+    const std::size_t n = std::min(kChunk, count - done);
+    std::vector<pg::Param> params;
+    params.reserve(n * kColumns);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (auto& p : event_params(events[done + i])) params.push_back(std::move(p));
+    }
+    db_.exec(std::string("INSERT INTO events(") + kEventColumns + ") VALUES" + placeholders(n, kColumns), params);
+  }
 }
 
-void PgStatsStore::upsert_session(const std::string& id, std::int64_t first_ms, std::int64_t last_ms) {
-  db_.exec(
-      "INSERT INTO sessions(id, started_at, last_seen) VALUES($1, $2, $3) "
-      "ON CONFLICT(id) DO UPDATE SET last_seen = greatest(sessions.last_seen, excluded.last_seen), "
-      "started_at = least(sessions.started_at, excluded.started_at)",
-      {pg::text(clean(id)), pg::int64(first_ms), pg::int64(last_ms)});
+void PgStatsStore::upsert_sessions(const std::map<std::string, std::pair<std::int64_t, std::int64_t>>& spans) {
+  constexpr std::size_t kChunk = 1000;
+  auto it = spans.begin();
+  while (it != spans.end()) {
+    std::vector<pg::Param> params;
+    std::size_t n = 0;
+    for (; it != spans.end() && n < kChunk; ++it, ++n) {
+      params.push_back(pg::text(clean(it->first)));
+      params.push_back(pg::int64(it->second.first));
+      params.push_back(pg::int64(it->second.second));
+    }
+    db_.exec("INSERT INTO sessions(id, started_at, last_seen) VALUES" + placeholders(n, 3) +
+                 " ON CONFLICT(id) DO UPDATE SET last_seen = greatest(sessions.last_seen, excluded.last_seen), "
+                 "started_at = least(sessions.started_at, excluded.started_at)",
+             params);
+  }
 }
 
 void PgStatsStore::write_events(const std::vector<Event>& events) {
@@ -199,8 +232,8 @@ void PgStatsStore::write_events(const std::vector<Event>& events) {
   }
   try {
     pg::Transaction tx(db_);
-    for (const auto& [id, span] : spans) upsert_session(id, span.first, span.second);
-    for (const auto& e : events) insert_event(e);
+    upsert_sessions(spans);
+    insert_events(events.data(), events.size());
     tx.commit();
   } catch (const pg::Error& e) {
     throw StoreError(e.what());
@@ -241,7 +274,7 @@ Ticket PgStatsStore::insert_ticket(Ticket t, bool deliver) {
           "INSERT INTO sessions(id, started_at, last_seen) VALUES($1, $2, $2) "
           "ON CONFLICT(id) DO UPDATE SET last_seen = greatest(sessions.last_seen, excluded.last_seen)",
           {pg::text(clean(t.session)), pg::int64(t.created_at_ms)});
-      insert_event(e);
+      insert_events(&e, 1);
     }
     tx.commit();
   } catch (const pg::Error& e) {

@@ -29,19 +29,27 @@ struct Backend {
   std::string location;
 };
 
+/// One PostgreSQL for the whole run (starting one takes seconds), one fresh
+/// database per test case.
+std::string fresh_postgresql_database() {
+  static test::Postgres server;
+  static int databases = 0;
+  const std::string name = "case" + std::to_string(++databases);
+  pg::Connection(server.uri()).exec("CREATE DATABASE " + name);
+  return server.uri().substr(0, server.uri().rfind('/') + 1) + name;
+}
+
 class Backends {
  public:
   Backends() : sqlite_{"sqlite", (dir_ / "data" / "kb.sqlite").string()} {}
   Backend get(const std::string& name) {
     if (name == "sqlite") return sqlite_;
-    if (!pg_) pg_ = std::make_unique<test::Postgres>();
-    return {"postgresql", pg_->uri()};
+    return {"postgresql", fresh_postgresql_database()};
   }
 
  private:
   test::TempDir dir_;
   Backend sqlite_;
-  std::unique_ptr<test::Postgres> pg_;
 };
 
 Event event(const std::string& session, std::int64_t at, const std::string& kind) {

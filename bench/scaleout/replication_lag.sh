@@ -16,6 +16,7 @@ cp -r "${KB_ARTICLES:-$root/articles}" "$scratch"
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 all=()
+both=()
 for i in $(seq 1 "$rounds"); do
   word="lagprobe$i$RANDOM"
   printf -- '---\ntitle: "Probe %s"\nsummary: "A probe."\ncategory: general\nupdated: 2026-01-01\n---\n## Body\n\n%s\n' \
@@ -32,7 +33,15 @@ for i in $(seq 1 "$rounds"); do
     all+=("$lag")
     line+=" $p ${lag} ms"
   done
+  both+=("$lag")  # the last replica polled: from here on, both serve it
   echo "$line"
   sleep 0.$((RANDOM % 10))  # not in step with the replicas' 1 s polling
 done
-printf '%s\n' "${all[@]}" | sort -n | awk '{v[NR]=$1} END {printf "lag to serve on each replica: min %d ms, median %d ms, max %d ms (%d samples)\n", v[1], v[int((NR+1)/2)], v[NR], NR}'
+summary() {  # label values...
+  local label=$1
+  shift
+  printf '%s\n' "$@" | sort -n |
+    awk -v l="$label" '{v[NR]=$1} END {printf "%s: min %d ms, median %d ms, max %d ms (%d samples)\n", l, v[1], v[int((NR+1)/2)], v[NR], NR}'
+}
+summary "per replica" "${all[@]}"
+summary "both replicas serve it" "${both[@]}"

@@ -8,6 +8,8 @@
 #include "kb/pg.h"
 #include "kb/stats_store.h"
 
+#include <map>
+
 namespace kb {
 
 class PgStatsStore final : public StatsStore {
@@ -31,8 +33,9 @@ class PgStatsStore final : public StatsStore {
 
  private:
   void migrate();
-  void insert_event(const Event& e);
-  void upsert_session(const std::string& id, std::int64_t first_ms, std::int64_t last_ms);
+  void insert_events(const Event* events, std::size_t count);
+  /// Sessions in id order (see write_events): id -> (first, last) event time.
+  void upsert_sessions(const std::map<std::string, std::pair<std::int64_t, std::int64_t>>& spans);
   pg::Connection db_;
 };
 
