@@ -69,7 +69,14 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     // knows (for a shared store within one flush interval).
     const bool ask_store = it == last_seen_.end() || (store_->shared() && now - it->second > timeout);
     if (ask_store) {
-      const auto row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
+      std::optional<SessionRow> row;
+      try {
+        row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
+      } catch (const std::exception& e) {
+        // The store is unreachable (PostgreSQL restarting): serve the page
+        // in a new session rather than fail it.
+        std::fprintf(stderr, "kb-server: warning: session lookup failed: %s\n", e.what());
+      }
       if (row && it == last_seen_.end()) {
         it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
       } else if (row) {
