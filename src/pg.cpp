@@ -11,9 +11,18 @@ namespace kb::pg {
 
 namespace {
 
+/// libpq's message on one line (it spreads hints over several).
 std::string message(pg_conn* conn) {
-  std::string m = conn ? PQerrorMessage(conn) : "out of memory";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  const std::string raw = conn ? PQerrorMessage(conn) : "out of memory";
+  std::string m;
+  for (char c : raw) {
+    if (c == '\n' || c == '\t') {
+      if (!m.empty() && m.back() != ' ') m += ' ';
+    } else {
+      m += c;
+    }
+  }
+  while (!m.empty() && m.back() == ' ') m.pop_back();
   return m;
 }
 
