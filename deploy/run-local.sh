@@ -82,10 +82,12 @@ start() {
     mkdir -p "$dir/data"
     cp "$state/secret" "$dir/data/secret"
     chmod 600 "$dir/data/secret"
-    # -i 1: ask the master every second; -r 1: let readers move on within a second.
+    # The first copy in one shot (-o): the stub file appears before the copy
+    # is complete, so only the command's end says kb-server can open it.
+    wait_for "replica $n's first copy" xapian-replicate -h 127.0.0.1 -p "$repl_port" -m kb -o -q "$dir/index"
+    # Then -i 1: ask the master every second; -r 1: let readers move on within a second.
     setsid xapian-replicate -h 127.0.0.1 -p "$repl_port" -m kb -i 1 -r 1 -q "$dir/index" >"$state/logs/replicate-$n.log" 2>&1 &
     started "replicate-$n" $!
-    wait_for "replica $n's first copy" test -f "$dir/index/XAPIANDB"
     setsid "$build/server/kb-server" --index "$dir/index" --data "$dir/data" --stats-db "$uri" --bind 127.0.0.1 \
       --port "${replica_ports[$i]}" --web "$root/web" --admin-token "$admin_token" \
       --tickets-per-address-hour 100000 >"$state/logs/kb-server-$n.log" 2>&1 &
@@ -102,7 +104,8 @@ start() {
     echo "error_log $state/logs/nginx-error.log;"
     echo "events { worker_connections 256; }"
     echo "http {"
-    echo "  access_log $state/logs/nginx-access.log;"
+    echo "  log_format kb_upstream '\$remote_addr \"\$request\" \$status upstream=\$upstream_addr';"
+    echo "  access_log $state/logs/nginx-access.log kb_upstream;"
     for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $state/nginx/tmp/$t;"; done
     sed -e "s/127\.0\.0\.1:8080/127.0.0.1:$http_port/" -e "s/127\.0\.0\.1:8081/127.0.0.1:${replica_ports[0]}/" \
         -e "s/127\.0\.0\.1:8082/127.0.0.1:${replica_ports[1]}/" "$root/deploy/nginx-kb.conf"

@@ -82,14 +82,27 @@ struct Replica {
   Replica(std::string n, const Site& s, std::string uri) : name(std::move(n)), site(s), stats_db(std::move(uri)) {
     // One secret for every replica: a form one serves, another accepts.
     site.dir.write(name + "/data/secret", std::string(64, 'c') + "\n");
-    // -i 1: ask the master every second; -r 1: readers get a second to move on.
-    replicate = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"xapian-replicate", "-h", "127.0.0.1", "-p", std::to_string(site.replication_port), "-m",
-                                 "kb", "-i", "1", "-r", "1", index().string()},
-        (site.dir / (name + "-replicate.log")).string());
-    const bool copied = wait_until([&] { return fs::exists(index() / "XAPIANDB"); }, std::chrono::seconds(30)).has_value();
-    INFO("xapian-replicate (xapian-tools) did not copy the master index; see " << (site.dir / (name + "-replicate.log")));
+    // The first copy in one shot: the stub file appears before the copy is
+    // complete, so its presence does not mean kb-server can open it.
+    // (Retried: the replication server may not be listening yet.)
+    const auto log = (site.dir / (name + "-replicate.log")).string();
+    const std::vector<std::string> client{"/usr/bin/env", "xapian-replicate", "-h", "127.0.0.1", "-p",
+                                          std::to_string(site.replication_port), "-m", "kb", "-r", "1"};
+    std::string out;
+    const bool copied = wait_until(
+                            [&] {
+                              auto once = client;
+                              once.insert(once.end(), {"-o", index().string()});
+                              return run_program(once, out) == 0 && fs::exists(index() / "XAPIANDB");
+                            },
+                            std::chrono::seconds(30))
+                            .has_value();
+    INFO("xapian-replicate (xapian-tools) did not copy the master index: " << out);
     REQUIRE(copied);
+    // Then every second (-i 1); readers get a second to move on (-r 1).
+    auto keep = std::vector<std::string>(client.begin() + 1, client.end());
+    keep.insert(keep.end(), {"-i", "1", index().string()});
+    replicate = std::make_unique<BackgroundProcess>(keep, log);
     start();
   }
   fs::path index() const { return site.dir / name / "index"; }
