@@ -27,6 +27,7 @@
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 namespace {
 
@@ -49,6 +50,18 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+/// The statistics kb-server writes: @p stats_db (PostgreSQL) when given,
+/// else DATA/kb.sqlite, which must exist. Null after saying why not.
+std::unique_ptr<kb::StatsStore> open_statistics(const std::string& stats_db, const std::string& data) {
+  if (!stats_db.empty()) return kb::open_stats_store(stats_db);
+  const auto db = std::filesystem::path(data) / "kb.sqlite";
+  if (!std::filesystem::exists(db)) {
+    std::fprintf(stderr, "kb-index: error: no statistics at %s (kb-server --data %s writes them)\n", db.c_str(), data.c_str());
+    return nullptr;
+  }
+  return kb::open_stats_store(db.string());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -67,8 +80,15 @@ int main(int argc, char** argv) try {
   app.add_option("--index", index, "Index directory to create or update")->envname("KB_INDEX")->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No progress bar");
   std::string stats_data;
+  std::string stats_db;
   app.add_option("--data", stats_data,
                  "kb-server's data directory: warn when an article or anchor that agents sent links to disappears");
+  app.add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...): as --data, for replicas")
+      ->envname("KB_STATS_DB");
+  int changesets = 0;
+  app.add_option("--changesets", changesets,
+                 "Keep this many changesets beside the index for xapian-replicate-server (sets XAPIAN_MAX_CHANGESETS)")
+      ->check(CLI::NonNegativeNumber);
 
   // kb-index synonyms: proposals mined from the statistics, and accepting them.
   CLI::App* synonyms = app.add_subcommand(
@@ -82,6 +102,7 @@ int main(int argc, char** argv) try {
   int session_timeout = 1800;
   synonyms->add_flag("--proposals", proposals, "Print proposals: sessions<TAB>searched for<TAB>then found with");
   synonyms->add_option("--data", data, "kb-server's data directory (holds kb.sqlite)")->envname("KB_DATA")->capture_default_str();
+  synonyms->add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...) instead of --data")->envname("KB_STATS_DB");
   synonyms->add_option("--min-sessions", min_sessions, "Only pairs seen in at least this many sessions")->capture_default_str();
   synonyms->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
   synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym group (repeatable); needs --articles");
@@ -121,6 +142,7 @@ int main(int argc, char** argv) try {
   std::string report_format = "text";
   for (CLI::App* sub : {gaps, health}) {
     sub->add_option("--data", data, "kb-server's data directory (holds kb.sqlite)")->envname("KB_DATA")->capture_default_str();
+    sub->add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...) instead of --data")->envname("KB_STATS_DB");
     sub->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
     sub->add_option("--format", report_format, "text or csv")->check(CLI::IsMember({"text", "csv"}))->capture_default_str();
   }
@@ -134,12 +156,9 @@ int main(int argc, char** argv) try {
   }
 
   if (*gaps || *health) {
-    const auto db = std::filesystem::path(data) / "kb.sqlite";
-    if (!std::filesystem::exists(db)) {
-      std::fprintf(stderr, "kb-index: error: no statistics at %s (kb-server --data %s writes them)\n", db.c_str(), data.c_str());
-      return 2;
-    }
-    kb::StatsStore store(db);
+    const auto store_ptr = open_statistics(stats_db, data);
+    if (!store_ptr) return 2;
+    kb::StatsStore& store = *store_ptr;
     kb::DeflectionOptions opt;
     opt.now_ms = kb::now_ms();
     opt.session_timeout_ms = static_cast<std::int64_t>(session_timeout) * 1000;
@@ -228,12 +247,9 @@ int main(int argc, char** argv) try {
       return 2;
     }
     if (proposals) {
-      const auto db = std::filesystem::path(data) / "kb.sqlite";
-      if (!std::filesystem::exists(db)) {
-        std::fprintf(stderr, "kb-index: error: no statistics at %s (kb-server --data %s writes them)\n", db.c_str(), data.c_str());
-        return 2;
-      }
-      kb::StatsStore store(db);
+      const auto store_ptr = open_statistics(stats_db, data);
+      if (!store_ptr) return 2;
+      kb::StatsStore& store = *store_ptr;
       const std::int64_t now = kb::now_ms();
       kb::DeflectionOptions opt;
       opt.now_ms = now;
@@ -266,14 +282,17 @@ int main(int argc, char** argv) try {
   };
   if (isatty(2) && !quiet) options.on_progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
 
+  // Xapian reads this when the writer opens the index: changesets let
+  // xapian-replicate ship only what changed to the replicas.
+  if (changesets > 0) ::setenv("XAPIAN_MAX_CHANGESETS", std::to_string(changesets).c_str(), 1);
   const kb::IndexReport report = kb::build_index(options);
   // Links agents sent must keep working: warn about any that broke.
-  if (!stats_data.empty()) {
+  if (!stats_data.empty() || !stats_db.empty()) {
     const auto db = std::filesystem::path(stats_data) / "kb.sqlite";
-    if (std::filesystem::exists(db)) {
-      kb::StatsStore store(db);
+    if (!stats_db.empty() || std::filesystem::exists(db)) {
+      const auto store = kb::open_stats_store(stats_db.empty() ? db.string() : stats_db);
       kb::Searcher searcher(index);
-      for (const auto& l : kb::lost_agent_links(store.sessions_between(0, kb::now_ms() + 1), searcher)) {
+      for (const auto& l : kb::lost_agent_links(store->sessions_between(0, kb::now_ms() + 1), searcher)) {
         const std::string where = "/articles/" + l.slug + (l.anchor.empty() ? "" : "#" + l.anchor);
         std::fprintf(stderr, "%s: warning: agents sent links to %s (%llu times), but %s\n", index.c_str(), where.c_str(),
                      static_cast<unsigned long long>(l.copies),

@@ -9,12 +9,15 @@ packages=(
   g++ cmake make pkg-config git ca-certificates curl
   libxapian-dev libcpp-httplib-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libmstch-dev libboost-dev
+  libpq-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).
   # python3-prometheus-client: the reference parser that reads /metrics in the tests.
   # debootstrap and dpkg-dev (dpkg-shlibdeps): the package install test.
   packages+=(catch2 python3 sqlite3 chromium python3-prometheus-client debootstrap dpkg-dev)
+  # Scale-out test and deploy/run-local.sh: PostgreSQL, Xapian's replication tools, nginx.
+  packages+=(postgresql xapian-tools nginx-light)
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi

@@ -126,6 +126,7 @@ App::App(Config config)
   Searcher probe(config_.index_dir);
   StatisticsOptions so;
   so.database = config_.data_dir / "kb.sqlite";
+  so.stats_db = config_.stats_db;
   so.session_timeout = std::chrono::seconds(config_.session_timeout_s);
   so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
   so.on_batch_written = [t = telemetry_.get()](double seconds) { t->observe_statistics_write(seconds); };

@@ -33,6 +33,7 @@ namespace kb::server {
 struct Config {
   std::filesystem::path index_dir = "var/index";
   std::filesystem::path data_dir = "var";
+  std::string stats_db;  ///< postgresql://... shared by replicas; "" = data_dir/kb.sqlite
   std::filesystem::path web_dir;
   std::filesystem::path theme_dir;  ///< overrides templates/, static/ and strings/ of web_dir
   std::string bind = "127.0.0.1";

@@ -69,6 +69,15 @@ int main(int argc, char** argv) try {
   app.add_flag("--print-config", print_config, "Print the effective settings as a configuration file and exit");
   app.add_option("--index", index, "Index directory built by kb-index")->envname("KB_INDEX")->capture_default_str();
   app.add_option("--data", data, "Directory for statistics and other state")->envname("KB_DATA")->capture_default_str();
+  app.add_option("--stats-db", config.stats_db,
+                 "Statistics and tickets in PostgreSQL (postgresql://user@host:port/db), shared by every replica, "
+                 "instead of DATA/kb.sqlite")
+      ->envname("KB_STATS_DB")
+      ->check([](const std::string& v) {
+        return v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0
+                   ? std::string()
+                   : std::string("--stats-db takes a postgresql:// URI");
+      });
   app.add_option("--port", config.port, "TCP port; 0 picks a free one")
       ->envname("KB_PORT")
       ->check(CLI::Range(0, 65535))

@@ -14,6 +14,8 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -337,17 +339,28 @@ std::string language_of_script(const std::string& query) {
   return {};
 }
 
-Searcher::Searcher(const std::filesystem::path& index_dir) : dir_(index_dir) {
+Searcher::Searcher(const std::filesystem::path& index_dir) : dir_(index_dir) { open(); }
+
+std::string Searcher::read_stub() const {
+  std::ifstream in(dir_ / "XAPIANDB", std::ios::binary);
+  return in ? std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()) : std::string();
+}
+
+void Searcher::open() {
+  // The stub first: if it changes between the two reads, the next refresh
+  // sees a difference and opens again.
+  std::string stub = read_stub();
   try {
-    db_ = Xapian::Database(index_dir.string());
+    db_ = Xapian::Database(dir_.string());
   } catch (const Xapian::Error& e) {
-    throw IndexUnavailable("cannot open index " + index_dir.string() + ": " + e.get_description() + " (build it with kb-index)");
+    throw IndexUnavailable("cannot open index " + dir_.string() + ": " + e.get_description() + " (build it with kb-index)");
   }
   const std::string version = db_.get_metadata(schema::kMetaSchemaVersion);
   if (version != std::to_string(schema::kSchemaVersion)) {
-    throw IndexUnavailable("index " + index_dir.string() + " has schema version '" + version + "', this kb-server needs " +
+    throw IndexUnavailable("index " + dir_.string() + " has schema version '" + version + "', this kb-server needs " +
                            std::to_string(schema::kSchemaVersion) + " (re-run kb-index)");
   }
+  stub_ = std::move(stub);
   load_synonyms();
 }
 
@@ -357,9 +370,21 @@ void Searcher::load_synonyms() {
 }
 
 void Searcher::refresh() {
+  // A replica whose stub now names the other copy: open that copy whole
+  // (reopen() would keep reading the deleted one). The switch is atomic:
+  // this thread serves the old revision or the new one, never a mixture.
+  if (!stub_.empty() && read_stub() != stub_) {
+    open();
+    return;
+  }
   try {
     if (db_.reopen() || db_.get_revision() != synonyms_revision_) load_synonyms();
   } catch (const Xapian::Error& e) {
+    // The copy we hold may have gone between the stub check and reopen().
+    if (!stub_.empty()) {
+      open();
+      return;
+    }
     throw IndexUnavailable("cannot reopen index " + dir_.string() + ": " + e.get_description());
   }
 }

@@ -3,6 +3,7 @@
  */
 #include "kb/statistics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -39,7 +40,9 @@ std::string Statistics::new_id() {
   return out;
 }
 
-Statistics::Statistics(StatisticsOptions options) : options_(std::move(options)), store_(options_.database) {
+Statistics::Statistics(StatisticsOptions options)
+    : options_(std::move(options)),
+      store_(open_stats_store(options_.stats_db.empty() ? options_.database.string() : options_.stats_db)) {
   writer_ = std::thread([this] { run(); });
 }
 
@@ -61,10 +64,24 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
   std::lock_guard<std::mutex> lock(sessions_mutex_);
   if (is_session_id(cookie_id)) {
     auto it = last_seen_.find(cookie_id);
-    if (it == last_seen_.end()) {
-      // Known from before a restart?
-      const auto row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
-      if (row) it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
+    // Unknown here: known from before a restart, or started by another
+    // replica? Expired here: did another replica see it since? The store
+    // knows (for a shared store within one flush interval).
+    const bool ask_store = it == last_seen_.end() || (store_->shared() && now - it->second > timeout);
+    if (ask_store) {
+      std::optional<SessionRow> row;
+      try {
+        row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
+      } catch (const std::exception& e) {
+        // The store is unreachable (PostgreSQL restarting): serve the page
+        // in a new session rather than fail it.
+        std::fprintf(stderr, "kb-server: warning: session lookup failed: %s\n", e.what());
+      }
+      if (row && it == last_seen_.end()) {
+        it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
+      } else if (row) {
+        it->second = std::max(it->second, row->last_seen_ms);
+      }
     }
     if (it != last_seen_.end() && now - it->second <= timeout) {
       it->second = now;
@@ -79,6 +96,19 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
   }
   std::string id = new_id();
   last_seen_[id] = now;
+  // The next request of this session may reach another replica before the
+  // writer thread flushes: make the session known there now.
+  if (store_->shared()) {
+    try {
+      with_store([&](StatsStore& s) {
+        s.open_session(id, now);
+        return 0;
+      });
+    } catch (const std::exception& e) {
+      // This replica still serves the session; its events will create it.
+      std::fprintf(stderr, "kb-server: warning: session not shared with other replicas yet: %s\n", e.what());
+    }
+  }
   return {std::move(id), true};
 }
 

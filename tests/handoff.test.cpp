@@ -3,6 +3,7 @@
  *  through the real kb-server, a real index and a real SQLite file.
  */
 #include "support/browser.h"
+#include "support/population.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -21,6 +22,7 @@ using namespace kb::test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using nlohmann::json;
+using namespace kb::test::population;
 
 namespace {
 
@@ -52,68 +54,6 @@ json admin_json(int port, const std::string& path) {
   return json::parse(res->body);
 }
 
-/// The link of the result with @p slug on the last results page.
-std::string result_link(const std::string& html, const std::string& slug) {
-  std::smatch m;
-  const std::regex re("href=\"(/articles/" + slug + "\\?sid=[0-9a-f]+&amp;rank=\\d+)\"");
-  REQUIRE(std::regex_search(html, m, re));
-  return std::regex_replace(m[1].str(), std::regex("&amp;"), "&");
-}
-
-void submit_ticket(Browser& b, const std::string& subject, const std::string& article = "") {
-  auto form = b.get("/tickets/new?q=" + httplib::detail::encode_query_param(subject) +
-                    (article.empty() ? "" : "&article=" + article));
-  REQUIRE(form);
-  REQUIRE(form->status == 200);
-  const auto res = b.post_form("/tickets", {{"csrf", b.csrf()},
-                                            {"subject", subject},
-                                            {"description", "Tried the articles."},
-                                            {"email", "user@example.com"},
-                                            {"article", article},
-                                            {"action", "submit"}});
-  REQUIRE(res);
-  INFO(res->body);
-  REQUIRE(res->status == 201);
-  CHECK_THAT(res->body, Contains("KB-"));
-}
-
-// The five kinds of visitor of the simulated population.
-void searches_and_reads(int port) {
-  Browser b(port);
-  const auto page = b.get("/search?q=printer+offline");
-  REQUIRE(page);
-  const auto article = b.get(result_link(page->body, "printer-offline"));
-  REQUIRE(article);
-  REQUIRE(article->status == 200);
-}
-void finds_nothing_and_files_a_ticket(int port) {
-  Browser b(port);
-  const auto page = b.get("/search?q=xylophone");
-  REQUIRE(page);
-  CHECK_THAT(page->body, Contains("No articles match your search"));
-  submit_ticket(b, "xylophone broken");
-}
-void reads_then_files_a_ticket(int port) {
-  Browser b(port);
-  REQUIRE(b.get("/articles/keyboard"));
-  submit_ticket(b, "keyboard still dead", "keyboard");
-}
-void reads_and_votes_yes(int port) {
-  Browser b(port);
-  REQUIRE(b.get("/articles/install-fails"));
-  const auto vote = b.post_form("/feedback", {{"csrf", b.csrf()}, {"slug", "install-fails"}, {"helpful", "yes"}});
-  REQUIRE(vote);
-  CHECK(vote->status == 303);
-  CHECK(vote->get_header_value("Location") == "/articles/install-fails?voted=yes#feedback");
-}
-void opens_form_clicks_suggestion_leaves(int port) {
-  Browser b(port);
-  const auto form = b.get("/tickets/new?q=keyboard");
-  REQUIRE(form);
-  CHECK_THAT(form->body, Contains("href=\"/articles/keyboard?from=ticket\""));
-  REQUIRE(b.get("/articles/keyboard?from=ticket"));
-}
-
 }  // namespace
 
 TEST_CASE("a simulated population is counted exactly, across a crash", "[handoff][slow]") {
@@ -121,49 +61,23 @@ TEST_CASE("a simulated population is counted exactly, across a crash", "[handoff
   const int n = 3;
   {
     ServerProcess server(site.args());
-    for (int i = 0; i < n; ++i) searches_and_reads(server.port());
-    for (int i = 0; i < n; ++i) finds_nothing_and_files_a_ticket(server.port());
+    for (int i = 0; i < n; ++i) searches_and_reads({server.port()});
+    for (int i = 0; i < n; ++i) finds_nothing_and_files_a_ticket({server.port()});
     // Acknowledged events older than the flush interval survive a kill -9.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     server.kill_hard();
   }
   ServerProcess server(site.args());
-  for (int i = 0; i < n; ++i) reads_then_files_a_ticket(server.port());
-  for (int i = 0; i < n; ++i) reads_and_votes_yes(server.port());
-  for (int i = 0; i < n; ++i) opens_form_clicks_suggestion_leaves(server.port());
+  for (int i = 0; i < n; ++i) reads_then_files_a_ticket({server.port()});
+  for (int i = 0; i < n; ++i) reads_and_votes_yes({server.port()});
+  for (int i = 0; i < n; ++i) opens_form_clicks_suggestion_leaves({server.port()});
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // every session ends (timeout 1 s)
 
   const json s = admin_json(server.port(), "/api/stats");
   INFO(s.dump(2));
   // KB_DUMP_STATS=file keeps the response, e.g. to quote it next to the expected figures.
   if (const char* dump = std::getenv("KB_DUMP_STATS")) std::ofstream(dump) << s.dump(2) << "\n";
-  CHECK(s["help_sessions"] == 5 * n);
-  CHECK(s["self_service_sessions"] == 4 * n);
-  CHECK(s["deflected_sessions"] == 3 * n);
-  CHECK(s["escalated_sessions"] == 2 * n);
-  CHECK(s["open_sessions"] == 0);
-  CHECK(s["deflection_rate"] == Approx(0.6));
-  CHECK(s["explicit_deflections"] == n);
-  CHECK(s["form_deflections"] == n);
-  CHECK(s["self_service_score"] == Approx(2.5));
-  CHECK(s["searches"] == 2 * n);
-  CHECK(s["zero_result_searches"] == n);
-  CHECK(s["zero_result_rate"] == Approx(0.5));
-  CHECK(s["click_through_rate"] == Approx(0.5));
-  CHECK(s["search_exit_rate"] == Approx(0.0));
-  CHECK(s["tickets"] == 2 * n);
-  CHECK(s["top_zero_result_queries"] == json::array({json{{"query", "xylophone"}, {"searches", n}}}));
-  const json printer = s["top_queries"][0]["query"] == "printer offline" ? s["top_queries"][0] : s["top_queries"][1];
-  CHECK(printer == json{{"query", "printer offline"}, {"searches", n}, {"zero_results", 0}, {"deflection_rate", 1.0}});
-  std::map<std::string, json> articles;
-  for (const auto& a : s["articles"]) articles[a["slug"]] = a;
-  CHECK(articles.at("keyboard")["views"] == 2 * n);
-  CHECK(articles.at("keyboard")["tickets_after_view"] == n);
-  CHECK(articles.at("install-fails")["helpful_yes"] == n);
-  CHECK(articles.at("printer-offline")["views"] == n);
-  REQUIRE(s["daily"].size() == 1);
-  CHECK(s["daily"][0]["help_sessions"] == 5 * n);
-  CHECK(s["daily"][0]["tickets"] == 2 * n);
+  check_stats(s, n);
 
   // Every ticket carries what its session tried.
   const json tickets = admin_json(server.port(), "/api/tickets");

@@ -32,13 +32,15 @@ int main(int argc, char** argv) try {
   std::string data = "var", index;
   int depth = 50, show = 15;
   app.add_option("--data", data, "kb-server's data directory (kb.sqlite)")->capture_default_str();
+  std::string stats_db;
+  app.add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...) instead of --data");
   app.add_option("--index", index, "The index to judge (e.g. built with a changed ranking)")->required();
   app.add_option("--depth", depth, "How deep to look for the wanted article")->capture_default_str();
   app.add_option("--show", show, "How many of the biggest moves to list")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  kb::StatsStore store(std::filesystem::path(data) / "kb.sqlite");
-  const auto sessions = store.sessions_between(0, kb::now_ms() + 1);
+  const auto store = kb::open_stats_store(stats_db.empty() ? (std::filesystem::path(data) / "kb.sqlite").string() : stats_db);
+  const auto sessions = store->sessions_between(0, kb::now_ms() + 1);
   std::vector<Case> cases;
   for (const auto& [row, events] : sessions) {
     std::map<std::string, const kb::Event*> searches;

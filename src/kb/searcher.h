@@ -181,10 +181,16 @@ class Searcher {
   SearchResponse run_search(const SearchRequest& request);
 
   void load_synonyms();
+  void open();
+  std::string read_stub() const;
 
   std::filesystem::path dir_;
   Xapian::Database db_;
   Xapian::rev synonyms_revision_ = 0;
+  /// dir_/XAPIANDB as read when opened, for a replica kept by
+  /// xapian-replicate ("auto replica_0"): a full copy switches it to the
+  /// other folder and deletes the one we hold. Empty for a plain index.
+  std::string stub_;
   Synonyms synonyms_;
   RankingParams params_;
   std::shared_ptr<const LearnedBoost> learned_;

@@ -1,7 +1,8 @@
 /** @file statistics.h
  *  @brief The statistics service the server records into: help sessions,
  *  a bounded event queue flushed by a writer thread, typing-burst merging,
- *  and serialised access to the SQLite store.
+ *  and serialised access to the store (SQLite, or PostgreSQL shared by
+ *  several replicas).
  *
  *  Request threads never wait for SQLite to record an event: they push to
  *  a bounded queue that a writer thread flushes at least every
@@ -20,6 +21,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,6 +32,7 @@ namespace kb {
 
 struct StatisticsOptions {
   std::filesystem::path database;                    ///< DATA/kb.sqlite
+  std::string stats_db;                              ///< a PostgreSQL URI instead of `database`; "" = SQLite
   std::chrono::milliseconds flush_interval{200};
   std::size_t queue_capacity = 100000;               ///< events beyond this are dropped (and counted)
   std::chrono::milliseconds burst_window{1500};      ///< keystroke searches closer than this are one search
@@ -83,7 +86,7 @@ class Statistics {
   template <class F>
   auto with_store(F&& f) {
     std::lock_guard<std::mutex> lock(store_mutex_);
-    return f(store_);
+    return f(*store_);
   }
 
   std::size_t queue_depth() const;
@@ -106,7 +109,7 @@ class Statistics {
   void write_batch(std::vector<Event>& batch);
 
   StatisticsOptions options_;
-  StatsStore store_;
+  std::unique_ptr<StatsStore> store_;
   std::mutex store_mutex_;
 
   mutable std::mutex queue_mutex_;

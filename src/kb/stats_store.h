@@ -1,6 +1,8 @@
 /** @file stats_store.h
- *  @brief The embedded statistics database (SQLite, WAL): sessions, events
- *  and tickets, with the durable webhook outbox in the tickets table.
+ *  @brief Where statistics live: sessions, events and tickets, with the
+ *  durable webhook outbox in the tickets table. Two backends with one
+ *  meaning: SQLite (WAL, the embedded default, one server) and PostgreSQL
+ *  (shared by several kb-server replicas).
  *
  *  One StatsStore is one connection and is not thread-safe; the server
  *  guards it with a mutex (writes are batched, so contention is low).
@@ -8,14 +10,15 @@
 #pragma once
 
 #include "kb/events.h"
-#include "kb/sqlite.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <filesystem>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kb {
@@ -41,36 +44,63 @@ struct SessionRow {
   std::int64_t last_seen_ms = 0;
 };
 
+/// The store cannot be opened, migrated or written (the message says why).
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class StatsStore {
  public:
-  /// Opens or creates @p path (and its folder). Throws sql::Error.
-  explicit StatsStore(const std::filesystem::path& path);
+  virtual ~StatsStore() = default;
 
   /// Writes events (and the sessions they touch) in one transaction.
-  void write_events(const std::vector<Event>& events);
+  virtual void write_events(const std::vector<Event>& events) = 0;
+
+  /// Records that session @p id exists (started now, no events yet), so
+  /// that another replica sharing the store recognises its cookie at once.
+  virtual void open_session(const std::string& id, std::int64_t at_ms) = 0;
 
   /// Stores a ticket and its "ticket" event in one transaction and returns
   /// it with id and reference. @p deliver: whether a webhook must send it.
-  Ticket insert_ticket(Ticket ticket, bool deliver);
+  virtual Ticket insert_ticket(Ticket ticket, bool deliver) = 0;
 
-  std::optional<SessionRow> session(const std::string& id);
-  std::vector<Event> session_events(const std::string& id);
+  virtual std::optional<SessionRow> session(const std::string& id) = 0;
+  virtual std::vector<Event> session_events(const std::string& id) = 0;
 
   /// Sessions that started in [from, to) and all their events, in order.
-  std::vector<std::pair<SessionRow, std::vector<Event>>> sessions_between(std::int64_t from_ms, std::int64_t to_ms);
+  virtual std::vector<std::pair<SessionRow, std::vector<Event>>> sessions_between(std::int64_t from_ms,
+                                                                                  std::int64_t to_ms) = 0;
 
-  std::vector<Ticket> tickets(std::int64_t from_ms, std::int64_t to_ms, std::size_t limit, std::size_t offset);
+  virtual std::vector<Ticket> tickets(std::int64_t from_ms, std::int64_t to_ms, std::size_t limit,
+                                      std::size_t offset) = 0;
 
   /// Webhook outbox: tickets not yet delivered whose next attempt is due.
-  std::vector<Ticket> due_deliveries(std::int64_t now_ms, std::size_t limit);
-  void mark_delivered(std::int64_t ticket_id, std::int64_t now_ms);
-  void mark_failed(std::int64_t ticket_id, const std::string& error, std::int64_t next_attempt_ms);
+  /// A shared store claims them for a while, so one replica sends each.
+  virtual std::vector<Ticket> due_deliveries(std::int64_t now_ms, std::size_t limit) = 0;
+  virtual void mark_delivered(std::int64_t ticket_id, std::int64_t now_ms) = 0;
+  virtual void mark_failed(std::int64_t ticket_id, const std::string& error, std::int64_t next_attempt_ms) = 0;
 
- private:
-  void migrate();
-  sql::Connection db_;
+  /// True when other processes write the same statistics (PostgreSQL):
+  /// a session unknown here may have been started by another replica.
+  virtual bool shared() const = 0;
 };
 
+/// "postgresql://..." or "postgres://..." (libpq's URI forms).
+bool is_postgresql_uri(const std::string& location);
+
+/// Opens the store at @p location: a PostgreSQL URI, else an SQLite file
+/// path (created with its folder). Throws StoreError.
+std::unique_ptr<StatsStore> open_stats_store(const std::string& location);
+
+/// "KB-000042": the reference of ticket @p id, the same in every backend.
+std::string ticket_reference(std::int64_t id);
+
 std::int64_t now_ms();
+
+namespace stats_detail {
+std::string slugs_to_json(const std::vector<std::string>& slugs);
+std::vector<std::string> slugs_from_json(const std::string& s);
+}  // namespace stats_detail
 
 }  // namespace kb

@@ -1,27 +1,35 @@
 /** @file browser.h
  *  @brief A minimal browser for integration tests: one httplib client that
  *  keeps its cookies, follows nothing by itself, and reads CSRF tokens.
+ *  Given several ports (replicas), it sends each request to the next one,
+ *  like a load balancer without stickiness.
  */
 #pragma once
 
 #include <httplib.h>
 
 #include <map>
+#include <memory>
 #include <regex>
 #include <string>
+#include <vector>
 
 namespace kb::test {
 
 class Browser {
  public:
-  explicit Browser(int port) : cli_("127.0.0.1", port) {
-    cli_.set_read_timeout(10, 0);
-    cli_.set_url_encode(false);
+  explicit Browser(int port) : Browser(std::vector<int>{port}) {}
+  explicit Browser(const std::vector<int>& ports) {
+    for (int port : ports) {
+      clients_.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
+      clients_.back()->set_read_timeout(10, 0);
+      clients_.back()->set_url_encode(false);
+    }
   }
 
   httplib::Result get(const std::string& path, httplib::Headers headers = {}) {
     add_cookies(headers);
-    auto res = cli_.Get(path.c_str(), headers);
+    auto res = next().Get(path.c_str(), headers);
     keep_cookies(res);
     if (res) last_body_ = res->body;
     return res;
@@ -35,7 +43,7 @@ class Browser {
       if (!body.empty()) body += '&';
       body += httplib::detail::encode_query_param(k) + "=" + httplib::detail::encode_query_param(v);
     }
-    auto res = cli_.Post(path.c_str(), headers, body, "application/x-www-form-urlencoded");
+    auto res = next().Post(path.c_str(), headers, body, "application/x-www-form-urlencoded");
     keep_cookies(res);
     if (res) last_body_ = res->body;
     return res;
@@ -44,7 +52,7 @@ class Browser {
   httplib::Result post_json(const std::string& path, const std::string& json, httplib::Headers headers = {},
                             const std::string& type = "application/json") {
     add_cookies(headers);
-    auto res = cli_.Post(path.c_str(), headers, json, type.c_str());
+    auto res = next().Post(path.c_str(), headers, json, type.c_str());
     keep_cookies(res);
     return res;
   }
@@ -63,6 +71,8 @@ class Browser {
   void set_cookie(const std::string& name, const std::string& value) { cookies_[name] = value; }
 
  private:
+  httplib::Client& next() { return *clients_[turn_++ % clients_.size()]; }
+
   void add_cookies(httplib::Headers& headers) const {
     std::string c;
     for (const auto& [k, v] : cookies_) {
@@ -89,7 +99,8 @@ class Browser {
     }
   }
 
-  httplib::Client cli_;
+  std::vector<std::unique_ptr<httplib::Client>> clients_;
+  std::size_t turn_ = 0;
   std::map<std::string, std::string> cookies_;
   std::string last_body_;
 };

@@ -40,6 +40,21 @@ class ServerProcess {
   std::string output_;
 };
 
+/// Any other program a test needs running (found on PATH), its output
+/// appended to @p log; stopped (SIGTERM, then SIGKILL) when destroyed.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  /// False once it has exited.
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+};
+
 /// Runs a program to completion; returns its exit code and sets @p output
 /// to stdout+stderr.
 int run_program(const std::vector<std::string>& argv, std::string& output);
