@@ -31,11 +31,13 @@ sigset_t block_stop_signals() {
 
 /// Stops the server from a dedicated thread when a signal arrives
 /// (Server::stop is not async-signal-safe, so no handler calls it).
-std::thread stop_on_signal(httplib::Server& server, sigset_t set, const std::atomic<bool>& finished) {
-  return std::thread([&server, set, &finished] {
+std::thread stop_on_signal(httplib::Server& server, kb::server::App& app, sigset_t set,
+                           const std::atomic<bool>& finished) {
+  return std::thread([&server, &app, set, &finished] {
     int sig = 0;
     sigwait(&set, &sig);
     std::fprintf(stderr, "kb-server: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    app.begin_drain();
     // A signal right after start-up may come before the accept loop runs;
     // stopping a server that is not running yet would be lost.
     for (int i = 0; i < 500 && !server.is_running() && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -166,7 +168,7 @@ int main(int argc, char** argv) try {
     return 2;
   }
   std::atomic<bool> finished{false};
-  std::thread signals = stop_on_signal(server, stop_signals, finished);
+  std::thread signals = stop_on_signal(server, kb_app, stop_signals, finished);
   std::fprintf(stderr, "kb-server: listening on http://%s:%d (index %s)\n", config.bind.c_str(), port,
                config.index_dir.c_str());
   std::fflush(stderr);

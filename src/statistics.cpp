@@ -39,8 +39,57 @@ std::string Statistics::new_id() {
   return out;
 }
 
-Statistics::Statistics(StatisticsOptions options) : options_(std::move(options)), store_(options_.database) {
+Statistics::Statistics(StatisticsOptions options) : options_(std::move(options)) {
+  open_store(true);
   writer_ = std::thread([this] { run(); });
+}
+
+void Statistics::open_store(bool log_failure) {
+  {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    if (store_) return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_open_) return;
+  next_open_ = now + options_.reopen_interval;
+  // Opened without holding the store's mutex: a locked database can keep
+  // this waiting for the busy timeout, and requests must not wait with it.
+  try {
+    auto store = std::make_unique<StatsStore>(options_.database);
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    store_ = std::move(store);
+  } catch (const std::exception& e) {
+    if (log_failure) failed(std::string("cannot open ") + options_.database.string() + ": " + e.what());
+  }
+}
+
+void Statistics::failed(const std::string& problem) {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  if (problem_.empty()) {
+    std::fprintf(stderr,
+                 "kb-server: warning: statistics degraded, search and articles keep working: %s "
+                 "(events wait in memory and are retried; tickets cannot be stored until this is fixed)\n",
+                 problem.c_str());
+  }
+  problem_ = problem;
+}
+
+void Statistics::succeeded() {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  if (!problem_.empty()) std::fprintf(stderr, "kb-server: statistics are written again\n");
+  problem_.clear();
+}
+
+StatisticsHealth Statistics::health() const {
+  StatisticsHealth h;
+  {
+    std::lock_guard<std::mutex> lock(health_mutex_);
+    h.writable = problem_.empty();
+    h.problem = problem_;
+  }
+  h.waiting = queue_depth() + retrying_.load();
+  h.dropped = dropped_.load();
+  return h;
 }
 
 Statistics::~Statistics() { stop(); }
@@ -63,8 +112,13 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     auto it = last_seen_.find(cookie_id);
     if (it == last_seen_.end()) {
       // Known from before a restart?
-      const auto row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
-      if (row) it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
+      try {
+        const auto row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
+        if (row) it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
+      } catch (const std::exception&) {
+        // The database cannot say: keep the session rather than split it.
+        it = last_seen_.emplace(cookie_id, now).first;
+      }
     }
     if (it != last_seen_.end() && now - it->second <= timeout) {
       it->second = now;
@@ -134,6 +188,13 @@ void Statistics::take_due_bursts_locked(bool all) {
   }
 }
 
+void Statistics::bound(std::vector<Event>& batch) {
+  if (batch.size() <= options_.queue_capacity) return;
+  const std::size_t over = batch.size() - options_.queue_capacity;
+  batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(over));
+  dropped_ += over;
+}
+
 void Statistics::write_batch(std::vector<Event>& batch) {
   if (batch.empty()) return;
   try {
@@ -142,11 +203,11 @@ void Statistics::write_batch(std::vector<Event>& batch) {
       return 0;
     });
     batch.clear();
+    succeeded();
   } catch (const std::exception& e) {
     // Keep the batch and try again on the next tick (the database may be
-    // locked by a backup); say so once per failure.
-    std::fprintf(stderr, "kb-server: warning: statistics not written yet (%zu events waiting): %s\n", batch.size(),
-                 e.what());
+    // locked by a backup, or the disk full until someone makes room).
+    failed(std::string("statistics not written (") + std::to_string(batch.size()) + " events waiting): " + e.what());
   }
 }
 
@@ -162,8 +223,15 @@ void Statistics::run() {
       queue_.pop_front();
     }
     lock.unlock();
+    open_store(false);
+    bound(batch);
     write_batch(batch);
     if (last && !batch.empty()) write_batch(batch);  // one more try at shutdown
+    if (last && !batch.empty()) {
+      std::fprintf(stderr, "kb-server: warning: %zu statistics events could not be written before stopping\n",
+                   batch.size());
+    }
+    retrying_ = batch.size();
     lock.lock();
     if (last) break;
   }
@@ -177,10 +245,34 @@ void Statistics::flush() {
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
-  with_store([&](StatsStore& s) {
-    s.write_events(batch);
-    return 0;
-  });
+  try {
+    with_store([&](StatsStore& s) {
+      s.write_events(batch);
+      return 0;
+    });
+  } catch (...) {
+    // Not lost: back to the front of the queue, for the writer to retry.
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    bound(batch);
+    const std::size_t room = options_.queue_capacity > queue_.size() ? options_.queue_capacity - queue_.size() : 0;
+    if (batch.size() > room) {
+      dropped_ += batch.size() - room;
+      batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(batch.size() - room));
+    }
+    queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+    throw;
+  }
+}
+
+void Statistics::try_flush() {
+  // While writes fail, do not make a request wait for the busy timeout
+  // again: the writer thread retries.
+  if (!health().writable) return;
+  try {
+    flush();
+  } catch (const std::exception& e) {
+    failed(e.what());
+  }
 }
 
 std::size_t Statistics::queue_depth() const {
@@ -189,14 +281,28 @@ std::size_t Statistics::queue_depth() const {
 }
 
 Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
-  flush();
+  try_flush();
   if (ticket.created_at_ms == 0) ticket.created_at_ms = now_ms();
-  return with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
+  try {
+    Ticket stored = with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
+    succeeded();
+    return stored;
+  } catch (const StatisticsUnavailable&) {
+    throw;
+  } catch (const std::exception& e) {
+    failed(std::string("ticket not stored: ") + e.what());
+    throw StatisticsUnavailable(std::string("ticket not stored: ") + e.what());
+  }
 }
 
 std::string Statistics::last_query(const std::string& session) {
-  flush();
-  const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
+  try_flush();
+  std::vector<Event> events;
+  try {
+    events = with_store([&](StatsStore& s) { return s.session_events(session); });
+  } catch (const std::exception&) {
+    return {};  // only a convenience for the ticket form
+  }
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
     if (it->kind == event_kind::kSearch) return it->query;
   }
@@ -204,7 +310,7 @@ std::string Statistics::last_query(const std::string& session) {
 }
 
 nlohmann::json Statistics::session_context(const std::string& session) {
-  flush();
+  try_flush();
   const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
   nlohmann::json queries = nlohmann::json::array();
   nlohmann::json articles = nlohmann::json::array();

@@ -7,6 +7,13 @@
  *  a bounded queue that a writer thread flushes at least every
  *  flush_interval and on stop(). Tickets are the exception: they are
  *  committed before the caller answers.
+ *
+ *  A database that cannot be opened or written (locked by another
+ *  process, read-only, disk full) degrades the service instead of failing
+ *  it: events wait in memory (up to queue_capacity) and are retried, the
+ *  writer keeps trying to open the database, health() says what is wrong,
+ *  and only what must be stored to be true (a ticket) fails, with
+ *  StatisticsUnavailable.
  */
 #pragma once
 
@@ -20,7 +27,9 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -28,12 +37,27 @@
 
 namespace kb {
 
+/// The database cannot store anything right now (see Statistics::health()).
+class StatisticsUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Whether events and tickets are being written, and if not, why.
+struct StatisticsHealth {
+  bool writable = true;
+  std::string problem;          ///< the last failure, "" while writable
+  std::size_t waiting = 0;      ///< events queued or waiting for a retry
+  std::uint64_t dropped = 0;    ///< events given up because the queue was full
+};
+
 struct StatisticsOptions {
   std::filesystem::path database;                    ///< DATA/kb.sqlite
   std::chrono::milliseconds flush_interval{200};
   std::size_t queue_capacity = 100000;               ///< events beyond this are dropped (and counted)
   std::chrono::milliseconds burst_window{1500};      ///< keystroke searches closer than this are one search
   std::chrono::seconds session_timeout{1800};
+  std::chrono::milliseconds reopen_interval{2000};   ///< between attempts to open an unavailable database
 };
 
 class Statistics {
@@ -64,23 +88,28 @@ class Statistics {
   void flush();
 
   /// Stores a ticket (flushing the session's events first so its context
-  /// is complete) and returns it with id and reference.
+  /// is complete) and returns it with id and reference. Throws
+  /// StatisticsUnavailable when it could not be committed.
   Ticket submit_ticket(Ticket ticket, bool deliver);
 
-  /// The last query the session searched for, or "".
+  /// The last query the session searched for, or "" (also when the
+  /// database cannot be read).
   std::string last_query(const std::string& session);
 
   /// The search-context packet for a ticket: queries with result counts,
   /// articles read, votes.
   nlohmann::json session_context(const std::string& session);
 
-  /// Runs @p f with exclusive access to the store.
+  /// Runs @p f with exclusive access to the store. Throws
+  /// StatisticsUnavailable while the database is not open.
   template <class F>
   auto with_store(F&& f) {
     std::lock_guard<std::mutex> lock(store_mutex_);
-    return f(store_);
+    if (!store_) throw StatisticsUnavailable("statistics database is not open: " + health().problem);
+    return f(*store_);
   }
 
+  StatisticsHealth health() const;
   std::size_t queue_depth() const;
   std::uint64_t dropped() const { return dropped_.load(); }
   std::chrono::seconds session_timeout() const { return options_.session_timeout; }
@@ -99,10 +128,24 @@ class Statistics {
   void enqueue_locked(Event event);
   void take_due_bursts_locked(bool all);
   void write_batch(std::vector<Event>& batch);
+  /// Opens the database if it is not open (at most every reopen_interval).
+  void open_store(bool log_failure);
+  /// Writes what is queued, as flush() does, but never throws.
+  void try_flush();
+  /// Drops the oldest events beyond queue_capacity, counting them.
+  void bound(std::vector<Event>& batch);
+  /// Health transitions, logged once each (not once per attempt).
+  void failed(const std::string& problem);
+  void succeeded();
 
   StatisticsOptions options_;
-  StatsStore store_;
+  std::unique_ptr<StatsStore> store_;  ///< null while the database cannot be opened
   std::mutex store_mutex_;
+  std::chrono::steady_clock::time_point next_open_;
+
+  mutable std::mutex health_mutex_;
+  std::string problem_;
+  std::atomic<std::size_t> retrying_{0};  ///< events the writer holds for a retry
 
   mutable std::mutex queue_mutex_;
   std::condition_variable wake_;
