@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -43,6 +45,17 @@ std::thread stop_on_signal(httplib::Server& server, kb::server::App& app, sigset
     for (int i = 0; i < 500 && !server.is_running() && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     server.stop();
   });
+}
+
+/// Every worker keeps the index open (about 5 descriptors) and every
+/// keep-alive connection holds one: with --threads 256 that outgrows the
+/// usual soft limit of 1024, so take what the hard limit allows.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace
@@ -135,6 +148,7 @@ int main(int argc, char** argv) try {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  raise_open_file_limit();
   config.index_dir = index;
   config.data_dir = data;
   config.learned_boost = learned == "on";

@@ -46,7 +46,12 @@ trap cleanup EXIT
 "$build/indexer/kb-index" -q --articles "$root/articles" --index "$work/index" >/dev/null
 grep -rh '^slug:' "$root/articles" | awk '{print $2}' > "$work/slugs.txt"
 
-"$build/server/kb-server" --index "$work/index" --data "$work/data" --web "$root/web" --port 0 --threads 8 \
+# cpp-httplib gives each keep-alive connection a worker thread for as long
+# as it stays open: with fewer workers than connections, the rest wait in
+# the queue (and wrk times them out). One worker per connection, as a
+# deployment without a pooling proxy in front would need.
+server_threads=$(( connections < 256 ? connections : 256 ))
+"$build/server/kb-server" --index "$work/index" --data "$work/data" --web "$root/web" --port 0 --threads "$server_threads" \
   --tickets-per-address-hour 100000 --tickets-per-session-hour 100000 2> "$out/server.log" &
 server_pid=$!
 port=""
