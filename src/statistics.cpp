@@ -3,6 +3,7 @@
  */
 #include "kb/statistics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -125,11 +126,14 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
       return {cookie_id, false};
     }
   }
-  // Forget sessions that can no longer continue, so the map stays small.
-  if (last_seen_.size() > 10000) {
+  // Forget sessions that can no longer continue, so the map stays small;
+  // scan again only once it has doubled, or a crowd of live sessions
+  // would make every new visitor pay for a full scan.
+  if (last_seen_.size() > purge_at_) {
     for (auto it = last_seen_.begin(); it != last_seen_.end();) {
       it = now - it->second > timeout ? last_seen_.erase(it) : std::next(it);
     }
+    purge_at_ = std::max<std::size_t>(10000, 2 * last_seen_.size());
   }
   std::string id = new_id();
   last_seen_[id] = now;

@@ -1,11 +1,12 @@
 -- wrk script for kb-server: a mix of what people do on a help centre.
---   48% /api/search   (instant search, varied queries, some with no hits)
---   12% /search       (the results page)
---   16% /api/suggest  (as-you-type suggestions)
---   16% /articles/... (article pages)
---    8% tickets       (half JSON POST /api/tickets, half the HTML form
---                      POST /tickets with this thread's session cookie and
---                      its CSRF token, fetched from /tickets/new first)
+--   KB_LOAD_TICKET_PERCENT (default 5) of requests are tickets: half JSON
+--   POST /api/tickets, half the HTML form POST /tickets with this thread's
+--   session cookie and its CSRF token (fetched from /tickets/new first).
+--   The rest: 52% /api/search (instant search, varied queries, some with
+--   no hits), 13% /search (the results page), 17% /api/suggest, 18%
+--   /articles/... (article pages).
+-- Each wrk thread is one visitor at a time, keeping its kb_session cookie
+-- as a browser does, and a new visitor every 40 requests.
 -- Environment: KB_LOAD_SLUGS (file, one article slug per line),
 -- KB_LOAD_DELAY_MS (pause between a connection's requests; 0 = flat out).
 -- done() prints status counts per class and one "kb-load:" summary line.
@@ -27,9 +28,11 @@ local prefixes = { "v", "vp", "pri", "pass", "wi", "out", "blu", "dis", "res", "
 local slugs = {}
 local counter = 0
 local delay_ms = tonumber(os.getenv("KB_LOAD_DELAY_MS") or "0") or 0
+local ticket_percent = tonumber(os.getenv("KB_LOAD_TICKET_PERCENT") or "5") or 5
 
 statuses = {}
 session, csrf = nil, nil
+visitor, visitor_requests = nil, 0
 
 local function encode(s)
   return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
@@ -52,22 +55,31 @@ end
 
 local function pick(list) return list[math.random(#list)] end
 
+local function get(path)
+  if visitor then return wrk.format("GET", path, { ["Cookie"] = "kb_session=" .. visitor }) end
+  return wrk.format("GET", path)
+end
+
 local json_headers = { ["Content-Type"] = "application/json" }
 
 function request()
   counter = counter + 1
-  local r = math.random(100)
-  if r <= 48 then
-    return wrk.format("GET", "/api/search?q=" .. encode(pick(queries)) .. "&live=1")
-  elseif r <= 60 then
-    return wrk.format("GET", "/search?q=" .. encode(pick(queries)))
-  elseif r <= 76 then
-    return wrk.format("GET", "/api/suggest?q=" .. encode(pick(prefixes)))
-  elseif r <= 92 then
-    return wrk.format("GET", "/articles/" .. pick(slugs))
+  visitor_requests = visitor_requests + 1
+  if visitor_requests > 40 then visitor, visitor_requests = nil, 0 end
+  local r = math.random() * 100
+  if r >= ticket_percent then
+    r = math.random(100)
+    if r <= 52 then
+      return get("/api/search?q=" .. encode(pick(queries)) .. "&live=1")
+    elseif r <= 65 then
+      return get("/search?q=" .. encode(pick(queries)))
+    elseif r <= 82 then
+      return get("/api/suggest?q=" .. encode(pick(prefixes)))
+    end
+    return get("/articles/" .. pick(slugs))
   end
   local body_text = "load test " .. id .. "-" .. counter .. ": the printer in room 4 shows offline after the update"
-  if r <= 96 then
+  if r < ticket_percent / 2 then
     local body = '{"subject":"Load test ticket ' .. id .. '-' .. counter .. '","description":"' .. body_text ..
                  '","email":"load' .. id .. '@example.com"}'
     return wrk.format("POST", "/api/tickets", json_headers, body)
@@ -84,6 +96,10 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if not visitor then
+    local cookie = headers["Set-Cookie"] or ""
+    visitor = cookie:match("kb_session=(%x+)")
+  end
   if not csrf and body then
     local token = body:match('name="csrf" value="(%x+)"')
     local cookie = headers["Set-Cookie"] or headers["set-cookie"] or ""

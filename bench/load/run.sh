@@ -4,7 +4,8 @@
 # file descriptors sampled every second.
 #
 #   bench/load/run.sh [--duration 60s] [--connections 256] [--threads 2]
-#                     [--delay-ms 0] [--build build/default] [--out DIR]
+#                     [--delay-ms 0] [--tickets 5] [--server-threads N]
+#                     [--build build/default] [--out DIR]
 #
 # Ticket rate limits are raised for the run (they would answer 429 by
 # design). Prints wrk's report, status counts, a "kb-load:" line and a
@@ -15,13 +16,15 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-duration=60s connections=256 threads=2 delay_ms=0 build="$root/build/default" out=""
+duration=60s connections=256 threads=2 delay_ms=0 tickets=5 server_threads="" build="$root/build/default" out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --delay-ms) delay_ms=$2; shift 2 ;;
+    --tickets) tickets=$2; shift 2 ;;
+    --server-threads) server_threads=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -50,7 +53,7 @@ grep -rh '^slug:' "$root/articles" | awk '{print $2}' > "$work/slugs.txt"
 # as it stays open: with fewer workers than connections, the rest wait in
 # the queue (and wrk times them out). One worker per connection, as a
 # deployment without a pooling proxy in front would need.
-server_threads=$(( connections < 256 ? connections : 256 ))
+server_threads=${server_threads:-$(( connections < 256 ? connections : 256 ))}
 "$build/server/kb-server" --index "$work/index" --data "$work/data" --web "$root/web" --port 0 --threads "$server_threads" \
   --tickets-per-address-hour 100000 --tickets-per-session-hour 100000 2> "$out/server.log" &
 server_pid=$!
@@ -76,7 +79,7 @@ done
 sampler_pid=$!
 
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
-KB_LOAD_SLUGS="$work/slugs.txt" KB_LOAD_DELAY_MS="$delay_ms" \
+KB_LOAD_SLUGS="$work/slugs.txt" KB_LOAD_DELAY_MS="$delay_ms" KB_LOAD_TICKET_PERCENT="$tickets" \
   wrk -t "$threads" -c "$connections" -d "$duration" --timeout 10s --latency -s "$here/mix.lua" \
   "http://127.0.0.1:$port" | tee "$out/wrk.txt"
 

@@ -156,6 +156,7 @@ class Statistics {
 
   std::mutex sessions_mutex_;
   std::unordered_map<std::string, std::int64_t> last_seen_;  ///< session -> ms
+  std::size_t purge_at_ = 10000;  ///< size of last_seen_ that triggers the next scan for ended sessions
 
   std::thread writer_;
 };
