@@ -11,7 +11,8 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).
-  packages+=(catch2 python3 sqlite3 chromium)
+  # Load tests: wrk (bench/load/run.sh, ctest -L load).
+  packages+=(catch2 python3 sqlite3 chromium wrk)
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi

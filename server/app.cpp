@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -632,6 +633,10 @@ void App::refresh_insights() {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kb-server: warning: insights not refreshed: %s\n", e.what());
   }
+  // The sessions read above (every event of 90 days) are freed now; give
+  // the pages back, or the process keeps the high-water mark of each
+  // refresh as it grows with the statistics (seen in the soak test).
+  malloc_trim(0);
 }
 
 std::vector<ArticleLink> App::popular_articles() {

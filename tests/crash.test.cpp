@@ -448,7 +448,7 @@ TEST_CASE("a full disk under the statistics: search keeps answering, tickets get
   CHECK(scalar(db, "SELECT count(*) FROM tickets") == 2);
 }
 
-TEST_CASE("a locked statistics database: the server starts and serves search; tickets wait, then get 503",
+TEST_CASE("a locked statistics database: the server starts and serves search, tickets wait and then get 503",
           "[crash]") {
   Site site;
   const auto data = site.dir / "data";
@@ -487,7 +487,7 @@ TEST_CASE("a locked statistics database: the server starts and serves search; ti
   CHECK(scalar(db, "SELECT count(*) FROM tickets") == 1);
 }
 
-TEST_CASE("a read-only statistics database: the server starts and serves search; tickets get 503", "[crash][disk]") {
+TEST_CASE("a read-only statistics database: the server starts and serves search, tickets get 503", "[crash][disk]") {
   Site site;
   Mount disk(site.dir / "disk", "4m");
   const auto data = disk.dir / "data";
@@ -589,7 +589,7 @@ TEST_CASE("an index that stops opening: the server keeps serving the last good r
   CHECK(count_lines(server.output(), "opens again") == 1);
 }
 
-TEST_CASE("/readyz reports the index and the statistics; /healthz answers", "[crash]") {
+TEST_CASE("/readyz reports the index and the statistics, /healthz answers", "[crash]") {
   Site site;
   ServerProcess server(site.args(site.dir / "data"));
   const json ready = readyz(server.port());
