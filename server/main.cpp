@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <csignal>
@@ -169,6 +170,16 @@ int main(int argc, char** argv) try {
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(1024 * 1024);
   kb_app.install(server);
+  // Debian's cpp-httplib is compiled with a listen backlog of 5: a burst of
+  // new connections overflows it and those clients wait for TCP
+  // retransmissions (1 s, 3 s, 7 s: the load test's slowest requests).
+  // Listening again on the same socket raises the backlog.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
 
   int port = config.port;
   if (port == 0) {
@@ -176,6 +187,7 @@ int main(int argc, char** argv) try {
   } else if (!server.bind_to_port(config.bind, port)) {
     port = -1;
   }
+  if (port >= 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   if (port < 0) {
     std::fprintf(stderr, "kb-server: error: cannot listen on %s:%d (address in use or not available)\n",
                  config.bind.c_str(), config.port);
