@@ -5,7 +5,7 @@
 #
 #   bench/load/run.sh [--duration 60s] [--connections 256] [--threads 2]
 #                     [--delay-ms 0] [--tickets 5] [--server-threads N]
-#                     [--build build/default] [--out DIR]
+#                     [--build build/default] [--out DIR] [-- KB-SERVER OPTIONS]
 #
 # Ticket rate limits are raised for the run (they would answer 429 by
 # design). Prints wrk's report, status counts, a "kb-load:" line and a
@@ -27,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --server-threads) server_threads=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --) shift; break ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +59,7 @@ server_threads=${server_threads:-$(( connections < 256 ? connections : 256 ))}
 # take the CPU from wrk's 2 on the same cores, and wrk would measure its own
 # waiting (a load generator on the same machine must not be the bottleneck).
 nice -n 5 "$build/server/kb-server" --index "$work/index" --data "$work/data" --web "$root/web" --port 0 --threads "$server_threads" \
-  --tickets-per-address-hour 100000 --tickets-per-session-hour 100000 2> "$out/server.log" &
+  --tickets-per-address-hour 100000 --tickets-per-session-hour 100000 "$@" 2> "$out/server.log" &
 server_pid=$!
 port=""
 for _ in $(seq 1 200); do
