@@ -304,8 +304,9 @@ TEST_CASE("kill -9 of kb-index at random points leaves the previous or the new r
     if (rep % 10 == 9) {
       REQUIRE(run_program({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"}, out) == 0);
       std::string why;
+      const bool ok = index_is(index, fresh, why);
       INFO(why);
-      REQUIRE(index_is(index, fresh, why));
+      REQUIRE(ok);
       committed = index_state(index, word);
     }
   }
@@ -313,6 +314,48 @@ TEST_CASE("kill -9 of kb-index at random points leaves the previous or the new r
               kRepetitions, std::chrono::duration<double, std::milli>(full_run).count(), killed_before_commit,
               new_revision);
   CHECK(killed_before_commit > 0);  // the kills did land mid-run
+}
+
+TEST_CASE("kill -9 of a first kb-index build leaves no index or the whole one, and the next run completes",
+          "[crash]") {
+  TempDir dir;
+  const auto articles = dir / "articles";
+  const auto index = dir / "index";
+  std::mt19937 rng(1121);
+  const std::string word = marker(rng);
+  write_corpus(articles, 150, word);
+  std::string out;
+  auto start = Clock::now();
+  REQUIRE(run_program({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"}, out) == 0);
+  const auto window_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count() * 6 / 5;
+  const IndexState whole{150, 0, word};
+  int none = 0, complete = 0;
+  for (int rep = 0; rep < 10; ++rep) {
+    std::filesystem::remove_all(index);
+    const auto delay = std::chrono::microseconds(std::uniform_int_distribution<long>(0, window_us)(rng));
+    const pid_t pid = spawn_quiet({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"});
+    std::this_thread::sleep_for(delay);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    INFO("repetition " << rep << ", killed after " << delay.count() << " us");
+    std::string why;
+    if (std::filesystem::exists(index)) {
+      const bool ok = index_is(index, whole, why);
+      INFO(why);
+      REQUIRE(ok);
+      ++complete;
+    } else {
+      ++none;
+    }
+    REQUIRE(run_program({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"}, out) == 0);
+    const bool ok = index_is(index, whole, why);
+    INFO(why);
+    REQUIRE(ok);
+  }
+  std::printf("kill -9 of a first kb-index build: 10 repetitions: %d left no index, %d the whole one\n", none,
+              complete);
 }
 
 TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged ticket or event", "[crash]") {
@@ -415,8 +458,9 @@ TEST_CASE("a full disk under the index: kb-index fails with one clear line and t
   CHECK(count_lines(out, "\n") == 1);  // one line, and it says why
   CHECK_THAT(out, Catch::Matchers::StartsWith("kb-index: error:") && Catch::Matchers::Contains("space"));
   std::string why;
+  const bool kept = index_is(index, before, why);
   INFO(why);
-  CHECK(index_is(index, before, why));
+  CHECK(kept);
 }
 
 TEST_CASE("a full disk under the statistics: search keeps answering, tickets get 503, nothing is corrupted",
