@@ -6,7 +6,8 @@
 --   no hits), 13% /search (the results page), 17% /api/suggest, 18%
 --   /articles/... (article pages).
 -- Each wrk thread is one visitor at a time, keeping its kb_session cookie
--- as a browser does, and a new visitor every 40 requests.
+-- as a browser does, and a new visitor (and ticket form session) every 40
+-- requests.
 -- Environment: KB_LOAD_SLUGS (file, one article slug per line),
 -- KB_LOAD_DELAY_MS (pause between a connection's requests; 0 = flat out).
 -- done() prints status counts per class and one "kb-load:" summary line.
@@ -65,7 +66,13 @@ local json_headers = { ["Content-Type"] = "application/json" }
 function request()
   counter = counter + 1
   visitor_requests = visitor_requests + 1
-  if visitor_requests > 40 then visitor, visitor_requests = nil, 0 end
+  if visitor_requests > 40 then
+    -- A new visitor: new session, and a new form session and CSRF token
+    -- (one session posting thousands of tickets is not what people do, and
+    -- each ticket reads its session's whole history).
+    visitor, visitor_requests = nil, 0
+    session, csrf = nil, nil
+  end
   local r = math.random() * 100
   if r >= ticket_percent then
     r = math.random(100)
