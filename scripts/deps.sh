@@ -18,6 +18,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(catch2 python3 sqlite3 chromium python3-prometheus-client debootstrap dpkg-dev)
   # Scale-out test and deploy/run-local.sh: PostgreSQL, Xapian's replication tools, nginx.
   packages+=(postgresql xapian-tools nginx-light)
+  # Load tests: wrk (bench/load/run.sh, ctest -L load).
+  packages+=(wrk)
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi

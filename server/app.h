@@ -19,6 +19,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -79,6 +80,10 @@ class App {
   /// Writes queued events and stops background threads (on SIGTERM).
   void shutdown();
 
+  /// A stop signal arrived: /readyz answers 503 while in-flight requests
+  /// finish, so that a load balancer sends no more.
+  void begin_drain() { draining_ = true; }
+
   const Config& config() const { return config_; }
   /// Error, warning and notice lines in the configured log format.
   void log(const char* level, const std::string& message) { telemetry_->log(level, message); }
@@ -90,6 +95,8 @@ class App {
   void get_search_api(const httplib::Request& req, httplib::Response& res);
   void get_article(const httplib::Request& req, httplib::Response& res);
   void get_healthz(const httplib::Request& req, httplib::Response& res);
+  // Readiness and the index handles: app_health.cpp.
+  void get_readyz(const httplib::Request& req, httplib::Response& res);
   void get_revision_api(const httplib::Request& req, httplib::Response& res);
   void get_suggest_api(const httplib::Request& req, httplib::Response& res);
   void get_opensearch(const httplib::Request& req, httplib::Response& res);
@@ -133,13 +140,19 @@ class App {
   void refresh_insights();
   void run_insights();
 
-  /// This thread's searcher, refreshed to the newest committed revision.
+  /// This thread's searcher, refreshed to the newest committed revision;
+  /// when that revision cannot be opened, the last good one (warned once).
   Searcher& searcher();
   /// searcher().search(request), answered from the shared cache when the
   /// same request was answered under the same index revision and learned
   /// boost; a search a person made (words given) is timed and counted in
   /// the metrics.
   std::shared_ptr<const SearchResponse> search(const SearchRequest& request);
+  /// 503 for what needs the statistics database (tickets, admin reports).
+  void statistics_unavailable(const httplib::Request& req, httplib::Response& res, const std::string& why) const;
+  /// The reason the newest index revision cannot be opened, or "".
+  std::string index_problem() const;
+  void set_index_problem(const std::string& problem);
   SearchRequest search_request(const QueryParams& params) const;
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
   PageBase page_base(const httplib::Request& req, const QueryParams& params, const std::string& session = "") const;
@@ -187,6 +200,12 @@ class App {
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
+  std::mutex searchers_mutex_;
+  std::vector<std::unique_ptr<Searcher>> spare_searchers_;  ///< opened at start, one per worker
+  mutable std::mutex index_problem_mutex_;
+  std::string index_problem_;
+  std::atomic<bool> index_stale_{false};  ///< index_problem_ is not empty
+  std::atomic<bool> draining_{false};
   std::unique_ptr<WebhookDelivery> webhook_;
   std::unique_ptr<ArticleWatcher> watcher_;
   RateLimiter session_tickets_;

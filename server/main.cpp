@@ -14,6 +14,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/resource.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -41,11 +44,23 @@ std::thread stop_on_signal(httplib::Server& server, kb::server::App& app, sigset
     int sig = 0;
     sigwait(&set, &sig);
     app.log("info", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + " received, stopping");
+    app.begin_drain();
     // A signal right after start-up may come before the accept loop runs;
     // stopping a server that is not running yet would be lost.
     for (int i = 0; i < 500 && !server.is_running() && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     server.stop();
   });
+}
+
+/// Every worker keeps the index open (about 5 descriptors) and every
+/// keep-alive connection holds one: with --threads 256 that outgrows the
+/// usual soft limit of 1024, so take what the hard limit allows.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace
@@ -186,6 +201,7 @@ int main(int argc, char** argv) try {
     std::fputs(kb::server::effective_config(app).c_str(), stdout);
     return 0;
   }
+  raise_open_file_limit();
   config.index_dir = index;
   config.data_dir = data;
   config.learned_boost = learned == "on";
@@ -221,6 +237,16 @@ int main(int argc, char** argv) try {
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(1024 * 1024);
   kb_app.install(server);
+  // Debian's cpp-httplib is compiled with a listen backlog of 5: a burst of
+  // new connections overflows it and those clients wait for TCP
+  // retransmissions (1 s, 3 s, 7 s: the load test's slowest requests).
+  // Listening again on the same socket raises the backlog.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
 
   int port = config.port;
   if (port == 0) {
@@ -228,6 +254,7 @@ int main(int argc, char** argv) try {
   } else if (!server.bind_to_port(config.bind, port)) {
     port = -1;
   }
+  if (port >= 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   if (port < 0) {
     kb_app.log("error", "cannot listen on " + config.bind + ":" + std::to_string(config.port) +
                             " (address in use or not available)");

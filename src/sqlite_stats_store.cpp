@@ -160,6 +160,9 @@ void SqliteStatsStore::migrate() {
                          ", newer than this kb-server (" + std::to_string(kSchemaVersion) + ")",
                      SQLITE_ERROR);
   }
+  // Up to date: nothing to write, so a database locked by another process
+  // (a backup) can still be opened and read.
+  if (version == kSchemaVersion) return;
   sql::Transaction tx(db_);
   db_.exec(kSchema);
   if (version == 1) db_.exec("ALTER TABLE events ADD COLUMN ref TEXT");  // agent links' ticket reference

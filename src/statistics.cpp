@@ -40,10 +40,72 @@ std::string Statistics::new_id() {
   return out;
 }
 
-Statistics::Statistics(StatisticsOptions options)
-    : options_(std::move(options)),
-      store_(open_stats_store(options_.stats_db.empty() ? options_.database.string() : options_.stats_db)) {
+Statistics::Statistics(StatisticsOptions options) : options_(std::move(options)) {
+  open_store(true);
   writer_ = std::thread([this] { run(); });
+}
+
+void Statistics::open_store(bool log_failure) {
+  {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    if (store_) return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_open_) return;
+  next_open_ = now + options_.reopen_interval;
+  // Opened without holding the store's mutex: a locked database can keep
+  // this waiting for the busy timeout, and requests must not wait with it.
+  try {
+    std::unique_ptr<StatsStore> store = open_stats_store(location());
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    store_ = std::move(store);
+  } catch (const std::exception& e) {
+    if (log_failure) failed(std::string("cannot open ") + location() + ": " + e.what());
+  }
+}
+
+std::string Statistics::location() const {
+  return options_.stats_db.empty() ? options_.database.string() : options_.stats_db;
+}
+
+void Statistics::warn(const std::string& message) const {
+  if (options_.on_warning) {
+    options_.on_warning(message);
+  } else {
+    std::fprintf(stderr, "kb-server: warning: %s\n", message.c_str());
+  }
+}
+
+bool Statistics::is_shared() {
+  std::lock_guard<std::mutex> lock(store_mutex_);
+  return store_ && store_->shared();
+}
+
+void Statistics::failed(const std::string& problem) {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  if (problem_.empty()) {
+    warn("statistics degraded, search and articles keep working: " + problem +
+         " (events wait in memory and are retried; tickets cannot be stored until this is fixed)");
+  }
+  problem_ = problem;
+}
+
+void Statistics::succeeded() {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  if (!problem_.empty()) warn("statistics are written again");
+  problem_.clear();
+}
+
+StatisticsHealth Statistics::health() const {
+  StatisticsHealth h;
+  {
+    std::lock_guard<std::mutex> lock(health_mutex_);
+    h.writable = problem_.empty();
+    h.problem = problem_;
+  }
+  h.waiting = queue_depth() + retrying_.load();
+  h.dropped = dropped_.load();
+  return h;
 }
 
 Statistics::~Statistics() { stop(); }
@@ -67,20 +129,19 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     // Unknown here: known from before a restart, or started by another
     // replica? Expired here: did another replica see it since? The store
     // knows (for a shared store within one flush interval).
-    const bool ask_store = it == last_seen_.end() || (store_->shared() && now - it->second > timeout);
+    const bool ask_store = it == last_seen_.end() || (is_shared() && now - it->second > timeout);
     if (ask_store) {
-      std::optional<SessionRow> row;
       try {
-        row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
-      } catch (const std::exception& e) {
-        // The store is unreachable (PostgreSQL restarting): serve the page
-        // in a new session rather than fail it.
-        std::fprintf(stderr, "kb-server: warning: session lookup failed: %s\n", e.what());
-      }
-      if (row && it == last_seen_.end()) {
-        it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
-      } else if (row) {
-        it->second = std::max(it->second, row->last_seen_ms);
+        const std::optional<SessionRow> row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
+        if (row && it == last_seen_.end()) {
+          it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
+        } else if (row) {
+          it->second = std::max(it->second, row->last_seen_ms);
+        }
+      } catch (const std::exception&) {
+        // The store cannot say (unavailable, or PostgreSQL restarting): keep
+        // the session rather than split it.
+        if (it == last_seen_.end()) it = last_seen_.emplace(cookie_id, now).first;
       }
     }
     if (it != last_seen_.end() && now - it->second <= timeout) {
@@ -88,17 +149,20 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
       return {cookie_id, false};
     }
   }
-  // Forget sessions that can no longer continue, so the map stays small.
-  if (last_seen_.size() > 10000) {
+  // Forget sessions that can no longer continue, so the map stays small;
+  // scan again only once it has doubled, or a crowd of live sessions
+  // would make every new visitor pay for a full scan.
+  if (last_seen_.size() > purge_at_) {
     for (auto it = last_seen_.begin(); it != last_seen_.end();) {
       it = now - it->second > timeout ? last_seen_.erase(it) : std::next(it);
     }
+    purge_at_ = std::max<std::size_t>(10000, 2 * last_seen_.size());
   }
   std::string id = new_id();
   last_seen_[id] = now;
   // The next request of this session may reach another replica before the
   // writer thread flushes: make the session known there now.
-  if (store_->shared()) {
+  if (is_shared()) {
     try {
       with_store([&](StatsStore& s) {
         s.open_session(id, now);
@@ -106,7 +170,7 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
       });
     } catch (const std::exception& e) {
       // This replica still serves the session; its events will create it.
-      std::fprintf(stderr, "kb-server: warning: session not shared with other replicas yet: %s\n", e.what());
+      warn(std::string("session not shared with other replicas yet: ") + e.what());
     }
   }
   return {std::move(id), true};
@@ -164,6 +228,13 @@ void Statistics::take_due_bursts_locked(bool all) {
   }
 }
 
+void Statistics::bound(std::vector<Event>& batch) {
+  if (batch.size() <= options_.queue_capacity) return;
+  const std::size_t over = batch.size() - options_.queue_capacity;
+  batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(over));
+  dropped_ += over;
+}
+
 void Statistics::write_batch(std::vector<Event>& batch) {
   if (batch.empty()) return;
   try {
@@ -172,20 +243,15 @@ void Statistics::write_batch(std::vector<Event>& batch) {
       s.write_events(batch);
       return 0;
     });
-    batch.clear();
     if (options_.on_batch_written) {
       options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
+    batch.clear();
+    succeeded();
   } catch (const std::exception& e) {
     // Keep the batch and try again on the next tick (the database may be
-    // locked by a backup); say so once per failure.
-    const std::string message =
-        "statistics not written yet (" + std::to_string(batch.size()) + " events waiting): " + e.what();
-    if (options_.on_warning) {
-      options_.on_warning(message);
-    } else {
-      std::fprintf(stderr, "kb-server: warning: %s\n", message.c_str());
-    }
+    // locked by a backup, or the disk full until someone makes room).
+    failed(std::string("statistics not written (") + std::to_string(batch.size()) + " events waiting): " + e.what());
   }
 }
 
@@ -201,8 +267,14 @@ void Statistics::run() {
       queue_.pop_front();
     }
     lock.unlock();
+    open_store(false);
+    bound(batch);
     write_batch(batch);
     if (last && !batch.empty()) write_batch(batch);  // one more try at shutdown
+    if (last && !batch.empty()) {
+      warn(std::to_string(batch.size()) + " statistics events could not be written before stopping");
+    }
+    retrying_ = batch.size();
     lock.lock();
     if (last) break;
   }
@@ -216,13 +288,37 @@ void Statistics::flush() {
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
-  const auto started = std::chrono::steady_clock::now();
-  with_store([&](StatsStore& s) {
-    s.write_events(batch);
-    return 0;
-  });
-  if (options_.on_batch_written && !batch.empty()) {
-    options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  try {
+    const auto started = std::chrono::steady_clock::now();
+    with_store([&](StatsStore& s) {
+      s.write_events(batch);
+      return 0;
+    });
+    if (options_.on_batch_written && !batch.empty()) {
+      options_.on_batch_written(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  } catch (...) {
+    // Not lost: back to the front of the queue, for the writer to retry.
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    bound(batch);
+    const std::size_t room = options_.queue_capacity > queue_.size() ? options_.queue_capacity - queue_.size() : 0;
+    if (batch.size() > room) {
+      dropped_ += batch.size() - room;
+      batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(batch.size() - room));
+    }
+    queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+    throw;
+  }
+}
+
+void Statistics::try_flush() {
+  // While writes fail, do not make a request wait for the busy timeout
+  // again: the writer thread retries.
+  if (!health().writable) return;
+  try {
+    flush();
+  } catch (const std::exception& e) {
+    failed(e.what());
   }
 }
 
@@ -232,14 +328,28 @@ std::size_t Statistics::queue_depth() const {
 }
 
 Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
-  flush();
+  try_flush();
   if (ticket.created_at_ms == 0) ticket.created_at_ms = now_ms();
-  return with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
+  try {
+    Ticket stored = with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
+    succeeded();
+    return stored;
+  } catch (const StatisticsUnavailable&) {
+    throw;
+  } catch (const std::exception& e) {
+    failed(std::string("ticket not stored: ") + e.what());
+    throw StatisticsUnavailable(std::string("ticket not stored: ") + e.what());
+  }
 }
 
 std::string Statistics::last_query(const std::string& session) {
-  flush();
-  const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
+  try_flush();
+  std::vector<Event> events;
+  try {
+    events = with_store([&](StatsStore& s) { return s.session_events(session); });
+  } catch (const std::exception&) {
+    return {};  // only a convenience for the ticket form
+  }
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
     if (it->kind == event_kind::kSearch) return it->query;
   }
@@ -247,7 +357,7 @@ std::string Statistics::last_query(const std::string& session) {
 }
 
 nlohmann::json Statistics::session_context(const std::string& session) {
-  flush();
+  try_flush();
   const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
   nlohmann::json queries = nlohmann::json::array();
   nlohmann::json articles = nlohmann::json::array();

@@ -154,3 +154,42 @@ TEST_CASE("tickets are stored with their context and the outbox delivers each on
   CHECK(events.back().kind == "ticket");
   CHECK(events.back().ticket_id == stored.id);
 }
+
+TEST_CASE("a database that cannot be opened degrades: events wait, tickets fail, both recover", "[statistics]") {
+  test::TempDir dir;
+  StatisticsOptions o = options(dir);
+  o.reopen_interval = std::chrono::milliseconds(50);
+  // Where the folder should be there is a file: nothing can be created.
+  dir.write("data", "not a folder");
+  Statistics stats(o);
+  CHECK_FALSE(stats.health().writable);
+  CHECK_THAT(stats.health().problem, Catch::Matchers::Contains("cannot open"));
+  stats.record(search("s1", "printer"));  // queued, not thrown
+  CHECK(stats.last_query("s1").empty());
+  Ticket t;
+  t.subject = "printer";
+  t.description = "offline";
+  t.email = "a@example.com";
+  CHECK_THROWS_AS(stats.submit_ticket(t, false), StatisticsUnavailable);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(stats.health().waiting == 1);
+
+  std::filesystem::remove(dir / "data");
+  for (int i = 0; i < 100 && !stats.health().writable; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(stats.health().writable);
+  CHECK(stats.health().waiting == 0);
+  CHECK(stats.last_query("s1") == "printer");
+  CHECK(stats.submit_ticket(t, false).reference == "KB-000001");
+}
+
+TEST_CASE("events beyond the queue capacity are dropped and counted while writes fail", "[statistics]") {
+  test::TempDir dir;
+  StatisticsOptions o = options(dir);
+  o.queue_capacity = 10;
+  dir.write("data", "not a folder");
+  Statistics stats(o);
+  for (int i = 0; i < 25; ++i) stats.record(search("s" + std::to_string(i), "q"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(stats.health().waiting <= 10);
+  CHECK(stats.health().dropped == 15);
+}

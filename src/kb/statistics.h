@@ -8,6 +8,13 @@
  *  a bounded queue that a writer thread flushes at least every
  *  flush_interval and on stop(). Tickets are the exception: they are
  *  committed before the caller answers.
+ *
+ *  A database that cannot be opened or written (locked by another
+ *  process, read-only, disk full) degrades the service instead of failing
+ *  it: events wait in memory (up to queue_capacity) and are retried, the
+ *  writer keeps trying to open the database, health() says what is wrong,
+ *  and only what must be stored to be true (a ticket) fails, with
+ *  StatisticsUnavailable.
  */
 #pragma once
 
@@ -23,12 +30,27 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 namespace kb {
+
+/// The database cannot store anything right now (see Statistics::health()).
+class StatisticsUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Whether events and tickets are being written, and if not, why.
+struct StatisticsHealth {
+  bool writable = true;
+  std::string problem;          ///< the last failure, "" while writable
+  std::size_t waiting = 0;      ///< events queued or waiting for a retry
+  std::uint64_t dropped = 0;    ///< events given up because the queue was full
+};
 
 struct StatisticsOptions {
   std::filesystem::path database;                    ///< DATA/kb.sqlite
@@ -42,6 +64,7 @@ struct StatisticsOptions {
   std::function<void(double seconds)> on_batch_written;
   /// Receives warnings (a batch not written yet); empty: stderr.
   std::function<void(const std::string& message)> on_warning;
+  std::chrono::milliseconds reopen_interval{2000};   ///< between attempts to open an unavailable database
 };
 
 class Statistics {
@@ -72,23 +95,28 @@ class Statistics {
   void flush();
 
   /// Stores a ticket (flushing the session's events first so its context
-  /// is complete) and returns it with id and reference.
+  /// is complete) and returns it with id and reference. Throws
+  /// StatisticsUnavailable when it could not be committed.
   Ticket submit_ticket(Ticket ticket, bool deliver);
 
-  /// The last query the session searched for, or "".
+  /// The last query the session searched for, or "" (also when the
+  /// database cannot be read).
   std::string last_query(const std::string& session);
 
   /// The search-context packet for a ticket: queries with result counts,
   /// articles read, votes.
   nlohmann::json session_context(const std::string& session);
 
-  /// Runs @p f with exclusive access to the store.
+  /// Runs @p f with exclusive access to the store. Throws
+  /// StatisticsUnavailable while the database is not open.
   template <class F>
   auto with_store(F&& f) {
     std::lock_guard<std::mutex> lock(store_mutex_);
+    if (!store_) throw StatisticsUnavailable("statistics database is not open: " + health().problem);
     return f(*store_);
   }
 
+  StatisticsHealth health() const;
   std::size_t queue_depth() const;
   std::uint64_t dropped() const { return dropped_.load(); }
   std::chrono::seconds session_timeout() const { return options_.session_timeout; }
@@ -107,10 +135,30 @@ class Statistics {
   void enqueue_locked(Event event);
   void take_due_bursts_locked(bool all);
   void write_batch(std::vector<Event>& batch);
+  /// Opens the database if it is not open (at most every reopen_interval).
+  void open_store(bool log_failure);
+  /// Writes what is queued, as flush() does, but never throws.
+  void try_flush();
+  /// Drops the oldest events beyond queue_capacity, counting them.
+  void bound(std::vector<Event>& batch);
+  /// Health transitions, logged once each (not once per attempt).
+  void failed(const std::string& problem);
+  void succeeded();
+  /// The statistics database: the PostgreSQL URI, else the SQLite path.
+  std::string location() const;
+  /// To options_.on_warning, else stderr.
+  void warn(const std::string& message) const;
+  /// Whether the store is shared with other replicas (PostgreSQL).
+  bool is_shared();
 
   StatisticsOptions options_;
-  std::unique_ptr<StatsStore> store_;
+  std::unique_ptr<StatsStore> store_;  ///< null while the database cannot be opened
   std::mutex store_mutex_;
+  std::chrono::steady_clock::time_point next_open_;
+
+  mutable std::mutex health_mutex_;
+  std::string problem_;
+  std::atomic<std::size_t> retrying_{0};  ///< events the writer holds for a retry
 
   mutable std::mutex queue_mutex_;
   std::condition_variable wake_;
@@ -121,6 +169,7 @@ class Statistics {
 
   std::mutex sessions_mutex_;
   std::unordered_map<std::string, std::int64_t> last_seen_;  ///< session -> ms
+  std::size_t purge_at_ = 10000;  ///< size of last_seen_ that triggers the next scan for ended sessions
 
   std::thread writer_;
 };

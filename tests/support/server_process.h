@@ -23,6 +23,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   /// Sends SIGTERM and waits; returns the exit status (as from waitpid).
   int stop() { return stop_with(15); }
   /// Sends SIGKILL (a crash: nothing is flushed) and waits.
