@@ -12,6 +12,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).
   packages+=(catch2 python3 sqlite3 chromium)
+  # The fuzz preset: clang with libFuzzer and the sanitizer runtimes.
+  packages+=(clang libclang-rt-14-dev)
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi
