@@ -56,5 +56,6 @@ echo "kb fuzz: $target for ${seconds}s from $(ls "$seeds" | wc -l) seeds" >&2
 
 # -rss_limit_mb: a real memory bomb is a finding; -timeout: so is a hang.
 # jobs/workers stay at 1: the machine is shared.
+export LSAN_OPTIONS="suppressions=$PWD/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 exec nice -n 10 "$bin" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
   -max_len=65536 -artifact_prefix="$build/crashes/$target-" "$build/corpus/$target" "$seeds"

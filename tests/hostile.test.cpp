@@ -285,9 +285,14 @@ TEST_CASE("thousands of idle connections do not starve real requests", "[hostile
   expect_normal_search(server.port());
   const auto during = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   WARN("search with " << count << " idle connections open: " << during.count() << " ms");
-  // Well under the keep-alive timeout (5 s): nobody waited for an idle
-  // connection to give its worker back.
+  // With a fixed pool every real request would wait for idle connections
+  // to time out (5 s each, 2,000 of them over 4 workers); seconds here
+  // mean nobody waited for them. ASan makes 2,000 threads much slower.
+#if defined(__SANITIZE_ADDRESS__)
+  CHECK(during < std::chrono::seconds(15));
+#else
   CHECK(during < std::chrono::seconds(4));
+#endif
 
   // Some of the idle connections now send a request, before the keep-alive
   // timeout (5 s) drops them, and are answered too.
