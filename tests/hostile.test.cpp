@@ -285,13 +285,14 @@ TEST_CASE("thousands of idle connections do not starve real requests", "[hostile
   expect_normal_search(server.port());
   const auto during = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   WARN("search with " << count << " idle connections open: " << during.count() << " ms");
-  // With a fixed pool every real request would wait for idle connections
-  // to time out (5 s each, 2,000 of them over 4 workers); seconds here
-  // mean nobody waited for them. ASan makes 2,000 threads much slower.
+  // With a fixed pool a real request waits for idle connections to time
+  // out, 5 s each, 2,000 of them over 4 workers: about 40 minutes. Here it
+  // takes about a second; the bound leaves room for a loaded machine
+  // (httplib's waiting threads poll every 10 ms) and for ASan.
 #if defined(__SANITIZE_ADDRESS__)
-  CHECK(during < std::chrono::seconds(15));
+  CHECK(during < std::chrono::seconds(30));
 #else
-  CHECK(during < std::chrono::seconds(4));
+  CHECK(during < std::chrono::seconds(10));
 #endif
 
   // Some of the idle connections now send a request, before the keep-alive
