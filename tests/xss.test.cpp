@@ -183,7 +183,9 @@ TEST_CASE("planted script payloads never reach a page unescaped", "[xss][server]
   REQUIRE(res);
   CHECK_THAT(res->get_header_value("Content-Type"), Contains("application/json"));
   CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
-  for (const auto& hit : json::parse(res->body)["results"]) {
+  const json found = json::parse(res->body);
+  REQUIRE_FALSE(found["results"].empty());
+  for (const auto& hit : found["results"]) {
     CHECK_THAT(hit["snippet"].get<std::string>(), !Contains("<script"));
     CHECK_THAT(hit["snippet"].get<std::string>(), !Contains("<img"));
   }
