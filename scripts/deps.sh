@@ -20,6 +20,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql xapian-tools nginx-light)
   # Load tests: wrk (bench/load/run.sh, ctest -L load).
   packages+=(wrk)
+  # The fuzz preset: clang with libFuzzer and the sanitizer runtimes.
+  packages+=(clang libclang-rt-14-dev)
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     packages+=(nodejs npm)
   fi

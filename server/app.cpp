@@ -108,6 +108,8 @@ App::App(Config config)
       secret_(load_or_create_secret(config_.data_dir)),
       session_tickets_(static_cast<std::size_t>(config_.tickets_per_session_hour), std::chrono::hours(1)),
       address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)),
+      address_searches_(static_cast<std::size_t>(config_.searches_per_address_minute), std::chrono::minutes(1)),
+      address_feedback_(static_cast<std::size_t>(config_.feedback_per_address_hour), std::chrono::hours(1)),
       search_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
       article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20) {
   // Checked before any thread starts: an exception after that would leave
@@ -191,6 +193,7 @@ void App::install(httplib::Server& server) {
         (this->*h)(req, res);
       } catch (const HttpError& e) {
         send_error(req, res, e.status(), e.what());
+        if (e.retry_after_s() > 0) res.set_header("Retry-After", std::to_string(e.retry_after_s()));
       } catch (const BadRequest& e) {
         send_error(req, res, 400, e.what());
       } catch (const IndexUnavailable& e) {
@@ -240,10 +243,6 @@ void App::install(httplib::Server& server) {
   server.Get("/sitemap.xml", bind("/sitemap.xml", &App::get_sitemap));
   server.Get("/robots.txt", bind("/robots.txt", &App::get_robots));
   server.Get("/metrics", bind("/metrics", &App::get_metrics));
-  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    telemetry_->begin_request(req, res);
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
   server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     telemetry_->end_request(req, res);
   });
@@ -253,6 +252,17 @@ void App::install(httplib::Server& server) {
   }
   server.set_mount_point("/static", (config_.web_dir / "static").string());
 
+  // httplib caps the length of each header line but not their number.
+  // One pre-routing handler (httplib keeps only the last one set): start
+  // the request's log line and metrics, then refuse header floods.
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    telemetry_->begin_request(req, res);
+    constexpr std::size_t kMaxHeaders = 100;  // browsers send about 20
+    if (req.headers.size() <= kMaxHeaders) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(req, res, 431, status_text(431));
+    security_headers(res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     // Only fill in bodies for statuses no handler explained.
     if (!res.body.empty()) return;
@@ -456,6 +466,14 @@ void App::require_json(const httplib::Request& req) const {
   if (type.rfind("application/json", 0) != 0) throw HttpError(415, "Content-Type must be application/json");
 }
 
+void App::enforce_address_limit(RateLimiter& limiter, int limit, const httplib::Request& req, const char* what) {
+  if (limit <= 0) return;
+  if (const long wait = limiter.hit(client_key(req)); wait > 0) {
+    throw HttpError(429, std::string("Too many ") + what + " from this address. Try again in " + std::to_string(wait) +
+                             " seconds.", wait);
+  }
+}
+
 std::string App::client_key(const httplib::Request& req) const {
   // Rate limits need to tell addresses apart, not to know them: keep only
   // a keyed hash, in memory.
@@ -490,6 +508,7 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
 }
 
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
+  enforce_address_limit(address_searches_, config_.searches_per_address_minute, req, "searches");
   const QueryParams params(req);
   const SearchRequest request = search_request(req, params);
   const auto found = search(request);
@@ -508,6 +527,7 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
+  enforce_address_limit(address_searches_, config_.searches_per_address_minute, req, "searches");
   const QueryParams params(req);
   SearchRequest request = search_request(req, params);
   if (params.get("explain") == "1") {
@@ -716,6 +736,7 @@ void App::run_insights() {
 }
 
 void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
+  enforce_address_limit(address_searches_, config_.searches_per_address_minute, req, "searches");
   const QueryParams params(req);
   const std::string typed = params.get("q");
   if (typed.size() > 200) throw HttpError(400, "'q' is longer than 200 bytes");

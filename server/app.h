@@ -40,6 +40,10 @@ struct Config {
   std::string bind = "127.0.0.1";
   int port = 8080;
   int threads = 8;
+  int max_threads = 4096;    ///< connections served at once; extra threads start when all are busy
+  int read_timeout_s = 10;   ///< a client that sends nothing for this long is dropped
+  int searches_per_address_minute = 600;   ///< 0: no limit
+  int feedback_per_address_hour = 300;     ///< votes and comments; 0: no limit
   int session_timeout_s = 1800;
   std::string admin_token;
   std::string agent_token;      ///< for /agent and /api/suggest-for-ticket (distinct from the admin's)
@@ -62,11 +66,15 @@ struct Config {
 /// An error a handler wants turned into a status and message.
 class HttpError : public std::runtime_error {
  public:
-  HttpError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  /// @p retry_after_s: sent as Retry-After when positive (429, 503).
+  HttpError(int status, const std::string& message, long retry_after_s = 0)
+      : std::runtime_error(message), status_(status), retry_after_s_(retry_after_s) {}
   int status() const { return status_; }
+  long retry_after_s() const { return retry_after_s_; }
 
  private:
   int status_;
+  long retry_after_s_;
 };
 
 class App {
@@ -179,6 +187,9 @@ class App {
   std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
                             bool live);
   void enforce_ticket_limits(const httplib::Request& req, const std::string& session);
+  /// 429 with Retry-After when this address is over @p limiter's limit
+  /// (@p limit 0: no limit). @p what names the action in the message.
+  void enforce_address_limit(RateLimiter& limiter, int limit, const httplib::Request& req, const char* what);
   /// A ticket from validated input, after the rate limits, carrying the
   /// session's search context.
   Ticket new_ticket(const httplib::Request& req, const std::string& session, const TicketInput& input);
@@ -210,6 +221,8 @@ class App {
   std::unique_ptr<ArticleWatcher> watcher_;
   RateLimiter session_tickets_;
   RateLimiter address_tickets_;
+  RateLimiter address_searches_;
+  RateLimiter address_feedback_;
 
   // What the statistics teach the search, replaced whole by run_insights().
   mutable std::mutex insights_mutex_;

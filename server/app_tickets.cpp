@@ -45,7 +45,7 @@ void App::enforce_ticket_limits(const httplib::Request& req, const std::string& 
   if (wait == 0 && !session.empty()) wait = session_tickets_.hit(session);
   if (wait > 0) {
     throw HttpError(429, "Too many tickets from here in the last hour. Try again in " + std::to_string(wait) +
-                             " seconds, or call the service desk.");
+                             " seconds, or call the service desk.", wait);
   }
 }
 
@@ -212,6 +212,7 @@ void App::post_solved_form(const httplib::Request& req, httplib::Response& res) 
 }
 
 void App::post_feedback_api(const httplib::Request& req, httplib::Response& res) {
+  enforce_address_limit(address_feedback_, config_.feedback_per_address_hour, req, "votes and comments");
   require_json(req);
   const json body = json::parse(req.body, nullptr, false);
   if (!body.is_object()) throw HttpError(400, "the body must be a JSON object");
@@ -244,6 +245,7 @@ void App::post_feedback_api(const httplib::Request& req, httplib::Response& res)
 }
 
 void App::post_feedback_form(const httplib::Request& req, httplib::Response& res) {
+  enforce_address_limit(address_feedback_, config_.feedback_per_address_hour, req, "votes and comments");
   const QueryParams form = QueryParams::from_form(req.body);
   const auto session = visit(req, res);
   require_csrf(form, session.value_or(""));

@@ -8,6 +8,7 @@
  *  configuration-file line, a missing directory).
  */
 #include "app.h"
+#include "connection_pool.h"
 #include "options.h"
 
 #include "kb/config_file.h"
@@ -141,6 +142,28 @@ int main(int argc, char** argv) try {
       ->envname("KB_TICKETS_PER_ADDRESS_HOUR")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  // Hostile clients: many idle connections, slow requests, floods.
+  app.add_option("--max-threads", config.max_threads,
+                 "Connections served at once: past --threads, each connection that finds every worker busy gets a "
+                 "thread of its own, up to this many")
+      ->envname("KB_MAX_THREADS")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  app.add_option("--read-timeout", config.read_timeout_s,
+                 "Seconds a client may stay silent in the middle of a request before it is dropped")
+      ->envname("KB_READ_TIMEOUT")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  app.add_option("--searches-per-address-minute", config.searches_per_address_minute,
+                 "Searches (pages, API, suggestions) per client address per minute; 0: no limit")
+      ->envname("KB_SEARCHES_PER_ADDRESS_MINUTE")
+      ->check(CLI::Range(0, 10000000))
+      ->capture_default_str();
+  app.add_option("--feedback-per-address-hour", config.feedback_per_address_hour,
+                 "Votes and comments per client address per hour; 0: no limit")
+      ->envname("KB_FEEDBACK_PER_ADDRESS_HOUR")
+      ->check(CLI::Range(0, 10000000))
+      ->capture_default_str();
   app.add_option("--flush-interval-ms", config.flush_interval_ms, "Longest time an event waits before it is written")
       ->envname("KB_FLUSH_INTERVAL_MS")
       ->check(CLI::Range(10, 200))
@@ -227,8 +250,9 @@ int main(int argc, char** argv) try {
   kb::server::App kb_app(config);
   httplib::Server server;
   const auto threads = static_cast<std::size_t>(config.threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_read_timeout(10, 0);
+  const auto max_threads = static_cast<std::size_t>(config.max_threads);
+  server.new_task_queue = [threads, max_threads] { return new kb::server::ConnectionPool(threads, max_threads); };
+  server.set_read_timeout(config.read_timeout_s, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
   server.set_keep_alive_max_count(1000);

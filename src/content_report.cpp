@@ -255,8 +255,10 @@ std::vector<LostLink> lost_agent_links(const std::vector<SessionEvents>& session
       out.push_back({slug, anchor, count, "article"});
       continue;
     }
-    if (!anchor.empty() && std::none_of(article->headings.begin(), article->headings.end(),
-                                        [&](const Heading& h) { return h.anchor == anchor; })) {
+    // C++17 lambdas cannot capture a structured binding (clang refuses).
+    const std::string& wanted = anchor;
+    if (!wanted.empty() && std::none_of(article->headings.begin(), article->headings.end(),
+                                        [&](const Heading& h) { return h.anchor == wanted; })) {
       out.push_back({slug, anchor, count, "anchor"});
     }
   }

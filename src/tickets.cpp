@@ -35,7 +35,11 @@ bool is_valid_email(const std::string& email) {
 std::string mask_email(const std::string& email) {
   const std::size_t at = email.find('@');
   if (at == std::string::npos || at == 0) return "***";
-  return email.substr(0, 1) + "***" + email.substr(at);
+  // The whole first character, not its first byte: a log line must stay
+  // valid UTF-8 ("éric@..." -> "é***@...").
+  std::size_t first = 1;
+  while (first < at && (static_cast<unsigned char>(email[first]) & 0xC0u) == 0x80u) ++first;
+  return email.substr(0, first) + "***" + email.substr(at);
 }
 
 std::map<std::string, std::string> validate_ticket(TicketInput& input) {

@@ -182,3 +182,27 @@ TEST_CASE("the bundled knowledge base answers the everyday questions", "[search]
   CHECK(slugs(search(s, "ERR_NAME_NOT_RESOLVED")).at(0) == "slow-network-dns");
   CHECK(slugs(search(s, "0x80070643")).at(0) == "software-install-fails");
 }
+
+// Found by fuzz_query: a query Xapian's parser refused even in its plain
+// fallback escaped as Xapian::QueryParserError, a 500 from the server.
+TEST_CASE("queries the query parser refuses are still searched", "[search][fuzz]") {
+  kb::test::FixtureIndex index;
+  Searcher s(index.index());
+  using namespace std::string_literals;
+  const std::string crashing =
+      "PAC setting in per-app VPN profile is iored \0\0lgnored by MicrosoftN profil\xE3\x81\xA7s ig setting in "
+      "per-app VPN profile is iored by i\0Edge in Android 13"s;
+  SearchRequest r;
+  r.query = crashing;
+  r.per_page = 1;
+  CHECK_NOTHROW(s.search(r));
+  // The smallest such query: one CJK character between two other words.
+  for (const char* q : {"x \xE3\x81\xA7 y", "printer \xE3\x82\xA2 offline", "reset \xED\x95\x9C password"}) {
+    INFO(q);
+    r.query = q;
+    r.per_page = 10;
+    SearchResponse found;
+    REQUIRE_NOTHROW(found = s.search(r));
+    if (r.query.rfind("x ", 0) != 0) CHECK_FALSE(found.hits.empty());
+  }
+}

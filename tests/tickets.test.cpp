@@ -45,3 +45,12 @@ TEST_CASE("e-mail addresses", "[tickets]") {
   }
   CHECK(mask_email("jane.doe@example.com") == "j***@example.com");
 }
+
+// Found by fuzz_requests: the mask kept only the first byte of a
+// multi-byte first character, so the log line was invalid UTF-8.
+TEST_CASE("a masked address keeps its first character whole", "[tickets][fuzz]") {
+  CHECK(mask_email("\xC3\xA9ric@ex.com") == "\xC3\xA9***@ex.com");
+  CHECK(mask_email("용@example.kr") == "용***@example.kr");
+  CHECK(mask_email("\xF0\x9F\x98\x80x@ex.com") == "\xF0\x9F\x98\x80***@ex.com");
+  CHECK(mask_email("no-at-sign") == "***");
+}

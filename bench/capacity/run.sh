@@ -32,7 +32,7 @@ echo "queries: $(wc -l < "$KB_QUERIES") distinct, e.g. $(sed -n 1p "$KB_QUERIES"
 echo "index: $kib KiB for $indexed articles = $(echo "scale=1; $kib / 1024 / ($indexed / 1000)" | bc) MiB per 1,000 articles"
 
 taskset -c 1 "$build/server/kb-server" --index "$work/index" --data "$work/data" --port 0 --threads 4 \
-  --access-log "$work/access.log" 2>"$work/server.err" &
+  --searches-per-address-minute 0 --access-log "$work/access.log" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q 'listening on' "$work/server.err" && break; sleep 0.1; done
 port=$(grep -o '127.0.0.1:[0-9]*' "$work/server.err" | head -1 | cut -d: -f2)

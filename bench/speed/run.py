@@ -348,7 +348,9 @@ def measure_http(args, bins, work, name, query_list, results):
     shutil.rmtree(data, ignore_errors=True)
     port = free_port()
     server = subprocess.Popen([bins["kb-server"], "--index", index, "--data", data, "--web", ROOT / "web",
-                               "--port", str(port), "--threads", "32", "--bind", "127.0.0.1"],
+                               "--port", str(port), "--threads", "32", "--bind", "127.0.0.1",
+                               # one load generator, one address: no rate limits
+                               "--searches-per-address-minute", "0"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = {"corpus": name}
     try:
@@ -400,7 +402,7 @@ def wrk_uncached(args, bins, work, index, script):
     port = free_port()
     server = subprocess.Popen([bins["kb-server"], "--index", index, "--data", work / "data-nocache", "--web",
                                ROOT / "web", "--port", str(port), "--threads", "32", "--bind", "127.0.0.1",
-                               "--cache-mb", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--cache-mb", "0", "--searches-per-address-minute", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http(port)
         return wrk(f"http://127.0.0.1:{port}", script, args.wrk_seconds, args.wrk_repeats)
