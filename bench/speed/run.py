@@ -14,6 +14,7 @@ serving a static 2 KB JSON file (the HTTP floor), loaded with wrk.
 Exit 77 when ../shared is absent.
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -282,9 +283,15 @@ def main():
         if size == "support":
             corpus = support
         else:
-            log(f"corpus {name}: building")
-            subprocess.run([sys.executable, HERE / "make_corpus.py", "--source", support, "--size", size,
-                            "--out", corpus], check=True)
+            # Building the 100,000-article scale-up takes minutes: a corpus
+            # made by the same builder with the same size and seed is reused.
+            stamp = corpus / ".made-by"
+            recipe = f"{hashlib.sha256((HERE / 'make_corpus.py').read_bytes()).hexdigest()} {support} {size} seed 7\n"
+            if not (stamp.exists() and stamp.read_text() == recipe):
+                log(f"corpus {name}: building")
+                subprocess.run([sys.executable, HERE / "make_corpus.py", "--source", support, "--size", size,
+                                "--out", corpus], check=True)
+                stamp.write_text(recipe)
         docs = sum(1 for _ in corpus.rglob("*.md"))
         r = results[name] = {"articles": docs}
         kb_index = work / f"kb-{name}"
