@@ -475,6 +475,42 @@ def render(machine, results, http, args):
                     f"kb /api/search: {w['rps']:.0f} = {w['rps'] / om['rps']:.1f}x Omega | "
                     f"Omega: {om['rps']:.0f}, {om['p99_ms']:.2f}, {om['errors']} | - |")
         add(f"| kb-server RSS after the load, MB | {http['rss_after_mb']:.0f} | - | - |")
+    add("\n## Issue 7's targets, from this run\n")
+    add("| target | figure | met |")
+    add("|---|---|---|")
+
+    def target(text, figure, ok):
+        add(f"| {text} | {figure} | {'yes' if ok else 'no'} |")
+    for name, r in results.items():
+        kb, fl = r["search"]["kb"], r["search"]["xapian-floor"]
+        target(f"in-process p50 <= 2x the floor ({name})", f"{kb['p50_ms']:.3f} vs {fl['p50_ms']:.3f} ms "
+               f"({kb['p50_ms'] / fl['p50_ms']:.1f}x)", kb["p50_ms"] <= 2 * fl["p50_ms"])
+        if name in ("10000", "100000"):
+            limit = 1.0 if name == "10000" else 5.0
+            target(f"in-process p99 <= {limit:g} ms ({name})", f"{kb['p99_ms']:.3f} ms", kb["p99_ms"] <= limit)
+        sg = r["search"]["kb-suggest"]
+        target(f"suggest p99 <= 5 ms, in-process ({name})", f"{sg['p99_ms']:.3f} ms", sg["p99_ms"] <= 5)
+        if name == "support":
+            ratio = r["kb_build"][0] / r["floor_build"][0]
+            target("full build of the 5,878 <= 1.5x the floor", f"{ratio:.2f}x", ratio <= 1.5)
+        if "kb_incremental" in r and name in ("support", "100000"):
+            limit = 0.1 if name == "support" else 0.3
+            target(f"one-article update <= {limit * 1000:.0f} ms ({name})", f"{r['kb_incremental'][0] * 1000:.0f} ms "
+                   "(whole kb-index run, process start included)", r["kb_incremental"][0] <= limit)
+    if http and "wrk_search" in http:
+        ng, w, wn, wa = http["wrk_nginx"], http["wrk_search"], http["wrk_search_nocache"], http["wrk_article"]
+        target("/api/search >= 15% of the nginx floor (queries repeat)", f"{100 * w['rps'] / ng['rps']:.1f}%",
+               w["rps"] >= 0.15 * ng["rps"])
+        target("/api/search >= 15% of the nginx floor (--cache-mb 0)", f"{100 * wn['rps'] / ng['rps']:.1f}%",
+               wn["rps"] >= 0.15 * ng["rps"])
+        target("/api/search p99 <= 10 ms under wrk (queries repeat / no cache)",
+               f"{w['p99_ms']:.2f} / {wn['p99_ms']:.2f} ms", w["p99_ms"] <= 10 and wn["p99_ms"] <= 10)
+        if "wrk_omega" in http:
+            om = http["wrk_omega"]
+            target("/api/search >= 10x Omega (no cache)", f"{wn['rps'] / om['rps']:.1f}x", wn["rps"] >= 10 * om["rps"])
+        target("article pages >= 30% of the floor", f"{100 * wa['rps'] / ng['rps']:.1f}%", wa["rps"] >= 0.3 * ng["rps"])
+        target(f"server RSS after the load <= 150 MB ({http['corpus']})", f"{http['rss_after_mb']:.0f} MB",
+               http["rss_after_mb"] <= 150)
     return "\n".join(rows) + "\n"
 
 
