@@ -168,8 +168,9 @@ class Nginx:
                             f"log_dir {self.dir}/omega-log\n")
             sock = self.dir / "fcgiwrap.sock"
             # One CGI process per core: Omega runs one process per request.
+            # Its own process group: its preforked children go with it.
             self.fcgi = subprocess.Popen(["fcgiwrap", "-c", str(os.cpu_count() or 2), "-s", f"unix:{sock}"],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
             omega = f"""
     location = /omega {{
       include /etc/nginx/fastcgi_params;
@@ -203,7 +204,7 @@ http {{
         self.proc.send_signal(signal.SIGQUIT)
         self.proc.wait(timeout=10)
         if self.fcgi:
-            self.fcgi.terminate()
+            os.killpg(self.fcgi.pid, signal.SIGTERM)
             self.fcgi.wait(timeout=10)
 
 
