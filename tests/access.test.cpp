@@ -4,6 +4,7 @@
  *  admin and agent tokens, whole e-mail addresses.
  */
 #include "support/browser.h"
+#include "support/search_site.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -19,14 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Site {
-  TempDir dir;
-  Site() {
-    std::string out;
-    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
-                         (dir / "index").string(), "-q"},
-                        out) == 0);
-  }
+/// The search fixture, indexed, with this test's server arguments.
+struct Site : SearchSite {
   std::vector<std::string> args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--threads", "4"};
     a.insert(a.end(), extra.begin(), extra.end());

@@ -3,6 +3,7 @@
  *  text, and tracking of the links agents send.
  */
 #include "support/browser.h"
+#include "support/search_site.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -24,14 +25,8 @@ namespace {
 constexpr const char* kAgent = "agent-secret";
 constexpr const char* kAdmin = "admin-secret";
 
-struct Site {
-  TempDir dir;
-  Site() {
-    std::string out;
-    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
-                         (dir / "index").string(), "-q"},
-                        out) == 0);
-  }
+/// The search fixture, indexed, with this test's server arguments.
+struct Site : SearchSite {
   std::vector<std::string> args() const {
     return {"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--agent-token", kAgent,
             "--admin-token", kAdmin, "--session-timeout", "1"};

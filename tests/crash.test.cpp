@@ -10,6 +10,7 @@
  */
 #include "kb/searcher.h"
 #include "kb/sqlite.h"
+#include "support/search_site.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -156,14 +157,8 @@ std::filesystem::path fill(const std::filesystem::path& dir) {
   return path;
 }
 
-struct Site {
-  TempDir dir;
-  Site() {
-    std::string out;
-    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
-                         (dir / "index").string(), "-q"},
-                        out) == 0);
-  }
+/// The search fixture, indexed, with this test's server arguments.
+struct Site : SearchSite {
   std::vector<std::string> args(const std::filesystem::path& data, std::vector<std::string> extra = {}) const {
     std::vector<std::string> a{"--index", (dir / "index").string(), "--data", data.string(), "--admin-token", kToken,
                                "--threads", "4", "--tickets-per-address-hour", "100000",

@@ -4,6 +4,7 @@
  */
 #include "support/browser.h"
 #include "support/population.h"
+#include "support/search_site.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -28,14 +29,8 @@ namespace {
 
 constexpr const char* kToken = "test-admin-token";
 
-struct Site {
-  TempDir dir;
-  Site() {
-    std::string out;
-    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
-                         (dir / "index").string(), "-q"},
-                        out) == 0);
-  }
+/// The search fixture, indexed, with this test's server arguments.
+struct Site : SearchSite {
   std::vector<std::string> args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(),
                                "--session-timeout", "1", "--admin-token", kToken, "--threads", "4"};

@@ -13,6 +13,7 @@
  */
 #include "support/browser.h"
 #include "support/raw_http.h"
+#include "support/search_site.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -36,14 +37,8 @@ namespace {
 constexpr const char* kAdminToken = "hostile-admin-token-5d1c";
 constexpr const char* kAgentToken = "hostile-agent-token-9e2f";
 
-struct Site {
-  TempDir dir;
-  Site() {
-    std::string out;
-    REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
-                         (dir / "index").string(), "-q"},
-                        out) == 0);
-  }
+/// The search fixture, indexed, with this test's server arguments.
+struct Site : SearchSite {
   std::vector<std::string> args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(),
                                "--admin-token", kAdminToken, "--agent-token", kAgentToken, "--threads", "4",
