@@ -6,6 +6,7 @@
 #include "kb/schema.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <unordered_map>
 
@@ -87,6 +88,26 @@ void FacetTable::load(const Xapian::Database& db) {
       pos = end + 1;
     }
   }
+  title_length_.assign(size, 0);
+  auto count_words = [](const std::string& text) {
+    unsigned n = 0;
+    bool in_word = false;
+    for (const char c : text) {
+      const bool word_char = std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+      if (word_char && !in_word) ++n;
+      in_word = word_char;
+    }
+    return n;
+  };
+  for (Xapian::valueno slot : {schema::kSlotTitle, schema::kSlotTags}) {
+    for (auto v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ++v) {
+      auto& length = title_length_[v.get_docid()];
+      length = static_cast<std::uint16_t>(std::min<unsigned>(65535, length + count_words(*v)));
+    }
+  }
+  double total = 0;
+  for (const auto n : title_length_) total += n;
+  if (db.get_doccount() > 0 && total > 0) average_title_length_ = total / db.get_doccount();
   tags_begin_.assign(size + 1, 0);
   for (std::size_t d = 0; d < size; ++d) {
     tags_begin_[d + 1] = tags_begin_[d] + static_cast<std::uint32_t>(tags[d].size());

@@ -6,6 +6,7 @@
 #include "kb/error_tokens.h"
 #include "kb/schema.h"
 #include "kb/text.h"
+#include "kb/title_match.h"
 
 #include <algorithm>
 
@@ -31,7 +32,13 @@ const Xapian::Stopper& english_stopper() {
           "doing", "for", "from", "had", "has", "have", "how", "i", "i'm", "if", "in", "into", "is", "it", "its",
           "me", "my", "of", "on", "or", "our", "please", "should", "so", "that", "the", "their", "them", "then",
           "there", "these", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why",
-          "will", "with", "would", "you", "your"}) {
+          "will", "with", "would", "you", "your",
+          // Contractions and pronouns.
+          "am", "being", "did", "don't", "doesn't", "didn't", "can't", "isn't", "aren't", "i'd", "i'll", "i've",
+          "it's", "there's", "what's", "he", "him", "his", "she", "her", "they", "us",
+          // How people frame a question, whatever it is about.
+          "anyone", "anybody", "someone", "somebody", "somehow", "possible", "possibly", "way", "ways", "want",
+          "wanted", "wants", "really", "thanks", "hi", "hello", "maybe", "perhaps", "wonder", "wondering"}) {
       s->add(w);
     }
     return s;
@@ -81,6 +88,17 @@ Xapian::Query QueryBuilder::parse_title(const std::string& text) {
     return Xapian::Query();
   }
 }
+
+Xapian::Query QueryBuilder::title_match(const std::string& text, std::vector<std::string>* terms_out) {
+  const Xapian::Query parsed = parse_title(text);
+  if (parsed.empty()) return parsed;
+  const std::vector<std::string> terms(parsed.get_unique_terms_begin(), parsed.get_unique_terms_end());
+  if (terms_out) *terms_out = terms;
+  auto* source = new TitleMatchSource(db_, FacetTable::for_database(db_), terms, params_.title_k1, params_.title_b);
+  return Xapian::Query(source->release());
+}
+
+Xapian::Query QueryBuilder::title_like(const std::string& title) { return title_match(title, nullptr); }
 
 Xapian::Query QueryBuilder::phrase_or_word(const std::string& text) {
   const Synonyms::Words words = Synonyms::split_words(text);
@@ -170,7 +188,7 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
   const std::string ngrams = cjk_bigrams(text);
   std::vector<Xapian::Query> parts{parse(ngrams, Xapian::Query::OP_OR, 0)};
   if (params_.title_weight > 0) {
-    const Xapian::Query title = parse_title(ngrams);
+    const Xapian::Query title = title_match(ngrams, &title_terms_);
     if (!title.empty()) parts.push_back(scaled(title, params_.title_weight));
   }
   if (!synonyms_.empty()) {

@@ -9,6 +9,7 @@
 #include "kb/facet_table.h"
 #include "kb/schema.h"
 #include "kb/text.h"
+#include "kb/title_match.h"
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -503,6 +504,21 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       if (!response.corrected_query.empty()) text = response.corrected_query;
     }
     used = qb.ranked(text);
+    if (response.rung == "any" && params_.similar_title_weight > 0) {
+      // No article has every word: the person's words and the articles'
+      // differ. The best match's own question (its title) says what the
+      // other answers to it are called.
+      Xapian::Enquire best(db_);
+      best.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+      best.set_query(filtered(used));
+      const Xapian::MSet top = best.get_mset(0, 1);
+      const Xapian::Query similar =
+          top.empty() ? Xapian::Query() : qb.title_like(top.begin().get_document().get_value(schema::kSlotTitle));
+      if (!similar.empty()) {
+        used = Xapian::Query(Xapian::Query::OP_OR, used,
+                             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, similar, params_.similar_title_weight));
+      }
+    }
   }
   if (!pinned.empty()) used = Xapian::Query(Xapian::Query::OP_AND_NOT, used, pin_term);
   const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
@@ -601,6 +617,17 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
                            {"termfreq", db_.get_termfreq(*t)},
                            {"wdf", wdf},
                            {"weight", m.empty() ? 0.0 : m.begin().get_weight()}});
+      }
+      // The title field is weighed by kb's own source (title_match.h), not
+      // by a term Xapian reports as matching.
+      for (const auto& term : qb.title_terms()) {
+        auto tl = doc.termlist_begin();
+        tl.skip_to(term);
+        if (tl == doc.termlist_end() || *tl != term) continue;
+        const double weight = params_.title_weight * TitleMatchSource::term_weight(db_, *facet_table, term, *it, tl.get_wdf(),
+                                                                                    params_.title_k1, params_.title_b);
+        matched.push_back({{"term", term}, {"field", "title"}, {"termfreq", db_.get_termfreq(term)},
+                           {"wdf", tl.get_wdf()}, {"weight", weight}});
       }
       hit.explain = {{"weight", it.get_weight()}, {"rung", response.rung}, {"matched_terms", matched},
                      {"section", hit.section_anchor}, {"section_heading", hit.section_heading}, {"pinned", false},

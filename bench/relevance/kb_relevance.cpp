@@ -25,7 +25,7 @@ int main(int argc, char** argv) try {
   app.add_option("--run", run, "Run file to write")->required();
   app.add_option("--depth", depth, "Results per query")->capture_default_str();
   app.add_flag("--reuse-index", reuse, "Do not (re)index");
-  app.add_option("--param", overrides, "Ranking parameter NAME=VALUE for tuning (k1, b, title, all, synonym, exact)");
+  app.add_option("--param", overrides, "Ranking parameter NAME=VALUE for tuning (k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, near, window)");
   app.add_flag("--explain", explain, "Print the rung and the top 3 results' explanations to stdout");
   CLI11_PARSE(app, argc, argv);
 
@@ -45,6 +45,9 @@ int main(int argc, char** argv) try {
     if (name == "k1") p.bm25_k1 = v;
     else if (name == "b") p.bm25_b = v;
     else if (name == "title") p.title_weight = v;
+    else if (name == "title_k1") p.title_k1 = v;
+    else if (name == "title_b") p.title_b = v;
+    else if (name == "similar") p.similar_title_weight = v;
     else if (name == "all") p.all_words_boost = v;
     else if (name == "synonym") p.synonym_weight = v;
     else if (name == "exact") p.error_token_weight = v;

@@ -1,7 +1,7 @@
 /** @file facet_table.h
- *  @brief Facet values of every document of one index revision, in
- *  memory, so that counting facets costs an array lookup per match
- *  instead of a read of the document's values.
+ *  @brief Facet values (and title lengths) of every document of one index
+ *  revision, in memory, so that counting facets costs an array lookup per
+ *  match instead of a read of the document's values.
  *
  *  Reading a value through Xapian::Document is a B-tree lookup (and a
  *  pread) per match; a search that counts facets over its first 2,000
@@ -33,6 +33,9 @@ class FacetTable {
   bool has_translation_groups() const { return has_translation_groups_; }
   /// How many languages the articles are in.
   std::size_t language_count() const { return langs_.size(); }
+  /// Words in a document's title and tags (the title field's length).
+  unsigned title_length(Xapian::docid d) const { return d < title_length_.size() ? title_length_[d] : 0; }
+  double average_title_length() const { return average_title_length_; }
 
   /// Counts one matching document: categories and tags once per
   /// translation group (results collapse to one version per group, so the
@@ -64,6 +67,8 @@ class FacetTable {
   std::vector<std::uint32_t> group_, category_, lang_;
   std::vector<std::uint32_t> tags_begin_;  ///< tags of docid d: tag_ids_[tags_begin_[d] .. tags_begin_[d+1])
   std::vector<std::uint32_t> tag_ids_;
+  std::vector<std::uint16_t> title_length_;
+  double average_title_length_ = 1;
   std::vector<std::string> categories_, tags_, langs_, groups_;  ///< value id - 1 -> value
 };
 

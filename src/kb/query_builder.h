@@ -20,11 +20,17 @@ struct RankingParams {
   double bm25_k1 = 1.5;            ///< term-frequency saturation
   double bm25_b = 0.9;             ///< length normalisation: long articles do not win by size
   double bm25_min_normlen = 0.5;
-  double title_weight = 0.5;       ///< title-field BM25 added to the whole-text BM25
+  double title_weight = 1.0;       ///< title-field BM25 added to the whole-text BM25
+  double title_k1 = 1.2;           ///< the title field's own BM25 (title_match.h)
+  double title_b = 0.75;
+  /// When no article has every word, articles whose titles resemble the
+  /// best match's title gain this much of that title-likeness: several
+  /// answers to one question come together.
+  double similar_title_weight = 0.3;
   double all_words_boost = 0.3;    ///< extra weight for articles with every word
   double synonym_weight = 0.5;     ///< a synonym counts this much of the word it stands for
   double proximity_weight = 0.2;   ///< bonus for consecutive query words found close together
-  unsigned proximity_window = 4;
+  unsigned proximity_window = 10;
   double error_token_weight = 3.0; ///< exact identifiers outrank loose word matches
   double language_boost = 2.0;     ///< the person's language first within a translation group
   /// Preferred when neither the query's script nor Accept-Language says
@@ -36,7 +42,8 @@ struct RankingParams {
   std::size_t max_strict_words = 12;
 };
 
-/// English words that carry no meaning in a question ("how do I ...").
+/// English words that carry no meaning in a question ("how do I ...",
+/// "is there a way to ...", "I'd like to ...").
 const Xapian::Stopper& english_stopper();
 
 class QueryBuilder {
@@ -58,6 +65,13 @@ class QueryBuilder {
   /// all-words bonus, synonyms and exact identifiers.
   Xapian::Query ranked(const std::string& text);
 
+  /// Scores articles by how much their titles share with @p title (the
+  /// title field's BM25, each title against its own length).
+  Xapian::Query title_like(const std::string& title);
+
+  /// The title-field terms of the last ranked() query (for explanations).
+  const std::vector<std::string>& title_terms() const { return title_terms_; }
+
   /// Words of @p text after stop words are removed (for the long-query rule).
   std::size_t word_count(const std::string& text) const;
 
@@ -65,6 +79,7 @@ class QueryBuilder {
   Xapian::Query parse(const std::string& text, Xapian::Query::op op, unsigned extra_flags);
   std::string correct_spelling(const std::string& text) const;
   Xapian::Query parse_title(const std::string& text);
+  Xapian::Query title_match(const std::string& text, std::vector<std::string>* terms_out);
   Xapian::Query phrase_or_word(const std::string& text);
 
   const Xapian::Database& db_;
@@ -73,6 +88,7 @@ class QueryBuilder {
   Xapian::QueryParser qp_;
   Xapian::QueryParser title_qp_;
   std::string correction_;
+  std::vector<std::string> title_terms_;
 };
 
 }  // namespace kb

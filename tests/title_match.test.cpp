@@ -1,0 +1,108 @@
+#include "kb/title_match.h"
+
+#include "kb/index_writer.h"
+#include "kb/searcher.h"
+#include "support/search_index.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+namespace {
+
+/// One article per (slug, title); each body repeats @p body_words times.
+void write_articles(kb::test::TempDir& dir, const std::map<std::string, std::string>& titles, int body_words) {
+  for (const auto& [slug, title] : titles) {
+    std::string body;
+    for (int i = 0; i < body_words; ++i) body += "filler" + std::to_string(i % 50) + " ";
+    dir.write("articles/" + slug + ".md", "---\ntitle: \"" + title + "\"\n---\n" + body + "\n");
+  }
+  kb::IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(kb::build_index(opt).skipped == 0);
+}
+
+/// Every document the source matches, with its weight, walked with next().
+std::map<Xapian::docid, double> walk(const Xapian::Database& db, const std::vector<std::string>& terms) {
+  kb::TitleMatchSource source(db, kb::FacetTable::for_database(db), terms, 1.2, 0.75);
+  source.init(db);
+  std::map<Xapian::docid, double> out;
+  for (source.next(0); !source.at_end(); source.next(0)) out[source.get_docid()] = source.get_weight();
+  return out;
+}
+
+Xapian::docid docid_of(const Xapian::Database& db, const std::string& slug) {
+  const auto p = db.postlist_begin("Q" + slug);
+  REQUIRE(p != db.postlist_end("Q" + slug));
+  return *p;
+}
+
+}  // namespace
+
+TEST_CASE("a short title the query covers outweighs a long one with the same words", "[title_match]") {
+  kb::test::TempDir dir;
+  write_articles(dir,
+                 {{"short", "Forward emails in Gmail"},
+                  {"long", "In Gmail, can I attach a file from one email to another without saving it or forwarding it"},
+                  {"other", "Print a calendar"}},
+                 40);
+  const Xapian::Database db((dir / "index").string());
+  const auto weights = walk(db, {"ZSforward", "ZSemail", "ZSgmail"});
+  REQUIRE(weights.size() == 2);  // "other" has none of the words
+  CHECK(weights.count(docid_of(db, "other")) == 0);
+  CHECK(weights.at(docid_of(db, "short")) > weights.at(docid_of(db, "long")) * 1.3);
+  // The explanation's per-term figures add up to the source's weight.
+  const auto table = kb::FacetTable::for_database(db);
+  double sum = 0;
+  for (const char* term : {"ZSforward", "ZSemail", "ZSgmail"}) {
+    sum += kb::TitleMatchSource::term_weight(db, *table, term, docid_of(db, "short"), 1, 1.2, 0.75);
+  }
+  CHECK(sum == Approx(weights.at(docid_of(db, "short"))));
+}
+
+TEST_CASE("the title weight does not depend on the body's length", "[title_match]") {
+  kb::test::TempDir short_bodies, long_bodies;
+  const std::map<std::string, std::string> titles{{"a", "Reset a forgotten password"}, {"b", "Printer queue stuck"}};
+  write_articles(short_bodies, titles, 5);
+  write_articles(long_bodies, titles, 2000);
+  const Xapian::Database small((short_bodies / "index").string()), big((long_bodies / "index").string());
+  const auto w_small = walk(small, {"ZSpassword"});
+  const auto w_big = walk(big, {"ZSpassword"});
+  REQUIRE(w_small.size() == 1);
+  REQUIRE(w_big.size() == 1);
+  CHECK(w_small.begin()->second == Approx(w_big.begin()->second));
+}
+
+TEST_CASE("skip_to lands on the first matching document at or after the target", "[title_match]") {
+  kb::test::TempDir dir;
+  write_articles(dir, {{"a1", "VPN drops"}, {"a2", "Printer jams"}, {"a3", "VPN slow"}, {"a4", "Mail bounces"}}, 3);
+  const Xapian::Database db((dir / "index").string());
+  kb::TitleMatchSource source(db, kb::FacetTable::for_database(db), {"ZSvpn", "ZSnothing"}, 1.2, 0.75);
+  source.init(db);
+  source.skip_to(docid_of(db, "a2"), 0);
+  REQUIRE_FALSE(source.at_end());
+  CHECK(source.get_docid() == docid_of(db, "a3"));
+  source.next(0);
+  CHECK(source.at_end());
+  CHECK(source.get_termfreq_max() == 2);
+}
+
+TEST_CASE("search ranks by the title's own length and ignores question phrasing", "[title_match]") {
+  kb::test::TempDir dir;
+  write_articles(dir,
+                 {{"forward-many", "How to forward multiple emails in Gmail"},
+                  {"attach", "In Gmail, how can I attach an attachment from one email to another, without forwarding"},
+                  {"better-way", "A better way to back up files"}},
+                 30);
+  kb::Searcher searcher((dir / "index").string());
+  kb::SearchRequest request;
+  request.query = "Is there a way to forward emails in gmail?";
+  const auto response = searcher.search(request);
+  REQUIRE(response.hits.size() == 2);
+  CHECK(response.hits[0].slug == "forward-many");
+  // "is there a way" frames the question: it does not match the article
+  // with "way" in its title.
+  CHECK(kb::test::slugs(response) == std::vector<std::string>{"forward-many", "attach"});
+}
