@@ -16,7 +16,6 @@ skip() { say "SKIPPED: $*"; exit 77; }
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (debootstrap and chroot)"
 command -v debootstrap >/dev/null || skip "debootstrap is not installed (scripts/deps.sh --test installs it)"
-mirror=${KB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 say "building the package (cpack)"
 (cd "$build" && cpack -G DEB >/dev/null)
@@ -43,21 +42,10 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 # A minimal bookworm root, made once per build tree and unpacked fresh each run.
+source scripts/lib/debian-root.sh
 cache="$build/package-check"
-base="$cache/bookworm-minbase.tar"
 mkdir -p "$cache"
-if [[ ! -f $base ]]; then
-  say "debootstrap bookworm (minbase) from $mirror, once"
-  fresh="$cache/debootstrap.tmp"
-  rm -rf "$fresh"
-  if ! debootstrap --variant=minbase bookworm "$fresh" "$mirror" >"$cache/debootstrap.log" 2>&1; then
-    tail -5 "$cache/debootstrap.log" >&2
-    rm -rf "$fresh"
-    skip "debootstrap could not fetch Debian packages (network?); log: $cache/debootstrap.log"
-  fi
-  tar -C "$fresh" -cf "$base" .
-  rm -rf "$fresh"
-fi
+base=$(debian_root_tar "$build") || skip "debootstrap could not fetch Debian packages (network?); log: $build/debian-root/debootstrap.log"
 
 root=$(mktemp -d /var/tmp/kb-package-check.XXXXXX)
 server_pid=""
