@@ -89,7 +89,14 @@ std::string effective_config(const CLI::App& app) {
   for (const CLI::Option* opt : app.get_options()) {
     const std::string name = setting_name(*opt);
     if (name.empty() || not_settings().count(name)) continue;
-    std::string value = opt->count() > 0 ? opt->results().back() : opt->get_default_str();
+    std::string value = opt->get_default_str();
+    if (opt->count() > 0) {  // every value of a repeatable option, as the file takes them
+      value.clear();
+      for (const std::string& one : opt->results()) {
+        const std::size_t start = one.find_first_not_of(' ');  // "a, b" split on the comma
+        value += (value.empty() ? "" : ", ") + (start == std::string::npos ? std::string() : one.substr(start));
+      }
+    }
     if (opt->get_expected_max() == 0 && value.empty()) value = "false";  // a flag not given
     if (is_secret(name) && !value.empty()) value = "(set)";
     out += name + " = " + value + "\n";

@@ -65,6 +65,23 @@ TEST_CASE("kb-server settings: flags > environment > file > defaults", "[ops][co
   CHECK(parse_printed(out).at("port") == "9000");
 }
 
+TEST_CASE("kb-server settings: --trusted-proxy is repeatable, a list in the file and the environment", "[ops][config]") {
+  TempDir dir;
+  const auto conf = dir.write("kb.conf", "trusted-proxy = 10.0.0.0/8, fd00::/8\n");
+  std::string out;
+  REQUIRE(run_server({}, {"--config", conf.string(), "--print-config"}, out) == 0);
+  CHECK(parse_printed(out).at("trusted-proxy") == "10.0.0.0/8, fd00::/8");
+  REQUIRE(run_server({"KB_TRUSTED_PROXY=127.0.0.1/32,::1"}, {"--config", conf.string(), "--print-config"}, out) == 0);
+  CHECK(parse_printed(out).at("trusted-proxy") == "127.0.0.1/32, ::1");
+  REQUIRE(run_server({"KB_TRUSTED_PROXY=::1"},
+                     {"--config", conf.string(), "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "192.168.0.0/16",
+                      "--print-config"},
+                     out) == 0);
+  CHECK(parse_printed(out).at("trusted-proxy") == "127.0.0.1, 192.168.0.0/16");
+  REQUIRE(run_server({}, {"--print-config"}, out) == 0);
+  CHECK(parse_printed(out).at("trusted-proxy").empty());
+}
+
 TEST_CASE("kb-server settings: every start-up error is one line and exit 2", "[ops][config]") {
   TempDir dir;
   struct Row {
@@ -80,6 +97,12 @@ TEST_CASE("kb-server settings: every start-up error is one line and exit 2", "[o
       {"log-format = xml\n", {}, {}, "kb-server: error: CONF:1: bad value for \"log-format\": xml not in {json,text}\n"},
       {"watch = maybe\n", {}, {}, "kb-server: error: CONF:1: bad value for \"watch\": Could not convert: --watch = maybe\n"},
       {"port 8080\n", {}, {}, "kb-server: error: CONF:1: expected \"key = value\"\n"},
+      {"trusted-proxy = 10.1.0.0/8\n", {}, {},
+       "kb-server: error: CONF:1: bad value for \"trusted-proxy\": \"10.1.0.0/8\" has bits set past its prefix length "
+       "(a network address, like 10.0.0.0/8, is expected)\n"},
+      {nullptr, {"KB_TRUSTED_PROXY=localhost"}, {},
+       "kb-server: error: --trusted-proxy: \"localhost\" is not an IPv4 or IPv6 address or CIDR range (like "
+       "10.0.0.0/8) (see --help)\n"},
       {nullptr, {"KB_PORT=http"}, {}, "kb-server: error: --port: Value http not in range 0 to 65535 (see --help)\n"},
       {nullptr, {}, {"--index", "/nonexistent/index"},
        "kb-server: error: cannot open index /nonexistent/index: no such directory (build it with kb-index; set it with "
