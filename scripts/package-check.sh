@@ -69,9 +69,8 @@ fi
 chroot "$root" apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" 2>&1 | tail -4 >&2
 chroot "$root" dpkg -s kb | grep -E '^(Status|Version|Depends):' >&2
 
-say "kb-index over the bundled articles, as kb-index.service does"
-chroot "$root" sh -c 'cp -r /usr/share/kb/articles /var/lib/kb-articles && mkdir -p /var/lib/kb &&
-  kb-index --articles /var/lib/kb-articles --index /var/lib/kb/index -q' >&2
+say "kb-index over the bundled articles with the packaged /etc/kb/kb.conf, as kb-index.service does"
+chroot "$root" sh -c 'mkdir -p /var/lib/kb && cp -r /usr/share/kb/articles /var/lib/kb/articles && kb-index -q' >&2
 
 say "kb-server with the packaged /etc/kb/kb.conf (KB_PORT=0 overrides its port)"
 log="$cache/server.log"

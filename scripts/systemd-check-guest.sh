@@ -31,6 +31,7 @@ done
 say "systemctl is-active kb-server -> $state"
 say "systemctl is-enabled kb-server kb-index.path kb-index.timer -> $(systemctl is-enabled kb-server kb-index.path kb-index.timer | tr '\n' ' ')"
 check "kb-server.service is active" test "$state" = active
+say "kb-index.service runs: $(systemctl show -p ExecStart --value kb-index.service | grep -o 'argv\[\]=[^;]*' | cut -d= -f2-)"
 
 health=$(curl -fsS "$base/healthz")
 say "GET /healthz -> $health"
