@@ -2,7 +2,8 @@
 # Installs the kb .deb into a fresh Debian 12 root (debootstrap, no
 # container) with apt, the way an operator would, then starts kb-server
 # there by hand (a chroot has no systemd) and checks /healthz, a search and
-# /metrics over HTTP.
+# /metrics over HTTP. scripts/systemd-check.sh boots the same root with a
+# real systemd and checks the units.
 #
 #   scripts/package-check.sh [BUILD_DIR]      (default build/default; needs root)
 #
