@@ -90,7 +90,7 @@ start() {
     started "replicate-$n" $!
     setsid "$build/server/kb-server" --index "$dir/index" --data "$dir/data" --stats-db "$uri" --bind 127.0.0.1 \
       --port "${replica_ports[$i]}" --web "$root/web" --admin-token "$admin_token" \
-      --tickets-per-address-hour 100000 >"$state/logs/kb-server-$n.log" 2>&1 &
+      --trusted-proxy 127.0.0.1/32 >"$state/logs/kb-server-$n.log" 2>&1 &
     started "kb-server-$n" $!
     wait_for "kb-server $n" curl -fsS "http://127.0.0.1:${replica_ports[$i]}/healthz"
     say "kb-server $n: http://127.0.0.1:${replica_ports[$i]}"

@@ -6,9 +6,12 @@
  *  reported as path:line: error: ...), 2 usage or fatal error (index left
  *  at its previous revision).
  */
+#include "config.h"
+
 #include "kb/article.h"
 #include "kb/article_files.h"
 #include "kb/checker.h"
+#include "kb/config_file.h"
 #include "kb/content_report.h"
 #include "kb/index_writer.h"
 #include "kb/text.h"
@@ -70,7 +73,14 @@ int main(int argc, char** argv) try {
       "Incremental (unchanged files are skipped) and atomic (one commit; an interrupted run\n"
       "leaves the previous index intact). Ends with one line:\n"
       "  added N, updated N, removed N, unchanged N, skipped N in T s\n"
-      "Exit codes: 0 all indexed, 1 some articles skipped, 2 usage or fatal error."};
+      "Exit codes: 0 all indexed, 1 some articles skipped, 2 usage or fatal error.\n"
+      "Settings (index, articles, data, stats-db, session-timeout, changesets) can also come from KB_* environment\n"
+      "variables or kb-server's configuration file (flags > environment > file > defaults)."};
+  std::string config_file;
+  app.add_option("--config", config_file,
+                 std::string("Configuration file shared with kb-server (default ") + kb::indexer::kDefaultConfigFile +
+                     " when it exists); kb-server's own keys are skipped")
+      ->envname("KB_CONFIG");
   std::string articles = "articles";
   std::string index = "var/index";
   bool quiet = false;
@@ -79,16 +89,28 @@ int main(int argc, char** argv) try {
       ->capture_default_str();
   app.add_option("--index", index, "Index directory to create or update")->envname("KB_INDEX")->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No progress bar");
-  std::string stats_data;
+  // The settings below are kb-index's own (subcommands take them too: they
+  // fall through), each defined once: an option per subcommand bound to
+  // the same variable would let an unused subcommand's KB_* variable
+  // overwrite a flag.
+  std::string data;
   std::string stats_db;
-  app.add_option("--data", stats_data,
-                 "kb-server's data directory: warn when an article or anchor that agents sent links to disappears");
-  app.add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...): as --data, for replicas")
+  int session_timeout = 1800;
+  app.add_option("--data", data,
+                 "kb-server's data directory (holds kb.sqlite): when indexing, warn when an article or anchor that "
+                 "agents sent links to disappears; for synonyms, gaps and health, the statistics (default var)")
+      ->envname("KB_DATA");
+  app.add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...) instead of --data, for replicas")
       ->envname("KB_STATS_DB");
+  app.add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout (synonyms, gaps, health)")
+      ->envname("KB_SESSION_TIMEOUT")
+      ->check(CLI::Range(1, 7 * 24 * 3600))
+      ->capture_default_str();
   int changesets = 0;
   app.add_option("--changesets", changesets,
                  "Keep this many changesets beside the index for xapian-replicate-server (sets XAPIAN_MAX_CHANGESETS)")
-      ->check(CLI::NonNegativeNumber);
+      ->envname("KB_CHANGESETS")
+      ->check(CLI::Range(0, 1000000));
 
   // kb-index synonyms: proposals mined from the statistics, and accepting them.
   CLI::App* synonyms = app.add_subcommand(
@@ -96,17 +118,11 @@ int main(int argc, char** argv) try {
       "List synonym proposals mined from behaviour (a search with no click, then a rewording whose result was read "
       "in a session that ended without a ticket), or accept one into <articles>/_synonyms.yaml");
   bool proposals = false;
-  std::string data = "var";
   std::vector<std::string> accept;
   int min_sessions = 1;
-  int session_timeout = 1800;
   synonyms->add_flag("--proposals", proposals, "Print proposals: sessions<TAB>searched for<TAB>then found with");
-  synonyms->add_option("--data", data, "kb-server's data directory (holds kb.sqlite)")->envname("KB_DATA")->capture_default_str();
-  synonyms->add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...) instead of --data")->envname("KB_STATS_DB");
   synonyms->add_option("--min-sessions", min_sessions, "Only pairs seen in at least this many sessions")->capture_default_str();
-  synonyms->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
   synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym group (repeatable); needs --articles");
-  synonyms->add_option("--articles", articles, "Articles directory (for --accept)")->envname("KB_ARTICLES")->capture_default_str();
   // kb-index --check: validate without writing the index.
   bool check = false;
   std::string format = "text";
@@ -127,36 +143,45 @@ int main(int argc, char** argv) try {
   create->add_option("--category", new_category, "Category (also the folder)")->capture_default_str();
   create->add_option("--lang", new_lang, "BCP 47 language")->capture_default_str();
   create->add_option("--slug", new_slug, "Slug (default: from the title)");
-  create->add_option("--articles", articles, "Articles directory")->envname("KB_ARTICLES")->capture_default_str();
   // kb-index suggest: articles for a ticket read from standard input.
   CLI::App* suggest = app.add_subcommand(
       "suggest", "Read a ticket on standard input (first line: subject, the rest: body) and print the best articles "
                  "and sections for it: score<TAB>/articles/slug#anchor<TAB>title › section");
   int suggest_count = 5;
   suggest->add_option("--count", suggest_count, "How many")->capture_default_str();
-  suggest->add_option("--index", index, "Index directory")->envname("KB_INDEX")->capture_default_str();
   // kb-index gaps / health: what to write and what to fix, from the statistics.
   CLI::App* gaps = app.add_subcommand("gaps", "Content gaps: zero-result and session-ending searches, and tickets that "
                                               "followed a failed search, grouped into clusters, largest first");
   CLI::App* health = app.add_subcommand("health", "Article health: one score per article with its reasons, worst first");
   std::string report_format = "text";
   for (CLI::App* sub : {gaps, health}) {
-    sub->add_option("--data", data, "kb-server's data directory (holds kb.sqlite)")->envname("KB_DATA")->capture_default_str();
-    sub->add_option("--stats-db", stats_db, "kb-server's --stats-db (postgresql://...) instead of --data")->envname("KB_STATS_DB");
-    sub->add_option("--session-timeout", session_timeout, "As kb-server's --session-timeout")->capture_default_str();
     sub->add_option("--format", report_format, "text or csv")->check(CLI::IsMember({"text", "csv"}))->capture_default_str();
   }
-  health->add_option("--articles", articles, "Articles directory")->envname("KB_ARTICLES")->capture_default_str();
   health->add_option("--stale-days", stale_days, "Articles not updated for this many days lose points")->capture_default_str();
+  // --articles, --index, --data, --stats-db and --session-timeout after a
+  // subcommand's name are kb-index's own.
+  for (CLI::App* sub : {synonyms, create, suggest, gaps, health}) sub->fallthrough();
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    // One line, as kb-server says it (and as the configuration file's errors).
+    std::fprintf(stderr, "kb-index: error: %s (see --help)\n", e.what());
+    return 2;
+  }
+  try {
+    if (config_file.empty() && std::filesystem::exists(kb::indexer::kDefaultConfigFile)) {
+      config_file = kb::indexer::kDefaultConfigFile;
+    }
+    if (!config_file.empty()) kb::indexer::apply_config_file(app, config_file);
+  } catch (const kb::ConfigError& e) {
+    std::fprintf(stderr, "kb-index: error: %s\n", e.what());
+    return 2;
   }
 
   if (*gaps || *health) {
-    const auto store_ptr = open_statistics(stats_db, data);
+    const auto store_ptr = open_statistics(stats_db, data.empty() ? "var" : data);
     if (!store_ptr) return 2;
     kb::StatsStore& store = *store_ptr;
     kb::DeflectionOptions opt;
@@ -247,7 +272,7 @@ int main(int argc, char** argv) try {
       return 2;
     }
     if (proposals) {
-      const auto store_ptr = open_statistics(stats_db, data);
+      const auto store_ptr = open_statistics(stats_db, data.empty() ? "var" : data);
       if (!store_ptr) return 2;
       kb::StatsStore& store = *store_ptr;
       const std::int64_t now = kb::now_ms();
@@ -287,8 +312,8 @@ int main(int argc, char** argv) try {
   if (changesets > 0) ::setenv("XAPIAN_MAX_CHANGESETS", std::to_string(changesets).c_str(), 1);
   const kb::IndexReport report = kb::build_index(options);
   // Links agents sent must keep working: warn about any that broke.
-  if (!stats_data.empty() || !stats_db.empty()) {
-    const auto db = std::filesystem::path(stats_data) / "kb.sqlite";
+  if (!data.empty() || !stats_db.empty()) {
+    const auto db = std::filesystem::path(data) / "kb.sqlite";
     if (!stats_db.empty() || std::filesystem::exists(db)) {
       const auto store = kb::open_stats_store(stats_db.empty() ? db.string() : stats_db);
       kb::Searcher searcher(index);

@@ -15,7 +15,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).
   # python3-prometheus-client: the reference parser that reads /metrics in the tests.
   # debootstrap and dpkg-dev (dpkg-shlibdeps): the package install test.
-  packages+=(catch2 python3 sqlite3 chromium python3-prometheus-client debootstrap dpkg-dev)
+  # systemd-container (systemd-nspawn): the same package booted with a real systemd.
+  packages+=(catch2 python3 sqlite3 chromium python3-prometheus-client debootstrap dpkg-dev systemd-container)
   # Scale-out test and deploy/run-local.sh: PostgreSQL, Xapian's replication tools, nginx.
   packages+=(postgresql xapian-tools nginx-light)
   # Load tests: wrk (bench/load/run.sh, ctest -L load).

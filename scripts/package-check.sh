@@ -2,7 +2,8 @@
 # Installs the kb .deb into a fresh Debian 12 root (debootstrap, no
 # container) with apt, the way an operator would, then starts kb-server
 # there by hand (a chroot has no systemd) and checks /healthz, a search and
-# /metrics over HTTP.
+# /metrics over HTTP. scripts/systemd-check.sh boots the same root with a
+# real systemd and checks the units.
 #
 #   scripts/package-check.sh [BUILD_DIR]      (default build/default; needs root)
 #
@@ -16,7 +17,6 @@ skip() { say "SKIPPED: $*"; exit 77; }
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (debootstrap and chroot)"
 command -v debootstrap >/dev/null || skip "debootstrap is not installed (scripts/deps.sh --test installs it)"
-mirror=${KB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 say "building the package (cpack)"
 (cd "$build" && cpack -G DEB >/dev/null)
@@ -43,21 +43,10 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 # A minimal bookworm root, made once per build tree and unpacked fresh each run.
+source scripts/lib/debian-root.sh
 cache="$build/package-check"
-base="$cache/bookworm-minbase.tar"
 mkdir -p "$cache"
-if [[ ! -f $base ]]; then
-  say "debootstrap bookworm (minbase) from $mirror, once"
-  fresh="$cache/debootstrap.tmp"
-  rm -rf "$fresh"
-  if ! debootstrap --variant=minbase bookworm "$fresh" "$mirror" >"$cache/debootstrap.log" 2>&1; then
-    tail -5 "$cache/debootstrap.log" >&2
-    rm -rf "$fresh"
-    skip "debootstrap could not fetch Debian packages (network?); log: $cache/debootstrap.log"
-  fi
-  tar -C "$fresh" -cf "$base" .
-  rm -rf "$fresh"
-fi
+base=$(debian_root_tar "$build") || skip "debootstrap could not fetch Debian packages (network?); log: $build/debian-root/debootstrap.log"
 
 root=$(mktemp -d /var/tmp/kb-package-check.XXXXXX)
 server_pid=""
@@ -81,9 +70,8 @@ fi
 chroot "$root" apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" 2>&1 | tail -4 >&2
 chroot "$root" dpkg -s kb | grep -E '^(Status|Version|Depends):' >&2
 
-say "kb-index over the bundled articles, as kb-index.service does"
-chroot "$root" sh -c 'cp -r /usr/share/kb/articles /var/lib/kb-articles && mkdir -p /var/lib/kb &&
-  kb-index --articles /var/lib/kb-articles --index /var/lib/kb/index -q' >&2
+say "kb-index over the bundled articles with the packaged /etc/kb/kb.conf, as kb-index.service does"
+chroot "$root" sh -c 'mkdir -p /var/lib/kb && cp -r /usr/share/kb/articles /var/lib/kb/articles && kb-index -q' >&2
 
 say "kb-server with the packaged /etc/kb/kb.conf (KB_PORT=0 overrides its port)"
 log="$cache/server.log"

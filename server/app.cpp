@@ -477,7 +477,12 @@ void App::enforce_address_limit(RateLimiter& limiter, int limit, const httplib::
 std::string App::client_key(const httplib::Request& req) const {
   // Rate limits need to tell addresses apart, not to know them: keep only
   // a keyed hash, in memory.
-  return hmac_sha256_hex(secret_, "addr:" + req.remote_addr).substr(0, 24);
+  return hmac_sha256_hex(secret_, "addr:" + client_address(req)).substr(0, 24);
+}
+
+std::string App::client_address(const httplib::Request& req) const {
+  if (config_.trusted_proxies.empty()) return req.remote_addr;
+  return config_.trusted_proxies.client_address(req.remote_addr, forwarded_for(req));
 }
 
 std::string App::record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,

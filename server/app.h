@@ -9,6 +9,7 @@
 #include "watcher.h"
 #include "webhook.h"
 
+#include "kb/client_address.h"
 #include "kb/insights.h"
 #include "kb/tickets.h"
 #include "kb/search_cache.h"
@@ -61,6 +62,7 @@ struct Config {
   LogFormat log_format = LogFormat::json;  ///< access, error and warning lines
   std::filesystem::path access_log;   ///< request lines go here; empty: stderr
   std::string metrics_token;          ///< Bearer token for /metrics; without one, loopback clients only
+  TrustedProxies trusted_proxies;     ///< peers whose X-Forwarded-For names the client
 };
 
 /// An error a handler wants turned into a status and message.
@@ -202,6 +204,10 @@ class App {
   DeflectionOptions deflection_options() const;
   /// Sessions that started in [from_ms, to_ms), after writing queued events.
   std::vector<SessionEvents> sessions_between(std::int64_t from_ms, std::int64_t to_ms);
+  /// The client's address: the peer, or behind trusted proxies the one
+  /// X-Forwarded-For names (see kb::TrustedProxies).
+  std::string client_address(const httplib::Request& req) const;
+  /// What the per-address rate limits count by: a keyed hash of client_address().
   std::string client_key(const httplib::Request& req) const;
 
   Config config_;

@@ -5,8 +5,10 @@
  *  Access: with --metrics-token, a scraper sends "Authorization: Bearer
  *  TOKEN" (the admin token works too). Without one, only loopback clients
  *  are answered: a scraper on the same host, or through an SSH tunnel. A
- *  reverse proxy on the same host makes every client look local, so behind
- *  one set a token or keep /metrics out of the proxy's routes.
+ *  reverse proxy on the same host makes every client look local unless it
+ *  is a --trusted-proxy sending X-Forwarded-For (then the client it names
+ *  is what counts); otherwise set a token or keep /metrics out of the
+ *  proxy's routes.
  */
 #include "app.h"
 
@@ -56,7 +58,7 @@ void App::get_metrics(const httplib::Request& req, httplib::Response& res) {
     if (!admin && !constant_time_equal(token, config_.metrics_token)) {
       throw HttpError(401, "This needs the metrics token: send 'Authorization: Bearer TOKEN'.");
     }
-  } else if (!is_loopback(req.remote_addr)) {
+  } else if (!is_loopback(client_address(req))) {
     throw HttpError(403, "Metrics are served to loopback clients only; start kb-server with --metrics-token to allow others.");
   }
   res.status = 200;

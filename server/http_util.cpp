@@ -136,6 +136,16 @@ std::vector<std::string> accept_languages(const std::string& header) {
   return out;
 }
 
+std::string forwarded_for(const httplib::Request& req) {
+  std::string joined;
+  const auto lines = req.headers.equal_range("X-Forwarded-For");
+  for (auto it = lines.first; it != lines.second; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined += it->second;
+  }
+  return joined;
+}
+
 bool is_bot(const httplib::Request& req) {
   const std::string ua = to_lower(req.get_header_value("User-Agent"));
   for (const char* marker : {"bot", "crawler", "spider", "slurp", "headlesschrome/ping"}) {

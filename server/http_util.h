@@ -59,6 +59,10 @@ bool is_same_origin(const httplib::Request& req);
 /// en;q=0.8" -> ko-kr, ko, en); "*" and q=0 entries are dropped.
 std::vector<std::string> accept_languages(const std::string& header);
 
+/// Every X-Forwarded-For line of the request, in order, joined with ","
+/// (one list, as HTTP defines repeated header lines); "" when none.
+std::string forwarded_for(const httplib::Request& req);
+
 /// Crawlers are served but not counted in the statistics.
 bool is_bot(const httplib::Request& req);
 

@@ -142,6 +142,20 @@ int main(int argc, char** argv) try {
       ->envname("KB_TICKETS_PER_ADDRESS_HOUR")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  std::vector<std::string> trusted_proxies;
+  app.add_option("--trusted-proxy", trusted_proxies,
+                 "A reverse proxy's address or range (127.0.0.1/32, 10.0.0.0/8, fd00::/8) trusted to name the client "
+                 "in X-Forwarded-For, for the per-address limits; repeat it or separate ranges with commas")
+      ->envname("KB_TRUSTED_PROXY")
+      ->delimiter(',')
+      ->check([](const std::string& range) {
+        try {
+          kb::AddressRange::parse(range);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      });
   // Hostile clients: many idle connections, slow requests, floods.
   app.add_option("--max-threads", config.max_threads,
                  "Connections served at once: past --threads, each connection that finds every worker busy gets a "
@@ -233,6 +247,9 @@ int main(int argc, char** argv) try {
   config.theme_dir = theme;
   config.log_format = kb::server::parse_log_format(log_format);
   config.access_log = access_log;
+  std::vector<kb::AddressRange> proxy_ranges;
+  for (const std::string& range : trusted_proxies) proxy_ranges.push_back(kb::AddressRange::parse(range));
+  config.trusted_proxies = kb::TrustedProxies(std::move(proxy_ranges));
   // Missing directories are reported now, in one line, rather than as a
   // failure deep inside start-up.
   auto require_dir = [](const char* what, const std::filesystem::path& dir, const char* hint) {

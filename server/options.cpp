@@ -5,6 +5,7 @@
 #include "options.h"
 
 #include "kb/config_file.h"
+#include "kb/config_keys.h"
 
 #include <unistd.h>
 
@@ -21,39 +22,9 @@ const std::set<std::string>& not_settings() {
   return names;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string setting_name(const CLI::Option& opt) {
   const auto& names = opt.get_lnames();
   return names.empty() ? std::string() : names.front();
-}
-
-std::string closest_setting(const CLI::App& app, const std::string& key) {
-  std::string best;
-  std::size_t best_distance = 3;  // at most two edits away
-  for (const CLI::Option* opt : app.get_options()) {
-    const std::string name = setting_name(*opt);
-    if (name.empty() || not_settings().count(name)) continue;
-    const std::size_t d = edit_distance(key, name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = name;
-    }
-  }
-  return best;
 }
 
 bool is_secret(const std::string& name) { return name.find("token") != std::string::npos; }
@@ -67,7 +38,8 @@ void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
     const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
     CLI::Option* opt = not_settings().count(key) ? nullptr : app.get_option_no_throw("--" + key);
     if (!opt || setting_name(*opt) != key) {
-      const std::string hint = closest_setting(app, key);
+      if (is_index_config_key(key)) continue;  // kb-index's, in the file both read
+      const std::string hint = closest_config_key(key);
       throw ConfigError(where + "unknown key \"" + entry.key + "\"" +
                         (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
     }
@@ -89,7 +61,14 @@ std::string effective_config(const CLI::App& app) {
   for (const CLI::Option* opt : app.get_options()) {
     const std::string name = setting_name(*opt);
     if (name.empty() || not_settings().count(name)) continue;
-    std::string value = opt->count() > 0 ? opt->results().back() : opt->get_default_str();
+    std::string value = opt->get_default_str();
+    if (opt->count() > 0) {  // every value of a repeatable option, as the file takes them
+      value.clear();
+      for (const std::string& one : opt->results()) {
+        const std::size_t start = one.find_first_not_of(' ');  // "a, b" split on the comma
+        value += (value.empty() ? "" : ", ") + (start == std::string::npos ? std::string() : one.substr(start));
+      }
+    }
     if (opt->get_expected_max() == 0 && value.empty()) value = "false";  // a flag not given
     if (is_secret(name) && !value.empty()) value = "(set)";
     out += name + " = " + value + "\n";

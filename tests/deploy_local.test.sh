@@ -15,6 +15,8 @@ for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])')
 export KB_STATE="$state/run" KB_BUILD="${1:?usage: deploy_local.test.sh BUILD_DIR}" KB_ARTICLES="$state/articles"
 export KB_HTTP_PORT=$http KB_REPLICA_PORTS="$a $b" KB_PG_PORT=$pg KB_REPL_PORT=$repl KB_ADMIN_TOKEN=deploy-test
+# The replicas read it from the environment: one ticket per address and hour each.
+export KB_TICKETS_PER_ADDRESS_HOUR=1
 cp -r "$root/tests/fixtures/search" "$KB_ARTICLES"
 cleanup() { "$root/deploy/run-local.sh" stop >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
@@ -43,6 +45,22 @@ for p in $a $b; do
   curl -fsS -H "Authorization: Bearer deploy-test" "http://127.0.0.1:$p/api/tickets" | grep -q '"subject":"Printer jam"' ||
     fail "replica on $p does not see the ticket"
 done
+
+# The per-address ticket limit counts visitors, not nginx (kb-server trusts
+# nginx's X-Forwarded-For). Visitors are told apart here by an entry they
+# send themselves, which nginx keeps left of its own: believed only because
+# this visitor connects from loopback, a trusted proxy's range.
+post_ticket() {  # visitor -> HTTP status
+  curl -sS -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" -H 'Content-Type: application/json' \
+    --data '{"subject":"Badge reader","description":"x","email":"a@b.co"}' "$url/api/tickets"
+}
+# Three tickets from one visitor over two replicas: one replica sees a second.
+statuses=$(for _ in 1 2 3; do post_ticket 203.0.113.5; echo; done | sort | tr '\n' ' ')
+[[ $statuses == "201 201 429 " || $statuses == "201 429 429 " ]] ||
+  fail "one visitor's three tickets through nginx answered $statuses (expected the limit to refuse one)"
+# Another visitor is not held back by the first.
+status=$(post_ticket 203.0.113.6)
+[[ $status == 201 ]] || fail "a second visitor's ticket through nginx answered $status"
 
 printf -- '---\ntitle: "Quokka badge reader"\nsummary: "Blinks red."\ncategory: hardware\nupdated: 2026-05-01\n---\n## Symptoms\n\nThe quokka reader blinks red.\n' \
   >"$KB_ARTICLES/quokka.md"

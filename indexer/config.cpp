@@ -1,0 +1,62 @@
+/** @file config.cpp
+ *  @brief The configuration-file layer over kb-index's command line.
+ *
+ *  A key may name several options: --articles of kb-index itself and of
+ *  `kb-index new`, or --data (lost agent links) and `gaps --data`. Some of
+ *  them share one variable, so when any was given on the command line or
+ *  in the environment the file sets none of them; otherwise it sets all.
+ */
+#include "config.h"
+
+#include "kb/config_file.h"
+#include "kb/config_keys.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace kb::indexer {
+
+namespace {
+
+/// The options called --@p key of kb-index and of the subcommands run.
+std::vector<CLI::Option*> options_named(CLI::App& app, const std::string& key) {
+  std::vector<CLI::Option*> found;
+  std::vector<CLI::App*> apps{&app};
+  for (CLI::App* sub : app.get_subcommands()) apps.push_back(sub);
+  for (CLI::App* a : apps) {
+    if (CLI::Option* opt = a->get_option_no_throw("--" + key)) found.push_back(opt);
+  }
+  return found;
+}
+
+}  // namespace
+
+void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
+  for (const ConfigEntry& entry : parse_config_file(file)) {
+    std::string key = entry.key;
+    std::replace(key.begin(), key.end(), '_', '-');
+    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    if (!is_index_config_key(key)) {
+      if (is_server_config_key(key)) continue;  // kb-server's, in the file both read
+      const std::string hint = closest_config_key(key);
+      throw ConfigError(where + "unknown key \"" + entry.key + "\"" +
+                        (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+    }
+    const std::vector<CLI::Option*> options = options_named(app, key);
+    if (std::any_of(options.begin(), options.end(), [](const CLI::Option* o) { return o->count() > 0; })) {
+      continue;  // the command line or the environment said otherwise
+    }
+    for (CLI::Option* opt : options) {
+      try {
+        opt->add_result(entry.value);
+        opt->run_callback();
+      } catch (const CLI::Error& e) {
+        std::string why = e.what();
+        if (why.rfind("--" + key + ": ", 0) == 0) why.erase(0, key.size() + 4);
+        throw ConfigError(where + "bad value for \"" + key + "\": " + why);
+      }
+    }
+  }
+}
+
+}  // namespace kb::indexer
