@@ -139,6 +139,8 @@ void Telemetry::end_request(const httplib::Request& req, const httplib::Response
   request_seconds_.with({route}).observe(seconds);
 
   const double ms = static_cast<double>(static_cast<long long>(seconds * 1e5)) / 100.0;  // 0.01 ms
+  // Encoded bodies go out through a content provider (compression.h).
+  const std::size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
   std::string line;
   if (format_ == LogFormat::json) {
     line = dump(json{{"time", timestamp()},
@@ -149,12 +151,12 @@ void Telemetry::end_request(const httplib::Request& req, const httplib::Response
                      {"route", route},
                      {"status", res.status},
                      {"duration_ms", ms},
-                     {"bytes", res.body.size()}});
+                     {"bytes", bytes}});
   } else {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.2f", ms);
     line = timestamp() + " info request " + id + " " + method + " " + route + " " + std::to_string(res.status) + " " +
-           buf + "ms " + std::to_string(res.body.size()) + "B";
+           buf + "ms " + std::to_string(bytes) + "B";
   }
   write_line(access_, line);
 }
