@@ -373,7 +373,7 @@ def measure_http(args, bins, work, name, query_list, results):
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for q in query_list[:100]:
             conn.request("GET", "/api/search?q=" + urllib.parse.quote(q))
-            hits = json.loads(conn.getresponse().read()).get("hits", [])
+            hits = json.loads(conn.getresponse().read()).get("results", [])
             slugs += [h["slug"] for h in hits[:2]]
         article_paths = ["/articles/" + s for s in dict.fromkeys(slugs)] or ["/"]
         if not args.quick:
