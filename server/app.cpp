@@ -491,7 +491,7 @@ void App::send_shell(const httplib::Request& req, httplib::Response& res, const 
                      const std::vector<std::string>& values) const {
   res.status = 200;
   auto body = std::make_shared<EncodedBody>();
-  if (accepts_gzip(req)) {
+  if (accepts_gzip(req) && req.ranges.empty()) {
     body->gzip = shell.fill_gzip(values);
   } else {
     body->identity = shell.fill(values);

@@ -69,6 +69,13 @@ EncodedBody encode_body(std::string body) {
 void send_encoded(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const EncodedBody> body,
                   const std::string& type) {
   res.body.clear();
+  if (!req.ranges.empty()) {
+    // httplib checks a Range against a body (416 when it is absurd) but
+    // not against a content provider: a part of a page is rare enough to
+    // be sent as httplib would send it.
+    res.set_content(body->identity, type);
+    return;
+  }
   res.set_header("Vary", "Accept-Encoding");
   const bool gzip = !body->gzip.empty() && accepts_gzip(req);
   const std::size_t size = gzip ? body->gzip.size() : body->identity.size();

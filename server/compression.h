@@ -35,7 +35,8 @@ struct EncodedBody {
 EncodedBody encode_body(std::string body);
 
 /// Sends @p body as the response (@p type), gzip when there is one and the
-/// client accepts it; says Vary: Accept-Encoding.
+/// client accepts it; says Vary: Accept-Encoding. A request with a Range
+/// gets the identity body, left to httplib.
 void send_encoded(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const EncodedBody> body,
                   const std::string& type);
 
