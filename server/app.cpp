@@ -300,6 +300,7 @@ void App::install(httplib::Server& server) {
   // the request's log line and metrics, then refuse header floods.
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     telemetry_->begin_request(req, res);
+    hide_accept_encoding(req);
     constexpr std::size_t kMaxHeaders = 100;  // browsers send about 20
     if (req.headers.size() <= kMaxHeaders) return httplib::Server::HandlerResponse::Unhandled;
     send_error(req, res, 431, status_text(431));
@@ -308,9 +309,8 @@ void App::install(httplib::Server& server) {
     return httplib::Server::HandlerResponse::Handled;
   });
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    // Only fill in bodies for statuses no handler explained (a handler's
-    // body may already be encoded: a content provider).
-    if (!res.body.empty() || res.content_length_ > 0) return;
+    // Only fill in bodies for statuses no handler explained.
+    if (!res.body.empty()) return;
     if (res.status == 404) {
       send_error(req, res, 404, "There is no page at this address.");
     } else {

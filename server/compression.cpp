@@ -12,6 +12,9 @@ namespace kb::server {
 
 namespace {
 
+/// Where hide_accept_encoding() keeps what the client accepts.
+constexpr const char* kAcceptedEncodings = "X-Kb-Accepted-Encodings";
+
 /// Below this, gzip's header and the work are not worth it (one packet).
 constexpr std::size_t kMinGzipBytes = 1024;
 
@@ -45,7 +48,7 @@ bool refused(std::string_view params) {
 }  // namespace
 
 bool accepts_gzip(const httplib::Request& req) {
-  const std::string header = to_lower(req.get_header_value("Accept-Encoding"));
+  const std::string header = to_lower(req.get_header_value(kAcceptedEncodings));
   std::string_view rest = header;
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
@@ -66,41 +69,34 @@ EncodedBody encode_body(std::string body) {
   return out;
 }
 
+void hide_accept_encoding(const httplib::Request& req) {
+  // httplib builds the Request as a mutable object and hands it on as
+  // const: changing its headers here is well-defined.
+  auto& headers = const_cast<httplib::Headers&>(req.headers);
+  headers.erase(kAcceptedEncodings);  // only kb sets it
+  std::string accepted;
+  const auto [first, last] = headers.equal_range("Accept-Encoding");  // names compare case-blind
+  for (auto it = first; it != last; ++it) accepted += (accepted.empty() ? "" : ",") + it->second;
+  headers.erase(first, last);
+  if (!accepted.empty()) headers.emplace(kAcceptedEncodings, accepted);
+}
+
 void send_encoded(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const EncodedBody> body,
                   const std::string& type) {
-  res.body.clear();
-  if (!req.ranges.empty()) {
-    // httplib checks a Range against a body (416 when it is absurd) but
-    // not against a content provider: a part of a page is rare enough to
-    // be sent as httplib would send it.
-    res.set_content(body->identity, type);
-    return;
-  }
+  // Ranges are of the identity bytes (httplib applies them to the body).
+  const bool gzip = !body->gzip.empty() && req.ranges.empty() && accepts_gzip(req);
+  res.set_content(gzip ? body->gzip : body->identity, type);
   res.set_header("Vary", "Accept-Encoding");
-  const bool gzip = !body->gzip.empty() && accepts_gzip(req);
-  const std::size_t size = gzip ? body->gzip.size() : body->identity.size();
-  if (size == 0) {
-    res.set_content("", type);
-    return;
-  }
   if (gzip) res.set_header("Content-Encoding", "gzip");
-  // A sized provider: httplib sends these bytes as they are.
-  res.set_content_provider(size, type,
-                           [body = std::move(body), gzip](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                             return sink.write((gzip ? body->gzip : body->identity).data() + offset, length);
-                           });
 }
 
 void finish_encoding(const httplib::Request& req, httplib::Response& res) {
-  if (res.body.empty() || res.has_header("Content-Encoding")) return;
+  if (res.body.empty() || res.has_header("Content-Encoding") || !req.ranges.empty()) return;
   const std::string type = res.get_header_value("Content-Type");
-  if (!is_compressible(type)) return;
-  std::string body = std::move(res.body);
+  if (!is_compressible(type) || !accepts_gzip(req)) return;
+  auto body = std::make_shared<const EncodedBody>(encode_body(std::move(res.body)));
   res.body.clear();
-  send_encoded(req, res,
-               std::make_shared<const EncodedBody>(accepts_gzip(req) ? encode_body(std::move(body))
-                                                                     : EncodedBody{std::move(body), ""}),
-               type);
+  send_encoded(req, res, std::move(body), type);
 }
 
 void StaticGzipCache::finish(const httplib::Request& req, httplib::Response& res) {

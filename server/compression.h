@@ -6,9 +6,10 @@
  *  cost about 10 ms of CPU and kb.js 20 ms, which held a browser's
  *  throughput at about 100 pages/s. kb sets the encoding itself instead:
  *  gzip made once per revision for what it caches (pages, search answers,
- *  static files), gzip at the default level otherwise, and the bytes are
- *  handed to httplib as a sized content provider, which it sends as they
- *  are.
+ *  static files), gzip at the default level otherwise. httplib decides
+ *  from the request's Accept-Encoding, so that header is taken out of its
+ *  sight before routing (hide_accept_encoding) and read from where it was
+ *  put (accepts_gzip).
  */
 #pragma once
 
@@ -21,7 +22,11 @@
 
 namespace kb::server {
 
-/// True when Accept-Encoding allows gzip (gzip, x-gzip or *, not q=0).
+/// Before routing: moves Accept-Encoding where httplib does not look.
+void hide_accept_encoding(const httplib::Request& req);
+
+/// True when the Accept-Encoding the client sent allows gzip (gzip,
+/// x-gzip or *, not q=0). Only after hide_accept_encoding().
 bool accepts_gzip(const httplib::Request& req);
 
 /// A body and, for bodies worth compressing, its gzip (else "").
@@ -36,12 +41,11 @@ EncodedBody encode_body(std::string body);
 
 /// Sends @p body as the response (@p type), gzip when there is one and the
 /// client accepts it; says Vary: Accept-Encoding. A request with a Range
-/// gets the identity body, left to httplib.
+/// gets the identity body (httplib takes the range of it).
 void send_encoded(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const EncodedBody> body,
                   const std::string& type);
 
-/// After a handler: a text body goes out through send_encoded (gzip made
-/// now), so that httplib does not compress it itself.
+/// After a handler: a text body is gzipped now when the client accepts it.
 void finish_encoding(const httplib::Request& req, httplib::Response& res);
 
 /// Static files, read again by httplib on every request: their gzip is
