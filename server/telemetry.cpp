@@ -145,15 +145,20 @@ void Telemetry::end_request(const httplib::Request& req, const httplib::Response
   const std::size_t bytes = res.body.size();
   std::string line;
   if (format_ == LogFormat::json) {
-    line = dump(json{{"time", timestamp()},
-                     {"level", "info"},
-                     {"msg", "request"},
-                     {"request_id", id},
-                     {"method", method},
-                     {"route", route},
-                     {"status", res.status},
-                     {"duration_ms", ms},
-                     {"bytes", bytes}});
+    // Written by hand, not through a JSON object (a tenth of a cached
+    // page's time): every string here needs no escaping, being a route
+    // pattern from the table, a method from a fixed set and a request id
+    // of [A-Za-z0-9._:-] (acceptable_request_id or new_request_id).
+    char buf[320];
+    const int n = std::snprintf(buf, sizeof buf,
+                                "{\"time\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":\"%s\","
+                                "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.2f,\"bytes\":%zu}",
+                                timestamp().c_str(), id.c_str(), method.c_str(), route.c_str(), res.status, ms, bytes);
+    line = n > 0 && static_cast<std::size_t>(n) < sizeof buf
+               ? std::string(buf, static_cast<std::size_t>(n))
+               : dump(json{{"time", timestamp()}, {"level", "info"}, {"msg", "request"}, {"request_id", id},
+                           {"method", method}, {"route", route}, {"status", res.status}, {"duration_ms", ms},
+                           {"bytes", bytes}});
   } else {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.2f", ms);
