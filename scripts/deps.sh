@@ -9,7 +9,7 @@ packages=(
   g++ cmake make pkg-config git ca-certificates curl
   libxapian-dev libcpp-httplib-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libmstch-dev libboost-dev
-  libpq-dev
+  libpq-dev zlib1g-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Browser tests: Debian's Chromium, driven from Node (playwright-core from npm).

@@ -66,6 +66,41 @@ std::string status_text(int status) {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+/// The body of /api/search for one answer, without the fields that
+/// depend on the session (search_id) or on the moment (popular).
+json search_json(const SearchRequest& request, const SearchResponse& response) {
+  json results = json::array();
+  for (const auto& hit : response.hits) {
+    results.push_back({{"slug", hit.slug},
+                       {"title", hit.title},
+                       {"summary", hit.summary},
+                       {"url", hit.url},
+                       {"snippet", hit.snippet_html},
+                       {"category", hit.category},
+                       {"tags", hit.tags},
+                       {"lang", hit.lang},
+                       {"updated", hit.updated},
+                       {"score", hit.score},
+                       {"section", {{"heading", hit.section_heading}, {"anchor", hit.section_anchor}, {"url", hit.section_url()}}},
+                       {"pinned", hit.pinned}});
+    if (request.explain) results.back()["explain"] = hit.explain;
+  }
+  json body{{"query", response.query},
+            {"total", response.total},
+            {"took_ms", response.took_ms},
+            {"page", response.page},
+            {"per_page", response.per_page},
+            {"rung", response.rung},
+            {"language", response.language},
+            {"results", results},
+            {"facets",
+             {{"category", facet_object(response.category_facets)},
+              {"tags", facet_object(response.tag_facets)},
+              {"lang", facet_object(response.lang_facets)}}}};
+  if (!response.corrected_query.empty()) body["corrected_query"] = response.corrected_query;
+  return body;
+}
+
 void security_headers(httplib::Response& res) {
   // No inline scripts or styles anywhere: templates load /static files only.
   res.set_header("Content-Security-Policy",
@@ -111,7 +146,11 @@ App::App(Config config)
       address_searches_(static_cast<std::size_t>(config_.searches_per_address_minute), std::chrono::minutes(1)),
       address_feedback_(static_cast<std::size_t>(config_.feedback_per_address_hour), std::chrono::hours(1)),
       search_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
-      article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20) {
+      article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
+      page_markers_{"kbcsrf" + Statistics::new_id(), "kbquery" + Statistics::new_id(), "kblinks" + Statistics::new_id()},
+      article_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
+      home_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
+      search_bodies_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const EncodedBody& b) { return b.bytes(); }) {
   // Checked before any thread starts: an exception after that would leave
   // a joinable thread behind.
   if (config_.watch && config_.articles_dir.empty()) throw std::invalid_argument("--watch needs --articles DIR");
@@ -204,6 +243,7 @@ void App::install(httplib::Server& server) {
         statistics_unavailable(req, res, e.what());
       }
       security_headers(res);
+      finish_encoding(req, res);
     };
   };
 
@@ -251,16 +291,21 @@ void App::install(httplib::Server& server) {
     server.set_mount_point("/static", (config_.theme_dir / "static").string());
   }
   server.set_mount_point("/static", (config_.web_dir / "static").string());
+  server.set_file_request_handler([this](const httplib::Request& req, httplib::Response& res) {
+    static_gzip_.finish(req, res);
+  });
 
   // httplib caps the length of each header line but not their number.
   // One pre-routing handler (httplib keeps only the last one set): start
   // the request's log line and metrics, then refuse header floods.
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     telemetry_->begin_request(req, res);
+    hide_accept_encoding(req);
     constexpr std::size_t kMaxHeaders = 100;  // browsers send about 20
     if (req.headers.size() <= kMaxHeaders) return httplib::Server::HandlerResponse::Unhandled;
     send_error(req, res, 431, status_text(431));
     security_headers(res);
+    finish_encoding(req, res);
     return httplib::Server::HandlerResponse::Handled;
   });
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -272,6 +317,7 @@ void App::install(httplib::Server& server) {
       send_error(req, res, res.status, status_text(res.status));
     }
     security_headers(res);
+    finish_encoding(req, res);
   });
   server.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     try {
@@ -284,6 +330,7 @@ void App::install(httplib::Server& server) {
     }
     send_error(req, res, 500, "internal error");
     security_headers(res);
+    finish_encoding(req, res);
   });
 }
 
@@ -323,9 +370,14 @@ Searcher& App::searcher() {
 }
 
 std::shared_ptr<const SearchResponse> App::search(const SearchRequest& request) {
+  std::string generation;
+  return search(request, generation);
+}
+
+std::shared_ptr<const SearchResponse> App::search(const SearchRequest& request, std::string& generation) {
   const auto started = std::chrono::steady_clock::now();
   Searcher& s = searcher();
-  const std::string generation = s.revision_key() + "/" + std::to_string(searcher_learned_generation);
+  generation = s.revision_key() + "/" + std::to_string(searcher_learned_generation);
   const std::string key = SearchCache::key_of(request);
   std::shared_ptr<const SearchResponse> response = search_cache_.find(generation, key);
   if (!response) {
@@ -373,15 +425,17 @@ std::string App::ui_language(const httplib::Request& req, const QueryParams& par
   return "en";
 }
 
-PageBase App::page_base(const httplib::Request& req, const QueryParams& params, const std::string& session) const {
-  PageBase base;
-  base.ui_lang = ui_language(req, params);
-  base.strings = ui_strings_.at(base.ui_lang);
-  base.script_strings = script_strings_.at(base.ui_lang);
-  const std::string q = params.get("q");
-  base.query = q.size() <= kMaxQueryBytes && is_valid_utf8(q) ? q : std::string();
-  if (!session.empty()) base.csrf = csrf_token(session);
-  // This page in each UI language: the same address with ?ui= replaced.
+namespace {
+
+/// The words a page's search box shows: what was searched, when valid.
+std::string box_query(const QueryParams& params) {
+  std::string q = params.get("q");
+  return q.size() <= kMaxQueryBytes && is_valid_utf8(q) ? q : std::string();
+}
+
+/// This page in another UI language: the same address with ?ui= replaced;
+/// this is the address up to "ui=".
+std::string language_link_prefix(const httplib::Request& req) {
   std::string rest;
   const std::size_t qpos = req.target.find('?');
   if (qpos != std::string::npos) {
@@ -394,15 +448,55 @@ PageBase App::page_base(const httplib::Request& req, const QueryParams& params, 
       rest += std::string(pair) + "&";
     }
   }
+  return req.path + "?" + rest;
+}
+
+}  // namespace
+
+PageBase App::page_base(const httplib::Request& req, const QueryParams& params, const std::string& session) const {
+  return page_base(ui_language(req, params), box_query(params), session.empty() ? std::string() : csrf_token(session),
+                   language_link_prefix(req));
+}
+
+PageBase App::page_base(const std::string& ui_lang, const std::string& query, const std::string& csrf,
+                        const std::string& link_prefix) const {
+  PageBase base;
+  base.ui_lang = ui_lang;
+  base.strings = ui_strings_.at(base.ui_lang);
+  base.script_strings = script_strings_.at(base.ui_lang);
+  base.query = query;
+  base.csrf = csrf;
   static const std::map<std::string, std::string> names{{"en", "English"}, {"ko", "한국어"}, {"ja", "日本語"}};
   for (const auto& [lang, strings] : ui_strings_) {
     const auto name = names.find(lang);
     base.languages.push_back(mstch::map{{"code", lang},
                                         {"name", name == names.end() ? lang : name->second},
-                                        {"url", req.path + "?" + rest + "ui=" + lang},
+                                        {"url", link_prefix + "ui=" + lang},
                                         {"current", lang == base.ui_lang}});
   }
   return base;
+}
+
+PageBase App::shell_base(const std::string& ui_lang) const {
+  return page_base(ui_lang, page_markers_[1], page_markers_[0], page_markers_[2]);
+}
+
+std::vector<std::string> App::page_values(const httplib::Request& req, const QueryParams& params,
+                                          const std::optional<std::string>& session) const {
+  return {session && !session->empty() ? csrf_token(*session) : std::string(), box_query(params),
+          language_link_prefix(req)};
+}
+
+void App::send_shell(const httplib::Request& req, httplib::Response& res, const PageShell& shell,
+                     const std::vector<std::string>& values) const {
+  res.status = 200;
+  auto body = std::make_shared<EncodedBody>();
+  if (accepts_gzip(req) && req.ranges.empty()) {
+    body->gzip = shell.fill_gzip(values);
+  } else {
+    body->identity = shell.fill(values);
+  }
+  send_encoded(req, res, std::move(body), kHtml);
 }
 
 void App::send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const {
@@ -506,10 +600,19 @@ std::string App::record_search(const std::string& session, const SearchRequest& 
 void App::get_home(const httplib::Request& req, httplib::Response& res) {
   SearchRequest newest;
   newest.per_page = 10;
-  const SearchResponse& response = *search(newest);
+  std::string generation;
+  const auto found = search(newest, generation);
+  const QueryParams params(req);
+  const std::string ui_lang = ui_language(req, params);
+  std::shared_ptr<const PageShell> shell = home_pages_.find(generation, ui_lang);
+  if (!shell) {
+    shell = std::make_shared<const PageShell>(templates_.render("home", home_page(shell_base(ui_lang), *found)),
+                                              page_markers_);
+    home_pages_.store(generation, ui_lang, shell);
+  }
   // The visit starts here (no event yet): the page's script searches with it.
   const auto session = visit(req, res);
-  send_page(res, 200, "home", home_page(page_base(req, QueryParams(req), session.value_or("")), response));
+  send_shell(req, res, *shell, page_values(req, params, session));
 }
 
 void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
@@ -539,7 +642,8 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
     require_admin(req);  // explanations reveal ranking internals
     request.explain = true;
   }
-  const auto found = search(request);
+  std::string generation;
+  const auto found = search(request, generation);
   const SearchResponse& response = *found;
   // Only a browser session (the page's own script) is counted; scripts and
   // integrations calling the API without one are not help sessions.
@@ -556,42 +660,31 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
   } else if (session && !request.query.empty() && request.page == 1) {
     search_id = record_search(*session, request, response, params.get("live") == "1");
   }
-  json results = json::array();
-  for (const auto& hit : response.hits) {
-    results.push_back({{"slug", hit.slug},
-                       {"title", hit.title},
-                       {"summary", hit.summary},
-                       {"url", hit.url},
-                       {"snippet", hit.snippet_html},
-                       {"category", hit.category},
-                       {"tags", hit.tags},
-                       {"lang", hit.lang},
-                       {"updated", hit.updated},
-                       {"score", hit.score},
-                       {"section", {{"heading", hit.section_heading}, {"anchor", hit.section_anchor}, {"url", hit.section_url()}}},
-                       {"pinned", hit.pinned}});
-    if (request.explain) results.back()["explain"] = hit.explain;
+  // The JSON of an answer is made once per answer (and revision); what is
+  // per session or per moment is added after.
+  const std::string key = SearchCache::key_of(request);
+  std::shared_ptr<const EncodedBody> body = search_bodies_.find(generation, key);
+  if (!body) {
+    body = std::make_shared<const EncodedBody>(encode_body(dump(search_json(request, response))));
+    search_bodies_.store(generation, key, body);
   }
-  json body{{"query", response.query},
-            {"total", response.total},
-            {"took_ms", response.took_ms},
-            {"page", response.page},
-            {"per_page", response.per_page},
-            {"rung", response.rung},
-            {"language", response.language},
-            {"results", results},
-            {"facets",
-             {{"category", facet_object(response.category_facets)},
-              {"tags", facet_object(response.tag_facets)},
-              {"lang", facet_object(response.lang_facets)}}}};
-  if (!response.corrected_query.empty()) body["corrected_query"] = response.corrected_query;
-  if (!search_id.empty()) body["search_id"] = search_id;
-  if (response.hits.empty() && !request.query.empty()) {
+  const bool add_popular = response.hits.empty() && !request.query.empty();
+  if (search_id.empty() && !add_popular) {
+    res.status = 200;
+    send_encoded(req, res, std::move(body), kJson);
+    return;
+  }
+  std::string text = body->identity;
+  text.pop_back();  // the closing brace of the object
+  if (!search_id.empty()) text += ",\"search_id\":" + dump(json(search_id));
+  if (add_popular) {
     json popular = json::array();
     for (const auto& a : popular_articles()) popular.push_back({{"slug", a.slug}, {"title", a.title}, {"url", "/articles/" + a.slug}});
-    body["popular"] = popular;
+    text += ",\"popular\":" + dump(popular);
   }
-  send_json(res, 200, body);
+  text += "}";
+  res.status = 200;
+  res.set_content(std::move(text), kJson);
 }
 
 void App::get_article(const httplib::Request& req, httplib::Response& res) {
@@ -663,13 +756,21 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     }
     stats_->record(std::move(view));
   }
-  const std::vector<ArticleLink>& related = cached->related;
   std::string voted = params.get("voted");
   if (voted != "yes" && voted != "no" && voted != "done") voted.clear();
-  mstch::map page = article_page(page_base(req, params, session.value_or("")), *article, related, voted);
-  // Live preview: the page reloads itself when a new revision is committed.
-  if (config_.watch) page["watch_revision"] = std::to_string(s.status().revision);
-  send_page(res, 200, "article", page);
+  // Rendered once per revision, UI language and vote state; what belongs
+  // to this request is filled in.
+  const std::string ui_lang = ui_language(req, params);
+  const std::string key = article->slug + "\n" + ui_lang + "\n" + voted;
+  std::shared_ptr<const PageShell> shell = article_pages_.find(generation, key);
+  if (!shell) {
+    mstch::map page = article_page(shell_base(ui_lang), *article, cached->related, voted);
+    // Live preview: the page reloads itself when a new revision is committed.
+    if (config_.watch) page["watch_revision"] = std::to_string(s.status().revision);
+    shell = std::make_shared<const PageShell>(templates_.render("article", page), page_markers_);
+    article_pages_.store(generation, key, shell);
+  }
+  send_shell(req, res, *shell, page_values(req, params, session));
 }
 
 void App::refresh_insights() {

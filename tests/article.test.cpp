@@ -3,8 +3,11 @@
  *  path:line message.
  */
 #include "kb/article.h"
+#include "kb/article_files.h"
 
 #include <catch2/catch.hpp>
+
+#include <filesystem>
 
 using namespace kb;
 
@@ -145,4 +148,21 @@ TEST_CASE("dates and languages normalise", "[article]") {
   CHECK(normalise_lang("zh-Hant-TW") == "zh-hant-tw");
   CHECK(normalise_lang("e").empty());
   CHECK(normalise_lang("12").empty());
+}
+
+TEST_CASE("relative_article_path: the scan's paths relative to its root, '/' separated", "[article]") {
+  using kb::relative_article_path;
+  namespace fs = std::filesystem;
+  struct Case {
+    const char* root;
+    const char* path;
+  };
+  for (const Case c : {Case{"articles", "articles/vpn/setup.md"}, Case{"articles/", "articles/vpn/setup.md"},
+                       Case{".", "./a.md"}, Case{"/srv/kb/articles", "/srv/kb/articles/x/y/z.md"}, Case{"/", "/a.md"},
+                       Case{"articles/.", "articles/./b.md"}, Case{"a/../articles", "a/../articles/c.md"},
+                       Case{"articles", "articles//d.md"}, Case{"art", "articles/e.md"}}) {
+    INFO(c.root << " " << c.path);
+    CHECK(relative_article_path(c.root, c.path) == fs::path(c.path).lexically_relative(c.root).generic_string());
+  }
+  CHECK(relative_article_path("articles", "articles/vpn/setup.md") == "vpn/setup.md");
 }
