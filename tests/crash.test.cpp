@@ -357,6 +357,7 @@ TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged tick
   Site site;
   const auto data = site.dir / "data";
   constexpr int kFlushMs = 50;
+  constexpr int kCommitMs = 600;
   std::map<std::string, std::string> acknowledged;  // reference -> subject
   std::vector<std::pair<std::string, Clock::time_point>> searched;  // query, when its 200 arrived
   std::mutex mutex;
@@ -385,7 +386,7 @@ TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged tick
       });
     }
     std::mt19937 rng(7);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(800, 1500)(rng)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(1200, 2000)(rng)));
     killed_at = Clock::now();
     server.kill_hard();
     stop = true;
@@ -407,8 +408,9 @@ TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged tick
     auto ev = db.prepare("SELECT query FROM events WHERE kind = 'search'");
     while (ev.step()) queries.insert(ev.text(0));
     // Older than the flush interval, plus what one batch may take to commit
-    // (synchronous=FULL: an fsync) on a busy machine.
-    const auto old_enough = killed_at - std::chrono::milliseconds(kFlushMs + 250);
+    // (synchronous=FULL: an fsync) on a busy machine: 250 ms was exceeded
+    // with the whole suite running on two cores.
+    const auto old_enough = killed_at - std::chrono::milliseconds(kFlushMs + kCommitMs);
     std::size_t checked = 0, missing_young = 0;
     for (const auto& [query, at] : searched) {
       if (at < old_enough) {
@@ -423,7 +425,7 @@ TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged tick
     CHECK(checked > 10);
     std::printf("kill -9 kb-server: %zu acknowledged tickets all stored; %zu acknowledged searches older than %d ms "
                 "all stored (%zu younger ones not yet written)\n",
-                acknowledged.size(), checked, kFlushMs + 250, missing_young);
+                acknowledged.size(), checked, kFlushMs + kCommitMs, missing_young);
     CHECK(scalar(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'") == 0);
   }
   // It starts again on the same data and goes on numbering tickets.
