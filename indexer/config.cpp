@@ -38,9 +38,7 @@ void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
     const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
     if (!is_index_config_key(key)) {
       if (is_server_config_key(key)) continue;  // kb-server's, in the file both read
-      const std::string hint = closest_config_key(key);
-      throw ConfigError(where + "unknown key \"" + entry.key + "\"" +
-                        (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+      throw ConfigError(where + unknown_config_key_message(entry.key));
     }
     const std::vector<CLI::Option*> options = options_named(app, key);
     if (std::any_of(options.begin(), options.end(), [](const CLI::Option* o) { return o->count() > 0; })) {

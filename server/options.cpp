@@ -39,9 +39,7 @@ void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
     CLI::Option* opt = not_settings().count(key) ? nullptr : app.get_option_no_throw("--" + key);
     if (!opt || setting_name(*opt) != key) {
       if (is_index_config_key(key)) continue;  // kb-index's, in the file both read
-      const std::string hint = closest_config_key(key);
-      throw ConfigError(where + "unknown key \"" + entry.key + "\"" +
-                        (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)"));
+      throw ConfigError(where + unknown_config_key_message(entry.key));
     }
     if (opt->count() > 0) continue;  // the command line or the environment said otherwise
     try {

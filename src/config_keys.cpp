@@ -64,4 +64,11 @@ std::string closest_config_key(std::string_view key) {
   return std::string(best);
 }
 
+std::string unknown_config_key_message(const std::string& written) {
+  std::string key = written;
+  std::replace(key.begin(), key.end(), '_', '-');
+  const std::string hint = closest_config_key(key);
+  return "unknown key \"" + written + "\"" + (hint.empty() ? std::string() : " (did you mean \"" + hint + "\"?)");
+}
+
 }  // namespace kb

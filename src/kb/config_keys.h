@@ -28,4 +28,8 @@ bool is_index_config_key(std::string_view key);
 /// edits away), for "did you mean"; "" when none is close.
 std::string closest_config_key(std::string_view key);
 
+/// The error for a key neither program reads, as written in the file:
+/// `unknown key "prot" (did you mean "port"?)`.
+std::string unknown_config_key_message(const std::string& written);
+
 }  // namespace kb
