@@ -98,7 +98,10 @@ Xapian::Query QueryBuilder::title_match(const std::string& text, std::vector<std
   return Xapian::Query(source->release());
 }
 
-Xapian::Query QueryBuilder::title_like(const std::string& title) { return title_match(title, nullptr); }
+std::vector<std::string> QueryBuilder::title_terms_of(const std::string& title) {
+  const Xapian::Query parsed = parse_title(title);
+  return {parsed.get_unique_terms_begin(), parsed.get_unique_terms_end()};
+}
 
 Xapian::Query QueryBuilder::phrase_or_word(const std::string& text) {
   const Synonyms::Words words = Synonyms::split_words(text);

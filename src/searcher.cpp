@@ -312,6 +312,9 @@ const char* field_of(const std::string& term) {
 
 constexpr std::size_t kSnippetBytes = 240;
 constexpr Xapian::doccount kExactMatchesChecked = 500;
+/// How many of the best matches a similar-title reordering looks at: the
+/// first five pages of ten.
+constexpr Xapian::doccount kSimilarTitleDepth = 50;
 
 
 }  // namespace
@@ -504,21 +507,6 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       if (!response.corrected_query.empty()) text = response.corrected_query;
     }
     used = qb.ranked(text);
-    if (response.rung == "any" && params_.similar_title_weight > 0) {
-      // No article has every word: the person's words and the articles'
-      // differ. The best match's own question (its title) says what the
-      // other answers to it are called.
-      Xapian::Enquire best(db_);
-      best.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
-      best.set_query(filtered(used));
-      const Xapian::MSet top = best.get_mset(0, 1);
-      const Xapian::Query similar =
-          top.empty() ? Xapian::Query() : qb.title_like(top.begin().get_document().get_value(schema::kSlotTitle));
-      if (!similar.empty()) {
-        used = Xapian::Query(Xapian::Query::OP_OR, used,
-                             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, similar, params_.similar_title_weight));
-      }
-    }
   }
   if (!pinned.empty()) used = Xapian::Query(Xapian::Query::OP_AND_NOT, used, pin_term);
   const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
@@ -550,7 +538,28 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   // the search time (2,000 cost 4 ms a query more than 500 on the 5,878
   // support articles; bench/speed).
   const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), std::max<Xapian::doccount>(first + count, kExactMatchesChecked));
-  const Xapian::MSet mset = enquire.get_mset(first, count, check);
+  // No article has every word (the any rung): the person's words and the
+  // articles' differ. The best match's own question, its title, says what
+  // the other answers to it are called: the first kSimilarTitleDepth
+  // matches are reordered with how much their titles share with it.
+  const bool similar_titles = !browse && response.rung == "any" && params_.similar_title_weight > 0 &&
+                              first + count <= kSimilarTitleDepth;
+  const Xapian::MSet mset = similar_titles ? enquire.get_mset(0, kSimilarTitleDepth, check)
+                                           : enquire.get_mset(first, count, check);
+  std::vector<std::pair<Xapian::MSetIterator, double>> page;  // the page's matches and their weights
+  for (auto it = mset.begin(); it != mset.end(); ++it) page.emplace_back(it, it.get_weight());
+  if (similar_titles && !page.empty()) {
+    std::vector<Xapian::docid> docids;
+    for (const auto& [it, weight] : page) docids.push_back(*it);
+    const std::vector<double> likeness = TitleMatchSource::weights(
+        db_, *facet_table, qb.title_terms_of(mset.begin().get_document().get_value(schema::kSlotTitle)), docids,
+        params_.title_k1, params_.title_b);
+    for (std::size_t i = 0; i < page.size(); ++i) page[i].second += params_.similar_title_weight * likeness[i];
+    std::stable_sort(page.begin(), page.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    const std::size_t from = std::min<std::size_t>(first, page.size());
+    page.erase(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(from));
+    if (page.size() > count) page.resize(count);
+  }
 
   // With translation groups collapsed Xapian only estimates the count,
   // unless every candidate was examined: then its lower bound is exact.
@@ -598,8 +607,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     }
   }
   std::vector<SearchHit> ranked;
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    SearchHit hit = make_hit(it.get_document(), it.get_weight());
+  for (const auto& [it, weight] : page) {
+    SearchHit hit = make_hit(it.get_document(), weight);
     if (request.explain) {
       nlohmann::json matched = nlohmann::json::array();
       const Xapian::Document doc = it.get_document();
@@ -624,12 +633,12 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
         auto tl = doc.termlist_begin();
         tl.skip_to(term);
         if (tl == doc.termlist_end() || *tl != term) continue;
-        const double weight = params_.title_weight * TitleMatchSource::term_weight(db_, *facet_table, term, *it, tl.get_wdf(),
-                                                                                    params_.title_k1, params_.title_b);
+        const double title_part = params_.title_weight * TitleMatchSource::term_weight(db_, *facet_table, term, *it, tl.get_wdf(),
+                                                                                        params_.title_k1, params_.title_b);
         matched.push_back({{"term", term}, {"field", "title"}, {"termfreq", db_.get_termfreq(term)},
-                           {"wdf", tl.get_wdf()}, {"weight", weight}});
+                           {"wdf", tl.get_wdf()}, {"weight", title_part}});
       }
-      hit.explain = {{"weight", it.get_weight()}, {"rung", response.rung}, {"matched_terms", matched},
+      hit.explain = {{"weight", weight}, {"rung", response.rung}, {"matched_terms", matched},
                      {"section", hit.section_anchor}, {"section_heading", hit.section_heading}, {"pinned", false},
                      {"language_preference", preferred}, {"learned_boost", 1.0}};
     }

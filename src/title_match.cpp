@@ -28,6 +28,30 @@ double TitleMatchSource::term_weight(const Xapian::Database& db, const FacetTabl
                    std::max(1.0, table.average_title_length()), k1, b);
 }
 
+std::vector<double> TitleMatchSource::weights(const Xapian::Database& db, const FacetTable& table,
+                                              const std::vector<std::string>& terms,
+                                              const std::vector<Xapian::docid>& docids, double k1, double b) {
+  std::vector<double> out(docids.size(), 0);
+  std::vector<std::size_t> order(docids.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return docids[x] < docids[y]; });
+  const double n_docs = std::max<double>(1, db.get_doccount());
+  const double average = std::max(1.0, table.average_title_length());
+  for (const auto& term : terms) {
+    const Xapian::doccount df = db.get_termfreq(term);
+    if (df == 0) continue;
+    const double idf = idf_of(n_docs, df);
+    auto p = db.postlist_begin(term);
+    const auto end = db.postlist_end(term);
+    for (const std::size_t i : order) {
+      p.skip_to(docids[i]);
+      if (p == end) break;
+      if (*p == docids[i]) out[i] += bm25_part(idf, p.get_wdf(), table.title_length(docids[i]), average, k1, b);
+    }
+  }
+  return out;
+}
+
 TitleMatchSource::TitleMatchSource(const Xapian::Database& db, std::shared_ptr<const FacetTable> table,
                                    const std::vector<std::string>& terms, double k1, double b)
     : table_(std::move(table)), k1_(k1), b_(b), average_length_(std::max(1.0, table_->average_title_length())) {

@@ -106,3 +106,22 @@ TEST_CASE("search ranks by the title's own length and ignores question phrasing"
   // with "way" in its title.
   CHECK(kb::test::slugs(response) == std::vector<std::string>{"forward-many", "attach"});
 }
+
+TEST_CASE("weights for chosen documents equal what the source gives them", "[title_match]") {
+  kb::test::TempDir dir;
+  write_articles(dir,
+                 {{"a", "Outlook crashes on start"}, {"b", "Outlook search finds nothing"}, {"c", "Teams crashes"},
+                  {"d", "Printer offline"}},
+                 10);
+  const Xapian::Database db((dir / "index").string());
+  const std::vector<std::string> terms{"ZSoutlook", "ZScrash"};
+  const auto walked = walk(db, terms);
+  // Any order, and a document with none of the terms weighs 0.
+  const std::vector<Xapian::docid> chosen{docid_of(db, "c"), docid_of(db, "d"), docid_of(db, "a")};
+  const auto weights = kb::TitleMatchSource::weights(db, *kb::FacetTable::for_database(db), terms, chosen, 1.2, 0.75);
+  REQUIRE(weights.size() == 3);
+  CHECK(weights[0] == Approx(walked.at(docid_of(db, "c"))));
+  CHECK(weights[1] == 0);
+  CHECK(weights[2] == Approx(walked.at(docid_of(db, "a"))));
+  CHECK(weights[2] > weights[0]);  // both words beat one
+}

@@ -23,9 +23,9 @@ struct RankingParams {
   double title_weight = 1.0;       ///< title-field BM25 added to the whole-text BM25
   double title_k1 = 1.2;           ///< the title field's own BM25 (title_match.h)
   double title_b = 0.75;
-  /// When no article has every word, articles whose titles resemble the
-  /// best match's title gain this much of that title-likeness: several
-  /// answers to one question come together.
+  /// When no article has every word, the first matches whose titles
+  /// resemble the best match's title gain this much of that likeness:
+  /// several answers to one question come together.
   double similar_title_weight = 0.3;
   double all_words_boost = 0.3;    ///< extra weight for articles with every word
   double synonym_weight = 0.5;     ///< a synonym counts this much of the word it stands for
@@ -65,9 +65,8 @@ class QueryBuilder {
   /// all-words bonus, synonyms and exact identifiers.
   Xapian::Query ranked(const std::string& text);
 
-  /// Scores articles by how much their titles share with @p title (the
-  /// title field's BM25, each title against its own length).
-  Xapian::Query title_like(const std::string& title);
+  /// The title-field terms of @p title, as a title search would use them.
+  std::vector<std::string> title_terms_of(const std::string& title);
 
   /// The title-field terms of the last ranked() query (for explanations).
   const std::vector<std::string>& title_terms() const { return title_terms_; }

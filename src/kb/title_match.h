@@ -34,6 +34,12 @@ class TitleMatchSource : public Xapian::PostingSource {
   static double term_weight(const Xapian::Database& db, const FacetTable& table, const std::string& term,
                             Xapian::docid did, Xapian::termcount wdf, double k1, double b);
 
+  /// The title weight of each of @p docids (any order) for @p terms: what
+  /// the source would give them, without walking the whole lists.
+  static std::vector<double> weights(const Xapian::Database& db, const FacetTable& table,
+                                     const std::vector<std::string>& terms, const std::vector<Xapian::docid>& docids,
+                                     double k1, double b);
+
   void init(const Xapian::Database& db) override;
   void next(double min_wt) override;
   void skip_to(Xapian::docid did, double min_wt) override;
