@@ -20,14 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-/// The search fixture, indexed, with this test's server arguments.
-struct Site : SearchSite {
-  std::vector<std::string> args(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--threads", "4"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-};
+using Site = SearchSite;
 
 void check_limited(const httplib::Result& res, long max_wait) {
   REQUIRE(res);

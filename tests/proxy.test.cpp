@@ -17,14 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-/// The search fixture, indexed, with this test's server arguments.
-struct Site : SearchSite {
-  std::vector<std::string> args(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--threads", "4"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-};
+using Site = SearchSite;
 
 /// What a proxy on this host sends for a client at @p address that wrote
 /// @p claimed itself (nginx's $proxy_add_x_forwarded_for appends).

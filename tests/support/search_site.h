@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 namespace kb::test {
 
@@ -21,6 +22,13 @@ struct SearchSite {
     REQUIRE(run_program({KB_INDEX_BIN, "--articles", std::string(KB_FIXTURES_DIR) + "/search", "--index",
                          (dir / "index").string(), "-q"},
                         out) == 0);
+  }
+  /// kb-server's arguments for this site (data in data/, four threads),
+  /// then @p extra.
+  std::vector<std::string> args(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--threads", "4"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
   }
 };
 
