@@ -39,6 +39,51 @@ std::map<std::string, std::string> parse_printed(const std::string& text) {
   return out;
 }
 
+/// Runs kb-index with environment variables set (through env(1)).
+int run_indexer(const std::vector<std::string>& env, const std::vector<std::string>& args, std::string& out) {
+  std::vector<std::string> argv{"/usr/bin/env", "-u", "KB_CONFIG", "-u", "KB_INDEX", "-u", "KB_ARTICLES", "-u", "KB_DATA"};
+  argv.insert(argv.end(), env.begin(), env.end());
+  argv.push_back(KB_INDEX_BIN);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, out);
+}
+
+/// A start-up error: the configuration file's text (nullptr: no file), the
+/// environment, the arguments, and the program's whole output, with CONF
+/// standing for the file's path.
+struct ErrorRow {
+  const char* file;
+  std::vector<std::string> env;
+  std::vector<std::string> args;
+  std::string message;
+};
+
+using Runner = int (*)(const std::vector<std::string>&, const std::vector<std::string>&, std::string&);
+
+/// Each row makes @p run exit 2 with exactly its message, after the
+/// arguments @p common; so does a configuration file that is missing.
+void check_error_lines(Runner run, const std::string& program, const std::vector<ErrorRow>& rows,
+                       const std::vector<std::string>& common) {
+  TempDir dir;
+  for (const ErrorRow& row : rows) {
+    std::vector<std::string> args = common;
+    args.insert(args.end(), row.args.begin(), row.args.end());
+    std::string expected = row.message;
+    if (row.file) {
+      const auto conf = dir.write("kb.conf", row.file);
+      args.insert(args.begin(), {"--config", conf.string()});
+      expected.replace(expected.find("CONF"), 4, conf.string());
+    }
+    std::string out;
+    INFO(expected);
+    CHECK(run(row.env, args, out) == 2);
+    CHECK_THAT(out, Equals(expected));
+  }
+  std::string out;
+  CHECK(run({}, {"--config", (dir / "missing.conf").string()}, out) == 2);
+  CHECK_THAT(out, Equals(program + ": error: " + (dir / "missing.conf").string() + ": cannot read the configuration file\n"));
+}
+
 }  // namespace
 
 TEST_CASE("kb-server settings: flags > environment > file > defaults", "[ops][config]") {
@@ -85,14 +130,7 @@ TEST_CASE("kb-server settings: --trusted-proxy is repeatable, a list in the file
 }
 
 TEST_CASE("kb-server settings: every start-up error is one line and exit 2", "[ops][config]") {
-  TempDir dir;
-  struct Row {
-    const char* file;  ///< configuration text, or nullptr for none
-    std::vector<std::string> env;
-    std::vector<std::string> args;
-    std::string message;  ///< the whole output, with CONF for the file's path
-  };
-  const std::vector<Row> rows = {
+  const std::vector<ErrorRow> rows = {
       {"port = 8080\n\n# x\nprot = 8081\n", {}, {}, "kb-server: error: CONF:4: unknown key \"prot\" (did you mean \"port\"?)\n"},
       {"help = 1\n", {}, {}, "kb-server: error: CONF:1: unknown key \"help\"\n"},
       {"threads = 0\n", {}, {}, "kb-server: error: CONF:1: bad value for \"threads\": Value 0 not in range 1 to 256\n"},
@@ -110,36 +148,9 @@ TEST_CASE("kb-server settings: every start-up error is one line and exit 2", "[o
        "kb-server: error: cannot open index /nonexistent/index: no such directory (build it with kb-index; set it with "
        "--index, KB_INDEX or index =)\n"},
   };
-  for (const Row& row : rows) {
-    std::vector<std::string> args = row.args;
-    std::string expected = row.message;
-    if (row.file) {
-      const auto conf = dir.write("kb.conf", row.file);
-      args.insert(args.begin(), {"--config", conf.string()});
-      expected.replace(expected.find("CONF"), 4, conf.string());
-    }
-    std::string out;
-    INFO(expected);
-    CHECK(run_server(row.env, args, out) == 2);
-    CHECK_THAT(out, Equals(expected));
-  }
-  std::string out;
-  CHECK(run_server({}, {"--config", (dir / "missing.conf").string()}, out) == 2);
-  CHECK_THAT(out, Equals("kb-server: error: " + (dir / "missing.conf").string() + ": cannot read the configuration file\n"));
+  check_error_lines(run_server, "kb-server", rows, {});
 }
 
-namespace {
-
-/// Runs kb-index with environment variables set (through env(1)).
-int run_indexer(const std::vector<std::string>& env, const std::vector<std::string>& args, std::string& out) {
-  std::vector<std::string> argv{"/usr/bin/env", "-u", "KB_CONFIG", "-u", "KB_INDEX", "-u", "KB_ARTICLES", "-u", "KB_DATA"};
-  argv.insert(argv.end(), env.begin(), env.end());
-  argv.push_back(KB_INDEX_BIN);
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, out);
-}
-
-}  // namespace
 
 TEST_CASE("kb-index reads kb.conf: flags > environment > file, kb-server's keys skipped", "[ops][config]") {
   TempDir dir;
@@ -199,34 +210,14 @@ TEST_CASE("kb-index reads every key it owns from kb.conf", "[ops][config]") {
 
 TEST_CASE("kb-index: every configuration error is one line and exit 2", "[ops][config]") {
   TempDir dir;
-  struct Row {
-    const char* file;
-    std::vector<std::string> env;
-    std::string message;  ///< with CONF for the file's path
+  const std::vector<ErrorRow> rows = {
+      {"index = /tmp/x\nidnex = /tmp/y\n", {}, {}, "kb-index: error: CONF:2: unknown key \"idnex\" (did you mean \"index\"?)\n"},
+      {"quiet = true\n", {}, {}, "kb-index: error: CONF:1: unknown key \"quiet\"\n"},
+      {"changesets = -1\n", {}, {}, "kb-index: error: CONF:1: bad value for \"changesets\": Value -1 not in range 0 to 1000000\n"},
+      {"port 8080\n", {}, {}, "kb-index: error: CONF:1: expected \"key = value\"\n"},
+      {nullptr, {"KB_CHANGESETS=many"}, {}, "kb-index: error: --changesets: Value many not in range 0 to 1000000 (see --help)\n"},
   };
-  const std::vector<Row> rows = {
-      {"index = /tmp/x\nidnex = /tmp/y\n", {}, "kb-index: error: CONF:2: unknown key \"idnex\" (did you mean \"index\"?)\n"},
-      {"quiet = true\n", {}, "kb-index: error: CONF:1: unknown key \"quiet\"\n"},
-      {"changesets = -1\n", {}, "kb-index: error: CONF:1: bad value for \"changesets\": Value -1 not in range 0 to 1000000\n"},
-      {"port 8080\n", {}, "kb-index: error: CONF:1: expected \"key = value\"\n"},
-      {nullptr, {"KB_CHANGESETS=many"}, "kb-index: error: --changesets: Value many not in range 0 to 1000000 (see --help)\n"},
-  };
-  for (const Row& row : rows) {
-    std::vector<std::string> args{"-q", "--articles", (dir / "none").string()};
-    std::string expected = row.message;
-    if (row.file) {
-      const auto conf = dir.write("kb.conf", row.file);
-      args.insert(args.begin(), {"--config", conf.string()});
-      expected.replace(expected.find("CONF"), 4, conf.string());
-    }
-    std::string out;
-    INFO(expected);
-    CHECK(run_indexer(row.env, args, out) == 2);
-    CHECK_THAT(out, Equals(expected));
-  }
-  std::string out;
-  CHECK(run_indexer({}, {"--config", (dir / "missing.conf").string()}, out) == 2);
-  CHECK_THAT(out, Equals("kb-index: error: " + (dir / "missing.conf").string() + ": cannot read the configuration file\n"));
+  check_error_lines(run_indexer, "kb-index", rows, {"-q", "--articles", (dir / "none").string()});
 }
 
 TEST_CASE("kb-server skips kb-index's keys and knows exactly the keys listed for it", "[ops][config]") {
