@@ -90,6 +90,17 @@ pid_t spawn_quiet(const std::vector<std::string>& argv) {
   return pid;
 }
 
+/// Starts kb-index over @p articles into @p index and kills it (SIGKILL)
+/// after @p delay, or once it has finished if that is sooner.
+void kill_indexer_after(const std::filesystem::path& articles, const std::filesystem::path& index,
+                        std::chrono::microseconds delay) {
+  const pid_t pid = spawn_quiet({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"});
+  std::this_thread::sleep_for(delay);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
 struct IndexState {
   std::uint64_t documents = 0;
   std::uint64_t revision = 0;
@@ -276,11 +287,7 @@ TEST_CASE("kill -9 of kb-index at random points leaves the previous or the new r
     const std::size_t count = 140 + static_cast<std::size_t>(rep % 5) * 5;
     write_corpus(articles, count, word);
     const auto delay = std::chrono::microseconds(std::uniform_int_distribution<long>(0, window_us)(rng));
-    const pid_t pid = spawn_quiet({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"});
-    std::this_thread::sleep_for(delay);
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    kill_indexer_after(articles, index, delay);
 
     const IndexState fresh{count, 0, word};
     std::string why_old, why_new;
@@ -329,11 +336,7 @@ TEST_CASE("kill -9 of a first kb-index build leaves no index or the whole one, a
   for (int rep = 0; rep < 10; ++rep) {
     std::filesystem::remove_all(index);
     const auto delay = std::chrono::microseconds(std::uniform_int_distribution<long>(0, window_us)(rng));
-    const pid_t pid = spawn_quiet({KB_INDEX_BIN, "--articles", articles.string(), "--index", index.string(), "-q"});
-    std::this_thread::sleep_for(delay);
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    kill_indexer_after(articles, index, delay);
     INFO("repetition " << rep << ", killed after " << delay.count() << " us");
     std::string why;
     if (std::filesystem::exists(index)) {
