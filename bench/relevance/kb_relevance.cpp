@@ -2,6 +2,7 @@
  *  @brief Runs a query file through kb's real search code (the Searcher the
  *  server uses) and writes a run file: qid<TAB>slug<TAB>rank.
  */
+#include "../ranking_param.h"
 #include "kb/index_writer.h"
 #include "kb/searcher.h"
 
@@ -25,7 +26,7 @@ int main(int argc, char** argv) try {
   app.add_option("--run", run, "Run file to write")->required();
   app.add_option("--depth", depth, "Results per query")->capture_default_str();
   app.add_flag("--reuse-index", reuse, "Do not (re)index");
-  app.add_option("--param", overrides, "Ranking parameter NAME=VALUE for tuning (k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, near, window)");
+  app.add_option("--param", overrides, std::string("Ranking parameter NAME=VALUE for tuning (") + kb::bench::kRankingParamNames + ")");
   app.add_flag("--explain", explain, "Print the rung and the top 3 results' explanations to stdout");
   CLI11_PARSE(app, argc, argv);
 
@@ -37,25 +38,7 @@ int main(int argc, char** argv) try {
     std::fprintf(stderr, "kb-relevance: %s\n", report.summary_line().c_str());
   }
   kb::Searcher searcher(index);
-  for (const auto& o : overrides) {
-    const std::size_t eq = o.find('=');
-    const std::string name = o.substr(0, eq);
-    const double v = eq == std::string::npos ? 0 : std::stod(o.substr(eq + 1));
-    kb::RankingParams& p = searcher.params();
-    if (name == "k1") p.bm25_k1 = v;
-    else if (name == "b") p.bm25_b = v;
-    else if (name == "title") p.title_weight = v;
-    else if (name == "title_k1") p.title_k1 = v;
-    else if (name == "title_b") p.title_b = v;
-    else if (name == "similar") p.similar_title_weight = v;
-    else if (name == "all") p.all_words_boost = v;
-    else if (name == "synonym") p.synonym_weight = v;
-    else if (name == "exact") p.error_token_weight = v;
-    else if (name == "minnorm") p.bm25_min_normlen = v;
-    else if (name == "near") p.proximity_weight = v;
-    else if (name == "window") p.proximity_window = static_cast<unsigned>(v);
-    else throw std::runtime_error("unknown --param " + name);
-  }
+  for (const auto& o : overrides) kb::bench::apply_ranking_param(searcher.params(), o);
   std::ifstream in(queries);
   std::ofstream out(run);
   std::string line;

@@ -4,9 +4,15 @@
  *  best section and snippet, facets, spelling correction, the ladder),
  *  and title completion as /api/suggest does it.
  *
- *    kb-speed search INDEX QUERIES [REPEATS]
+ *    kb-speed search INDEX QUERIES [REPEATS] [--param NAME=VALUE ...] [--slowest N]
  *    kb-speed suggest INDEX QUERIES [REPEATS]
+ *
+ *  --param takes kb-relevance's ranking parameters (ranking_param.h), so
+ *  what one part of the ranking costs is measured by turning it off;
+ *  --slowest N prints the N queries with the highest median time to
+ *  stderr, the ones a profile of the tail should start from.
  */
+#include "../ranking_param.h"
 #include "bench_util.h"
 
 #include "kb/searcher.h"
@@ -15,8 +21,10 @@
 
 namespace {
 
-int run(const std::string& op, const char* index, const char* queries_file, int repeats) {
+int run(const std::string& op, const char* index, const char* queries_file, int repeats,
+        const std::vector<std::string>& params, std::size_t slowest) {
   kb::Searcher searcher(index);
+  for (const auto& p : params) kb::bench::apply_ranking_param(searcher.params(), p);
   const auto queries = kb::bench::read_queries(queries_file);
   std::vector<double> ms;
   std::size_t seen = 0;
@@ -36,6 +44,19 @@ int run(const std::string& op, const char* index, const char* queries_file, int 
     }
   }
   kb::bench::print_latencies("kb", op, ms);
+  if (slowest > 0 && !queries.empty()) {
+    std::vector<std::pair<double, std::size_t>> median;  // per query, over the repeats
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+      std::vector<double> times;
+      for (std::size_t i = q; i < ms.size(); i += queries.size()) times.push_back(ms[i]);
+      std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
+      median.emplace_back(times[times.size() / 2], q);
+    }
+    std::sort(median.rbegin(), median.rend());
+    for (std::size_t i = 0; i < std::min(slowest, median.size()); ++i) {
+      std::fprintf(stderr, "%8.3f ms  %s\n", median[i].first, queries[median[i].second].c_str());
+    }
+  }
   return seen == static_cast<std::size_t>(-1);
 }
 
@@ -43,9 +64,21 @@ int run(const std::string& op, const char* index, const char* queries_file, int 
 
 int main(int argc, char** argv) try {
   if (argc >= 4 && (std::strcmp(argv[1], "search") == 0 || std::strcmp(argv[1], "suggest") == 0)) {
-    return run(argv[1], argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : 1);
+    int repeats = 1;
+    std::vector<std::string> params;
+    std::size_t slowest = 0;
+    for (int i = 4; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
+        params.emplace_back(argv[++i]);
+      } else if (std::strcmp(argv[i], "--slowest") == 0 && i + 1 < argc) {
+        slowest = static_cast<std::size_t>(std::atoi(argv[++i]));
+      } else {
+        repeats = std::atoi(argv[i]);
+      }
+    }
+    return run(argv[1], argv[2], argv[3], repeats, params, slowest);
   }
-  std::fprintf(stderr, "usage: kb-speed search|suggest INDEX QUERIES [REPEATS]\n");
+  std::fprintf(stderr, "usage: kb-speed search|suggest INDEX QUERIES [REPEATS] [--param NAME=VALUE ...] [--slowest N]\n");
   return 2;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "kb-speed: %s\n", e.what());
