@@ -210,6 +210,16 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
       parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, groups.begin(), groups.end()), params_.synonym_weight));
     }
   }
+  std::vector<Xapian::Query> exact;
+  for (const auto& token : error_tokens(text)) exact.emplace_back(schema::kPrefixErrorToken + token);
+  if (!exact.empty()) {
+    parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, exact.begin(), exact.end()), params_.error_token_weight));
+  }
+  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+Xapian::Query QueryBuilder::bonus(const std::string& text) {
+  std::vector<Xapian::Query> parts;
   if (params_.proximity_weight > 0) {
     // Consecutive words of the query found near each other in the text.
     std::vector<std::string> words;
@@ -225,17 +235,10 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
       parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()), params_.proximity_weight));
     }
   }
-  std::vector<Xapian::Query> exact;
-  for (const auto& token : error_tokens(text)) exact.emplace_back(schema::kPrefixErrorToken + token);
-  if (!exact.empty()) {
-    parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, exact.begin(), exact.end()), params_.error_token_weight));
-  }
-  Xapian::Query any(Xapian::Query::OP_OR, parts.begin(), parts.end());
   if (params_.all_words_boost > 0 && word_count(text) <= params_.max_strict_words) {
-    any = Xapian::Query(Xapian::Query::OP_AND_MAYBE, any,
-                        scaled(parse(text, Xapian::Query::OP_AND, 0), params_.all_words_boost));
+    parts.push_back(scaled(parse(text, Xapian::Query::OP_AND, 0), params_.all_words_boost));
   }
-  return any;
+  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
 }  // namespace kb

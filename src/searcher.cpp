@@ -7,6 +7,7 @@
 #include "kb/document_builder.h"
 #include "kb/events.h"
 #include "kb/facet_table.h"
+#include "kb/rerank.h"
 #include "kb/schema.h"
 #include "kb/text.h"
 #include "kb/title_match.h"
@@ -15,6 +16,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <iterator>
 #include <chrono>
@@ -95,9 +97,14 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
 class SectionScorer {
  public:
   SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem)
-      : terms_(terms), stem_(stem), stem_prefixes_(1 << 16, false) {
+      : terms_(terms), stem_(stem), stem_prefixes_(1 << 16, false), word_prefixes_(1 << 16, false) {
     for (const auto& [term, idf] : terms_) {
-      if (term.size() > 1 && term[0] == 'Z') stem_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
+      if (term.size() > 1 && term[0] == 'Z') {
+        stem_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
+        word_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
+      } else {
+        word_prefixes_[prefix_key(term)] = true;
+      }
     }
   }
 
@@ -153,6 +160,9 @@ class SectionScorer {
   /// Whether a word (lower-cased) is a query term as written or stemmed;
   /// counts it with weight @p n (0: only tell).
   bool word(const std::string& w, double n) {
+    // Most words of a text share no first two bytes with any query word
+    // or stem: one table look-up rejects them without hashing.
+    if (!word_prefixes_[prefix_key(w)]) return false;
     bool matched = add(w, n);
     if (!stem_prefixes_[prefix_key(w)]) return matched;
     auto memo = stems_.find(w);
@@ -173,10 +183,24 @@ class SectionScorer {
     return matched;
   }
 
+  /// Each byte lower-cased if it is an ASCII word character, else 0: one
+  /// look-up per byte of text.
+  static constexpr std::array<char, 256> kAsciiWordChars = [] {
+    std::array<char, 256> table{};
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c + 32);
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
+    table['_'] = '_';
+    return table;
+  }();
+  static char ascii_word_char(unsigned char byte) { return kAsciiWordChars[byte]; }
+
   /// Splits @p text as the indexer does and calls on_word(begin, end,
-  /// lower-cased word) and on_cjk(begin, end, char, previous char).
+  /// lower-cased word) and on_cjk(begin, end, char, previous char). With
+  /// @p only_candidates, ASCII words that cannot be a query word or stem
+  /// (word_prefixes_) are skipped before they are copied: most of a text.
   template <class Word, class Cjk>
-  static void tokens(std::string_view text, Word&& on_word, Cjk&& on_cjk) {
+  void tokens(std::string_view text, bool only_candidates, Word&& on_word, Cjk&& on_cjk) const {
     std::string current;
     std::size_t start = 0;  // of the current word
     unsigned previous_cjk = 0;
@@ -188,6 +212,25 @@ class SectionScorer {
     std::size_t pos = 0;
     while (pos < text.size()) {
       const auto byte = static_cast<unsigned char>(text[pos]);
+      if (byte < 0x80 && current.empty() && ascii_word_char(byte)) {
+        // A word starts: read its ASCII run at once.
+        previous_cjk = 0;
+        std::size_t end = pos + 1;
+        while (end < text.size() && ascii_word_char(static_cast<unsigned char>(text[end]))) ++end;
+        const bool whole = end == text.size() || static_cast<unsigned char>(text[end]) < 0x80;
+        if (whole && only_candidates) {
+          const auto second = end - pos > 1 ? static_cast<unsigned char>(ascii_word_char(static_cast<unsigned char>(text[pos + 1]))) : 0u;
+          if (!word_prefixes_[(static_cast<unsigned char>(ascii_word_char(byte)) << 8) | second]) {
+            pos = end;
+            continue;
+          }
+        }
+        start = pos;
+        for (std::size_t i = pos; i < end; ++i) current += ascii_word_char(static_cast<unsigned char>(text[i]));
+        pos = end;
+        if (whole) end_word(end);
+        continue;
+      }
       if (byte < 0x80) {  // ASCII: no Unicode tables needed
         previous_cjk = 0;
         const bool lower = (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') || byte == '_';
@@ -224,7 +267,7 @@ class SectionScorer {
 
   void scan(std::string_view text, double n, bool track) {
     tokens(
-        text,
+        text, true,
         [&](std::size_t begin, std::size_t, const std::string& w) {
           if (word(w, n) && track && begin < first_match_) first_match_ = begin;
         },
@@ -254,7 +297,7 @@ class SectionScorer {
     unsigned pending_cjk = 0;  // a CJK char whose bigram with the next may match
     std::size_t pending_begin = 0;
     tokens(
-        window,
+        window, false,
         [&](std::size_t begin, std::size_t end, const std::string& w) {
           pending_cjk = 0;
           if (word(w, 0)) marks.emplace_back(begin, end);
@@ -297,6 +340,7 @@ class SectionScorer {
   const std::unordered_map<std::string, double>& terms_;
   const Xapian::Stem& stem_;
   std::vector<bool> stem_prefixes_;
+  std::vector<bool> word_prefixes_;  ///< of every query word and stem
   std::unordered_map<std::string, std::string> stems_;
   std::unordered_map<std::string, double> counts_;
   std::size_t first_match_ = std::string::npos;
@@ -312,9 +356,9 @@ const char* field_of(const std::string& term) {
 
 constexpr std::size_t kSnippetBytes = 240;
 constexpr Xapian::doccount kExactMatchesChecked = 500;
-/// How many of the best matches a similar-title reordering looks at: the
-/// first five pages of ten.
-constexpr Xapian::doccount kSimilarTitleDepth = 50;
+/// How many of the best matches are reordered (QueryBuilder::bonus, similar
+/// titles): the first five pages of ten.
+constexpr Xapian::doccount kRerankDepth = 50;
 
 
 }  // namespace
@@ -468,6 +512,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   auto has_match = [&](const Xapian::Query& q) {
     if (q.empty()) return false;
     Xapian::Enquire probe(db_);
+    // Existence only: unweighted, the matcher stops at the first match
+    // instead of looking for the best one.
+    probe.set_weighting_scheme(Xapian::BoolWeight());
     probe.set_query(filtered(q));
     return !probe.get_mset(0, 1).empty();
   };
@@ -487,6 +534,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   }
 
   Xapian::Query used;
+  Xapian::Query bonus;  // weighed on the first matches only (rerank.h)
   std::string text = request.query;
   const bool browse = request.query.empty();
   if (browse) {
@@ -507,6 +555,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       if (!response.corrected_query.empty()) text = response.corrected_query;
     }
     used = qb.ranked(text);
+    bonus = qb.bonus(text);
   }
   if (!pinned.empty()) used = Xapian::Query(Xapian::Query::OP_AND_NOT, used, pin_term);
   const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
@@ -520,8 +569,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     used = Xapian::Query(Xapian::Query::OP_AND_MAYBE, used, Xapian::Query(source->release()));
   }
 
+  const Xapian::BM25Weight bm25(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen);
   Xapian::Enquire enquire(db_);
-  enquire.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+  enquire.set_weighting_scheme(bm25);
   if (facet_table->has_translation_groups()) enquire.set_collapse_key(schema::kSlotGroup);
   FacetTable::Counter facets(facet_table);
   enquire.add_matchspy(&facets);
@@ -538,24 +588,42 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   // the search time (2,000 cost 4 ms a query more than 500 on the 5,878
   // support articles; bench/speed).
   const Xapian::doccount check = std::min<Xapian::doccount>(db_.get_doccount(), std::max<Xapian::doccount>(first + count, kExactMatchesChecked));
-  // No article has every word (the any rung): the person's words and the
-  // articles' differ. The best match's own question, its title, says what
-  // the other answers to it are called: the first kSimilarTitleDepth
-  // matches are reordered with how much their titles share with it.
-  const bool similar_titles = !browse && response.rung == "any" && params_.similar_title_weight > 0 &&
-                              first + count <= kSimilarTitleDepth;
-  const Xapian::MSet mset = similar_titles ? enquire.get_mset(0, kSimilarTitleDepth, check)
-                                           : enquire.get_mset(first, count, check);
-  std::vector<std::pair<Xapian::MSetIterator, double>> page;  // the page's matches and their weights
-  for (auto it = mset.begin(); it != mset.end(); ++it) page.emplace_back(it, it.get_weight());
-  if (similar_titles && !page.empty()) {
+  // The first kRerankDepth matches are reordered by what is too costly to
+  // weigh on every candidate (QueryBuilder::bonus). And when no article has
+  // every word (the any rung), the person's words and the articles' differ:
+  // the best match's own question, its title, says what the other answers
+  // to it are called, so matches also gain how much their titles share
+  // with it.
+  const bool rerank = !browse;
+  const bool similar_titles = rerank && response.rung == "any" && params_.similar_title_weight > 0;
+  const Xapian::MSet mset = rerank ? enquire.get_mset(0, std::max(first + count, kRerankDepth), check)
+                                   : enquire.get_mset(first, count, check);
+  struct Ranked {
+    Xapian::MSetIterator it;
+    double weight;
+    double bonus = 0;  ///< of it, what the reordering added
+  };
+  std::vector<Ranked> page;
+  for (auto it = mset.begin(); it != mset.end(); ++it) page.push_back({it, it.get_weight()});
+  if (rerank && !page.empty()) {
     std::vector<Xapian::docid> docids;
-    for (const auto& [it, weight] : page) docids.push_back(*it);
-    const std::vector<double> likeness = TitleMatchSource::weights(
-        db_, *facet_table, qb.title_terms_of(mset.begin().get_document().get_value(schema::kSlotTitle)), docids,
-        params_.title_k1, params_.title_b);
-    for (std::size_t i = 0; i < page.size(); ++i) page[i].second += params_.similar_title_weight * likeness[i];
-    std::stable_sort(page.begin(), page.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& ranked : page) docids.push_back(*ranked.it);
+    std::vector<double> added = weights_of(db_, bm25, bonus, docids);
+    if (similar_titles) {
+      std::size_t best = 0;
+      for (std::size_t i = 1; i < page.size(); ++i) {
+        if (page[i].weight + added[i] > page[best].weight + added[best]) best = i;
+      }
+      const std::vector<double> likeness = TitleMatchSource::weights(
+          db_, *facet_table, qb.title_terms_of(page[best].it.get_document().get_value(schema::kSlotTitle)), docids,
+          params_.title_k1, params_.title_b);
+      for (std::size_t i = 0; i < page.size(); ++i) added[i] += params_.similar_title_weight * likeness[i];
+    }
+    for (std::size_t i = 0; i < page.size(); ++i) {
+      page[i].weight += added[i];
+      page[i].bonus = added[i];
+    }
+    std::stable_sort(page.begin(), page.end(), [](const Ranked& a, const Ranked& b) { return a.weight > b.weight; });
     const std::size_t from = std::min<std::size_t>(first, page.size());
     page.erase(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(from));
     if (page.size() > count) page.resize(count);
@@ -607,7 +675,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     }
   }
   std::vector<SearchHit> ranked;
-  for (const auto& [it, weight] : page) {
+  for (const auto& [it, weight, reordering] : page) {
     SearchHit hit = make_hit(it.get_document(), weight);
     if (request.explain) {
       nlohmann::json matched = nlohmann::json::array();
@@ -640,7 +708,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       }
       hit.explain = {{"weight", weight}, {"rung", response.rung}, {"matched_terms", matched},
                      {"section", hit.section_anchor}, {"section_heading", hit.section_heading}, {"pinned", false},
-                     {"language_preference", preferred}, {"learned_boost", 1.0}};
+                     {"language_preference", preferred}, {"learned_boost", 1.0},
+                     {"reordering_bonus", reordering}};
     }
     ranked.push_back(std::move(hit));
   }

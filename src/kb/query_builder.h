@@ -61,9 +61,15 @@ class QueryBuilder {
   /// when no synonym applies to @p text.
   Xapian::Query all_words_or_synonyms(const std::string& text);
 
-  /// The ranking query: matches any word; scores add title matches, the
-  /// all-words bonus, synonyms and exact identifiers.
+  /// The ranking query: matches any word; scores add title matches,
+  /// synonyms and exact identifiers.
   Xapian::Query ranked(const std::string& text);
+
+  /// What reorders the first matches of ranked() (rerank.h): consecutive
+  /// words found close together, and every word present. Costly to weigh
+  /// on every candidate (positions; lists read to their ends), cheap on a
+  /// few dozen.
+  Xapian::Query bonus(const std::string& text);
 
   /// The title-field terms of @p title, as a title search would use them.
   std::vector<std::string> title_terms_of(const std::string& title);

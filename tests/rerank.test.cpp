@@ -1,0 +1,116 @@
+#include "kb/rerank.h"
+
+#include "kb/index_writer.h"
+#include "kb/searcher.h"
+#include "support/search_index.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+namespace {
+
+/// Builds an index of the given articles (slug -> body), titled by slug.
+void index_bodies(kb::test::TempDir& dir, const std::map<std::string, std::string>& bodies) {
+  for (const auto& [slug, body] : bodies) {
+    dir.write("articles/" + slug + ".md", "---\ntitle: \"Note " + slug + "\"\n---\n" + body + "\n");
+  }
+  kb::IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(kb::build_index(opt).skipped == 0);
+}
+
+Xapian::docid docid_of(const Xapian::Database& db, const std::string& slug) {
+  const auto p = db.postlist_begin("Q" + slug);
+  REQUIRE(p != db.postlist_end("Q" + slug));
+  return *p;
+}
+
+std::string filler(int words) {
+  std::string out;
+  for (int i = 0; i < words; ++i) out += "word" + std::to_string(i % 37) + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a docid set walks its documents in order, once each, and skips forward", "[rerank]") {
+  kb::DocidSetSource source({9, 3, 7, 3, 12});
+  Xapian::Database unused;
+  source.init(unused);
+  std::vector<Xapian::docid> walked;
+  for (source.next(0); !source.at_end(); source.next(0)) walked.push_back(source.get_docid());
+  CHECK(walked == std::vector<Xapian::docid>{3, 7, 9, 12});
+  CHECK(source.get_termfreq_est() == 4);
+
+  source.init(unused);
+  source.skip_to(8, 0);
+  REQUIRE(!source.at_end());
+  CHECK(source.get_docid() == 9);
+  source.skip_to(9, 0);  // already there: stays
+  CHECK(source.get_docid() == 9);
+  source.skip_to(13, 0);
+  CHECK(source.at_end());
+}
+
+TEST_CASE("weights over chosen documents equal the query's weights in a whole search", "[rerank]") {
+  kb::test::TempDir dir;
+  index_bodies(dir, {{"near", "the printer is offline again " + filler(30)},
+                     {"far", "the printer " + filler(25) + " offline"},
+                     {"one", "the printer " + filler(40)},
+                     {"none", filler(20)}});
+  const Xapian::Database db((dir / "index").string());
+  const Xapian::BM25Weight bm25(1.5, 0, 1, 0.9, 0.5);
+  const Xapian::Query words[] = {Xapian::Query("printer"), Xapian::Query("offline")};
+  const Xapian::Query near(Xapian::Query::OP_NEAR, std::begin(words), std::end(words), 4);
+  const Xapian::Query all(Xapian::Query::OP_AND, std::begin(words), std::end(words));
+  const Xapian::Query bonus(Xapian::Query::OP_OR, near, Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, all, 0.3));
+
+  Xapian::Enquire whole(db);
+  whole.set_weighting_scheme(bm25);
+  whole.set_query(bonus);
+  std::map<Xapian::docid, double> expected;
+  const Xapian::MSet mset = whole.get_mset(0, 10);
+  for (auto it = mset.begin(); it != mset.end(); ++it) expected[*it] = it.get_weight();
+  REQUIRE(expected.size() == 2);  // "near" (both parts) and "far" (all words only)
+
+  const std::vector<Xapian::docid> chosen{docid_of(db, "one"), docid_of(db, "far"), docid_of(db, "near")};
+  const std::vector<double> got = kb::weights_of(db, bm25, bonus, chosen);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == 0.0);  // "one" lacks "offline"
+  CHECK(got[1] == Approx(expected.at(docid_of(db, "far"))).epsilon(1e-12));
+  CHECK(got[2] == Approx(expected.at(docid_of(db, "near"))).epsilon(1e-12));
+  CHECK(got[2] > got[1]);  // the words close together add the proximity part
+
+  CHECK(kb::weights_of(db, bm25, Xapian::Query(), chosen) == std::vector<double>(3, 0.0));
+  CHECK(kb::weights_of(db, bm25, bonus, {}).empty());
+}
+
+TEST_CASE("search puts the words found close together and every word first, and explains it", "[rerank]") {
+  kb::test::TempDir dir;
+  // Same length and the same words, so only where they stand differs; the
+  // other articles make both words rare, as in a real knowledge base.
+  std::map<std::string, std::string> bodies{{"apart", "printer " + filler(30) + " offline " + filler(10)},
+                                            {"together", filler(20) + " printer offline " + filler(20)},
+                                            {"single", "printer printer " + filler(40)}};
+  for (int i = 0; i < 12; ++i) bodies["other" + std::to_string(i)] = "scanner " + filler(30 + i);
+  index_bodies(dir, bodies);
+  kb::Searcher searcher(dir / "index");
+  kb::SearchRequest request;
+  request.query = "printer offline";
+  request.explain = true;
+  const kb::SearchResponse response = searcher.search(request);
+  REQUIRE(response.rung == "all");
+  const auto slugs = kb::test::slugs(response);
+  REQUIRE(slugs.size() == 3);
+  CHECK(slugs[0] == "together");
+  CHECK(slugs[1] == "apart");
+  CHECK(slugs[2] == "single");
+  const double together_bonus = response.hits[0].explain.at("reordering_bonus").get<double>();
+  const double apart_bonus = response.hits[1].explain.at("reordering_bonus").get<double>();
+  CHECK(together_bonus > apart_bonus);
+  CHECK(apart_bonus > 0);  // every word, not close
+  CHECK(response.hits[2].explain.at("reordering_bonus").get<double>() == 0.0);
+}
