@@ -3,25 +3,16 @@
  */
 #include "kb/facet_table.h"
 
+#include "kb/per_revision.h"
 #include "kb/schema.h"
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <unordered_map>
 
 namespace kb {
 
 namespace {
-
-/// Tables in use by this process, by index uuid. A Searcher asks for its
-/// revision's table after every reopen; a newer revision replaces the
-/// older entry, and Searchers still holding the old one keep it alive.
-std::mutex cache_mutex;
-std::unordered_map<std::string, std::shared_ptr<const FacetTable>>& cache() {
-  static std::unordered_map<std::string, std::shared_ptr<const FacetTable>> tables;
-  return tables;
-}
 
 std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -33,23 +24,11 @@ std::uint64_t mix(std::uint64_t x) {
 }  // namespace
 
 std::shared_ptr<const FacetTable> FacetTable::for_database(const Xapian::Database& db) {
-  const std::string uuid = db.get_uuid();
-  const Xapian::rev revision = db.get_revision();
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    const auto found = cache().find(uuid);
-    if (found != cache().end() && found->second->revision_ == revision) return found->second;
-  }
-  // Built outside the lock: two threads may both build one, which is
-  // cheaper than making every search wait behind a build.
-  auto table = std::make_shared<FacetTable>();
-  table->uuid_ = uuid;
-  table->revision_ = revision;
-  table->load(db);
-  std::lock_guard<std::mutex> lock(cache_mutex);
-  auto& slot = cache()[uuid];
-  if (!slot || slot->revision_ < revision) slot = table;
-  return table;
+  return per_revision<FacetTable>(db, [](const Xapian::Database& d) {
+    auto table = std::make_shared<FacetTable>();
+    table->load(d);
+    return table;
+  });
 }
 
 void FacetTable::load(const Xapian::Database& db) {

@@ -5,6 +5,7 @@
 
 #include "kb/error_tokens.h"
 #include "kb/schema.h"
+#include "kb/spelling_dictionary.h"
 #include "kb/text.h"
 #include "kb/title_match.h"
 
@@ -125,6 +126,7 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
   std::string out;
   bool changed = false;
   std::string word;
+  std::shared_ptr<const SpellingDictionary> dictionary;  // read only when a word is unknown
   auto flush = [&] {
     if (word.empty()) return;
     const std::string lower = to_lower(word);
@@ -136,7 +138,11 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     // uses it: the synonym rung answers it, not a "correction".
     if (letters_only && lower.size() >= 3 && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
         !db_.term_exists(lower) && synonyms_.find({lower}).empty()) {
-      const std::string suggestion = db_.get_spelling_suggestion(lower);
+      if (!dictionary) dictionary = SpellingDictionary::for_database(db_);
+      // One edit away from the memory table, else Xapian's slower search
+      // up to two edits away.
+      const std::optional<std::string> near = dictionary->suggest(lower);
+      const std::string suggestion = near ? *near : db_.get_spelling_suggestion(lower);
       if (!suggestion.empty() && suggestion != lower) {
         replacement = suggestion;
         changed = true;

@@ -60,9 +60,7 @@ class FacetTable {
  private:
   void load(const Xapian::Database& db);
 
-  std::string uuid_;
   bool has_translation_groups_ = false;
-  Xapian::rev revision_ = 0;
   // One entry per docid (index 0 unused). Value ids are 1-based; 0 = none.
   std::vector<std::uint32_t> group_, category_, lang_;
   std::vector<std::uint32_t> tags_begin_;  ///< tags of docid d: tag_ids_[tags_begin_[d] .. tags_begin_[d+1])
