@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 int main(int argc, char** argv) try {
   CLI::App app{"kb-relevance: index a folder with kb, run queries, write a TREC-style run file"};
@@ -52,9 +53,14 @@ int main(int argc, char** argv) try {
     request.query = line.substr(tab + 1);
     if (request.query.size() > kb::kMaxQueryBytes) request.query.resize(kb::kMaxQueryBytes);
     int rank = 0;
-    for (request.page = 1; rank < depth; ++request.page) {
-      request.per_page = kb::kMaxPerPage;
-      request.explain = explain && request.page == 1;
+    std::set<std::string> listed;
+    // The first ten as the search page shows them (its first page of ten
+    // is what MRR@10 and nDCG@10 score), then the rest of the depth in
+    // pages of kMaxPerPage, for the recall figures.
+    for (int call = 0; rank < depth; ++call) {
+      request.per_page = call == 0 ? 10 : kb::kMaxPerPage;
+      request.page = call == 0 ? 1 : call;
+      request.explain = explain && call == 0;
       const kb::SearchResponse response = searcher.search(request);
       if (request.explain) {
         std::cout << qid << " [" << response.rung << "] " << request.query << "  corrected=" << response.corrected_query << "\n";
@@ -65,9 +71,10 @@ int main(int argc, char** argv) try {
       total_ms += response.took_ms;
       for (const auto& hit : response.hits) {
         if (rank >= depth) break;
+        if (!listed.insert(hit.slug).second) continue;
         out << qid << '\t' << hit.slug << '\t' << ++rank << '\n';
       }
-      if (response.hits.size() < static_cast<std::size_t>(kb::kMaxPerPage)) break;
+      if (response.hits.size() < static_cast<std::size_t>(request.per_page)) break;
     }
     ++count;
   }
