@@ -23,6 +23,45 @@ Xapian::Query scaled(const Xapian::Query& q, double factor) {
   return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor);
 }
 
+bool ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/// The words joined by hyphens in @p text ("sign-in", "wi-fi"), each once.
+std::vector<std::string> hyphenated(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!ascii_alnum(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    bool joined = false;
+    while (end < text.size() && (ascii_alnum(text[end]) || (text[end] == '-' && end + 1 < text.size() &&
+                                                             ascii_alnum(text[end + 1]) && end > i))) {
+      joined = joined || text[end] == '-';
+      ++end;
+    }
+    std::string word = text.substr(i, end - i);
+    if (joined && std::find(out.begin(), out.end(), word) == out.end()) out.push_back(std::move(word));
+    i = end;
+  }
+  return out;
+}
+
+/// @p text with the hyphens inside words made spaces: "sign-in" matches
+/// as two words. The query parser would make each a phrase, which Xapian
+/// checks against the positions of every article holding both words
+/// ("in" is in all of them): 18 ms of a 20 ms search at 100,000
+/// articles. The phrase still counts, in the reordering (bonus()).
+std::string without_inner_hyphens(std::string text) {
+  for (std::size_t i = 1; i + 1 < text.size(); ++i) {
+    if (text[i] == '-' && ascii_alnum(text[i - 1]) && ascii_alnum(text[i + 1])) text[i] = ' ';
+  }
+  return text;
+}
+
 }  // namespace
 
 const Xapian::Stopper& english_stopper() {
@@ -195,7 +234,7 @@ Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
 
 Xapian::Query QueryBuilder::ranked(const std::string& text) {
   const std::string ngrams = cjk_bigrams(text);
-  std::vector<Xapian::Query> parts{parse(ngrams, Xapian::Query::OP_OR, 0)};
+  std::vector<Xapian::Query> parts{parse(without_inner_hyphens(ngrams), Xapian::Query::OP_OR, 0)};
   if (params_.title_weight > 0) {
     const Xapian::Query title = title_match(ngrams, &title_terms_);
     if (!title.empty()) parts.push_back(scaled(title, params_.title_weight));
@@ -240,6 +279,11 @@ Xapian::Query QueryBuilder::bonus(const std::string& text) {
     if (!pairs.empty()) {
       parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()), params_.proximity_weight));
     }
+  }
+  std::vector<Xapian::Query> compounds;
+  for (const auto& word : hyphenated(text)) compounds.push_back(parse(word, Xapian::Query::OP_AND, 0));
+  if (!compounds.empty() && params_.compound_weight > 0) {
+    parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, compounds.begin(), compounds.end()), params_.compound_weight));
   }
   if (params_.all_words_boost > 0 && word_count(text) <= params_.max_strict_words) {
     parts.push_back(scaled(parse(text, Xapian::Query::OP_AND, 0), params_.all_words_boost));

@@ -114,3 +114,22 @@ TEST_CASE("search puts the words found close together and every word first, and 
   CHECK(apart_bonus > 0);  // every word, not close
   CHECK(response.hits[2].explain.at("reordering_bonus").get<double>() == 0.0);
 }
+
+TEST_CASE("a hyphenated word matches its parts, and first where it is written as one", "[rerank]") {
+  kb::test::TempDir dir;
+  std::map<std::string, std::string> bodies{{"compound", filler(20) + " wi-fi " + filler(20)},
+                                            {"apart", "wi " + filler(40) + " fi"}};
+  for (int i = 0; i < 12; ++i) bodies["other" + std::to_string(i)] = "scanner " + filler(30 + i);
+  index_bodies(dir, bodies);
+  kb::Searcher searcher(dir / "index");
+  kb::SearchRequest request;
+  request.query = "wi-fi";
+  request.explain = true;
+  const kb::SearchResponse response = searcher.search(request);
+  CHECK(response.rung == "all");  // the every-word rung still reads it as written
+  // The parts count where they stand apart too, but the compound as
+  // written comes first through the reordering.
+  REQUIRE(kb::test::slugs(response) == std::vector<std::string>{"compound", "apart"});
+  CHECK(response.hits[0].explain.at("reordering_bonus").get<double>() > 0);
+  CHECK(response.hits[1].explain.at("reordering_bonus").get<double>() == 0.0);
+}
