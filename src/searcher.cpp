@@ -13,6 +13,7 @@
 #include "kb/title_match.h"
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -417,7 +418,23 @@ void Searcher::load_synonyms() {
   synonyms_revision_ = db_.get_revision();
 }
 
+Searcher::FileStamp Searcher::stamp_of(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return {};
+  return {static_cast<unsigned long long>(st.st_ino), static_cast<unsigned long long>(st.st_size),
+          static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec, true};
+}
+
 void Searcher::refresh() {
+  const auto now = std::chrono::steady_clock::now();
+  const FileStamp stub_now = stamp_of(dir_ / "XAPIANDB");
+  const FileStamp version_now = stamp_of(dir_ / "iamglass");
+  // Only for a plain index: a replica's version file is in the copy its
+  // stub names, which xapian-replicate may update in place.
+  if (!stub_now.present && version_now.present && stub_now == stub_stamp_ && version_now == version_stamp_ &&
+      now - last_full_check_ < kFullCheckEvery) {
+    return;
+  }
   // A replica whose stub now names the other copy: open that copy whole
   // (reopen() would keep reading the deleted one). The switch is atomic:
   // this thread serves the old revision or the new one, never a mixture.
@@ -427,6 +444,10 @@ void Searcher::refresh() {
   }
   try {
     if (db_.reopen() || db_.get_revision() != synonyms_revision_) load_synonyms();
+    // Stamps taken before the reopen: a commit in between is seen next time.
+    stub_stamp_ = stub_now;
+    version_stamp_ = version_now;
+    last_full_check_ = now;
   } catch (const Xapian::Error& e) {
     // The copy we hold may have gone between the stub check and reopen().
     if (!stub_.empty()) {

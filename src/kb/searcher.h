@@ -11,6 +11,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -191,6 +192,23 @@ class Searcher {
   /// xapian-replicate ("auto replica_0"): a full copy switches it to the
   /// other folder and deletes the one we hold. Empty for a plain index.
   std::string stub_;
+  /// The version file (and stub) as last seen: while both look the same,
+  /// nothing was committed and refresh() skips Xapian's reopen() (two
+  /// opens and reads per request, ~7% of an article page's CPU). Inode
+  /// and mtime can repeat when two commits fall in one clock tick, so a
+  /// real reopen still happens at least every kFullCheckEvery.
+  struct FileStamp {
+    unsigned long long inode = 0, size = 0;
+    long long mtime_ns = 0;
+    bool present = false;
+    bool operator==(const FileStamp& o) const {
+      return inode == o.inode && size == o.size && mtime_ns == o.mtime_ns && present == o.present;
+    }
+  };
+  static FileStamp stamp_of(const std::filesystem::path& file);
+  static constexpr std::chrono::milliseconds kFullCheckEvery{1000};
+  FileStamp version_stamp_, stub_stamp_;
+  std::chrono::steady_clock::time_point last_full_check_{};
   Synonyms synonyms_;
   RankingParams params_;
   std::shared_ptr<const LearnedBoost> learned_;
