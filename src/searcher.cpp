@@ -56,24 +56,27 @@ class ContentTermDecider : public Xapian::ExpandDecider {
   }
 };
 
+/// One heading section of a stored article, viewing the stored value
+/// (which must outlive it): nothing is copied until a hit keeps it.
 struct StoredSection {
-  std::string anchor, heading, text;
+  std::string_view anchor, heading, text;
 };
 
-std::vector<StoredSection> parse_sections(const std::string& value) {
+std::vector<StoredSection> parse_sections(std::string_view value) {
   std::vector<StoredSection> out;
   std::size_t pos = 0;
   while (pos <= value.size() && !value.empty()) {
     std::size_t end = value.find(schema::kSectionSeparator, pos);
-    if (end == std::string::npos) end = value.size();
-    const std::string record = value.substr(pos, end - pos);
+    if (end == std::string_view::npos) end = value.size();
+    const std::string_view record = value.substr(pos, end - pos);
     const std::size_t a = record.find(schema::kFieldSeparator);
-    const std::size_t b = a == std::string::npos ? a : record.find(schema::kFieldSeparator, a + 1);
-    if (b != std::string::npos) out.push_back({record.substr(0, a), record.substr(a + 1, b - a - 1), record.substr(b + 1)});
+    const std::size_t b = a == std::string_view::npos ? a : record.find(schema::kFieldSeparator, a + 1);
+    if (b != std::string_view::npos) out.push_back({record.substr(0, a), record.substr(a + 1, b - a - 1), record.substr(b + 1)});
     pos = end + 1;
   }
   return out;
 }
+std::vector<StoredSection> parse_sections(std::string&& value) = delete;  // the views would dangle
 
 /// The words a query looks for, as the index spells them (unprefixed and
 /// "Z"-stemmed), with their inverse document frequency.
@@ -676,12 +679,13 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.lang = doc.get_value(schema::kSlotLang);
     hit.updated = doc.get_value(schema::kSlotUpdated);
     hit.score = weight;
-    const std::vector<StoredSection> sections = parse_sections(doc.get_value(schema::kSlotSections));
+    const std::string stored = doc.get_value(schema::kSlotSections);
+    const std::vector<StoredSection> sections = parse_sections(stored);
     if (!sections.empty()) {
       const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections);
       const StoredSection& section = sections[best.section];
-      hit.section_anchor = section.anchor;
-      hit.section_heading = section.heading;
+      hit.section_anchor = std::string(section.anchor);
+      hit.section_heading = std::string(section.heading);
       hit.snippet_html = section.text.empty() ? scorer.snippet(section.heading, std::string::npos, kSnippetBytes)
                                               : scorer.snippet(section.text, best.first_match, kSnippetBytes);
     }
@@ -821,12 +825,13 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
       hit.lang = doc.get_value(schema::kSlotLang);
       hit.updated = doc.get_value(schema::kSlotUpdated);
       hit.score = it.get_weight();
-      const auto sections = parse_sections(doc.get_value(schema::kSlotSections));
+      const std::string stored = doc.get_value(schema::kSlotSections);
+      const auto sections = parse_sections(stored);
       if (!sections.empty()) {
         const SectionScorer::Best best = scorer.best(sections);
         const StoredSection& section = sections[best.section];
-        hit.section_anchor = section.anchor;
-        hit.section_heading = section.heading;
+        hit.section_anchor = std::string(section.anchor);
+        hit.section_heading = std::string(section.heading);
         hit.snippet_html = scorer.snippet(section.text, best.first_match, kSnippetBytes);
       }
       out.push_back(std::move(hit));
@@ -839,9 +844,11 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
   const auto article = find_article(slug);
   if (!article) return std::nullopt;
   return with_retry([&]() -> std::optional<std::string> {
-    const auto sections = parse_sections(db_.get_document(article->docid).get_value(schema::kSlotSections));
-    for (const auto& section : sections) {
-      if (section.anchor == anchor) return section.heading.empty() ? section.text : section.heading + "\n\n" + section.text;
+    const std::string stored = db_.get_document(article->docid).get_value(schema::kSlotSections);
+    for (const auto& section : parse_sections(stored)) {
+      if (section.anchor != anchor) continue;
+      return section.heading.empty() ? std::string(section.text)
+                                     : std::string(section.heading) + "\n\n" + std::string(section.text);
     }
     return std::nullopt;
   });
