@@ -34,6 +34,20 @@ std::string filler(int words) {
   return out;
 }
 
+/// Indexes @p bodies among a dozen unrelated articles (which make the
+/// query's words rare, as in a real knowledge base) and searches @p query
+/// with explanations.
+kb::SearchResponse explained_search(std::map<std::string, std::string> bodies, const std::string& query) {
+  kb::test::TempDir dir;
+  for (int i = 0; i < 12; ++i) bodies["other" + std::to_string(i)] = "scanner " + filler(30 + i);
+  index_bodies(dir, bodies);
+  kb::Searcher searcher(dir / "index");
+  kb::SearchRequest request;
+  request.query = query;
+  request.explain = true;
+  return searcher.search(request);
+}
+
 }  // namespace
 
 TEST_CASE("a docid set walks its documents in order, once each, and skips forward", "[rerank]") {
@@ -89,19 +103,11 @@ TEST_CASE("weights over chosen documents equal the query's weights in a whole se
 }
 
 TEST_CASE("search puts the words found close together and every word first, and explains it", "[rerank]") {
-  kb::test::TempDir dir;
-  // Same length and the same words, so only where they stand differs; the
-  // other articles make both words rare, as in a real knowledge base.
-  std::map<std::string, std::string> bodies{{"apart", "printer " + filler(30) + " offline " + filler(10)},
-                                            {"together", filler(20) + " printer offline " + filler(20)},
-                                            {"single", "printer printer " + filler(40)}};
-  for (int i = 0; i < 12; ++i) bodies["other" + std::to_string(i)] = "scanner " + filler(30 + i);
-  index_bodies(dir, bodies);
-  kb::Searcher searcher(dir / "index");
-  kb::SearchRequest request;
-  request.query = "printer offline";
-  request.explain = true;
-  const kb::SearchResponse response = searcher.search(request);
+  // Same length and the same words, so only where they stand differs.
+  const kb::SearchResponse response = explained_search({{"apart", "printer " + filler(30) + " offline " + filler(10)},
+                                                        {"together", filler(20) + " printer offline " + filler(20)},
+                                                        {"single", "printer printer " + filler(40)}},
+                                                       "printer offline");
   REQUIRE(response.rung == "all");
   const auto slugs = kb::test::slugs(response);
   REQUIRE(slugs.size() == 3);
@@ -116,16 +122,8 @@ TEST_CASE("search puts the words found close together and every word first, and 
 }
 
 TEST_CASE("a hyphenated word matches its parts, and first where it is written as one", "[rerank]") {
-  kb::test::TempDir dir;
-  std::map<std::string, std::string> bodies{{"compound", filler(20) + " wi-fi " + filler(20)},
-                                            {"apart", "wi " + filler(40) + " fi"}};
-  for (int i = 0; i < 12; ++i) bodies["other" + std::to_string(i)] = "scanner " + filler(30 + i);
-  index_bodies(dir, bodies);
-  kb::Searcher searcher(dir / "index");
-  kb::SearchRequest request;
-  request.query = "wi-fi";
-  request.explain = true;
-  const kb::SearchResponse response = searcher.search(request);
+  const kb::SearchResponse response =
+      explained_search({{"compound", filler(20) + " wi-fi " + filler(20)}, {"apart", "wi " + filler(40) + " fi"}}, "wi-fi");
   CHECK(response.rung == "all");  // the every-word rung still reads it as written
   // The parts count where they stand apart too, but the compound as
   // written comes first through the reordering.
