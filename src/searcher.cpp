@@ -223,8 +223,11 @@ class SectionScorer {
         while (end < text.size() && ascii_word_char(static_cast<unsigned char>(text[end]))) ++end;
         const bool whole = end == text.size() || static_cast<unsigned char>(text[end]) < 0x80;
         if (whole && only_candidates) {
-          const auto second = end - pos > 1 ? static_cast<unsigned char>(ascii_word_char(static_cast<unsigned char>(text[pos + 1]))) : 0u;
-          if (!word_prefixes_[(static_cast<unsigned char>(ascii_word_char(byte)) << 8) | second]) {
+          // prefix_key() of the lower-cased word, without making it.
+          const std::size_t first = static_cast<unsigned char>(ascii_word_char(byte));
+          const std::size_t second =
+              end - pos > 1 ? static_cast<unsigned char>(ascii_word_char(static_cast<unsigned char>(text[pos + 1]))) : 0;
+          if (!word_prefixes_[(first << 8) | second]) {
             pos = end;
             continue;
           }
