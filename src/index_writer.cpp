@@ -55,6 +55,7 @@ struct StoredArticle {
   bool present = false;    ///< its path was found this run
   bool unchanged = false;  ///< same stat or same bytes: its document stays as it is
   bool keep = false;       ///< its file failed this run: this version stays published
+  bool released = false;   ///< its file now claims another slug: this one is free
 };
 
 /// Every stored article, its strings in one buffer: an incremental run
@@ -143,6 +144,7 @@ struct Candidate {
   std::unique_ptr<Article> article;
   std::string slug;
   std::size_t slug_line = 1;
+  StoredArticle* stored = nullptr;  ///< what the index holds for this path, if anything
 };
 
 std::string now_iso8601() {
@@ -379,6 +381,7 @@ class Run {
         c.slug = a.slug;
         c.slug_line = a.slug_line;
         c.file = p;
+        c.stored = stored;
         a.body = std::string();
         a.source = std::string();
         c.article = std::make_unique<Article>(std::move(a));
@@ -435,7 +438,9 @@ class Run {
   /// the first path in sorted order. A slug taken from a file name that is
   /// already owned is made unique with the names of the folders above it
   /// ("security/overview.md" -> "security-overview"), because real
-  /// knowledge bases reuse file names such as overview.md per folder.
+  /// knowledge bases reuse file names such as overview.md per folder. A
+  /// slug whose file now claims another one is free (two articles can
+  /// swap slugs in one run; before, both were refused and unpublished).
   ///
   /// Only the files read this run are candidates: an unchanged file keeps
   /// its slug, and its stored article (present, path differs from any
@@ -443,6 +448,9 @@ class Run {
   void resolve_owners(std::vector<Candidate>& candidates) {
     std::unordered_map<std::string, std::size_t> owner;
     std::vector<bool> incumbent(candidates.size(), false);
+    for (const Candidate& c : candidates) {
+      if (c.stored && db_->get_document(c.stored->docid).get_value(schema::kSlotSlug) != c.slug) c.stored->released = true;
+    }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const StoredArticle* stored = stored_by_slug(candidates[i].slug);
       if (stored && stored_.path(*stored) == candidates[i].path) {
@@ -455,7 +463,7 @@ class Run {
       const StoredArticle* stored = stored_by_slug(slug);
       if (!stored) return true;
       if (stored->keep) return false;
-      return stored_.path(*stored) == path || !stored->present;
+      return stored_.path(*stored) == path || !stored->present || stored->released;
     };
     std::vector<bool> drop(candidates.size(), false);
     for (std::size_t i = 0; i < candidates.size(); ++i) {
