@@ -439,8 +439,8 @@ class Run {
   /// already owned is made unique with the names of the folders above it
   /// ("security/overview.md" -> "security-overview"), because real
   /// knowledge bases reuse file names such as overview.md per folder. A
-  /// slug whose file now claims another one is free (two articles can
-  /// swap slugs in one run; before, both were refused and unpublished).
+  /// slug whose file now sets another one is free (two articles can swap
+  /// explicit slugs in one run; before, both were refused and unpublished).
   ///
   /// Only the files read this run are candidates: an unchanged file keeps
   /// its slug, and its stored article (present, path differs from any
@@ -448,8 +448,13 @@ class Run {
   void resolve_owners(std::vector<Candidate>& candidates) {
     std::unordered_map<std::string, std::size_t> owner;
     std::vector<bool> incumbent(candidates.size(), false);
+    // Only an explicit slug releases the old one: a name-derived slug may
+    // still end up as the folder-qualified slug the file holds.
     for (const Candidate& c : candidates) {
-      if (c.stored && db_->get_document(c.stored->docid).get_value(schema::kSlotSlug) != c.slug) c.stored->released = true;
+      if (c.stored && !c.article->slug_from_file_name &&
+          db_->get_document(c.stored->docid).get_value(schema::kSlotSlug) != c.slug) {
+        c.stored->released = true;
+      }
     }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const StoredArticle* stored = stored_by_slug(candidates[i].slug);

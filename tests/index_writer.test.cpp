@@ -343,6 +343,16 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     CHECK(f.value_of("second", schema::kSlotPath) == "a.md");
     CHECK(f.db().get_doccount() == 2);
   }
+  SECTION("a folder-qualified slug stays its file's while the file changes") {
+    f.write("printing/overview.md", article("Printing overview", "p"));
+    f.write("vpn/overview.md", article("VPN overview", "v"));
+    f.run();
+    REQUIRE(f.value_of("vpn-overview", schema::kSlotPath) == "vpn/overview.md");
+    f.write("vpn/a.md", article("A", "a", "slug: vpn-overview\n"));  // sorts first: a newcomer
+    f.write("vpn/overview.md", article("VPN overview", "v changed"));
+    CHECK(f.counts(f.run()) == "0/1/0/1/1");
+    CHECK(f.value_of("vpn-overview", schema::kSlotPath) == "vpn/overview.md");
+  }
   SECTION("an article whose slug changes leaves its old slug") {
     f.write("a.md", article("A", "alpha", "slug: old\n"));
     f.write("c.md", article("C", "gamma"));
