@@ -34,7 +34,7 @@ struct ArticleFileStat {
 };
 
 /// The result of one scan: every relative path in one buffer, so that
-/// 100,000 files cost two allocations rather than 100,000.
+/// 100,000 files cost a few growing buffers, not 100,000 allocations.
 struct ArticleFileList {
   std::string paths;
   std::vector<ArticleFileStat> files;
