@@ -13,20 +13,20 @@
 
 #include <xapian.h>
 
-#include <sys/stat.h>
-
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <cstdio>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <unordered_map>
@@ -45,23 +45,90 @@ std::string IndexReport::summary_line() const {
 
 namespace {
 
-/// What the index holds for one article before this run.
-struct Stored {
+/// What the index holds for one article before this run: the two values
+/// every run compares with the files (path and stat). Its slug and hash
+/// are read from its document only when its file needs them.
+struct StoredArticle {
   Xapian::docid docid = 0;
-  std::string path;
-  std::string hash;
-  std::string file_stat;  ///< kSlotFileStat
+  std::uint32_t path_offset = 0, path_size = 0;
+  std::uint32_t stat_offset = 0, stat_size = 0;
+  bool present = false;    ///< its path was found this run
+  bool unchanged = false;  ///< same stat or same bytes: its document stays as it is
+  bool keep = false;       ///< its file failed this run: this version stays published
+  bool released = false;   ///< its file now claims another slug: this one is free
 };
 
-/// "size:mtime" of a file, or "" when it cannot be read or was modified
-/// in the last two seconds: file times are coarser than writes, so a file
-/// rewritten right after it was indexed could keep its size and time (git
-/// calls this "racily clean"); such files are read and hashed next time.
-std::string file_stat_of(const fs::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return {};
-  if (st.st_mtim.tv_sec + 2 >= std::time(nullptr)) return {};
-  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+/// Every stored article, its strings in one buffer: an incremental run
+/// over 100,000 articles built (and freed) several maps of strings for
+/// this and spent most of its time there.
+class StoredArticles {
+ public:
+  /// Reads the path and stat value streams (sequential reads, not one
+  /// document fetch per article).
+  void load(const Xapian::Database& db) {
+    by_docid_.assign(static_cast<std::size_t>(db.get_lastdocid()) + 1, 0);
+    for (auto v = db.valuestream_begin(schema::kSlotPath); v != db.valuestream_end(schema::kSlotPath); ++v) {
+      StoredArticle a;
+      a.docid = v.get_docid();
+      const std::string path = *v;
+      a.path_offset = static_cast<std::uint32_t>(text_.size());
+      a.path_size = static_cast<std::uint32_t>(path.size());
+      text_ += path;
+      articles_.push_back(a);
+      by_docid_[a.docid] = static_cast<std::uint32_t>(articles_.size());
+    }
+    for (auto v = db.valuestream_begin(schema::kSlotFileStat); v != db.valuestream_end(schema::kSlotFileStat); ++v) {
+      const std::uint32_t i = by_docid_[v.get_docid()];
+      if (i == 0) continue;
+      const std::string stat = *v;
+      articles_[i - 1].stat_offset = static_cast<std::uint32_t>(text_.size());
+      articles_[i - 1].stat_size = static_cast<std::uint32_t>(stat.size());
+      text_ += stat;
+    }
+    by_path_.reserve(articles_.size());
+    for (std::size_t i = 0; i < articles_.size(); ++i) by_path_.emplace(path(articles_[i]), static_cast<std::uint32_t>(i));
+  }
+
+  std::string_view path(const StoredArticle& a) const { return std::string_view(text_).substr(a.path_offset, a.path_size); }
+  std::string_view file_stat(const StoredArticle& a) const {
+    return std::string_view(text_).substr(a.stat_offset, a.stat_size);
+  }
+  StoredArticle* find_path(std::string_view path) {
+    const auto it = by_path_.find(path);
+    return it == by_path_.end() ? nullptr : &articles_[it->second];
+  }
+  /// The stored article of @p docid, if it existed before this run.
+  StoredArticle* find_docid(Xapian::docid docid) {
+    return docid < by_docid_.size() && by_docid_[docid] != 0 ? &articles_[by_docid_[docid] - 1] : nullptr;
+  }
+  std::vector<StoredArticle>& all() { return articles_; }
+
+ private:
+  std::string text_;
+  std::vector<StoredArticle> articles_;
+  std::vector<std::uint32_t> by_docid_;  ///< index in articles_ + 1; 0: no document
+  std::unordered_map<std::string_view, std::uint32_t> by_path_;
+};
+
+/// "size:mtime" of a scanned file, or "" when it cannot be read or was
+/// modified in the last two seconds (@p now): file times are coarser than
+/// writes, so a file rewritten right after it was indexed could keep its
+/// size and time (git calls this "racily clean"); such files are read and
+/// hashed next time. Written into @p buf: no allocation per file.
+std::string_view file_stat_of(const ArticleFileStat& f, std::time_t now, char (&buf)[80]) {
+  if (!f.stat_ok || f.mtime.tv_sec + 2 >= now) return {};
+  char* p = buf;
+  char* const end = buf + sizeof buf;
+  // Each number then its separator; 80 bytes hold three 64-bit numbers.
+  for (const auto& [number, separator] : {std::pair<long long, char>{f.size, ':'},
+                                          std::pair<long long, char>{f.mtime.tv_sec, '.'},
+                                          std::pair<long long, char>{f.mtime.tv_nsec, '\0'}}) {
+    const auto r = std::to_chars(p, end, number);
+    if (r.ec != std::errc() || r.ptr == end) return {};
+    p = r.ptr;
+    if (separator != '\0') *p++ = separator;
+  }
+  return std::string_view(buf, static_cast<std::size_t>(p - buf));
 }
 
 /// One file found in the articles directory, after reading it.
@@ -75,9 +142,9 @@ struct Candidate {
   /// On the heap: an Article is large, and an incremental run over 100,000
   /// unchanged files spent a third of its time zeroing pages for empty ones.
   std::unique_ptr<Article> article;
-  std::string slug;                ///< of the article, or the stored slug when unchanged
+  std::string slug;
   std::size_t slug_line = 1;
-  bool unchanged = false;
+  StoredArticle* stored = nullptr;  ///< what the index holds for this path, if anything
 };
 
 std::string now_iso8601() {
@@ -141,7 +208,6 @@ class DocumentBuilderThread {
   void run() {
     try {
       for (const Candidate& c : candidates_) {
-        if (c.unchanged) continue;
         Xapian::Document doc = build_document(full_article(c), c.hash);
         std::unique_lock<std::mutex> lock(mutex_);
         changed_.wait(lock, [this] { return ready_.size() < capacity_ || stopping_; });
@@ -175,7 +241,7 @@ class Run {
 
   IndexReport go() {
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<fs::path> files = scan();
+    const ArticleFileList files = scan();
     std::vector<Candidate> candidates;
     if (is_new_index()) {
       // Nobody reads an index that does not exist yet, so the first build
@@ -188,7 +254,8 @@ class Run {
       fs::remove_all(building, ec);  // left by a crashed first build
       {
         Xapian::WritableDatabase db = open_index(building);
-        candidates = read_all(files);
+        db_ = &db;
+        candidates = read_changed(files);
         read_synonyms();
         resolve_owners(candidates);
         apply(db, candidates, false);
@@ -199,8 +266,9 @@ class Run {
       if (ec) throw IndexFatalError("cannot move the new index into " + opt_.index_dir.string() + ": " + ec.message());
     } else {
       Xapian::WritableDatabase db = open_index(opt_.index_dir);
-      load_stored(db);
-      candidates = read_all(files);
+      db_ = &db;
+      stored_.load(db);
+      candidates = read_changed(files);
       read_synonyms();
       resolve_owners(candidates);
       apply(db, candidates, true);
@@ -221,9 +289,9 @@ class Run {
     problem(path + ":" + std::to_string(line) + ": warning: " + msg);
   }
 
-  std::vector<fs::path> scan() {
+  ArticleFileList scan() {
     try {
-      return find_article_files(opt_.articles_dir, [this](const std::string& line) {
+      return scan_article_files(opt_.articles_dir, [this](const std::string& line) {
         ++report_.warnings;
         problem(line);
       });
@@ -263,75 +331,48 @@ class Run {
     }
   }
 
-  /// What the index holds, read from the value streams (sequential reads,
-  /// not one document fetch per article).
-  void load_stored(Xapian::Database& db) {
-    const std::size_t size = static_cast<std::size_t>(db.get_lastdocid()) + 1;
-    std::vector<Stored> by_docid(size);
-    std::vector<std::string> slugs(size);
-    auto read_slot = [&](Xapian::valueno slot, auto&& store) {
-      for (auto v = db.valuestream_begin(slot); v != db.valuestream_end(slot); ++v) store(v.get_docid(), *v);
-    };
-    read_slot(schema::kSlotSlug, [&](Xapian::docid d, const std::string& v) { slugs[d] = v; });
-    read_slot(schema::kSlotPath, [&](Xapian::docid d, const std::string& v) { by_docid[d].path = v; });
-    read_slot(schema::kSlotHash, [&](Xapian::docid d, const std::string& v) { by_docid[d].hash = v; });
-    read_slot(schema::kSlotFileStat, [&](Xapian::docid d, const std::string& v) { by_docid[d].file_stat = v; });
-    stored_.reserve(size);
-    path_to_slug_.reserve(size);
-    for (std::size_t d = 1; d < size; ++d) {
-      if (slugs[d].empty()) continue;  // no document (deleted) has no slug
-      Stored& s = by_docid[d];
-      s.docid = static_cast<Xapian::docid>(d);
-      if (rebuild_all_) {
-        s.hash.clear();
-        s.file_stat.clear();
-      }
-      path_to_slug_[s.path] = slugs[d];
-      stored_.emplace(std::move(slugs[d]), std::move(s));
-    }
-  }
-
   std::optional<std::string> read_file(const fs::path& p, const std::string& rel) {
     return read_article_file(p, rel, [this](const std::string& line) { problem(line); });
   }
 
-  std::vector<Candidate> read_all(const std::vector<fs::path>& files) {
+  /// The files that need indexing: new, changed, or not indexed yet.
+  /// Every other file is only compared with what is stored (a lookup and a
+  /// string compare): that is all an incremental run does per unchanged file.
+  std::vector<Candidate> read_changed(const ArticleFileList& files) {
     std::vector<Candidate> out;
-    out.reserve(files.size());
     const std::string version_salt = "kb-schema-" + std::to_string(schema::kSchemaVersion) + "\n";
-    std::size_t done = 0;
-    for (const auto& p : files) {
-      const std::string rel = relative_article_path(opt_.articles_dir, p);
-      present_.insert(rel);
-      if (opt_.on_progress) opt_.on_progress(++done, files.size());
-      const std::string file_stat = file_stat_of(p);
-      const auto owner = path_to_slug_.find(rel);
-      if (owner != path_to_slug_.end() && !file_stat.empty() && stored_.at(owner->second).file_stat == file_stat) {
+    const std::time_t now = std::time(nullptr);
+    char stat_buf[80];
+    for (std::size_t i = 0; i < files.files.size(); ++i) {
+      if (opt_.on_progress) opt_.on_progress(i + 1, files.files.size());
+      const std::string_view rel_view = files.path(i);
+      const std::string_view file_stat = file_stat_of(files.files[i], now, stat_buf);
+      StoredArticle* stored = stored_.find_path(rel_view);
+      if (stored) stored->present = true;
+      if (stored && !rebuild_all_ && !file_stat.empty() && stored_.file_stat(*stored) == file_stat) {
         // Same size and modification time as when it was indexed: unchanged
         // without reading it (what make and rsync trust too).
-        Candidate c;
-        c.path = rel;
-        c.unchanged = true;
-        c.slug = owner->second;
-        out.push_back(std::move(c));
+        stored->unchanged = true;
+        ++report_.unchanged;
         continue;
       }
+      const std::string rel(rel_view);
+      const fs::path p = opt_.articles_dir / rel;
       const std::optional<std::string> text = read_file(p, rel);
       if (!text) {
-        failed(rel);
+        failed(stored);
         continue;
       }
       Candidate c;
       c.path = rel;
-      c.file_stat = file_stat;
+      c.file_stat = std::string(file_stat);
       c.hash = to_hex(fnv1a64(*text, fnv1a64(version_salt)));
       // Same bytes (a touched or checked-out file): unchanged. Its stored
       // stat stays as it was, so it is read again next time, which costs
       // less than rewriting its document.
-      if (owner != path_to_slug_.end() && stored_.at(owner->second).hash == c.hash) {
-        c.unchanged = true;
-        c.slug = owner->second;
-        out.push_back(std::move(c));
+      if (stored && !rebuild_all_ && db_->get_document(stored->docid).get_value(schema::kSlotHash) == c.hash) {
+        stored->unchanged = true;
+        ++report_.unchanged;
         continue;
       }
       try {
@@ -340,13 +381,14 @@ class Run {
         c.slug = a.slug;
         c.slug_line = a.slug_line;
         c.file = p;
+        c.stored = stored;
         a.body = std::string();
         a.source = std::string();
         c.article = std::make_unique<Article>(std::move(a));
         out.push_back(std::move(c));
       } catch (const ArticleError& e) {
         problem(e.what());
-        failed(rel);
+        failed(stored);
       }
     }
     return out;
@@ -377,10 +419,18 @@ class Run {
 
   /// A file that could not be indexed this run: if it was indexed before,
   /// that version stays published.
-  void failed(const std::string& rel) {
+  void failed(StoredArticle* stored) {
     ++report_.skipped;
-    const auto owner = path_to_slug_.find(rel);
-    if (owner != path_to_slug_.end()) keep_.insert(owner->second);
+    if (stored) stored->keep = true;
+  }
+
+  /// The article that published @p slug before this run, if any: Xapian's
+  /// own term index answers, so no map of every slug is built.
+  StoredArticle* stored_by_slug(const std::string& slug) {
+    if (stored_.all().empty()) return nullptr;  // a first build: nothing to look up
+    const std::string term = std::string(schema::kPrefixId) + slug;
+    const auto it = db_->postlist_begin(term);
+    return it == db_->postlist_end(term) ? nullptr : stored_.find_docid(*it);
   }
 
   /// Decides which file owns each slug. The file that owned it in the
@@ -388,21 +438,37 @@ class Run {
   /// the first path in sorted order. A slug taken from a file name that is
   /// already owned is made unique with the names of the folders above it
   /// ("security/overview.md" -> "security-overview"), because real
-  /// knowledge bases reuse file names such as overview.md per folder.
+  /// knowledge bases reuse file names such as overview.md per folder. A
+  /// slug whose file now sets another one is free (two articles can swap
+  /// explicit slugs in one run; before, both were refused and unpublished).
+  ///
+  /// Only the files read this run are candidates: an unchanged file keeps
+  /// its slug, and its stored article (present, path differs from any
+  /// candidate's) makes that slug taken without being listed here.
   void resolve_owners(std::vector<Candidate>& candidates) {
     std::unordered_map<std::string, std::size_t> owner;
     std::vector<bool> incumbent(candidates.size(), false);
+    // Only an explicit slug releases the old one: a name-derived slug may
+    // still end up as the folder-qualified slug the file holds.
+    for (const Candidate& c : candidates) {
+      if (c.stored && !c.article->slug_from_file_name &&
+          db_->get_document(c.stored->docid).get_value(schema::kSlotSlug) != c.slug) {
+        c.stored->released = true;
+      }
+    }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      const auto stored = stored_.find(candidates[i].slug);
-      if (stored != stored_.end() && stored->second.path == candidates[i].path) {
+      const StoredArticle* stored = stored_by_slug(candidates[i].slug);
+      if (stored && stored_.path(*stored) == candidates[i].path) {
         owner.emplace(candidates[i].slug, i);
         incumbent[i] = true;
       }
     }
     auto is_free = [&](const std::string& slug, const std::string& path) {
-      if (owner.count(slug) || keep_.count(slug)) return false;
-      const auto stored = stored_.find(slug);
-      return stored == stored_.end() || stored->second.path == path || !present_.count(stored->second.path);
+      if (owner.count(slug)) return false;
+      const StoredArticle* stored = stored_by_slug(slug);
+      if (!stored) return true;
+      if (stored->keep) return false;
+      return stored_.path(*stored) == path || !stored->present || stored->released;
     };
     std::vector<bool> drop(candidates.size(), false);
     for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -412,7 +478,8 @@ class Run {
         owner.emplace(c.slug, i);
         continue;
       }
-      const std::string taken_by = owner.count(c.slug) ? candidates[owner.at(c.slug)].path : stored_.at(c.slug).path;
+      const std::string taken_by =
+          owner.count(c.slug) ? candidates[owner.at(c.slug)].path : std::string(stored_.path(*stored_by_slug(c.slug)));
       if (c.article && c.article->slug_from_file_name) {
         std::string alt = c.slug;
         fs::path dir = fs::path(c.path).parent_path();
@@ -447,7 +514,7 @@ class Run {
       if (!c.article) continue;
       auto& aliases = c.article->aliases;
       for (auto a = aliases.begin(); a != aliases.end();) {
-        if (owner.count(*a) || stored_.count(*a) != 0) {
+        if (owner.count(*a) || stored_by_slug(*a)) {
           warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
           a = aliases.erase(a);
         } else if (const auto [it, fresh] = alias_owner.emplace(*a, c.path); !fresh) {
@@ -507,19 +574,27 @@ class Run {
   void apply(Xapian::WritableDatabase& db, std::vector<Candidate>& candidates, bool atomic) {
     try {
       if (atomic) db.begin_transaction(false);
-      std::unordered_set<std::string> seen(keep_.begin(), keep_.end());
-      DocumentBuilderThread builder(candidates, 64);
-      for (auto& c : candidates) {
+      // Looked up before anything is written: what each slug was, and the
+      // articles that may go (not unchanged, not kept), with their slugs.
+      std::unordered_set<std::string> seen;
+      std::vector<const StoredArticle*> previous;
+      previous.reserve(candidates.size());
+      for (const auto& c : candidates) {
         seen.insert(c.slug);
-        if (c.unchanged) {
-          ++report_.unchanged;
-          continue;
-        }
+        previous.push_back(stored_by_slug(c.slug));
+      }
+      std::vector<Xapian::docid> gone;
+      for (const StoredArticle& a : stored_.all()) {
+        if (a.unchanged || a.keep) continue;
+        if (!seen.count(db.get_document(a.docid).get_value(schema::kSlotSlug))) gone.push_back(a.docid);
+      }
+      DocumentBuilderThread builder(candidates, 64);
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        Candidate& c = candidates[i];
         Xapian::Document doc = builder.next();
         doc.add_value(schema::kSlotFileStat, c.file_stat);
-        const auto stored = stored_.find(c.slug);
-        if (stored != stored_.end()) {
-          update_spellings(db, db.get_document(stored->second.docid), doc);
+        if (previous[i]) {
+          update_spellings(db, db.get_document(previous[i]->docid), doc);
           ++report_.updated;
         } else {
           add_spellings(db, doc);
@@ -530,10 +605,9 @@ class Run {
         c.article.reset();  // the builder thread is past it: free the text early
         if (!atomic && written_ % kFreshFlushEvery == 0) db.commit();
       }
-      for (const auto& [slug, stored] : stored_) {
-        if (seen.count(slug)) continue;
-        remove_spellings(db, db.get_document(stored.docid));
-        db.delete_document(stored.docid);
+      for (const Xapian::docid docid : gone) {
+        remove_spellings(db, db.get_document(docid));
+        db.delete_document(docid);
         ++report_.removed;
         written();
       }
@@ -559,12 +633,8 @@ class Run {
   const IndexOptions& opt_;
   IndexReport report_;
   bool rebuild_all_ = false;
-  // Hashed, not ordered: an incremental run over 100,000 unchanged files
-  // spent most of its time comparing long paths in ordered maps.
-  std::unordered_map<std::string, Stored> stored_;
-  std::unordered_map<std::string, std::string> path_to_slug_;
-  std::set<std::string> keep_;
-  std::unordered_set<std::string> present_;  ///< every article path found this run
+  Xapian::WritableDatabase* db_ = nullptr;  ///< the index being written, once open
+  StoredArticles stored_;
   std::size_t written_ = 0;
   std::optional<std::string> synonyms_json_;  ///< unset: keep what the index has
 };

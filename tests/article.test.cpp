@@ -4,10 +4,13 @@
  */
 #include "kb/article.h"
 #include "kb/article_files.h"
+#include "support/temp_dir.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 using namespace kb;
 
@@ -165,4 +168,39 @@ TEST_CASE("relative_article_path: the scan's paths relative to its root, '/' sep
     CHECK(relative_article_path(c.root, c.path) == fs::path(c.path).lexically_relative(c.root).generic_string());
   }
   CHECK(relative_article_path("articles", "articles/vpn/setup.md") == "vpn/setup.md");
+}
+
+TEST_CASE("the article scan: *.md files in path order, folder by folder, links to folders not followed", "[article]") {
+  namespace fs = std::filesystem;
+  kb::test::TempDir dir;
+  for (const char* rel : {"b.md", "a.md", "a/x.md", "a-b.md", "A.MD", "ab/y.md", "notes.txt", ".hidden.md", ".git/z.md",
+                          "folder.md/inner.md", "deep/er/est.md"}) {
+    dir.write(std::string("articles/") + rel, "x");
+  }
+  fs::create_directory_symlink(dir / "articles" / "a", dir / "articles" / "link");
+  fs::create_directory_symlink(dir / "articles" / "a", dir / "articles" / "linked-folder.md");
+  fs::create_symlink(dir / "articles" / "b.md", dir / "articles" / "linked-file.md");
+  fs::create_symlink(dir / "articles" / "nowhere.md", dir / "articles" / "dangling.md");
+  std::vector<std::string> warnings;
+  const ArticleFileList list = scan_article_files(dir / "articles", [&](const std::string& w) { warnings.push_back(w); });
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < list.files.size(); ++i) paths.emplace_back(list.path(i));
+  // The order of fs::path comparison: "a/x.md" before "a-b.md" and "a.md".
+  const std::vector<std::string> expected = {"A.MD",   "a/x.md",        "a-b.md",         "a.md",
+                                             "ab/y.md", "b.md",         "dangling.md",    "deep/er/est.md",
+                                             "folder.md/inner.md", "linked-file.md"};
+  CHECK(paths == expected);
+  std::vector<fs::path> sorted;
+  for (const auto& p : paths) sorted.push_back(fs::path(p));
+  CHECK(std::is_sorted(sorted.begin(), sorted.end()));
+  CHECK(warnings.empty());
+  for (std::size_t i = 0; i < list.files.size(); ++i) {
+    INFO(paths[i]);
+    CHECK(list.files[i].stat_ok == (paths[i] != "dangling.md"));
+    if (list.files[i].stat_ok) CHECK(list.files[i].size == 1);
+  }
+  const std::vector<fs::path> files = find_article_files(dir / "articles", [](const std::string&) {});
+  REQUIRE(files.size() == paths.size());
+  CHECK(files[1] == dir / "articles" / "a" / "x.md");
+  CHECK_THROWS_AS(scan_article_files(dir / "articles" / "b.md", [](const std::string&) {}), ArticlesDirError);
 }

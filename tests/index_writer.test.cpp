@@ -273,3 +273,94 @@ TEST_CASE("spelling data follows the articles", "[index]") {
   CHECK(f.db().get_spelling_suggestion("keybord").empty());
   CHECK(f.db().get_spelling_suggestion("printr") == "printer");
 }
+
+namespace {
+
+/// Gives every article file a time older than the two seconds in which a
+/// rewrite could go unseen, so the next run trusts their size and time and
+/// reads none of them.
+void age_all_files(const std::filesystem::path& articles) {
+  const timespec old_times[2] = {{1700000000, 0}, {1700000000, 0}};
+  for (const auto& e : std::filesystem::recursive_directory_iterator(articles)) {
+    if (e.is_regular_file()) REQUIRE(utimensat(AT_FDCWD, e.path().c_str(), old_times, 0) == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("files not read this run still hold their slugs", "[index]") {
+  Fixture f;
+  SECTION("a newcomer cannot take an unchanged article's slug") {
+    f.write("z.md", article("Z", "z", "slug: same\n"));
+    f.write("printing/overview.md", article("Printing overview", "p"));
+    f.write("b.md", article("B", "b"));
+    CHECK(f.counts(f.run()) == "3/0/0/0/0");
+    age_all_files(f.articles());
+    CHECK(f.counts(f.run()) == "0/0/0/3/0");  // stat matches: nothing read
+    f.write("a.md", article("A", "a", "slug: same\n"));
+    f.write("vpn/overview.md", article("VPN overview", "v", "aliases: [b, old-vpn]\n"));
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "1/0/0/3/1");
+    CHECK(f.value_of("same", schema::kSlotPath) == "z.md");
+    CHECK(f.value_of("overview", schema::kSlotPath) == "printing/overview.md");
+    CHECK(f.value_of("vpn-overview", schema::kSlotPath) == "vpn/overview.md");
+    CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-vpn"));
+    CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "b"));
+    CHECK(std::find(f.problems.begin(), f.problems.end(), "a.md:3: error: duplicate slug 'same': already used by z.md") !=
+          f.problems.end());
+    CHECK(std::find(f.problems.begin(), f.problems.end(),
+                    "vpn/overview.md:1: warning: alias 'b' is the slug of another article; ignored") != f.problems.end());
+  }
+  SECTION("a broken article keeps its slug from a newcomer") {
+    f.write("a.md", article("A", "alpha"));
+    f.run();
+    f.write("a.md", "---\ntitle: [broken\n---\n");
+    f.write("b.md", article("B", "beta", "slug: a\n"));
+    CHECK(f.counts(f.run()) == "0/0/0/0/2");
+    CHECK(f.value_of("a", schema::kSlotPath) == "a.md");
+    CHECK(f.db().term_exists("alpha"));
+  }
+  SECTION("a deleted article's slug goes to the file that claims it in the same run") {
+    f.write("a.md", article("A", "alpha", "slug: kept\n"));
+    f.write("c.md", article("C", "gamma"));
+    f.run();
+    age_all_files(f.articles());
+    std::filesystem::remove(f.articles() / "a.md");
+    f.write("b.md", article("B", "beta", "slug: kept\n"));
+    CHECK(f.counts(f.run()) == "0/1/0/1/0");
+    CHECK(f.value_of("kept", schema::kSlotPath) == "b.md");
+    CHECK_FALSE(f.db().term_exists("alpha"));
+    CHECK(f.db().get_doccount() == 2);
+  }
+  SECTION("two articles can swap slugs in one run") {
+    f.write("a.md", article("A", "alpha", "slug: first\n"));
+    f.write("b.md", article("B", "beta", "slug: second\n"));
+    f.run();
+    f.write("a.md", article("A", "alpha", "slug: second\n"));
+    f.write("b.md", article("B", "beta", "slug: first\n"));
+    CHECK(f.counts(f.run()) == "0/2/0/0/0");
+    CHECK(f.value_of("first", schema::kSlotPath) == "b.md");
+    CHECK(f.value_of("second", schema::kSlotPath) == "a.md");
+    CHECK(f.db().get_doccount() == 2);
+  }
+  SECTION("a folder-qualified slug stays its file's while the file changes") {
+    f.write("printing/overview.md", article("Printing overview", "p"));
+    f.write("vpn/overview.md", article("VPN overview", "v"));
+    f.run();
+    REQUIRE(f.value_of("vpn-overview", schema::kSlotPath) == "vpn/overview.md");
+    f.write("vpn/a.md", article("A", "a", "slug: vpn-overview\n"));  // sorts first: a newcomer
+    f.write("vpn/overview.md", article("VPN overview", "v changed"));
+    CHECK(f.counts(f.run()) == "0/1/0/1/1");
+    CHECK(f.value_of("vpn-overview", schema::kSlotPath) == "vpn/overview.md");
+  }
+  SECTION("an article whose slug changes leaves its old slug") {
+    f.write("a.md", article("A", "alpha", "slug: old\n"));
+    f.write("c.md", article("C", "gamma"));
+    f.run();
+    age_all_files(f.articles());
+    f.write("a.md", article("A", "alpha", "slug: new\n"));
+    CHECK(f.counts(f.run()) == "1/0/1/1/0");
+    CHECK(f.value_of("new", schema::kSlotPath) == "a.md");
+    CHECK_FALSE(f.has_slug("old"));
+  }
+}
