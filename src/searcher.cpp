@@ -565,7 +565,10 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   std::string text = request.query;
   const bool browse = request.query.empty();
   if (browse) {
-    used = Xapian::Query::MatchAll;
+    // Not Xapian::Query::MatchAll: copying that global bumps a reference
+    // count that is not atomic, from every thread at once (ThreadSanitizer
+    // under wrk). An empty term is the same query, owned by this search.
+    used = Xapian::Query(std::string());
   } else {
     const bool short_enough = qb.word_count(request.query) <= params_.max_strict_words;
     const Xapian::Query strict = qb.all_words(request.query);
