@@ -636,24 +636,29 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   std::vector<Ranked> page;
   for (auto it = mset.begin(); it != mset.end(); ++it) page.push_back({it, it.get_weight()});
   if (rerank && !page.empty()) {
+    // Always the same first kRerankDepth, whatever page was asked for: the
+    // pages of one search must neither repeat nor skip an article. Deeper
+    // matches keep Xapian's order.
+    const std::size_t reordered = std::min<std::size_t>(page.size(), kRerankDepth);
     std::vector<Xapian::docid> docids;
-    for (const auto& ranked : page) docids.push_back(*ranked.it);
+    for (std::size_t i = 0; i < reordered; ++i) docids.push_back(*page[i].it);
     std::vector<double> added = weights_of(db_, bm25, bonus, docids);
     if (similar_titles) {
       std::size_t best = 0;
-      for (std::size_t i = 1; i < page.size(); ++i) {
+      for (std::size_t i = 1; i < reordered; ++i) {
         if (page[i].weight + added[i] > page[best].weight + added[best]) best = i;
       }
       const std::vector<double> likeness = TitleMatchSource::weights(
           db_, *facet_table, qb.title_terms_of(page[best].it.get_document().get_value(schema::kSlotTitle)), docids,
           params_.title_k1, params_.title_b);
-      for (std::size_t i = 0; i < page.size(); ++i) added[i] += params_.similar_title_weight * likeness[i];
+      for (std::size_t i = 0; i < reordered; ++i) added[i] += params_.similar_title_weight * likeness[i];
     }
-    for (std::size_t i = 0; i < page.size(); ++i) {
+    for (std::size_t i = 0; i < reordered; ++i) {
       page[i].weight += added[i];
       page[i].bonus = added[i];
     }
-    std::stable_sort(page.begin(), page.end(), [](const Ranked& a, const Ranked& b) { return a.weight > b.weight; });
+    std::stable_sort(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(reordered),
+                     [](const Ranked& a, const Ranked& b) { return a.weight > b.weight; });
     const std::size_t from = std::min<std::size_t>(first, page.size());
     page.erase(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(from));
     if (page.size() > count) page.resize(count);

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <set>
 
 namespace {
 
@@ -130,4 +131,35 @@ TEST_CASE("a hyphenated word matches its parts, and first where it is written as
   REQUIRE(kb::test::slugs(response) == std::vector<std::string>{"compound", "apart"});
   CHECK(response.hits[0].explain.at("reordering_bonus").get<double>() > 0);
   CHECK(response.hits[1].explain.at("reordering_bonus").get<double>() == 0.0);
+}
+
+TEST_CASE("pages of any size list the same order: the reordering never repeats or skips an article", "[rerank]") {
+  kb::test::TempDir dir;
+  std::map<std::string, std::string> bodies;
+  // 90 articles that all match, some with both words close together, at
+  // varied lengths, so the reordering of the first 50 moves articles.
+  for (int i = 0; i < 90; ++i) {
+    const std::string n = std::to_string(i);
+    bodies["a" + n] = i % 3 == 0 ? filler(i % 17) + " printer offline " + filler(20 + i % 29)
+                                 : "printer " + filler(10 + i % 23) + (i % 2 ? " offline " : " ") + filler(i % 13);
+  }
+  index_bodies(dir, bodies);
+  kb::Searcher searcher(dir / "index");
+  auto listed = [&](int per_page) {
+    std::vector<std::string> out;
+    kb::SearchRequest request;
+    request.query = "printer offline";
+    request.per_page = per_page;
+    for (request.page = 1;; ++request.page) {
+      const kb::SearchResponse response = searcher.search(request);
+      for (const auto& hit : response.hits) out.push_back(hit.slug);
+      if (response.hits.size() < static_cast<std::size_t>(per_page)) break;
+    }
+    return out;
+  };
+  const std::vector<std::string> by_ten = listed(10);
+  REQUIRE(by_ten.size() == 90);
+  CHECK(std::set<std::string>(by_ten.begin(), by_ten.end()).size() == 90);  // none twice
+  CHECK(listed(50) == by_ten);
+  CHECK(listed(7) == by_ten);
 }
