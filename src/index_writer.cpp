@@ -367,12 +367,14 @@ class Run {
       c.path = rel;
       c.file_stat = std::string(file_stat);
       c.hash = to_hex(fnv1a64(*text, fnv1a64(version_salt)));
-      // Same bytes (a touched or checked-out file): unchanged. Its stored
-      // stat stays as it was, so it is read again next time, which costs
-      // less than rewriting its document.
+      // Same bytes (a touched or checked-out file): unchanged. Its new stat
+      // is stored (a value, not its document), so it is trusted again next
+      // time: after a `git checkout` or a copy without -a, only the next
+      // run reads every file, not every run from then on.
       if (stored && !rebuild_all_ && db_->get_document(stored->docid).get_value(schema::kSlotHash) == c.hash) {
         stored->unchanged = true;
         ++report_.unchanged;
+        if (!file_stat.empty()) restamp_.emplace_back(stored->docid, std::string(file_stat));
         continue;
       }
       try {
@@ -605,6 +607,12 @@ class Run {
         c.article.reset();  // the builder thread is past it: free the text early
         if (!atomic && written_ % kFreshFlushEvery == 0) db.commit();
       }
+      for (const auto& [docid, file_stat] : restamp_) {
+        // Only a value changes: Xapian rewrites the values, not the terms.
+        Xapian::Document doc = db.get_document(docid);
+        doc.add_value(schema::kSlotFileStat, file_stat);
+        db.replace_document(docid, doc);
+      }
       for (const Xapian::docid docid : gone) {
         remove_spellings(db, db.get_document(docid));
         db.delete_document(docid);
@@ -616,7 +624,8 @@ class Run {
         db.set_metadata(schema::kMetaSynonyms, *synonyms_json_);
         synonyms_changed = true;
       }
-      if (report_.changed() || synonyms_changed || rebuild_all_ || db.get_metadata(schema::kMetaSchemaVersion).empty()) {
+      if (report_.changed() || synonyms_changed || !restamp_.empty() || rebuild_all_ ||
+          db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
         db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
         if (atomic) db.commit_transaction();
@@ -637,6 +646,8 @@ class Run {
   StoredArticles stored_;
   std::size_t written_ = 0;
   std::optional<std::string> synonyms_json_;  ///< unset: keep what the index has
+  /// Read this run for a new stat, found with the same bytes: the stat to store.
+  std::vector<std::pair<Xapian::docid, std::string>> restamp_;
 };
 
 }  // namespace
