@@ -27,38 +27,97 @@ bool ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/// The words joined by hyphens in @p text ("sign-in", "wi-fi"), each once.
-std::vector<std::string> hyphenated(const std::string& text) {
-  std::vector<std::string> out;
+/// Calls on_plain(begin, end) for each whitespace-separated token of
+/// @p text that is plain words: not inside quotes (a phrase the person
+/// asked for) and not a field or filter ("tag:wi-fi", "title:sign-in"),
+/// which the query parser must see as written.
+template <class OnPlain>
+void plain_tokens(const std::string& text, OnPlain&& on_plain) {
+  bool quoted = false;
   std::size_t i = 0;
   while (i < text.size()) {
-    if (!ascii_alnum(text[i])) {
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r') {
       ++i;
       continue;
     }
     std::size_t end = i;
-    bool joined = false;
-    while (end < text.size() && (ascii_alnum(text[end]) || (text[end] == '-' && end + 1 < text.size() &&
-                                                             ascii_alnum(text[end + 1]) && end > i))) {
-      joined = joined || text[end] == '-';
+    bool special = quoted;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\t' && text[end] != '\n' && text[end] != '\r') {
+      if (text[end] == '"') {
+        quoted = !quoted;
+        special = true;
+      }
+      if (text[end] == ':') special = true;
       ++end;
     }
-    std::string word = text.substr(i, end - i);
-    if (joined && std::find(out.begin(), out.end(), word) == out.end()) out.push_back(std::move(word));
+    if (!special) on_plain(i, end);
     i = end;
   }
+}
+
+bool constrains(const Xapian::Query& q) {
+  const auto type = q.get_type();
+  return (type == Xapian::Query::OP_FILTER || type == Xapian::Query::OP_AND_NOT) && q.get_num_subqueries() >= 2;
+}
+
+/// What a parsed query scores with: the left side of its filters
+/// (OP_FILTER) and exclusions (OP_AND_NOT), all the way down.
+Xapian::Query scoring_part(const Xapian::Query& parsed) {
+  return constrains(parsed) ? scoring_part(parsed.get_subquery(0)) : parsed;
+}
+
+/// @p parsed with @p scoring in place of its scoring part: the same
+/// filters and exclusions around it.
+Xapian::Query with_scoring(const Xapian::Query& parsed, const Xapian::Query& scoring) {
+  if (!constrains(parsed)) return scoring;
+  std::vector<Xapian::Query> subqueries{with_scoring(parsed.get_subquery(0), scoring)};
+  for (std::size_t i = 1; i < parsed.get_num_subqueries(); ++i) subqueries.push_back(parsed.get_subquery(i));
+  return Xapian::Query(parsed.get_type(), subqueries.begin(), subqueries.end());
+}
+
+/// Whether @p text[i] is a hyphen between two ASCII letters or digits.
+bool inner_hyphen(const std::string& text, std::size_t i) {
+  return i > 0 && i + 1 < text.size() && text[i] == '-' && ascii_alnum(text[i - 1]) && ascii_alnum(text[i + 1]);
+}
+
+/// The hyphenated words of @p text's plain tokens ("sign-in", "wi-fi"),
+/// each once, at most @p limit of them.
+std::vector<std::string> hyphenated(const std::string& text, std::size_t limit) {
+  std::vector<std::string> out;
+  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
+    std::size_t i = begin;
+    while (i < end && out.size() < limit) {
+      if (!ascii_alnum(text[i])) {
+        ++i;
+        continue;
+      }
+      std::size_t stop = i;
+      bool joined = false;
+      while (stop < end && (ascii_alnum(text[stop]) || (stop + 1 < end && inner_hyphen(text, stop)))) {
+        joined = joined || text[stop] == '-';
+        ++stop;
+      }
+      std::string word = text.substr(i, stop - i);
+      if (joined && std::find(out.begin(), out.end(), word) == out.end()) out.push_back(std::move(word));
+      i = stop;
+    }
+  });
   return out;
 }
 
-/// @p text with the hyphens inside words made spaces: "sign-in" matches
-/// as two words. The query parser would make each a phrase, which Xapian
-/// checks against the positions of every article holding both words
-/// ("in" is in all of them): 18 ms of a 20 ms search at 100,000
-/// articles. The phrase still counts, in the reordering (bonus()).
+/// @p text with the hyphens inside the words of its plain tokens made
+/// spaces: "sign-in" matches as two words. The query parser would make
+/// each a phrase, which Xapian checks against the positions of every
+/// article holding both words ("in" is in all of them): 18 ms of a 20 ms
+/// search at 100,000 articles. The phrase still counts, in the reordering
+/// (bonus()).
 std::string without_inner_hyphens(std::string text) {
-  for (std::size_t i = 1; i + 1 < text.size(); ++i) {
-    if (text[i] == '-' && ascii_alnum(text[i - 1]) && ascii_alnum(text[i + 1])) text[i] = ' ';
-  }
+  const std::string original = text;
+  plain_tokens(original, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (inner_hyphen(original, i)) text[i] = ' ';
+    }
+  });
   return text;
 }
 
@@ -234,7 +293,11 @@ Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
 
 Xapian::Query QueryBuilder::ranked(const std::string& text) {
   const std::string ngrams = cjk_bigrams(text);
-  std::vector<Xapian::Query> parts{parse(without_inner_hyphens(ngrams), Xapian::Query::OP_OR, 0)};
+  const Xapian::Query parsed = parse(without_inner_hyphens(ngrams), Xapian::Query::OP_OR, 0);
+  const Xapian::Query scoring = scoring_part(parsed);
+  // Only filters ("tag:vpn"): every article they allow, as parsed.
+  if (scoring.get_type() == Xapian::Query::OP_SCALE_WEIGHT) return parsed;
+  std::vector<Xapian::Query> parts{scoring};
   if (params_.title_weight > 0) {
     const Xapian::Query title = title_match(ngrams, &title_terms_);
     if (!title.empty()) parts.push_back(scaled(title, params_.title_weight));
@@ -260,7 +323,9 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
   if (!exact.empty()) {
     parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, exact.begin(), exact.end()), params_.error_token_weight));
   }
-  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  // The filters and exclusions typed in the query ("tag:wi-fi",
+  // "-printer") hold for every part, not only for the words they came with.
+  return with_scoring(parsed, Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
 }
 
 Xapian::Query QueryBuilder::bonus(const std::string& text) {
@@ -281,7 +346,7 @@ Xapian::Query QueryBuilder::bonus(const std::string& text) {
     }
   }
   std::vector<Xapian::Query> compounds;
-  for (const auto& word : hyphenated(text)) compounds.push_back(parse(word, Xapian::Query::OP_AND, 0));
+  for (const auto& word : hyphenated(text, 16)) compounds.push_back(parse(word, Xapian::Query::OP_AND, 0));
   if (!compounds.empty() && params_.compound_weight > 0) {
     parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, compounds.begin(), compounds.end()), params_.compound_weight));
   }

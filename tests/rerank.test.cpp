@@ -163,3 +163,34 @@ TEST_CASE("pages of any size list the same order: the reordering never repeats o
   CHECK(listed(50) == by_ten);
   CHECK(listed(7) == by_ten);
 }
+
+TEST_CASE("fields, filters and quoted phrases keep their hyphens", "[rerank]") {
+  kb::test::TempDir dir;
+  dir.write("articles/tagged.md", "---\ntitle: \"Router setup\"\ntags: [wi-fi]\n---\nrouter " + filler(20) + "\n");
+  dir.write("articles/loose.md", "---\ntitle: \"Router notes\"\n---\nwi fi router " + filler(20) + "\n");
+  dir.write("articles/phrase.md", "---\ntitle: \"Sign in\"\n---\nthe sign-in page " + filler(20) + "\n");
+  dir.write("articles/apart.md", "---\ntitle: \"Sign here\"\n---\nsign " + filler(20) + " in page\n");
+  kb::IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(kb::build_index(opt).skipped == 0);
+  kb::Searcher searcher(opt.index_dir);
+  auto found = [&](const std::string& query) {
+    kb::SearchRequest request;
+    request.query = query;
+    return kb::test::slugs(searcher.search(request));
+  };
+  // The tag filter is "wi-fi", whole, and holds for every part of the
+  // ranking (the title match too): only the tagged article.
+  CHECK(found("tag:wi-fi router") == std::vector<std::string>{"tagged"});
+  CHECK(found("tag:wi-fi") == std::vector<std::string>{"tagged"});
+  // An exclusion holds for the title match too.
+  CHECK(found("router -notes") == std::vector<std::string>{"tagged"});
+  // Quoted or not, the compound as written comes first.
+  for (const std::string query : {"\"sign-in page\"", "sign-in page"}) {
+    const auto listed = found(query);
+    INFO(query);
+    REQUIRE(!listed.empty());
+    CHECK(listed[0] == "phrase");
+  }
+}
