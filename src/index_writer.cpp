@@ -624,7 +624,11 @@ class Run {
         db.set_metadata(schema::kMetaSynonyms, *synonyms_json_);
         synonyms_changed = true;
       }
-      if (report_.changed() || synonyms_changed || !restamp_.empty() || rebuild_all_ ||
+      // New stats alone make a revision only when there are many (a
+      // checkout): a few touched or just-written files are re-read until
+      // the next commit takes their stats along, and a run over an
+      // unchanged folder still leaves the revision as it is.
+      if (report_.changed() || synonyms_changed || restamp_.size() >= kRestampOnTheirOwn || rebuild_all_ ||
           db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
         db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
@@ -648,6 +652,7 @@ class Run {
   std::optional<std::string> synonyms_json_;  ///< unset: keep what the index has
   /// Read this run for a new stat, found with the same bytes: the stat to store.
   std::vector<std::pair<Xapian::docid, std::string>> restamp_;
+  static constexpr std::size_t kRestampOnTheirOwn = 64;
 };
 
 }  // namespace

@@ -126,23 +126,54 @@ TEST_CASE("an indexed file with the same size and time is not read again", "[ind
   CHECK(f.counts(f.run()) == "0/0/0/2/0");
   CHECK(f.problems.empty());
 
-  // Touched (a new time, the same bytes): read once, found unchanged, and
-  // its new stat stored, so the run after trusts it again without reading.
+  // Touched (a new time, the same bytes): read, found unchanged, and no
+  // new revision for it alone; its new stat goes with the next commit.
   const timespec touched[2] = {{1700000500, 0}, {1700000500, 0}};
   REQUIRE(utimensat(AT_FDCWD, (f.articles() / "b.md").c_str(), touched, 0) == 0);
   const std::string before = f.value_of("b", schema::kSlotFileStat);
+  const Xapian::rev revision = f.db().get_revision();
   CHECK(f.counts(f.run()) == "0/0/0/2/0");
+  CHECK(f.db().get_revision() == revision);
+  CHECK(f.value_of("b", schema::kSlotFileStat) == before);
+  f.write("c.md", article("Gamma", "gamma body"));  // a change: its commit takes b's stat along
+  CHECK(f.counts(f.run()) == "1/0/0/2/0");
   CHECK(f.value_of("b", schema::kSlotFileStat) != before);
+  // Trusted again: junk of the same size and time is not read.
   f.write("b.md", std::string(std::filesystem::file_size(f.articles() / "b.md"), '\x01'));
   REQUIRE(utimensat(AT_FDCWD, (f.articles() / "b.md").c_str(), touched, 0) == 0);
-  CHECK(f.counts(f.run()) == "0/0/0/2/0");
+  CHECK(f.counts(f.run()) == "0/0/0/3/0");
   CHECK(f.problems.empty());  // not read: the junk would be a broken article
-  CHECK(f.has_slug("b"));
 
   // A new time makes it read again.
   f.write("b.md", article("Beta", "beta body changed"));
-  CHECK(f.counts(f.run()) == "0/1/0/1/0");
+  CHECK(f.counts(f.run()) == "0/1/0/2/0");
   CHECK(f.value_of("b", schema::kSlotFileStat).empty());  // just written: not trusted next time
+}
+
+TEST_CASE("a checkout that touches many files costs one reading run, then none", "[index]") {
+  Fixture f;
+  const timespec old_times[2] = {{1700000000, 0}, {1700000000, 0}};
+  const timespec checked_out[2] = {{1700000900, 0}, {1700000900, 0}};
+  for (int i = 0; i < 70; ++i) {
+    const std::string name = "n" + std::to_string(i) + ".md";
+    f.write(name, article("Note " + std::to_string(i), "body " + std::to_string(i)));
+    REQUIRE(utimensat(AT_FDCWD, (f.articles() / name).c_str(), old_times, 0) == 0);
+  }
+  CHECK(f.counts(f.run()) == "70/0/0/0/0");
+  for (int i = 0; i < 70; ++i) {
+    REQUIRE(utimensat(AT_FDCWD, (f.articles() / ("n" + std::to_string(i) + ".md")).c_str(), checked_out, 0) == 0);
+  }
+  const Xapian::rev revision = f.db().get_revision();
+  CHECK(f.counts(f.run()) == "0/0/0/70/0");
+  CHECK(f.db().get_revision() == revision + 1);  // the new stats, on their own
+  // Every file is trusted by its stat again: junk of the same size and
+  // time is not read.
+  const auto junk_path = f.articles() / "n7.md";
+  f.write("n7.md", std::string(std::filesystem::file_size(junk_path), '\x01'));
+  REQUIRE(utimensat(AT_FDCWD, junk_path.c_str(), checked_out, 0) == 0);
+  CHECK(f.counts(f.run()) == "0/0/0/70/0");
+  CHECK(f.problems.empty());
+  CHECK(f.db().get_revision() == revision + 1);
 }
 
 TEST_CASE("a broken article is reported and its last good version stays", "[index]") {
