@@ -68,7 +68,9 @@ class Scanner {
   void walk(int fd, std::string& prefix) {
     std::unique_ptr<DIR, DirCloser> dir(::fdopendir(fd));
     if (!dir) {
+      const int why = errno;  // close() may change it
       ::close(fd);
+      errno = why;
       warn_errno(prefix);
       return;
     }

@@ -37,10 +37,11 @@ std::vector<double> weights_of(const Xapian::Database& db, const Xapian::Weight&
                                const std::vector<Xapian::docid>& docids) {
   std::vector<double> out(docids.size(), 0.0);
   if (query.empty() || docids.empty()) return out;
-  auto* only = new DocidSetSource(docids);
+  // Owned by the query from here on, whatever throws later.
+  const Xapian::Query only((new DocidSetSource(docids))->release());
   Xapian::Enquire enquire(db);
   enquire.set_weighting_scheme(weighting);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(only->release())));
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, only));
   const Xapian::MSet found = enquire.get_mset(0, static_cast<Xapian::doccount>(docids.size()));
   std::unordered_map<Xapian::docid, double> weight;
   for (auto it = found.begin(); it != found.end(); ++it) weight[*it] = it.get_weight();

@@ -83,8 +83,9 @@ std::optional<std::string> SpellingDictionary::suggest(const std::string& typed)
     const unsigned d = edit_distance(typed, words_[id], 1);
     if (d == 0) return std::string();  // a word: nothing to correct
     if (d > 1) continue;  // a hash collision or two edits away
-    const bool better = !best || d < best_distance || frequency_[id] > frequency_[*best] ||
-                        (frequency_[id] == frequency_[*best] && words_[id] < words_[*best]);
+    const bool better = !best || d < best_distance ||
+                        (d == best_distance && (frequency_[id] > frequency_[*best] ||
+                                                (frequency_[id] == frequency_[*best] && words_[id] < words_[*best])));
     if (better) {
       best = id;
       best_distance = d;
