@@ -23,7 +23,8 @@ namespace kb {
 /// first thread to ask builds; threads asking meanwhile wait for it rather
 /// than each building a copy (a server's threads all start at once). A
 /// newer revision replaces an index's older entry; holders of the old
-/// table keep it alive. A build that throws is not kept.
+/// table keep it alive. A build that throws is not kept, and a thread that
+/// waited for it builds its own.
 template <class Table, class Build>
 std::shared_ptr<const Table> per_revision(const Xapian::Database& db, Build&& build) {
   using Shared = std::shared_future<std::shared_ptr<const Table>>;
@@ -50,7 +51,15 @@ std::shared_ptr<const Table> per_revision(const Xapian::Database& db, Build&& bu
     // Else the cache holds a newer revision than this handle has: this one
     // builds its own table and keeps it to itself until it reopens.
   }
-  if (built_by_another.valid()) return built_by_another.get();
+  if (built_by_another.valid()) {
+    try {
+      return built_by_another.get();
+    } catch (...) {
+      // The builder failed: build here, so that each thread throws its own
+      // error object (one shared Xapian::Error would be read by all at once).
+      return build(db);
+    }
+  }
   try {
     std::shared_ptr<const Table> table = build(db);
     promise.set_value(table);
