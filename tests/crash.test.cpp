@@ -193,12 +193,17 @@ int status_of(int port, const std::string& path) {
   return res ? res->status : -1;
 }
 
-json readyz(int port) {
-  httplib::Client cli("127.0.0.1", port);
+/// /readyz as @p cli's connection (and so its worker thread) sees it.
+json readyz(httplib::Client& cli) {
   const auto res = cli.Get("/readyz");
   REQUIRE(res);
   INFO(res->body);
   return json::parse(res->body);
+}
+
+json readyz(int port) {
+  httplib::Client cli("127.0.0.1", port);
+  return readyz(cli);
 }
 
 std::size_t count_lines(const std::string& text, const std::string& needle) {
@@ -635,9 +640,12 @@ TEST_CASE("an index that stops opening: the server keeps serving the last good r
     CHECK(json::parse(res->body)["total"] == hits);
     CHECK(status_of(server.port(), "/articles/vpn-setup") != 500);
   }
-  const json ready = readyz(server.port());
+  // Asked on the same connection: the thread with the open handle. A
+  // fresh connection may reach a thread started after the index broke
+  // (the article checks above start several), which has nothing to open.
+  const json ready = readyz(cli);
   CHECK(ready["ready"] == true);
-  CHECK(ready["index"]["stale"] == true);
+  CHECK(ready["index"].value("stale", false) == true);
   CHECK(logged_once(server, "still serving the last revision"));
 
   std::filesystem::remove_all(index);
