@@ -33,12 +33,10 @@ std::vector<CLI::Option*> options_named(CLI::App& app, const std::string& key) {
 
 void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
   for (const ConfigEntry& entry : parse_config_file(file)) {
-    std::string key = entry.key;
-    std::replace(key.begin(), key.end(), '_', '-');
-    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    const std::string key = entry.option();
     if (!is_index_config_key(key)) {
       if (is_server_config_key(key)) continue;  // kb-server's, in the file both read
-      throw ConfigError(where + unknown_config_key_message(entry.key));
+      throw ConfigError(entry.where() + unknown_config_key_message(entry.key));
     }
     const std::vector<CLI::Option*> options = options_named(app, key);
     if (std::any_of(options.begin(), options.end(), [](const CLI::Option* o) { return o->count() > 0; })) {
@@ -49,9 +47,7 @@ void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
         opt->add_result(entry.value);
         opt->run_callback();
       } catch (const CLI::Error& e) {
-        std::string why = e.what();
-        if (why.rfind("--" + key + ": ", 0) == 0) why.erase(0, key.size() + 4);
-        throw ConfigError(where + "bad value for \"" + key + "\": " + why);
+        throw bad_config_value(entry, e.what());
       }
     }
   }

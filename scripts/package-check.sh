@@ -12,11 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build/default}")
-say() { echo "package-check: $*" >&2; }
-skip() { say "SKIPPED: $*"; exit 77; }
+CHECK_NAME=package-check
+source scripts/lib/debian-root.sh
 
-[[ $(id -u) -eq 0 ]] || skip "needs root (debootstrap and chroot)"
-command -v debootstrap >/dev/null || skip "debootstrap is not installed (scripts/deps.sh --test installs it)"
+require_root_and_debootstrap "debootstrap and chroot"
 
 say "building the package (cpack)"
 (cd "$build" && cpack -G DEB >/dev/null)
@@ -43,7 +42,6 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 # A minimal bookworm root, made once per build tree and unpacked fresh each run.
-source scripts/lib/debian-root.sh
 cache="$build/package-check"
 mkdir -p "$cache"
 base=$(debian_root_tar "$build") || skip "debootstrap could not fetch Debian packages (network?); log: $build/debian-root/debootstrap.log"

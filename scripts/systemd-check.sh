@@ -15,11 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build/default}")
-say() { echo "systemd-check: $*" >&2; }
-skip() { say "*** SKIPPED: $* ***"; exit 77; }
+CHECK_NAME=systemd-check
+source scripts/lib/debian-root.sh
 
-[[ $(id -u) -eq 0 ]] || skip "needs root (debootstrap, chroot and systemd-nspawn)"
-command -v debootstrap >/dev/null || skip "debootstrap is not installed (scripts/deps.sh --test installs it)"
+require_root_and_debootstrap "debootstrap, chroot and systemd-nspawn"
 command -v systemd-nspawn >/dev/null ||
   skip "systemd-nspawn is not installed (Debian systemd-container; scripts/deps.sh --test installs it)"
 [[ -d /sys/fs/cgroup/systemd || -f /sys/fs/cgroup/cgroup.controllers || -d /sys/fs/cgroup/unified ]] ||
@@ -31,7 +30,6 @@ unshare --mount --uts --ipc --net --pid --fork true 2>/dev/null ||
 deb=$(ls -t "$build"/kb_*_amd64.deb | head -1)
 say "package: $(basename "$deb")"
 
-source scripts/lib/debian-root.sh
 base=$(debian_root_tar "$build") || skip "debootstrap could not fetch Debian packages (network?); log: $build/debian-root/debootstrap.log"
 cache="$build/systemd-check"
 archives="$build/debian-root/apt-archives"  # kept between runs: reruns fetch only the package lists

@@ -33,13 +33,11 @@ bool is_secret(const std::string& name) { return name.find("token") != std::stri
 
 void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
   for (const ConfigEntry& entry : parse_config_file(file)) {
-    std::string key = entry.key;
-    std::replace(key.begin(), key.end(), '_', '-');
-    const std::string where = file.string() + ":" + std::to_string(entry.line) + ": ";
+    const std::string key = entry.option();
     CLI::Option* opt = not_settings().count(key) ? nullptr : app.get_option_no_throw("--" + key);
     if (!opt || setting_name(*opt) != key) {
       if (is_index_config_key(key)) continue;  // kb-index's, in the file both read
-      throw ConfigError(where + unknown_config_key_message(entry.key));
+      throw ConfigError(entry.where() + unknown_config_key_message(entry.key));
     }
     if (opt->count() > 0) continue;  // the command line or the environment said otherwise
     try {
@@ -47,9 +45,7 @@ void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
       opt->run_callback();
     } catch (const CLI::Error& e) {
       // CLI11 names the option itself ("--port: Value 99999 not in range"); the key says it already.
-      std::string why = e.what();
-      if (why.rfind("--" + key + ": ", 0) == 0) why.erase(0, key.size() + 4);
-      throw ConfigError(where + "bad value for \"" + key + "\": " + why);
+      throw bad_config_value(entry, e.what());
     }
   }
 }

@@ -3,6 +3,8 @@
  */
 #include "kb/config_file.h"
 
+#include <algorithm>
+
 #include "kb/text.h"
 
 #include <fstream>
@@ -66,9 +68,23 @@ std::vector<ConfigEntry> parse_config_text(std::string_view text, const std::str
       if (!is_key_char(c)) fail(source, line_no, "invalid key \"" + key + "\" (use lower-case option names)");
     }
     if (!seen.insert(key).second) fail(source, line_no, "key \"" + key + "\" is given twice");
-    entries.push_back({key, parse_value(line.substr(eq + 1), source, line_no), line_no});
+    entries.push_back({key, parse_value(line.substr(eq + 1), source, line_no), line_no, source});
   }
   return entries;
+}
+
+std::string ConfigEntry::option() const {
+  std::string out = key;
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
+}
+
+std::string ConfigEntry::where() const { return source + ":" + std::to_string(line) + ": "; }
+
+ConfigError bad_config_value(const ConfigEntry& entry, std::string why) {
+  const std::string prefix = "--" + entry.option() + ": ";
+  if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+  return ConfigError(entry.where() + "bad value for \"" + entry.option() + "\": " + why);
 }
 
 std::vector<ConfigEntry> parse_config_file(const std::filesystem::path& path) {

@@ -38,6 +38,12 @@ TEST_CASE("config file: keys, values, comments and quotes", "[config]") {
     CHECK(entries[i].value == expected[i].value);
     CHECK(entries[i].line == expected[i].line);
   }
+  // The option an entry sets, where it stands, and a refused value's message.
+  CHECK(entries[4].option() == "ticket-redirect");
+  CHECK(entries[4].where() == "kb.conf:8: ");
+  CHECK_THAT(bad_config_value(entries[0], "--port: Value 99999 not in range").what(),
+             Equals("kb.conf:3: bad value for \"port\": Value 99999 not in range"));
+  CHECK_THAT(bad_config_value(entries[0], "not a number").what(), Equals("kb.conf:3: bad value for \"port\": not a number"));
 }
 
 TEST_CASE("config file: every syntax error names its line", "[config]") {

@@ -1,4 +1,5 @@
-# Sourced by scripts/package-check.sh and scripts/systemd-check.sh: a
+# Sourced by scripts/package-check.sh and scripts/systemd-check.sh: their
+# shared start (say, skip, the root and debootstrap checks), and a
 # minimal Debian 12 root made once with debootstrap and kept as a tar in the
 # build tree, so every run starts from the same fresh system without
 # fetching it again.
@@ -9,6 +10,17 @@
 # The tar's name carries the recipe's version: change the recipe, bump it,
 # and the next run makes a new one instead of reusing a stale root.
 debian_root_recipe=1
+
+# What both checks start with. CHECK_NAME (set before sourcing) prefixes
+# their messages; a skip says loudly why and exits 77.
+say() { echo "$CHECK_NAME: $*" >&2; }
+skip() { say "*** SKIPPED: $* ***"; exit 77; }
+
+#   require_root_and_debootstrap WHY_ROOT
+require_root_and_debootstrap() {
+  [[ $(id -u) -eq 0 ]] || skip "needs root ($1)"
+  command -v debootstrap >/dev/null || skip "debootstrap is not installed (scripts/deps.sh --test installs it)"
+}
 debian_root_mirror=${KB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 debian_root_tar() {

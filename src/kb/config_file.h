@@ -18,9 +18,16 @@
 namespace kb {
 
 struct ConfigEntry {
-  std::string key;    ///< as written, lower-case letters, digits, '-' and '_'
-  std::string value;  ///< unquoted
-  int line = 0;       ///< 1-based
+  std::string key;     ///< as written, lower-case letters, digits, '-' and '_'
+  std::string value;   ///< unquoted
+  int line = 0;        ///< 1-based
+  std::string source;  ///< the file (or text) it was read from
+
+  /// The long option it sets: the key with '_' read as '-' (max_threads
+  /// and max-threads are one setting).
+  std::string option() const;
+  /// "SOURCE:LINE: ", the start of any message about this entry.
+  std::string where() const;
 };
 
 /// A syntax error, with "SOURCE:LINE: " already in what().
@@ -28,6 +35,11 @@ class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// The error for a value its option refused; @p why is the option
+/// parser's message, whose leading "--option: " is dropped (the message
+/// names the key already).
+ConfigError bad_config_value(const ConfigEntry& entry, std::string why);
 
 /// Parses @p text; @p source names it in error messages. A key given twice
 /// is an error (the second line is named).
