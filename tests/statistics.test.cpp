@@ -57,6 +57,27 @@ TEST_CASE("sessions continue while active and end after the timeout", "[statisti
   CHECK(stats.touch_session(first.id).is_new);
 }
 
+TEST_CASE("new session ids grow with time and keep 80 random bits", "[statistics]") {
+  const std::string a = Statistics::new_session_id();
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  const std::string b = Statistics::new_session_id();
+  const std::string c = Statistics::new_session_id();
+  for (const auto& id : {a, b, c}) {
+    REQUIRE(id.size() == 32);
+    CHECK(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+  }
+  // The first 12 digits are the time: later ids sort after earlier ones,
+  // so the store appends them.
+  CHECK(a.substr(0, 12) < b.substr(0, 12));
+  CHECK(a < b);
+  const auto ms = std::stoull(b.substr(0, 12), nullptr, 16);
+  CHECK(ms >= static_cast<unsigned long long>(now_ms()) - 60000);
+  CHECK(ms <= static_cast<unsigned long long>(now_ms()));
+  // Two ids of the same millisecond still differ, in the random part.
+  CHECK(b != c);
+  CHECK(b.substr(12) != c.substr(12));
+}
+
 TEST_CASE("a session known before a restart continues after it", "[statistics]") {
   test::TempDir dir;
   std::string id;

@@ -124,7 +124,12 @@ class Statistics {
   /// Stops the writer thread after a final flush. Idempotent.
   void stop();
 
+  /// 32 hex digits, 128 bits from the kernel's CSPRNG.
   static std::string new_id();
+  /// 32 hex digits: the creation time in milliseconds (48 bits), then 80
+  /// random bits. The time first makes the store's session keys, and the
+  /// events indexed by session, grow at one end of their B-trees.
+  static std::string new_session_id();
 
  private:
   struct Burst {
