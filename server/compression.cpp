@@ -62,9 +62,9 @@ bool accepts_gzip(const httplib::Request& req) {
   return false;
 }
 
-EncodedBody encode_body(std::string body) {
+EncodedBody encode_body(std::string body, bool with_gzip) {
   EncodedBody out;
-  if (body.size() >= kMinGzipBytes) out.gzip = gzip_compress(body);
+  if (with_gzip && body.size() >= kMinGzipBytes) out.gzip = gzip_compress(body);
   out.identity = std::move(body);
   return out;
 }

@@ -36,8 +36,9 @@ struct EncodedBody {
   std::size_t bytes() const { return identity.size() + gzip.size(); }
 };
 
-/// @p body with its gzip when it is large enough to gain from one.
-EncodedBody encode_body(std::string body);
+/// @p body with its gzip when it is large enough to gain from one and
+/// @p with_gzip (false: nobody will be sent the gzip, do not make it).
+EncodedBody encode_body(std::string body, bool with_gzip = true);
 
 /// Sends @p body as the response (@p type), gzip when there is one and the
 /// client accepts it; says Vary: Accept-Encoding. A request with a Range

@@ -70,6 +70,9 @@ class RevisionCache {
     }
   }
 
+  /// False when the budget is zero: store() keeps nothing.
+  bool keeps_entries() const { return budget_ > 0; }
+
   struct Stats {
     std::size_t entries = 0, bytes = 0;
     std::uint64_t hits = 0, misses = 0;
