@@ -193,8 +193,18 @@ Xapian::Query QueryBuilder::title_match(const std::string& text, std::vector<std
   if (parsed.empty()) return parsed;
   const std::vector<std::string> terms(parsed.get_unique_terms_begin(), parsed.get_unique_terms_end());
   if (terms_out) *terms_out = terms;
-  auto* source = new TitleMatchSource(db_, FacetTable::for_database(db_), terms, params_.title_k1, params_.title_b);
-  return Xapian::Query(source->release());
+  const auto table = FacetTable::for_database(db_);
+  // One source per term, OR-ed: Xapian's OR can then stop reading the
+  // title list of a common word ("error", "server") once that word alone
+  // cannot lift an article into the top matches. One source for all terms
+  // had one large upper bound, which kept the matcher from pruning the
+  // rest of the query too (7 of 9 ms on such queries at 100,000 articles).
+  std::vector<Xapian::Query> each;
+  for (const auto& term : terms) {
+    auto* source = new TitleMatchSource(db_, table, {term}, params_.title_k1, params_.title_b, params_.title_weight);
+    each.emplace_back(source->release());
+  }
+  return Xapian::Query(Xapian::Query::OP_OR, each.begin(), each.end());
 }
 
 std::vector<std::string> QueryBuilder::title_terms_of(const std::string& title) {
@@ -300,7 +310,7 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
   std::vector<Xapian::Query> parts{scoring};
   if (params_.title_weight > 0) {
     const Xapian::Query title = title_match(ngrams, &title_terms_);
-    if (!title.empty()) parts.push_back(scaled(title, params_.title_weight));
+    if (!title.empty()) parts.push_back(title);  // weighted by the sources (title_match)
   }
   if (!synonyms_.empty()) {
     // Each word and its synonyms weigh as one term (OP_SYNONYM), so a rare

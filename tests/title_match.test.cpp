@@ -26,7 +26,7 @@ void write_articles(kb::test::TempDir& dir, const std::map<std::string, std::str
 
 /// Every document the source matches, with its weight, walked with next().
 std::map<Xapian::docid, double> walk(const Xapian::Database& db, const std::vector<std::string>& terms) {
-  kb::TitleMatchSource source(db, kb::FacetTable::for_database(db), terms, 1.2, 0.75);
+  kb::TitleMatchSource source(db, kb::FacetTable::for_database(db), terms, 1.2, 0.75, 1.0);
   source.init(db);
   std::map<Xapian::docid, double> out;
   for (source.next(0); !source.at_end(); source.next(0)) out[source.get_docid()] = source.get_weight();
@@ -79,7 +79,7 @@ TEST_CASE("skip_to lands on the first matching document at or after the target",
   kb::test::TempDir dir;
   write_articles(dir, {{"a1", "VPN drops"}, {"a2", "Printer jams"}, {"a3", "VPN slow"}, {"a4", "Mail bounces"}}, 3);
   const Xapian::Database db((dir / "index").string());
-  kb::TitleMatchSource source(db, kb::FacetTable::for_database(db), {"ZSvpn", "ZSnothing"}, 1.2, 0.75);
+  kb::TitleMatchSource source(db, kb::FacetTable::for_database(db), {"ZSvpn", "ZSnothing"}, 1.2, 0.75, 1.0);
   source.init(db);
   source.skip_to(docid_of(db, "a2"), 0);
   REQUIRE_FALSE(source.at_end());
@@ -124,4 +124,56 @@ TEST_CASE("weights for chosen documents equal what the source gives them", "[tit
   CHECK(weights[1] == 0);
   CHECK(weights[2] == Approx(walked.at(docid_of(db, "a"))));
   CHECK(weights[2] > weights[0]);  // both words beat one
+}
+
+TEST_CASE("max-score: articles whose title terms cannot reach min_wt are skipped, the rest weigh the same",
+          "[title_match]") {
+  kb::test::TempDir dir;
+  // "error" is in every title (weak), "outlook" and "upgrade" in one each
+  // (strong).
+  write_articles(dir,
+                 {{"e1", "Error when saving"}, {"e2", "Error on start"}, {"o1", "Outlook error on send"},
+                  {"e3", "Error in setup"}, {"c1", "Error in upgrade"}, {"e4", "Error after update"}},
+                 5);
+  const Xapian::Database db((dir / "index").string());
+  const std::vector<std::string> terms{"ZSerror", "ZSoutlook", "ZSupgrad"};
+  const auto table = kb::FacetTable::for_database(db);
+  const auto all = walk(db, terms);
+  REQUIRE(all.size() == 6);
+
+  // Asking for more than the weak term can give: only the articles with a
+  // strong term are visited, with their full weight (the weak term too).
+  kb::TitleMatchSource weak(db, table, {"ZSerror"}, 1.2, 0.75, 1.0);
+  const double min_wt = weak.get_maxweight() * 1.01;
+  kb::TitleMatchSource source(db, table, terms, 1.2, 0.75, 1.0);
+  source.init(db);
+  std::map<Xapian::docid, double> visited;
+  for (source.next(min_wt); !source.at_end(); source.next(min_wt)) visited[source.get_docid()] = source.get_weight();
+  CHECK(visited.size() == 2);
+  CHECK(visited.at(docid_of(db, "o1")) == Approx(all.at(docid_of(db, "o1"))));
+  CHECK(visited.at(docid_of(db, "c1")) == Approx(all.at(docid_of(db, "c1"))));
+
+  // More than every term together can give: nothing.
+  kb::TitleMatchSource none(db, table, terms, 1.2, 0.75, 1.0);
+  none.init(db);
+  none.next(none.get_maxweight() * 1.01);
+  CHECK(none.at_end());
+}
+
+TEST_CASE("the scale multiplies the weights and the bound", "[title_match]") {
+  kb::test::TempDir dir;
+  write_articles(dir, {{"a", "Printer offline"}, {"b", "Printer jams often"}}, 5);
+  const Xapian::Database db((dir / "index").string());
+  const auto table = kb::FacetTable::for_database(db);
+  kb::TitleMatchSource one(db, table, {"ZSprinter"}, 1.2, 0.75, 1.0);
+  kb::TitleMatchSource half(db, table, {"ZSprinter"}, 1.2, 0.75, 0.5);
+  one.init(db);
+  half.init(db);
+  CHECK(half.get_maxweight() == Approx(one.get_maxweight() * 0.5));
+  for (one.next(0), half.next(0); !one.at_end(); one.next(0), half.next(0)) {
+    REQUIRE_FALSE(half.at_end());
+    CHECK(half.get_docid() == one.get_docid());
+    CHECK(half.get_weight() == Approx(one.get_weight() * 0.5));
+  }
+  CHECK(half.at_end());
 }

@@ -22,13 +22,17 @@ namespace kb {
 
 /// Matches the articles whose titles (or tags) hold any of the terms, and
 /// weighs each by BM25 with the title field's length. Walks the terms'
-/// posting lists as the matcher asks, like an OR of them.
+/// posting lists as the matcher asks, like an OR of them, skipping the
+/// articles whose title terms cannot add the weight the matcher still
+/// needs (max-score: see move_to).
 class TitleMatchSource : public Xapian::PostingSource {
  public:
   /// @p terms: title-field terms (as the title query parser makes them).
-  /// @p table: the revision's title lengths.
+  /// @p table: the revision's title lengths. @p scale multiplies every
+  /// weight (not OP_SCALE_WEIGHT: Xapian would pass the source the weight
+  /// it needs unscaled, and max-score would skip by the wrong amount).
   TitleMatchSource(const Xapian::Database& db, std::shared_ptr<const FacetTable> table,
-                   const std::vector<std::string>& terms, double k1, double b);
+                   const std::vector<std::string>& terms, double k1, double b, double scale);
 
   /// What @p term adds to document @p did's weight (for explanations).
   static double term_weight(const Xapian::Database& db, const FacetTable& table, const std::string& term,
@@ -55,13 +59,17 @@ class TitleMatchSource : public Xapian::PostingSource {
   struct Term {
     std::string name;
     double idf = 0;
+    double bound = 0;        ///< the most this term can add: idf * (k1 + 1) * scale
+    double bound_below = 0;  ///< the sum of the bounds of the terms before it
     Xapian::PostingIterator at, end;
   };
-  void settle();  ///< current_ = the lowest docid any term is on (0 at the end)
+  /// Moves to the first article from @p target on that could weigh at
+  /// least @p min_wt (current_ = 0 when there is none).
+  void move_to(Xapian::docid target, double min_wt);
 
   std::shared_ptr<const FacetTable> table_;
   std::vector<Term> terms_;
-  double k1_, b_, average_length_;
+  double k1_, b_, scale_, average_length_;
   double max_weight_ = 0;
   Xapian::doccount termfreq_min_ = 0, termfreq_max_ = 0;
   Xapian::docid current_ = 0;
