@@ -133,6 +133,20 @@ TEST_CASE("a hyphenated word matches its parts, and first where it is written as
   CHECK(response.hits[1].explain.at("reordering_bonus").get<double>() == 0.0);
 }
 
+TEST_CASE("a dotted name matches its parts, and first where it is written as one; versions keep their dots", "[rerank]") {
+  const kb::SearchResponse response = explained_search(
+      {{"dotted", filler(20) + " asp.net " + filler(20)}, {"apart", "asp " + filler(40) + " net"}}, "asp.net");
+  // Both match (the parts stand apart in one), the name as written first.
+  REQUIRE(kb::test::slugs(response) == std::vector<std::string>{"dotted", "apart"});
+  CHECK(response.hits[0].explain.at("reordering_bonus").get<double>() > 0);
+  CHECK(response.hits[1].explain.at("reordering_bonus").get<double>() == 0.0);
+
+  // A dot between digits is not a joiner: "10.0" is searched as written.
+  const kb::SearchResponse version = explained_search(
+      {{"ten", filler(20) + " build 10.0 " + filler(20)}, {"parts", "build 10 " + filler(40) + " 0"}}, "10.0");
+  CHECK(kb::test::slugs(version) == std::vector<std::string>{"ten"});
+}
+
 TEST_CASE("pages of any size list the same order: the reordering never repeats or skips an article", "[rerank]") {
   kb::test::TempDir dir;
   std::map<std::string, std::string> bodies;

@@ -31,7 +31,7 @@ struct RankingParams {
   double synonym_weight = 0.5;     ///< a synonym counts this much of the word it stands for
   double proximity_weight = 0.2;   ///< bonus for consecutive query words found close together
   unsigned proximity_window = 10;
-  double compound_weight = 0.2;    ///< a hyphenated compound found as written ("sign-in")
+  double compound_weight = 0.2;    ///< a joined word found as written ("sign-in", "asp.net")
   double error_token_weight = 3.0; ///< exact identifiers outrank loose word matches
   double language_boost = 2.0;     ///< the person's language first within a translation group
   /// Preferred when neither the query's script nor Accept-Language says
@@ -67,8 +67,8 @@ class QueryBuilder {
   Xapian::Query ranked(const std::string& text);
 
   /// What reorders the first matches of ranked() (rerank.h): consecutive
-  /// words found close together, hyphenated compounds found as written,
-  /// and every word present. Costly to weigh
+  /// words found close together, joined words ("sign-in", "asp.net")
+  /// found as written, and every word present. Costly to weigh
   /// on every candidate (positions; lists read to their ends), cheap on a
   /// few dozen.
   Xapian::Query bonus(const std::string& text);
