@@ -77,13 +77,28 @@ Xapian::Query with_scoring(const Xapian::Query& parsed, const Xapian::Query& sco
 
 bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+/// Whether the dots of the plain token text[begin, end) may join words: a
+/// name such as "asp.net" or "node.js" has one, and no '@', '/' or '\\'.
+/// E-mail and web addresses, paths and dotted versions stay whole (the
+/// query parser's phrase; error_tokens keeps many of them exactly).
+bool dots_may_join(const std::string& text, std::size_t begin, std::size_t end) {
+  std::size_t dots = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    const char c = text[i];
+    if (c == '@' || c == '/' || c == '\\') return false;
+    // A dot that ends a sentence ("fails in asp.net.") does not count.
+    if (c == '.' && i > begin && i + 1 < end && ascii_alnum(text[i - 1]) && ascii_alnum(text[i + 1])) ++dots;
+  }
+  return dots == 1;
+}
+
 /// Whether @p text[i] joins two parts of one written word: a hyphen
-/// between ASCII letters or digits ("sign-in", "wi-fi"), or a dot between
-/// letters ("asp.net", "node.js"; not "10.0", which error_tokens keeps).
-bool inner_joiner(const std::string& text, std::size_t i) {
+/// between ASCII letters or digits ("sign-in", "wi-fi"), or, where
+/// @p dots_join, a dot between letters ("asp.net"; not "10.0").
+bool inner_joiner(const std::string& text, std::size_t i, bool dots_join) {
   if (i == 0 || i + 1 >= text.size()) return false;
   if (text[i] == '-') return ascii_alnum(text[i - 1]) && ascii_alnum(text[i + 1]);
-  return text[i] == '.' && ascii_alpha(text[i - 1]) && ascii_alpha(text[i + 1]);
+  return dots_join && text[i] == '.' && ascii_alpha(text[i - 1]) && ascii_alpha(text[i + 1]);
 }
 
 /// The joined words of @p text's plain tokens ("sign-in", "asp.net"),
@@ -91,6 +106,7 @@ bool inner_joiner(const std::string& text, std::size_t i) {
 std::vector<std::string> joined_words(const std::string& text, std::size_t limit) {
   std::vector<std::string> out;
   plain_tokens(text, [&](std::size_t begin, std::size_t end) {
+    const bool dots_join = dots_may_join(text, begin, end);
     std::size_t i = begin;
     while (i < end && out.size() < limit) {
       if (!ascii_alnum(text[i])) {
@@ -99,7 +115,7 @@ std::vector<std::string> joined_words(const std::string& text, std::size_t limit
       }
       std::size_t stop = i;
       bool joined = false;
-      while (stop < end && (ascii_alnum(text[stop]) || (stop + 1 < end && inner_joiner(text, stop)))) {
+      while (stop < end && (ascii_alnum(text[stop]) || (stop + 1 < end && inner_joiner(text, stop, dots_join)))) {
         joined = joined || !ascii_alnum(text[stop]);
         ++stop;
       }
@@ -120,8 +136,9 @@ std::vector<std::string> joined_words(const std::string& text, std::size_t limit
 std::string without_inner_joiners(std::string text) {
   const std::string original = text;
   plain_tokens(original, [&](std::size_t begin, std::size_t end) {
+    const bool dots_join = dots_may_join(original, begin, end);
     for (std::size_t i = begin; i < end; ++i) {
-      if (inner_joiner(original, i)) text[i] = ' ';
+      if (inner_joiner(original, i, dots_join)) text[i] = ' ';
     }
   });
   return text;

@@ -141,6 +141,15 @@ TEST_CASE("a dotted name matches its parts, and first where it is written as one
   CHECK(response.hits[0].explain.at("reordering_bonus").get<double>() > 0);
   CHECK(response.hits[1].explain.at("reordering_bonus").get<double>() == 0.0);
 
+  // At the end of a sentence too.
+  CHECK(kb::test::slugs(explained_search({{"dotted", filler(20) + " asp.net " + filler(20)},
+                                          {"apart", "asp " + filler(40) + " net"}},
+                                         "errors in asp.net.")) == std::vector<std::string>{"dotted", "apart"});
+  // An e-mail or web address stays whole: its parts do not match apart.
+  for (const std::string address : {"jane.doe@example.com", "www.example.com", "example.com/path"}) {
+    INFO(address);
+    CHECK(explained_search({{"loose", "example " + filler(30) + " com " + filler(10)}}, address).hits.empty());
+  }
   // A dot between digits is not a joiner: "10.0" is searched as written.
   const kb::SearchResponse version = explained_search(
       {{"ten", filler(20) + " build 10.0 " + filler(20)}, {"parts", "build 10 " + filler(40) + " 0"}}, "10.0");
