@@ -13,7 +13,7 @@
 namespace kb::bench {
 
 inline constexpr const char* kRankingParamNames =
-    "k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, near, window, compound";
+    "k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, near, window, compound, pasted";
 
 /// Sets the parameter @p assignment ("near=0") names; throws on an unknown name.
 inline void apply_ranking_param(RankingParams& p, const std::string& assignment) {
@@ -33,6 +33,7 @@ inline void apply_ranking_param(RankingParams& p, const std::string& assignment)
   else if (name == "near") p.proximity_weight = v;
   else if (name == "window") p.proximity_window = static_cast<unsigned>(v);
   else if (name == "compound") p.compound_weight = v;
+  else if (name == "pasted") p.pasted_text_words = static_cast<std::size_t>(v);
   else throw std::runtime_error("unknown --param " + name + " (known: " + kRankingParamNames + ")");
 }
 

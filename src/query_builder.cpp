@@ -327,9 +327,20 @@ Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
 Xapian::Query QueryBuilder::ranked(const std::string& text) {
   const std::string ngrams = cjk_bigrams(text);
   const Xapian::Query parsed = parse(without_inner_joiners(ngrams), Xapian::Query::OP_OR, 0);
-  const Xapian::Query scoring = scoring_part(parsed);
+  Xapian::Query scoring = scoring_part(parsed);
   // Only filters ("tag:vpn"): every article they allow, as parsed.
   if (scoring.get_type() == Xapian::Query::OP_SCALE_WEIGHT) return parsed;
+  if (params_.pasted_text_words > 0 && scoring.get_type() == Xapian::Query::OP_OR &&
+      word_count(text) > params_.max_strict_words) {
+    // Pasted text: an OR of 40 words walks the lists of the commonest ones
+    // too (a 50-word log line took 50 ms at 100,000 articles). Its most
+    // selective words say what it is about; error codes and paths still
+    // match exactly through their own part below.
+    std::vector<Xapian::Query> words;
+    for (std::size_t i = 0; i < scoring.get_num_subqueries(); ++i) words.push_back(scoring.get_subquery(i));
+    scoring = Xapian::Query(Xapian::Query::OP_ELITE_SET, words.begin(), words.end(),
+                            static_cast<Xapian::termcount>(params_.pasted_text_words));
+  }
   std::vector<Xapian::Query> parts{scoring};
   if (params_.title_weight > 0) {
     const Xapian::Query title = title_match(ngrams, &title_terms_);

@@ -215,3 +215,31 @@ TEST_CASE("queries the query parser refuses are still searched", "[search][fuzz]
     if (r.query.rfind("x ", 0) != 0) CHECK_FALSE(found.hits.empty());
   }
 }
+
+TEST_CASE("pasted text is matched on its most selective words", "[search]") {
+  test::TempDir dir;
+  // Twelve words only the log's own article has, and one word every
+  // article has: pasted together they are 13 meaningful words, over the
+  // 12 that make a query "pasted text".
+  const std::string rare = "kerberos ticket renewal nonce skew replay realm keytab principal spn kvno preauth";
+  dir.write("articles/log.md", test::article("Sign-in log", rare + " failure"));
+  dir.write("articles/other.md", test::article("Printer", "the failure of a printer"));
+  dir.write("articles/third.md", test::article("Mail", "a mail failure"));
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  build_index(opt);
+  Searcher s(opt.index_dir);
+  const std::string pasted = rare + " failure";
+  // Only the most selective words count: "failure", in every article,
+  // does not bring in the others.
+  CHECK(slugs(search(s, pasted)) == std::vector<std::string>{"log"});
+  // All words, as written, when the limit is off.
+  s.params().pasted_text_words = 0;
+  const auto all = slugs(search(s, pasted));
+  REQUIRE(all.size() == 3);
+  CHECK(all[0] == "log");
+  // A short query keeps every word.
+  s.params().pasted_text_words = 12;
+  CHECK(slugs(search(s, "kerberos failure")).size() == 3);
+}

@@ -41,6 +41,9 @@ struct RankingParams {
   /// Queries with more words than this are read as pasted text (logs,
   /// whole sentences): the every-word rungs are skipped.
   std::size_t max_strict_words = 12;
+  /// Such pasted text is matched on this many of its words, the most
+  /// selective (Xapian's OP_ELITE_SET); 0: all of them.
+  std::size_t pasted_text_words = 12;
 };
 
 /// English words that carry no meaning in a question ("how do I ...",
