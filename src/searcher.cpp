@@ -364,8 +364,11 @@ const char* field_of(const std::string& term) {
 constexpr std::size_t kSnippetBytes = 240;
 constexpr Xapian::doccount kExactMatchesChecked = 500;
 /// How many of the best matches are reordered (QueryBuilder::bonus, similar
-/// titles): the first five pages of ten.
-constexpr Xapian::doccount kRerankDepth = 50;
+/// titles): the first three pages of ten. The deeper the list, the lower
+/// the weight Xapian must keep looking for, so the less it can skip: 50
+/// cost 12% more search time than 30 at 100,000 articles (p99 4.8 against
+/// 4.2 ms) for pair nDCG@10 0.7875 against 0.7858 (bench/relevance).
+constexpr Xapian::doccount kRerankDepth = 30;
 
 
 }  // namespace

@@ -160,7 +160,7 @@ TEST_CASE("pages of any size list the same order: the reordering never repeats o
   kb::test::TempDir dir;
   std::map<std::string, std::string> bodies;
   // 90 articles that all match, some with both words close together, at
-  // varied lengths, so the reordering of the first 50 moves articles.
+  // varied lengths, so the reordering of the first matches moves articles.
   for (int i = 0; i < 90; ++i) {
     const std::string n = std::to_string(i);
     bodies["a" + n] = i % 3 == 0 ? filler(i % 17) + " printer offline " + filler(20 + i % 29)
