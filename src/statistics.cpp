@@ -204,10 +204,12 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
   // Forget sessions that can no longer continue, so the map stays small;
   // scan again only once it has doubled, or a crowd of live sessions
   // would make every new visitor pay for a full scan.
-  if (last_seen_.size() > purge_at_) {
+  const std::size_t cap = std::max<std::size_t>(1, options_.max_remembered_sessions);
+  if (last_seen_.size() >= std::min(purge_at_, cap)) {
     for (auto it = last_seen_.begin(); it != last_seen_.end();) {
       it = now - it->second > timeout ? last_seen_.erase(it) : std::next(it);
     }
+    if (last_seen_.size() >= cap) forget_least_recent(cap / 2);
     purge_at_ = std::max<std::size_t>(10000, 2 * last_seen_.size());
   }
   std::string id = new_session_id();
@@ -226,6 +228,29 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     }
   }
   return {std::move(id), true};
+}
+
+void Statistics::forget_least_recent(std::size_t keep) {
+  if (last_seen_.size() <= keep) return;
+  std::vector<std::int64_t> times;
+  times.reserve(last_seen_.size());
+  for (const auto& entry : last_seen_) times.push_back(entry.second);
+  // The keep-th most recent time: what is older goes, then as many seen
+  // at that very millisecond as needed (a flood makes dozens a ms).
+  const auto nth = times.end() - static_cast<std::ptrdiff_t>(keep);
+  std::nth_element(times.begin(), nth, times.end());
+  const std::int64_t oldest_kept = *nth;
+  for (auto it = last_seen_.begin(); it != last_seen_.end();) {
+    it = it->second < oldest_kept ? last_seen_.erase(it) : std::next(it);
+  }
+  for (auto it = last_seen_.begin(); it != last_seen_.end() && last_seen_.size() > keep;) {
+    it = it->second == oldest_kept ? last_seen_.erase(it) : std::next(it);
+  }
+}
+
+std::size_t Statistics::remembered_sessions() const {
+  std::lock_guard<std::mutex> lock(sessions_mutex_);
+  return last_seen_.size();
 }
 
 void Statistics::enqueue_locked(Event event) {

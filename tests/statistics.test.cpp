@@ -90,6 +90,31 @@ TEST_CASE("a session known before a restart continues after it", "[statistics]")
   CHECK(stats.touch_session(id).id == id);
 }
 
+TEST_CASE("a flood of new sessions is bounded in memory; a forgotten session continues from the store",
+          "[statistics]") {
+  test::TempDir dir;
+  StatisticsOptions o = options(dir);
+  o.session_timeout = std::chrono::seconds(600);
+  o.max_remembered_sessions = 100;
+  Statistics stats(o);
+  const std::string first = stats.touch_session("").id;
+  stats.record(search(first, "vpn"));
+  stats.flush();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // first is the least recent
+  std::size_t most = 0;
+  for (int i = 0; i < 1000; ++i) {
+    stats.touch_session("");  // a cookieless client: a new session each time
+    most = std::max(most, stats.remembered_sessions());
+  }
+  CHECK(most <= 100);
+  CHECK(stats.remembered_sessions() >= 50);  // the most recent half and more are kept
+  // The first session was forgotten here, but its event put it in the
+  // store: it goes on, it does not start again.
+  const auto again = stats.touch_session(first);
+  CHECK_FALSE(again.is_new);
+  CHECK(again.id == first);
+}
+
 TEST_CASE("events are written by the writer thread without a flush or stop", "[statistics]") {
   test::TempDir dir;
   Statistics stats(options(dir));

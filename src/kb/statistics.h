@@ -59,6 +59,12 @@ struct StatisticsOptions {
   std::size_t queue_capacity = 100000;               ///< events beyond this are dropped (and counted)
   std::chrono::milliseconds burst_window{1500};      ///< keystroke searches closer than this are one search
   std::chrono::seconds session_timeout{1800};
+  /// Live sessions remembered in memory (about 64 bytes each). Past this,
+  /// the least recently seen are forgotten: a cookieless client (a script,
+  /// a load test: a new session per request) would otherwise grow the map
+  /// for a whole timeout. A forgotten session that comes back is looked up
+  /// in the store, where its events put it.
+  std::size_t max_remembered_sessions = 200000;
   /// Called after each batch of events is written, with how long the write
   /// took in seconds (for the server's metrics); may be empty.
   std::function<void(double seconds)> on_batch_written;
@@ -118,6 +124,7 @@ class Statistics {
 
   StatisticsHealth health() const;
   std::size_t queue_depth() const;
+  std::size_t remembered_sessions() const;
   std::uint64_t dropped() const { return dropped_.load(); }
   std::chrono::seconds session_timeout() const { return options_.session_timeout; }
 
@@ -139,6 +146,9 @@ class Statistics {
   void run();
   void enqueue_locked(Event event);
   void take_due_bursts_locked(bool all);
+  /// Forgets all but the @p keep most recently seen sessions (with
+  /// sessions_mutex_ held).
+  void forget_least_recent(std::size_t keep);
   void write_batch(std::vector<Event>& batch);
   /// Opens the database if it is not open (at most every reopen_interval).
   void open_store(bool log_failure);
@@ -186,7 +196,7 @@ class Statistics {
   /// The key of an id that is_session_id() accepted.
   static SessionKey session_key(const std::string& id);
 
-  std::mutex sessions_mutex_;
+  mutable std::mutex sessions_mutex_;
   std::unordered_map<SessionKey, std::int64_t, SessionKeyHash> last_seen_;  ///< session -> ms
   std::size_t purge_at_ = 10000;  ///< size of last_seen_ that triggers the next scan for ended sessions
 
