@@ -21,6 +21,15 @@ SearchResponse search(Searcher& s, const std::string& q, const std::string& cate
   return s.search(r);
 }
 
+/// Indexes @p dir's articles/ into its index/; the options, to index again.
+IndexOptions index_folder(const test::TempDir& dir) {
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  build_index(opt);
+  return opt;
+}
+
 }  // namespace
 
 TEST_CASE("search on the fixture articles", "[search]") {
@@ -148,10 +157,7 @@ TEST_CASE("articles, aliases and related articles", "[search]") {
 TEST_CASE("a searcher picks up a new revision on refresh", "[search]") {
   test::TempDir dir;
   dir.write("articles/a.md", test::article("Alpha", "first"));
-  IndexOptions opt;
-  opt.articles_dir = dir / "articles";
-  opt.index_dir = dir / "index";
-  build_index(opt);
+  const IndexOptions opt = index_folder(dir);
   Searcher s(opt.index_dir);
   CHECK(s.status().documents == 1);
   dir.write("articles/b.md", test::article("Beta", "second"));
@@ -225,11 +231,7 @@ TEST_CASE("pasted text is matched on its most selective words", "[search]") {
   dir.write("articles/log.md", test::article("Sign-in log", rare + " failure"));
   dir.write("articles/other.md", test::article("Printer", "the failure of a printer"));
   dir.write("articles/third.md", test::article("Mail", "a mail failure"));
-  IndexOptions opt;
-  opt.articles_dir = dir / "articles";
-  opt.index_dir = dir / "index";
-  build_index(opt);
-  Searcher s(opt.index_dir);
+  Searcher s(index_folder(dir).index_dir);
   const std::string pasted = rare + " failure";
   // Only the most selective words count: "failure", in every article,
   // does not bring in the others.
