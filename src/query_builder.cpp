@@ -224,7 +224,7 @@ Xapian::Query QueryBuilder::title_match(const std::string& text, std::vector<std
   // rest of the query too (7 of 9 ms on such queries at 100,000 articles).
   std::vector<Xapian::Query> each;
   for (const auto& term : terms) {
-    auto* source = new TitleMatchSource(db_, table, {term}, params_.title_k1, params_.title_b, params_.title_weight);
+    auto* source = new TitleMatchSource(db_, table, term, params_.title_k1, params_.title_b, params_.title_weight);
     each.emplace_back(source->release());
   }
   return Xapian::Query(Xapian::Query::OP_OR, each.begin(), each.end());

@@ -53,83 +53,44 @@ std::vector<double> TitleMatchSource::weights(const Xapian::Database& db, const 
 }
 
 TitleMatchSource::TitleMatchSource(const Xapian::Database& db, std::shared_ptr<const FacetTable> table,
-                                   const std::vector<std::string>& terms, double k1, double b, double scale)
-    : table_(std::move(table)), k1_(k1), b_(b), scale_(scale), average_length_(std::max(1.0, table_->average_title_length())) {
-  const double n_docs = std::max<double>(1, db.get_doccount());
-  for (const auto& name : terms) {
-    const Xapian::doccount df = db.get_termfreq(name);
-    if (df == 0) continue;
-    Term term;
-    term.name = name;
-    term.idf = idf_of(n_docs, df);
+                                   std::string term, double k1, double b, double scale)
+    : table_(std::move(table)), term_(std::move(term)), k1_(k1), b_(b), scale_(scale),
+      average_length_(std::max(1.0, table_->average_title_length())) {
+  termfreq_ = term_.empty() ? 0 : db.get_termfreq(term_);
+  if (termfreq_ > 0) {
+    idf_ = idf_of(std::max<double>(1, db.get_doccount()), termfreq_);
     // wdf (k1 + 1) / (wdf + k1 norm) < k1 + 1 for any wdf and length.
-    term.bound = term.idf * (k1 + 1) * scale;
-    terms_.push_back(std::move(term));
-    termfreq_min_ = std::max(termfreq_min_, df);
-    termfreq_max_ = std::min(db.get_doccount(), termfreq_max_ + df);
+    bound_ = idf_ * (k1 + 1) * scale;
   }
-  // Weakest first: move_to leaves out a prefix of them.
-  std::sort(terms_.begin(), terms_.end(), [](const Term& x, const Term& y) { return x.bound < y.bound; });
-  double bound = 0;
-  for (auto& term : terms_) {
-    term.bound_below = bound;
-    bound += term.bound;
-  }
-  max_weight_ = bound;
-  set_maxweight(max_weight_);
+  set_maxweight(bound_);
 }
 
 void TitleMatchSource::init(const Xapian::Database& db) {
-  for (auto& term : terms_) {
-    term.at = db.postlist_begin(term.name);
-    term.end = db.postlist_end(term.name);
-  }
-  current_ = 0;
+  at_ = termfreq_ > 0 ? db.postlist_begin(term_) : Xapian::PostingIterator();
+  end_ = termfreq_ > 0 ? db.postlist_end(term_) : Xapian::PostingIterator();
   started_ = false;
-  set_maxweight(max_weight_);
+  ended_ = termfreq_ == 0;
+  set_maxweight(bound_);
 }
 
-void TitleMatchSource::move_to(Xapian::docid target, double min_wt) {
-  // Max-score: an article whose title holds only the weakest terms, whose
-  // bounds together stay under min_wt, cannot weigh enough, so only the
-  // other ("essential") terms' lists say where to stop. On common words
-  // ("error", "server" in 100,000 titles) this skips most of their lists;
-  // walking them whole kept the matcher from pruning the rest of the query.
-  std::size_t essential = 0;
-  while (essential < terms_.size() && terms_[essential].bound_below + terms_[essential].bound < min_wt) ++essential;
-  current_ = 0;
-  for (std::size_t i = essential; i < terms_.size(); ++i) {
-    Term& term = terms_[i];
-    if (term.at != term.end && *term.at < target) term.at.skip_to(target);
-    if (term.at != term.end && (current_ == 0 || *term.at < current_)) current_ = *term.at;
-  }
-  if (current_ == 0) return;
-  // The weak terms still count where an essential one matched.
-  for (std::size_t i = 0; i < essential; ++i) {
-    Term& term = terms_[i];
-    if (term.at != term.end && *term.at < current_) term.at.skip_to(current_);
-  }
+void TitleMatchSource::settle(double min_wt) {
+  ended_ = at_ == end_ || min_wt > bound_;
 }
 
 void TitleMatchSource::next(double min_wt) {
-  const Xapian::docid target = started_ ? current_ + 1 : 1;
+  if (started_ && !ended_) ++at_;
   started_ = true;
-  move_to(target, min_wt);
+  settle(min_wt);
 }
 
 void TitleMatchSource::skip_to(Xapian::docid did, double min_wt) {
-  if (started_ && did <= current_) return;
+  if (!started_ || (!ended_ && *at_ < did)) at_.skip_to(did);
   started_ = true;
-  move_to(did, min_wt);
+  settle(min_wt);
 }
 
 double TitleMatchSource::get_weight() const {
-  const double length = table_->title_length(current_);
-  double weight = 0;
-  for (const auto& term : terms_) {
-    if (term.at != term.end && *term.at == current_) weight += bm25_part(term.idf, term.at.get_wdf(), length, average_length_, k1_, b_);
-  }
-  return weight * scale_;
+  return bm25_part(idf_, at_.get_wdf(), table_->title_length(*at_), average_length_, k1_, b_) * scale_;
 }
 
 }  // namespace kb
