@@ -7,6 +7,7 @@
 #include "kb/events.h"
 #include "kb/markdown.h"
 #include "kb/schema.h"
+#include "kb/stored_hit.h"
 #include "kb/text.h"
 
 #include <nlohmann/json.hpp>
@@ -143,7 +144,9 @@ Xapian::Document build_document(const Article& article, const std::string& conte
     sections += s::kFieldSeparator;
     sections += section.text;
   }
-  doc.add_value(s::kSlotSections, sections);
+  const std::string tags = join(article.tags, '\n');
+  doc.add_value(s::kSlotHit, encode_stored_hit({article.slug, article.title, article.summary, article.category, tags,
+                                                article.lang, article.updated, sections}));
   doc.add_value(s::kSlotGroup, article.translation_of.empty() ? article.slug : article.translation_of);
 
   nlohmann::json headings = nlohmann::json::array();

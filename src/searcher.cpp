@@ -9,6 +9,7 @@
 #include "kb/facet_table.h"
 #include "kb/rerank.h"
 #include "kb/schema.h"
+#include "kb/stored_hit.h"
 #include "kb/text.h"
 #include "kb/title_match.h"
 
@@ -77,6 +78,26 @@ std::vector<StoredSection> parse_sections(std::string_view value) {
   return out;
 }
 std::vector<StoredSection> parse_sections(std::string&& value) = delete;  // the views would dangle
+
+/// The record of @p value, or an empty one when it is damaged: the hit
+/// then shows no title or snippet instead of failing the whole search.
+StoredHit stored_hit_of(const std::string& value) {
+  const std::optional<StoredHit> hit = decode_stored_hit(value);
+  return hit ? *hit : StoredHit{};
+}
+
+SearchHit hit_of(const StoredHit& stored) {
+  SearchHit hit;
+  hit.slug = std::string(stored.slug);
+  hit.title = std::string(stored.title);
+  hit.summary = std::string(stored.summary);
+  hit.url = "/articles/" + hit.slug;
+  hit.category = std::string(stored.category);
+  hit.tags = split_lines(std::string(stored.tags));
+  hit.lang = std::string(stored.lang);
+  hit.updated = std::string(stored.updated);
+  return hit;
+}
 
 /// The words a query looks for, as the index spells them (unprefixed and
 /// "Z"-stemmed), with their inverse document frequency.
@@ -681,20 +702,11 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   // Query words are looked up as the query stemmed them.
   SectionScorer scorer(terms, stem);
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
-    // One read for all of the document's values instead of one per slot.
-    (void)doc.values_count();
-    SearchHit hit;
-    hit.slug = doc.get_value(schema::kSlotSlug);
-    hit.title = doc.get_value(schema::kSlotTitle);
-    hit.summary = doc.get_value(schema::kSlotSummary);
-    hit.url = "/articles/" + hit.slug;
-    hit.category = doc.get_value(schema::kSlotCategory);
-    hit.tags = split_lines(doc.get_value(schema::kSlotTags));
-    hit.lang = doc.get_value(schema::kSlotLang);
-    hit.updated = doc.get_value(schema::kSlotUpdated);
+    const std::string value = doc.get_value(schema::kSlotHit);
+    const StoredHit stored = stored_hit_of(value);
+    SearchHit hit = hit_of(stored);
     hit.score = weight;
-    const std::string stored = doc.get_value(schema::kSlotSections);
-    const std::vector<StoredSection> sections = parse_sections(stored);
+    const std::vector<StoredSection> sections = parse_sections(stored.sections);
     if (!sections.empty()) {
       const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections);
       const StoredSection& section = sections[best.section];
@@ -829,18 +841,11 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     SectionScorer scorer(terms, stem);
     std::vector<SearchHit> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const Xapian::Document doc = it.get_document();
-      SearchHit hit;
-      hit.slug = doc.get_value(schema::kSlotSlug);
-      hit.title = doc.get_value(schema::kSlotTitle);
-      hit.summary = doc.get_value(schema::kSlotSummary);
-      hit.url = "/articles/" + hit.slug;
-      hit.category = doc.get_value(schema::kSlotCategory);
-      hit.lang = doc.get_value(schema::kSlotLang);
-      hit.updated = doc.get_value(schema::kSlotUpdated);
+      const std::string value = it.get_document().get_value(schema::kSlotHit);
+      const StoredHit stored = stored_hit_of(value);
+      SearchHit hit = hit_of(stored);
       hit.score = it.get_weight();
-      const std::string stored = doc.get_value(schema::kSlotSections);
-      const auto sections = parse_sections(stored);
+      const auto sections = parse_sections(stored.sections);
       if (!sections.empty()) {
         const SectionScorer::Best best = scorer.best(sections);
         const StoredSection& section = sections[best.section];
@@ -858,8 +863,8 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
   const auto article = find_article(slug);
   if (!article) return std::nullopt;
   return with_retry([&]() -> std::optional<std::string> {
-    const std::string stored = db_.get_document(article->docid).get_value(schema::kSlotSections);
-    for (const auto& section : parse_sections(stored)) {
+    const std::string value = db_.get_document(article->docid).get_value(schema::kSlotHit);
+    for (const auto& section : parse_sections(stored_hit_of(value).sections)) {
       if (section.anchor != anchor) continue;
       return section.heading.empty() ? std::string(section.text)
                                      : std::string(section.heading) + "\n\n" + std::string(section.text);

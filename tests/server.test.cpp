@@ -2,6 +2,7 @@
  *  @brief Integration: the real kb-index and kb-server binaries, a real
  *  index, HTTP on an ephemeral port.
  */
+#include "kb/schema.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -199,7 +200,7 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     const json h = get_json(cli, "/healthz");
     CHECK(h["status"] == "ok");
     CHECK(h["documents"] == 7);
-    CHECK(h["schema_version"] == 2);
+    CHECK(h["schema_version"] == kb::schema::kSchemaVersion);
   }
   SECTION("a newly committed index is served without a restart") {
     const auto before = get_json(cli, "/healthz")["revision"].get<int>();

@@ -14,7 +14,7 @@
 namespace kb::schema {
 
 /// Bumped whenever terms, values or document data change meaning.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
@@ -61,10 +61,12 @@ inline constexpr Xapian::valueno kSlotLang = 5;      ///< BCP 47 tag, e.g. "en",
 inline constexpr Xapian::valueno kSlotUpdated = 6;   ///< "YYYY-MM-DD" or empty (sorts as text)
 inline constexpr Xapian::valueno kSlotPath = 7;      ///< source path relative to the articles dir
 inline constexpr Xapian::valueno kSlotHash = 8;      ///< hex FNV-1a of the source bytes + schema version
-/// The body's sections, for snippets and section-level results: records
-/// separated by '\x1e', each "anchor\x1fheading\x1ftext" (the lead has an
-/// empty anchor and heading).
-inline constexpr Xapian::valueno kSlotSections = 9;
+/// What a results page shows, in one value (stored_hit.h): the slug, title,
+/// summary, category, tags, language and date again, and the body's
+/// sections, for snippets and section-level results: records separated by
+/// '\x1e', each "anchor\x1fheading\x1ftext" (the lead has an empty anchor
+/// and heading).
+inline constexpr Xapian::valueno kSlotHit = 9;
 /// Translation group: `translation_of`, else the article's own slug. Results
 /// collapse on it so one language version of an article is shown.
 inline constexpr Xapian::valueno kSlotGroup = 10;
@@ -84,7 +86,7 @@ inline constexpr const char* kMetaIndexedAt = "kb:indexed_at";  ///< UTC ISO 860
 /// stored with the index so searchers reload them with each revision.
 inline constexpr const char* kMetaSynonyms = "kb:synonyms";
 
-// ---- Separators in kSlotSections -----------------------------------------
+// ---- Separators in kSlotHit's sections ----------------------------------
 inline constexpr char kSectionSeparator = '\x1e';
 inline constexpr char kFieldSeparator = '\x1f';
 
