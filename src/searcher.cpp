@@ -85,6 +85,7 @@ StoredHit stored_hit_of(const std::string& value) {
   const std::optional<StoredHit> hit = decode_stored_hit(value);
   return hit ? *hit : StoredHit{};
 }
+StoredHit stored_hit_of(std::string&& value) = delete;  // the views would dangle
 
 SearchHit hit_of(const StoredHit& stored) {
   SearchHit hit;
