@@ -157,7 +157,13 @@ const Xapian::Stopper& english_stopper() {
           "will", "with", "would", "you", "your",
           // Contractions and pronouns.
           "am", "being", "did", "don't", "doesn't", "didn't", "can't", "isn't", "aren't", "i'd", "i'll", "i've",
-          "it's", "there's", "what's", "he", "him", "his", "she", "her", "they", "us",
+          "it's", "there's", "what's", "won't", "wasn't", "weren't", "couldn't", "wouldn't", "shouldn't",
+          "haven't", "hasn't", "he", "him", "his", "she", "her", "they", "us",
+          // The same contractions as people type them without the apostrophe:
+          // otherwise "cant" would be "corrected" to "can" and "dont" to
+          // "done". ("id" and "ill" stay words: "user id".)
+          "dont", "doesnt", "didnt", "cant", "isnt", "arent", "im", "ive", "wont", "wasnt", "werent", "couldnt",
+          "wouldnt", "shouldnt", "havent", "hasnt",
           // How people frame a question, whatever it is about.
           "anyone", "anybody", "someone", "somebody", "somehow", "possible", "possibly", "way", "ways", "want",
           "wanted", "wants", "really", "thanks", "hi", "hello", "maybe", "perhaps", "wonder", "wondering"}) {

@@ -245,3 +245,20 @@ TEST_CASE("pasted text is matched on its most selective words", "[search]") {
   s.params().pasted_text_words = 12;
   CHECK(slugs(search(s, "kerberos failure")).size() == 3);
 }
+
+TEST_CASE("contractions typed without the apostrophe are not 'corrected' into other words", "[search]") {
+  test::TempDir dir;
+  // "can" and "done" are in the index, one edit from "cant" and "dont".
+  dir.write("articles/reset.md", test::article("Reset your password", "You can reset it here. When you are done, sign in."));
+  dir.write("articles/printer.md", test::article("Printer offline", "The printer shows offline."));
+  Searcher s(index_folder(dir).index_dir);
+  for (const char* query : {"cant reset password", "dont remember my password", "password reset doesnt work"}) {
+    INFO(query);
+    const auto r = search(s, query);
+    CHECK(r.corrected_query.empty());
+    REQUIRE_FALSE(r.hits.empty());
+    CHECK(r.hits[0].slug == "reset");
+  }
+  // A real misspelling next to one is still corrected.
+  CHECK(search(s, "cant reset pasword").corrected_query == "cant reset password");
+}
