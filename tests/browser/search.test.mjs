@@ -63,6 +63,20 @@ test('suggestions complete titles while typing', async () => {
   await page.close();
 });
 
+test('a slow suggestion answer still shows: the search the same typing starts does not cancel it', async () => {
+  const page = await site.browser.newPage();
+  await page.route('**/api/suggest?*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.continue();
+  });
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('printer off', { delay: 40 });
+  await page.locator('.results .result h2 a').first().waitFor();
+  await page.locator('#kb-suggestions li').first().waitFor({ timeout: 5000 });
+  assert.match(await page.locator('#kb-suggestions').innerText(), /Printer/i);
+  await page.close();
+});
+
 test('the back button returns to the previous query', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/search?q=printer`);

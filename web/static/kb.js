@@ -197,14 +197,18 @@ function instantSearch() {
     }
   }
 
+  // Suggestions count their own requests: the search that the same
+  // keystrokes start 40 ms later must not make a slow suggestion answer
+  // look stale (on a slow line no suggestion ever showed).
+  let latestSuggestion = 0;
   async function suggest(query) {
-    const mine = latest;
+    const mine = ++latestSuggestion;
     if (query.trim().length < 2) return closeSuggestions();
     try {
       const response = await fetch(`/api/suggest?q=${encodeURIComponent(query)}`, { credentials: 'same-origin' });
-      if (!response.ok || mine !== latest) return;
+      if (!response.ok || mine !== latestSuggestion) return;
       const data = await response.json();
-      if (mine !== latest || box.value !== query) return;
+      if (mine !== latestSuggestion || box.value !== query) return;
       suggestionList.replaceChildren(...data.suggestions.map((s, i) => el('li', { role: 'option', id: `kb-suggestion-${i}`,
         'data-url': s.url, 'data-kind': s.kind }, s.text)));
       suggestionList.hidden = data.suggestions.length === 0;
