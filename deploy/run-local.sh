@@ -46,7 +46,9 @@ stop_pid() {  # name
 wait_for() {  # what command...
   local what=$1
   shift
-  for _ in $(seq 1 100); do
+  # Up to 30 s: on two cores shared with a test suite, PostgreSQL, a first
+  # replica copy or kb-server can take longer than the usual second.
+  for _ in $(seq 1 300); do
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 0.1
   done

@@ -66,7 +66,7 @@ printf -- '---\ntitle: "Quokka badge reader"\nsummary: "Blinks red."\ncategory: 
   >"$KB_ARTICLES/quokka.md"
 "$root/deploy/run-local.sh" reindex >/dev/null
 for p in $a $b; do
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 300); do  # replicas ask every second; allow for a busy machine
     curl -fsS "http://127.0.0.1:$p/api/search?q=quokka" | grep -q '"slug":"quokka"' && continue 2
     sleep 0.1
   done
