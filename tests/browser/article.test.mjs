@@ -60,6 +60,10 @@ test('the ticket form suggests articles while the subject is typed', async () =>
   await page.locator('#subject').pressSequentially('printer offline', { delay: 30 });
   await page.locator('.suggestion-list a').first().waitFor();
   assert.match(await page.locator('.suggestion-list a').first().getAttribute('href'), /\?from=ticket$/);
+  // Erased, the subject no longer offers what it matched.
+  await page.locator('#subject').fill('');
+  await page.locator('.suggestions').waitFor({ state: 'hidden', timeout: 5000 });
+  assert.equal(await page.locator('.suggestion-list a').count(), 0);
   await page.close();
 });
 

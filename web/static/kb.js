@@ -402,7 +402,11 @@ function suggestWhileTyping(form) {
   subject.addEventListener('input', debounce(async () => {
     const query = subject.value.trim();
     const mine = ++latest;
-    if (query.length < 3) return;
+    if (query.length < 3) {  // an erased subject takes its suggestions with it
+      box.hidden = true;
+      list.replaceChildren();
+      return;
+    }
     try {
       const response = await fetch(`/api/search?context=ticket&per_page=5&q=${encodeURIComponent(query)}`,
         { credentials: 'same-origin' });
