@@ -36,6 +36,15 @@ test('voting: Yes thanks, No asks what was missing', async () => {
   await page.close();
 });
 
+test('a vote whose request fails is still counted through the plain form', async () => {
+  const page = await site.browser.newPage();
+  await page.route('**/api/feedback', (route) => route.fulfill({ status: 503, body: '' }));
+  await page.goto(`${site.base}/articles/printer-offline`);
+  await Promise.all([page.waitForURL(/voted=no/), page.locator('.vote-form button[value="no"]').click()]);
+  await page.locator('.comment-form').waitFor();
+  await page.close();
+});
+
 test('the ticket form: prefilled, a field error keeps what was typed, then a reference', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/search?q=xyzzy+plugh`);

@@ -13,10 +13,10 @@ test('typing a query shows results without a reload, and the URL follows', async
   await page.goto(`${site.base}/`);
   await page.evaluate(() => { window.kbNoReload = true; });
   await page.locator('#q').pressSequentially('reset password', { delay: 30 });
-  await page.locator('.results .result').first().waitFor();
+  await page.locator('.search-results .result').first().waitFor();
   assert.equal(await page.evaluate(() => window.kbNoReload), true, 'the page was reloaded');
   assert.match(await page.locator('.results-count').innerText(), /for “reset password”/);
-  assert.match(await page.locator('.results .result h2 a').first().innerText(), /reset your password/i);
+  assert.match(await page.locator('.search-results .result h2 a').first().innerText(), /reset your password/i);
   await page.waitForFunction(() => location.search.includes('q=reset+password'));
   assert.equal(await page.locator('.results mark').count() > 0, true, 'matches are highlighted');
   await page.close();
@@ -38,7 +38,7 @@ test('the keyboard alone: "/" focuses, arrows move, Enter opens, Escape clears',
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
   await page.keyboard.type(' disconnect');
-  await page.locator('.results .result h2 a').first().waitFor();
+  await page.locator('.search-results .result h2 a').first().waitFor();
   // ArrowDown walks the suggestions (however many arrive), then the results.
   let focused = false;
   for (let i = 0; i < 15 && !focused; ++i) {
@@ -71,7 +71,7 @@ test('a slow suggestion answer still shows: the search the same typing starts do
   });
   await page.goto(`${site.base}/`);
   await page.locator('#q').pressSequentially('printer off', { delay: 40 });
-  await page.locator('.results .result h2 a').first().waitFor();
+  await page.locator('.search-results .result h2 a').first().waitFor();
   await page.locator('#kb-suggestions li').first().waitFor({ timeout: 5000 });
   assert.match(await page.locator('#kb-suggestions').innerText(), /Printer/i);
   await page.close();
@@ -97,7 +97,7 @@ test('without JavaScript the form still searches and pages through results', asy
   await page.goto(`${site.base}/`);
   await page.locator('#q').fill('password');
   await Promise.all([page.waitForURL(/\/search\?q=password/), page.locator('#q').press('Enter')]);
-  assert.ok(await page.locator('.results .result').count() > 0);
+  assert.ok(await page.locator('.search-results .result').count() > 0);
   assert.match(await page.locator('.results-count').innerText(), /results for “password”/);
   await context.close();
 });
@@ -111,5 +111,114 @@ test('instant results bring facet chips, and an empty result offers popular arti
   await page.locator('#q').fill('qqqzzz');
   await page.locator('.popular a').first().waitFor();
   assert.ok(await page.locator('.still-stuck a').count() > 0, 'the ticket hand-off is offered');
+  await page.close();
+});
+
+test('Enter searches what was typed once the list it highlighted in has changed', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('pa', { delay: 40 });
+  await page.locator('#kb-suggestions li').first().waitFor();
+  await page.keyboard.press('ArrowDown');
+  const answered = page.waitForResponse((r) => r.url().includes('/api/suggest') && r.url().includes('rese'));
+  await page.locator('#q').pressSequentially('ssword rese', { delay: 40 });
+  await answered;
+  await page.waitForTimeout(100);  // rendered
+  assert.equal(await page.locator('#q').getAttribute('aria-activedescendant'), null);
+  await page.keyboard.press('Enter');
+  await page.locator('.results-count').filter({ hasText: 'password rese' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/search');
+  await page.close();
+});
+
+test('"More results" twice in a row adds the next page once, in order', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('the', { delay: 40 });
+  await page.locator('.more-results').waitFor();
+  await page.locator('.more-results').dblclick();
+  await page.waitForFunction(() => document.querySelectorAll('.search-results .result').length >= 20);
+  await page.waitForTimeout(300);  // a second page, if one was asked for, has arrived
+  const shown = await page.$$eval('.search-results .result h2 a', (links) => links.map((a) => new URL(a.href).pathname));
+  const expected = [];
+  for (const n of [1, 2]) {
+    const data = await (await page.request.get(`${site.base}/api/search?q=the&page=${n}`)).json();
+    expected.push(...data.results.map((r) => r.url));
+  }
+  assert.deepEqual(shown, expected);
+  await page.close();
+});
+
+test('when the search answer is refused, Enter loads the results page instead of doing nothing', async () => {
+  const page = await site.browser.newPage();
+  await page.route('**/api/search?*', (route) => route.fulfill({ status: 429, contentType: 'application/json', body: '{}' }));
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').fill('vpn');
+  await page.locator('#q').press('Enter');
+  await page.locator('.search-results .result').first().waitFor({ timeout: 5000 });
+  assert.match(page.url(), /\/search\?q=vpn/);
+  await page.close();
+});
+
+test('after Enter, a suggestion answer still on its way does not open the list over the results', async () => {
+  const page = await site.browser.newPage();
+  await page.route('**/api/suggest?*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.continue();
+  });
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('vpn', { delay: 30 });
+  await page.waitForTimeout(120);  // the suggestion request has left
+  await page.locator('#q').press('Enter');
+  await page.locator('.search-results .result').first().waitFor();
+  await page.waitForTimeout(700);
+  assert.equal(await page.locator('#kb-suggestions').isHidden(), true);
+  assert.equal(await page.locator('#q').getAttribute('aria-expanded'), 'false');
+  await page.close();
+});
+
+test('Back to the home page, or an emptied box, shows the home page again', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('vpn', { delay: 30 });
+  await page.locator('.search-results .result').first().waitFor();
+  assert.equal(await page.locator('.hero').isHidden(), true);
+  await page.goBack();
+  await page.locator('.hero').waitFor();
+  assert.equal(await page.locator('.search-results').count(), 0);
+  await page.locator('#q').pressSequentially('printer', { delay: 30 });
+  await page.locator('.search-results .result').first().waitFor();
+  await page.locator('#q').fill('');
+  await page.locator('.hero').waitFor();
+  assert.equal(await page.locator('.search-results').count(), 0);
+  await page.waitForFunction(() => location.pathname === '/');
+  await page.close();
+});
+
+test('filters still in force after typing are shown, with the way to clear them', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=password&category=accounts`);
+  await page.locator('#q').fill('');
+  await page.locator('#q').pressSequentially('mail', { delay: 30 });
+  await page.locator('.results-count').filter({ hasText: 'mail' }).waitFor();
+  assert.match(await page.locator('.search-results').innerText(), /Clear filters/);
+  assert.equal(await page.locator('.facets a[aria-current="true"]').innerText(), 'accounts');
+  await page.close();
+});
+
+test('ArrowDown from the first result goes to the second, though the suggestions above have closed', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=printer`);
+  await page.locator('#q').fill('');
+  await page.locator('#q').pressSequentially('printer off', { delay: 40 });
+  await page.locator('#kb-suggestions li').first().waitFor();
+  await page.locator('.results-count').filter({ hasText: 'printer off' }).waitFor();
+  const focusedResult = () => page.evaluate(() =>
+    [...document.querySelectorAll('.search-results .result h2 a')].indexOf(document.activeElement));
+  for (let i = 0; i < 15 && (await focusedResult()) < 0; ++i) await page.keyboard.press('ArrowDown');
+  assert.equal(await focusedResult(), 0);
+  await page.waitForTimeout(300);  // the box has lost focus: its list closes
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focusedResult(), 1);
   await page.close();
 });

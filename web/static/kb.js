@@ -27,10 +27,12 @@ function el(tag, attrs = {}, ...children) {
 
 function debounce(fn, ms) {
   let timer = 0;
-  return (...args) => {
+  const call = (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
+  call.cancel = () => clearTimeout(timer);
+  return call;
 }
 
 // ---- "/" focuses the search box --------------------------------------------
@@ -68,22 +70,38 @@ function instantSearch() {
   box.setAttribute('aria-expanded', 'false');
 
   let latest = 0;
-  let page = 1;
   let lastQuery = box.value;
   const filters = new URLSearchParams(location.search);
   filters.delete('q');
   filters.delete('page');
   filters.delete('sid');
 
+  let homeHidden = [];  // the home page's sections, while results stand in for them
   function resultsSection() {
     let section = main.querySelector('.search-results');
     if (!section) {
       // The home page: make room for results.
-      main.querySelectorAll(':scope > section').forEach((s) => { s.hidden = true; });
+      homeHidden = [...main.querySelectorAll(':scope > section')];
+      homeHidden.forEach((s) => { s.hidden = true; });
       section = el('section', { className: 'search-results', 'aria-labelledby': 'results-title' });
       main.prepend(el('div', { className: 'search-layout' }, section));
     }
     return section;
+  }
+
+  // An emptied box (or Back to the page before any query) shows no results:
+  // the home page comes back, and the search page is cleared.
+  function showNoQuery() {
+    ++latest;  // an answer still on its way is for text no longer there
+    const layout = main.querySelector('.search-layout');
+    if (homeHidden.length) {
+      layout?.remove();
+      homeHidden.forEach((s) => { s.hidden = false; });
+      homeHidden = [];
+    } else if (layout) {
+      layout.querySelector('.search-results')?.replaceChildren();
+      layout.querySelector('.facets')?.remove();
+    }
   }
 
   function countText(data) {
@@ -134,6 +152,11 @@ function instantSearch() {
       section.append(el('h1', { id: 'results-title', className: 'results-count', 'aria-live': 'polite' }, countText(data)));
       const n = notice(data);
       if (n) section.append(n);
+      if (['category', 'tag', 'lang'].some((key) => filters.has(key))) {
+        // The filters still hold for what is typed: say so, and offer the way out.
+        section.append(el('p', {}, el('a', { href: `/search?${new URLSearchParams({ q: data.query })}` },
+          t('clear_filters', 'Clear filters'))));
+      }
       section.append(el('ol', { className: 'results' }));
       if (!data.results.length) section.append(el('p', {}, t('no_results_hint', '')));
       const ticket = new URLSearchParams({ q: data.query });
@@ -147,7 +170,12 @@ function instantSearch() {
     section.querySelector('.more-results')?.remove();
     if (data.page * data.per_page < data.total && data.page < 100) {
       const more = el('button', { type: 'button', className: 'more-results secondary' }, t('more_results', 'More results'));
-      more.addEventListener('click', () => { page += 1; run(box.value, page, true); });
+      // The page after the one just shown, once: a second click while it
+      // loads would ask for the page after that and lose this one.
+      more.addEventListener('click', async () => {
+        more.disabled = true;
+        if (await run(data.query, data.page + 1, true) !== 'shown') more.disabled = false;
+      });
       list.after(more);
     }
     section.querySelector('.pagination')?.remove();
@@ -173,12 +201,16 @@ function instantSearch() {
         el('ul', {}, ...entries.map(([name, count]) => {
           const url = new URLSearchParams({ q: data.query });
           url.set(key, name);
-          return el('li', {}, el('a', { href: `/search?${url}` }, name), ' ', el('span', { className: 'count' }, String(count)));
+          const current = filters.getAll(key).some((v) => v.toLowerCase() === name.toLowerCase());
+          return el('li', {}, el('a', { href: `/search?${url}`, 'aria-current': current ? 'true' : null }, name), ' ',
+            el('span', { className: 'count' }, String(count)));
         })));
     }
     if (aside.childElementCount) host.append(aside);
   }
 
+  /// 'shown', 'stale' (a newer keystroke's answer wins) or 'failed' (an
+  /// error status, or no answer).
   async function run(query, pageNumber, append) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
@@ -187,13 +219,14 @@ function instantSearch() {
     params.set('live', '1');
     try {
       const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
-      if (mine !== latest) return;  // a newer keystroke's answer wins
-      if (!response.ok) return;
+      if (mine !== latest) return 'stale';
+      if (!response.ok) return 'failed';
       const data = await response.json();
-      if (mine !== latest) return;
+      if (mine !== latest) return 'stale';
       render(data, append);
+      return 'shown';
     } catch (_) {
-      // Offline: the form still submits normally.
+      return mine === latest ? 'failed' : 'stale';
     }
   }
 
@@ -209,6 +242,8 @@ function instantSearch() {
       if (!response.ok || mine !== latestSuggestion) return;
       const data = await response.json();
       if (mine !== latestSuggestion || box.value !== query) return;
+      // New items reuse the old ids: nothing is highlighted until chosen.
+      box.removeAttribute('aria-activedescendant');
       suggestionList.replaceChildren(...data.suggestions.map((s, i) => el('li', { role: 'option', id: `kb-suggestion-${i}`,
         'data-url': s.url, 'data-kind': s.kind }, s.text)));
       suggestionList.hidden = data.suggestions.length === 0;
@@ -229,8 +264,11 @@ function instantSearch() {
   // keystrokes update it, so Back returns to the query before, not to
   // every prefix typed.
   let entryForThisQuery = false;
+  const startedOnHome = location.pathname === '/';
   function remember(query) {
-    const url = `/search?${new URLSearchParams([...filters, ['q', query]])}`;
+    // Typed away to nothing on the home page: the home page's own address.
+    const url = !query.trim() && startedOnHome && ![...filters].length ? '/'
+      : `/search?${new URLSearchParams([...filters, ['q', query]])}`;
     if (entryForThisQuery) {
       history.replaceState({ q: query }, '', url);
     } else {
@@ -239,9 +277,9 @@ function instantSearch() {
     }
   }
   const searchSoon = debounce((query) => {
-    page = 1;
     remember(query);
     if (query.trim()) run(query, 1, false);
+    else showNoQuery();
   }, 120);
   const suggestSoon = debounce(suggest, 80);
 
@@ -256,23 +294,32 @@ function instantSearch() {
   // Escape clears.
   function focusables() {
     const items = [...suggestionList.querySelectorAll('li')];
-    const links = [...main.querySelectorAll('.results .result h2 a')];
+    const links = [...main.querySelectorAll('.search-results .result h2 a')];
     return { items, links };
   }
-  let active = -1;
+  // Where the keyboard is, read from the page each time: the list can
+  // change or close (a new answer, the box losing focus) between two keys.
+  function position() {
+    const { items, links } = focusables();
+    const link = links.indexOf(document.activeElement);
+    if (link >= 0) return items.length + link;
+    const id = box.getAttribute('aria-activedescendant');
+    return id ? items.findIndex((li) => li.id === id) : -1;
+  }
   function highlight(index) {
     const { items, links } = focusables();
     const all = [...items, ...links];
     if (!all.length) return;
-    active = Math.max(-1, Math.min(index, all.length - 1));
-    items.forEach((li, i) => li.setAttribute('aria-selected', String(i === active)));
-    if (active < 0) {
+    const to = Math.max(-1, Math.min(index, all.length - 1));
+    items.forEach((li, i) => li.setAttribute('aria-selected', String(i === to)));
+    if (to < 0) {
       box.focus();
       box.removeAttribute('aria-activedescendant');
-    } else if (active < items.length) {
-      box.setAttribute('aria-activedescendant', items[active].id);
+    } else if (to < items.length) {
+      box.setAttribute('aria-activedescendant', items[to].id);
     } else {
-      links[active - items.length].focus();
+      box.removeAttribute('aria-activedescendant');
+      links[to - items.length].focus();
     }
   }
   document.addEventListener('keydown', (event) => {
@@ -280,21 +327,21 @@ function instantSearch() {
     if (!inSearch) return;
     if (event.key === 'ArrowDown') {
       event.preventDefault();
-      highlight(active + 1);
+      highlight(position() + 1);
     } else if (event.key === 'ArrowUp') {
       event.preventDefault();
-      highlight(active - 1);
+      highlight(position() - 1);
     } else if (event.key === 'Escape') {
       box.value = '';
       lastQuery = '';
       closeSuggestions();
-      active = -1;
       box.focus();
     } else if (event.key === 'Enter' && event.target === box) {
       const { items } = focusables();
-      if (active >= 0 && active < items.length) {
+      const at = position();
+      if (at >= 0 && at < items.length) {
         event.preventDefault();
-        location.href = items[active].dataset.url;
+        location.href = items[at].dataset.url;
       }
     }
   });
@@ -303,22 +350,34 @@ function instantSearch() {
     if (li) location.href = li.dataset.url;
   });
   box.addEventListener('blur', () => setTimeout(closeSuggestions, 150));
-  form.addEventListener('submit', (event) => {
+  // Suggestions still to come are for typing that is over.
+  function dropSuggestions() {
+    suggestSoon.cancel();
+    ++latestSuggestion;
+    closeSuggestions();
+  }
+  form.addEventListener('submit', async (event) => {
     // Enter in the box: show the results here and keep them in history.
     if (!box.value.trim()) return;
     event.preventDefault();
-    closeSuggestions();
-    remember(box.value);
+    dropSuggestions();
+    searchSoon.cancel();
+    const query = box.value;
+    remember(query);
     entryForThisQuery = false;  // the next typing starts a new entry
-    page = 1;
-    run(box.value, 1, false);
+    // Refused (too many requests, no index) or offline: load the page the
+    // plain form would have, which says what went wrong.
+    if (await run(query, 1, false) === 'failed') location.assign(`/search?${new URLSearchParams([...filters, ['q', query]])}`);
   });
   window.addEventListener('popstate', () => {
     entryForThisQuery = false;
+    dropSuggestions();
+    searchSoon.cancel();
     const q = new URLSearchParams(location.search).get('q') || '';
     box.value = q;
     lastQuery = q;
     if (q) run(q, 1, false);
+    else showNoQuery();
   });
 }
 
@@ -371,7 +430,9 @@ function feedback() {
       const response = await post({ slug, helpful });
       if (!response.ok) throw new Error(String(response.status));
     } catch (_) {
-      form.submit();  // fall back to the plain form
+      // The plain form, with the button's value, which submit() leaves out.
+      form.append(el('input', { type: 'hidden', name: 'helpful', value: helpful ? 'yes' : 'no' }));
+      form.submit();
       return;
     }
     const heading = el('h2', { id: 'feedback-title', role: 'status' }, t('helpful_thanks', 'Thanks for your feedback.'));
@@ -413,6 +474,7 @@ function suggestWhileTyping(form) {
       if (!response.ok || mine !== latest) return;
       const data = await response.json();
       if (mine !== latest) return;
+      box.querySelector(':scope > p.meta')?.remove();  // the page's "nothing matches yet"
       list.replaceChildren(...data.results.map((r) => el('li', {},
         el('a', { href: `${r.url}?from=ticket` }, r.title),
         r.summary ? el('br') : null, r.summary ? el('span', { className: 'summary' }, r.summary) : null)));
