@@ -865,10 +865,18 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
   if (!article) return std::nullopt;
   return with_retry([&]() -> std::optional<std::string> {
     const std::string value = db_.get_document(article->docid).get_value(schema::kSlotHit);
-    for (const auto& section : parse_sections(stored_hit_of(value).sections)) {
-      if (section.anchor != anchor) continue;
+    auto text_of = [](const StoredSection& section) {
       return section.heading.empty() ? std::string(section.text)
                                      : std::string(section.heading) + "\n\n" + std::string(section.text);
+    };
+    const std::vector<StoredSection> sections = parse_sections(stored_hit_of(value).sections);
+    if (anchor.empty()) {  // the whole article, as its "(whole article)" link is
+      std::string whole;
+      for (const auto& section : sections) whole += (whole.empty() ? "" : "\n\n") + text_of(section);
+      return whole;
+    }
+    for (const auto& section : sections) {
+      if (section.anchor == anchor) return text_of(section);
     }
     return std::nullopt;
   });

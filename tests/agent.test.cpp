@@ -85,6 +85,13 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     const std::string text = json::parse(res->body)["text"];
     CHECK_THAT(text, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
     CHECK(cli.Get("/api/agent/section?slug=printer-offline&anchor=nope", bearer(kAgent))->status == 404);
+    // The "(whole article)" row: every section, not only the lead.
+    const auto whole = cli.Get("/api/agent/section?slug=printer-offline&anchor=", bearer(kAgent));
+    REQUIRE(whole);
+    REQUIRE(whole->status == 200);
+    const std::string all = json::parse(whole->body)["text"];
+    CHECK_THAT(all, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
+    CHECK(all.size() > text.size());
   }
   SECTION("copies, views through agent links and tickets after them are counted") {
     Browser agent(server.port());

@@ -140,8 +140,9 @@ class Searcher {
   /// either weigh most. Long bodies are cut to kMaxQueryBytes.
   std::vector<SearchHit> suggest_for_ticket(const std::string& subject, const std::string& body, std::size_t count);
 
-  /// The plain text of one section ("" anchor: the lead), for agents to
-  /// paste into a reply; nullopt when there is no such article or section.
+  /// The plain text of one section ("" anchor: the whole article), for
+  /// agents to paste into a reply; nullopt when there is no such article or
+  /// section.
   std::optional<std::string> section_text(const std::string& slug, const std::string& anchor);
 
   /// Articles whose title (or tags) start with what was typed so far: all

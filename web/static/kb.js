@@ -487,6 +487,9 @@ function suggestWhileTyping(form) {
 
 // ---- Agent view: copy a link, a Markdown link or a section's text ----------
 function agentCopy() {
+  // Without the clipboard API (plain http on an intranet) the read-only
+  // fields stay for copying by hand.
+  if (!navigator.clipboard) return;
   const ticket = document.getElementById('agent-ticket');
   document.querySelectorAll('.agent-copy').forEach((slot) => {
     const row = slot.closest('tr');
@@ -498,6 +501,7 @@ function agentCopy() {
         if (kind === 'text') {
           const r = await fetch(`/api/agent/section?slug=${encodeURIComponent(slug)}&anchor=${encodeURIComponent(anchor)}`,
             { credentials: 'same-origin' });
+          if (!r.ok) throw new Error(String(r.status));  // signed out: copy nothing
           text = (await r.json()).text;
         }
         await navigator.clipboard.writeText(text);
