@@ -8,6 +8,16 @@ let site;
 before(async () => { site = await startSite(); });
 after(async () => { await site?.close(); });
 
+/// A page whose /api/suggest answers arrive @p ms late: a slow line.
+async function pageWithSlowSuggestions(ms) {
+  const page = await site.browser.newPage();
+  await page.route('**/api/suggest?*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await route.continue();
+  });
+  return page;
+}
+
 test('typing a query shows results without a reload, and the URL follows', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/`);
@@ -64,11 +74,7 @@ test('suggestions complete titles while typing', async () => {
 });
 
 test('a slow suggestion answer still shows: the search the same typing starts does not cancel it', async () => {
-  const page = await site.browser.newPage();
-  await page.route('**/api/suggest?*', async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await route.continue();
-  });
+  const page = await pageWithSlowSuggestions(400);
   await page.goto(`${site.base}/`);
   await page.locator('#q').pressSequentially('printer off', { delay: 40 });
   await page.locator('.search-results .result h2 a').first().waitFor();
@@ -161,11 +167,7 @@ test('when the search answer is refused, Enter loads the results page instead of
 });
 
 test('after Enter, a suggestion answer still on its way does not open the list over the results', async () => {
-  const page = await site.browser.newPage();
-  await page.route('**/api/suggest?*', async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await route.continue();
-  });
+  const page = await pageWithSlowSuggestions(400);
   await page.goto(`${site.base}/`);
   await page.locator('#q').pressSequentially('vpn', { delay: 30 });
   await page.waitForTimeout(120);  // the suggestion request has left
