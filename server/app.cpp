@@ -398,6 +398,7 @@ SearchRequest App::search_request(const QueryParams& params) const {
   r.per_page = int_param(params, "per_page", 10);
   r.lang = params.get("lang");
   r.category = params.get("category");
+  r.as_typed = params.get("as_typed") == "1";
   for (auto& tag : params.all("tag")) {
     if (!tag.empty()) r.tags.push_back(std::move(tag));
   }

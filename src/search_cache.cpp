@@ -53,6 +53,7 @@ std::string SearchCache::key_of(const SearchRequest& request) {
   append_field(key, std::to_string(request.per_page));
   append_field(key, request.lang);
   append_field(key, request.category);
+  append_field(key, request.as_typed ? "as_typed" : "");
   key += 'T';
   for (const auto& tag : request.tags) append_field(key, tag);
   key += 'A';

@@ -597,7 +597,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   } else {
     const bool short_enough = qb.word_count(request.query) <= params_.max_strict_words;
     const Xapian::Query strict = qb.all_words(request.query);
-    response.corrected_query = qb.correction();
+    if (!request.as_typed) response.corrected_query = qb.correction();
     if (short_enough && has_match(strict)) {
       response.rung = "all";
     } else if (short_enough && !response.corrected_query.empty() && has_match(qb.all_words(response.corrected_query))) {

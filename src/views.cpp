@@ -104,6 +104,7 @@ std::string search_url(const SearchRequest& request, int page) {
   for (const auto& tag : request.tags) url += "&tag=" + url_encode(tag);
   if (!request.lang.empty()) url += "&lang=" + url_encode(request.lang);
   if (request.per_page != 10) url += "&per_page=" + std::to_string(request.per_page);
+  if (request.as_typed) url += "&as_typed=1";
   if (page != 1) url += "&page=" + std::to_string(page);
   return url;
 }
@@ -141,7 +142,9 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   if (!response.corrected_query.empty()) {
     SearchRequest corrected = request;
     corrected.query = response.corrected_query;
+    corrected.as_typed = false;
     SearchRequest original = request;
+    original.as_typed = true;  // else the same page, corrected again
     const mstch::map correction{{"corrected_query", response.corrected_query},
                                 {"corrected_url", search_url(corrected, 1)},
                                 {"original_query", request.query},

@@ -40,6 +40,14 @@ TEST_CASE("each rung of the ladder answers in turn", "[ladder]") {
     CHECK(r.corrected_query == "wireless network");
     CHECK(r.hits.at(0).slug == "wireless");
   }
+  SECTION("as typed: no correction, the words the person chose") {
+    SearchRequest r;
+    r.query = "wireles netwrk";
+    r.as_typed = true;
+    const auto typed = s.search(r);
+    CHECK(typed.corrected_query.empty());
+    CHECK(typed.rung != "corrected");
+  }
   SECTION("synonyms: a listed word is never 'corrected'") {
     const auto r = search(s, "wifi network");
     CHECK(r.corrected_query.empty());

@@ -75,8 +75,14 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   req.query = "keybord";
   std::string html = templates().render("search", search_page(base(req.query), req, s.search(req)));
   CHECK_THAT(html, Contains("Showing results for <a href=\"/search?q=keyboard\"><em>keyboard</em></a>"));
-  CHECK_THAT(html, Contains("Search instead for <a href=\"/search?q=keybord\">keybord</a>"));
+  CHECK_THAT(html, Contains("Search instead for <a href=\"/search?q=keybord&amp;as_typed=1\">keybord</a>"));
   CHECK_THAT(html, Contains("1 result"));
+  // Where that link leads: the words as typed, with no correction offered.
+  req.as_typed = true;
+  html = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(html, !Contains("Showing results for"));
+  CHECK_THAT(html, !Contains("Did you mean"));
+  req.as_typed = false;
 
   req.query = "printer";
   req.per_page = 1;

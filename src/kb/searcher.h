@@ -58,6 +58,9 @@ struct SearchRequest {
   /// the query's script does not say. Not a filter.
   std::vector<std::string> accept_languages;
   bool explain = false;  ///< fill SearchHit::explain
+  /// The words as typed, never spelling-corrected: where "Search instead
+  /// for ..." leads (`as_typed=1`).
+  bool as_typed = false;
 };
 
 struct SearchHit {

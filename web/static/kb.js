@@ -75,6 +75,7 @@ function instantSearch() {
   filters.delete('q');
   filters.delete('page');
   filters.delete('sid');
+  filters.delete('as_typed');  // a new query gets corrected like any other
 
   let homeHidden = [];  // the home page's sections, while results stand in for them
   function resultsSection() {
@@ -129,6 +130,7 @@ function instantSearch() {
       corrected.set('q', data.corrected_query);
       const original = new URLSearchParams(filters);
       original.set('q', data.query);
+      original.set('as_typed', '1');  // else the same search, corrected again
       p.append(`${t('showing_results_for', 'Showing results for')} `,
         el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)),
         `. ${t('search_instead_for', 'Search instead for')} `, el('a', { href: `/search?${original}` }, data.query), '.');
