@@ -5,6 +5,7 @@
 
 #include "kb/text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -22,20 +23,28 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
                     {"page_title", title}};
 }
 
-std::string filter_url(const std::string& query, const std::string& key, const std::string& value) {
-  std::string url = "/search?q=" + url_encode(query);
-  url += "&" + key + "=" + url_encode(value);
-  return url;
-}
-
-mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key,
-                        const std::string& active) {
+/// Facet links add their filter to the ones already chosen (they combine),
+/// and an active one takes its own off.
+mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key) {
+  const auto same = [](const std::string& a, const std::string& b) { return to_lower(a) == to_lower(b); };
   mstch::array out;
   for (const auto& [value, count] : counts) {
+    SearchRequest next = request;
+    bool active = false;
+    if (key == "tag") {
+      const auto found = std::find_if(next.tags.begin(), next.tags.end(), [&](const std::string& t) { return same(t, value); });
+      active = found != next.tags.end();
+      if (active) next.tags.erase(found);
+      else next.tags.push_back(value);
+    } else {
+      std::string& field = key == "category" ? next.category : next.lang;
+      active = same(field, value);
+      field = active ? std::string() : value;
+    }
     out.push_back(mstch::map{{"name", value},
                              {"count", std::to_string(count)},
-                             {"url", filter_url(request.query, key, value)},
-                             {"active", to_lower(value) == to_lower(active)}});
+                             {"url", search_url(next, 1)},
+                             {"active", active}});
   }
   return out;
 }
@@ -174,14 +183,14 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
     page.emplace("pagination", pagination);
   }
 
-  const mstch::array categories = facet_list(response.category_facets, request, "category", request.category);
-  const mstch::array tags = facet_list(response.tag_facets, request, "tag", request.tags.empty() ? "" : request.tags.front());
+  const mstch::array categories = facet_list(response.category_facets, request, "category");
+  const mstch::array tags = facet_list(response.tag_facets, request, "tag");
   page.emplace("has_facets", !categories.empty() || !tags.empty() || response.lang_facets.size() > 1);
   page.emplace("has_category_facets", !categories.empty());
   page.emplace("has_tag_facets", !tags.empty());
   // Languages are worth a filter only when there is more than one.
   const mstch::array langs = response.lang_facets.size() > 1 || !request.lang.empty()
-                                 ? facet_list(response.lang_facets, request, "lang", request.lang)
+                                 ? facet_list(response.lang_facets, request, "lang")
                                  : mstch::array{};
   page.emplace("has_lang_facets", !langs.empty());
   page.emplace("lang_facets", langs);

@@ -89,7 +89,16 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   html = templates().render("search", search_page(base(req.query), req, s.search(req)));
   CHECK_THAT(html, Contains("2 results for “printer”"));
   CHECK_THAT(html, Contains("<a rel=\"next\" href=\"/search?q=printer&amp;per_page=1&amp;page=2\">"));
-  CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing\""));
+  CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing&amp;per_page=1\""));
+
+  // Filters combine: a facet link keeps the filters already chosen, and the
+  // active one takes itself off.
+  req.per_page = 10;
+  req.category = "printing";
+  html = templates().render("search", search_page(base(req.query), req, s.search(req)));
+  CHECK_THAT(html, Contains("<a href=\"/search?q=printer\" aria-current=\"true\">printing</a>"));
+  CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing&amp;tag="));
+  req.category.clear();
   CHECK_THAT(html, Contains("href=\"/tickets/new?q=printer\""));
 
   req.query = "xylophone";

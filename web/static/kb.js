@@ -201,9 +201,16 @@ function instantSearch() {
       if (!entries.length) continue;
       aside.append(el('h2', {}, key === 'category' ? t('filter_category', 'Category') : key === 'tag' ? t('filter_tags', 'Tags') : t('language', 'Language')),
         el('ul', {}, ...entries.map(([name, count]) => {
-          const url = new URLSearchParams({ q: data.query });
-          url.set(key, name);
-          const current = filters.getAll(key).some((v) => v.toLowerCase() === name.toLowerCase());
+          // As the server's links: filters combine, and an active one
+          // takes itself off.
+          const same = (v) => v.toLowerCase() === name.toLowerCase();
+          const current = filters.getAll(key).some(same);
+          const url = new URLSearchParams(filters);
+          url.set('q', data.query);
+          const others = filters.getAll(key).filter((v) => !same(v));
+          url.delete(key);
+          if (key === 'tag') others.forEach((v) => url.append(key, v));
+          if (!current) url.append(key, name);
           return el('li', {}, el('a', { href: `/search?${url}`, 'aria-current': current ? 'true' : null }, name), ' ',
             el('span', { className: 'count' }, String(count)));
         })));
