@@ -114,7 +114,11 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   const QueryParams form_data = QueryParams::from_form(req.body);
   const auto session = visit(req, res);
   const std::string sid = session.value_or("");
-  require_csrf(form_data, sid);
+  // A form left open past the session's timeout comes back with a token
+  // of a session that is gone: show it again, with everything typed and a
+  // token of the session just started, instead of an error page that loses
+  // the ticket. A forged post gets the same page, which sends nothing.
+  const bool expired = !constant_time_equal(form_data.get("csrf"), csrf_token(sid));
 
   TicketFormState form;
   form.subject = form_data.get("subject");
@@ -130,6 +134,12 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
     }
   }
   const PageBase base = page_base(req, QueryParams(req), sid);
+
+  if (expired) {
+    form.expired = true;
+    send_page(res, 403, "ticket_new", ticket_form_page(base, form));
+    return;
+  }
 
   TicketInput input{form.subject, form.description, form.email};
   const bool only_suggest = form_data.get("action") == "suggest";

@@ -281,6 +281,7 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
   page.emplace("has_suggestions", !suggestions.empty());
   page.emplace("no_suggestions", form.looked_for_suggestions && suggestions.empty());
   page.emplace("redirect_notice", form.redirect_notice);
+  page.emplace("form_expired", form.expired);
   return page;
 }
 

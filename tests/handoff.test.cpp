@@ -141,9 +141,27 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
       REQUIRE(res);
       CHECK(res->status == 403);
     }
+    CHECK(admin_json(server.port(), "/api/stats")["tickets"] == 0);
     const auto vote = b.post_form("/feedback", {{"slug", "keyboard"}, {"helpful", "yes"}});
     REQUIRE(vote);
     CHECK(vote->status == 403);
+  }
+  SECTION("a form whose session expired comes back with what was typed, and then sends") {
+    Browser late(server.port());  // the session cookie is gone: a new visitor to the server
+    auto res = late.post_form("/tickets", {{"csrf", csrf}, {"subject", "Printer jams on tray 2"},
+                                           {"description", "Since Monday"}, {"email", "a@b.co"}, {"action", "submit"}});
+    REQUIRE(res);
+    CHECK(res->status == 403);
+    CHECK_THAT(res->body, Contains("This form had expired"));
+    CHECK_THAT(res->body, Contains("value=\"Printer jams on tray 2\""));
+    CHECK_THAT(res->body, Contains(">Since Monday</textarea>"));
+    const std::string fresh = late.csrf();
+    REQUIRE_FALSE(fresh.empty());
+    CHECK(fresh != csrf);
+    res = late.post_form("/tickets", {{"csrf", fresh}, {"subject", "Printer jams on tray 2"},
+                                      {"description", "Since Monday"}, {"email", "a@b.co"}, {"action", "submit"}});
+    REQUIRE(res);
+    CHECK(res->status == 201);
   }
   SECTION("bad fields: 400, a message per field, and nothing typed is lost") {
     const auto res = b.post_form("/tickets", {{"csrf", csrf}, {"subject", "My <b>VPN</b>"}, {"description", "details"},

@@ -60,6 +60,9 @@ struct TicketFormState {
   std::vector<ArticleLink> suggestions;
   bool looked_for_suggestions = false;
   std::string redirect_notice;  ///< non-empty when tickets go to an external form
+  /// The post came with a stale token (the session had timed out): shown
+  /// again with what was typed, to be sent once more.
+  bool expired = false;
 };
 mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form);
 
