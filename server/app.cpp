@@ -726,7 +726,10 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   }
   const QueryParams params(req);
   const auto session = visit(req, res);
-  if (session) {
+  // The page a vote form redirects to (?voted=) is the same reading, not
+  // another view.
+  const bool after_vote = !params.get("voted").empty();
+  if (session && !after_vote) {
     Event view;
     view.session = *session;
     view.kind = event_kind::kView;

@@ -248,6 +248,24 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
   }
 }
 
+TEST_CASE("a vote through the plain form counts one view, not two", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  REQUIRE(b.get("/articles/keyboard"));
+  const auto vote = b.post_form("/feedback", {{"csrf", b.csrf()}, {"slug", "keyboard"}, {"helpful", "yes"}});
+  REQUIRE(vote);
+  REQUIRE(vote->status == 303);
+  REQUIRE(vote->get_header_value("Location").find("voted=yes") != std::string::npos);
+  REQUIRE(b.get(vote->get_header_value("Location")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const json s = admin_json(server.port(), "/api/stats");
+  REQUIRE(s["articles"].size() == 1);
+  CHECK(s["articles"][0]["slug"] == "keyboard");
+  CHECK(s["articles"][0]["views"] == 1);
+  CHECK(s["articles"][0]["helpful_yes"] == 1);
+}
+
 TEST_CASE("without an admin token the admin endpoints say how to set one", "[handoff]") {
   Site site;
   ServerProcess server({"--index", (site.dir / "index").string(), "--data", (site.dir / "data").string()});
