@@ -45,7 +45,9 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   bool suggestion_clicked_after_form = false;
   for (const Event& e : s.second) {
     if (e.kind == event_kind::kSearch) f.help = true;
-    if (e.kind == event_kind::kView) f.help = f.viewed = true;
+    // Someone reading the link an agent put in a ticket reply already has a
+    // ticket: that is not a session of self-service, deflected or not.
+    if (e.kind == event_kind::kView && e.source != view_source::kAgent) f.help = f.viewed = true;
     if (e.kind == event_kind::kTicket) f.ticket = true;
     if ((e.kind == event_kind::kVote && e.helpful == 1) || e.kind == event_kind::kSolved) f.helpful_yes_or_solved = true;
     if (e.kind == event_kind::kTicketForm) form_open = true;

@@ -187,4 +187,9 @@ TEST_CASE("agent links: copies, views through them, tickets after", "[deflection
   all.push_back(again.s);
   const json s = compute(all);
   CHECK(s["agent_links"] == json::array({json{{"slug", "vpn"}, {"links_copied", 2}, {"views", 2}, {"sessions_with_ticket_after", 1}}}));
+  // Their readers already have a ticket: not help-seeking sessions, so
+  // neither deflected nor escalated.
+  CHECK(s["help_sessions"] == 0);
+  CHECK(s["deflected_sessions"] == 0);
+  CHECK(s["escalated_sessions"] == 0);
 }
