@@ -28,7 +28,8 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
 mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key) {
   const auto same = [](const std::string& a, const std::string& b) { return to_lower(a) == to_lower(b); };
   mstch::array out;
-  for (const auto& [value, count] : counts) {
+  for (const auto& [name, count] : counts) {
+    const std::string& value = name;  // a lambda may not capture a structured binding (C++17)
     SearchRequest next = request;
     bool active = false;
     if (key == "tag") {
