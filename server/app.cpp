@@ -496,8 +496,7 @@ void App::send_shell(const httplib::Request& req, httplib::Response& res, const 
   const bool gzip = accepts_gzip(req) && req.ranges.empty();
   res.body = gzip ? shell.fill_gzip(values) : shell.fill(values);
   res.set_header("Content-Type", kHtml);
-  res.set_header("Vary", "Accept-Encoding");
-  if (gzip) res.set_header("Content-Encoding", "gzip");
+  set_encoding_headers(res, gzip);
 }
 
 void App::send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const {

@@ -86,6 +86,10 @@ void send_encoded(const httplib::Request& req, httplib::Response& res, std::shar
   // Ranges are of the identity bytes (httplib applies them to the body).
   const bool gzip = !body->gzip.empty() && req.ranges.empty() && accepts_gzip(req);
   res.set_content(gzip ? body->gzip : body->identity, type);
+  set_encoding_headers(res, gzip);
+}
+
+void set_encoding_headers(httplib::Response& res, bool gzip) {
   res.set_header("Vary", "Accept-Encoding");
   if (gzip) res.set_header("Content-Encoding", "gzip");
 }

@@ -46,6 +46,10 @@ EncodedBody encode_body(std::string body, bool with_gzip = true);
 void send_encoded(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const EncodedBody> body,
                   const std::string& type);
 
+/// The headers of a body chosen by Accept-Encoding: Vary, and
+/// Content-Encoding when it is the gzip one.
+void set_encoding_headers(httplib::Response& res, bool gzip);
+
 /// After a handler: a text body is gzipped now when the client accepts it.
 void finish_encoding(const httplib::Request& req, httplib::Response& res);
 

@@ -32,13 +32,13 @@ namespace kb {
 
 namespace {
 
-std::vector<std::string> split_lines(const std::string& v) {
+std::vector<std::string> split_lines(std::string_view v) {
   std::vector<std::string> out;
   std::size_t pos = 0;
   while (pos < v.size()) {
     const std::size_t end = v.find('\n', pos);
     const std::size_t stop = end == std::string::npos ? v.size() : end;
-    if (stop > pos) out.push_back(v.substr(pos, stop - pos));
+    if (stop > pos) out.emplace_back(v.substr(pos, stop - pos));
     pos = stop + 1;
   }
   return out;
@@ -94,7 +94,7 @@ SearchHit hit_of(const StoredHit& stored) {
   hit.summary = std::string(stored.summary);
   hit.url = "/articles/" + hit.slug;
   hit.category = std::string(stored.category);
-  hit.tags = split_lines(std::string(stored.tags));
+  hit.tags = split_lines(stored.tags);
   hit.lang = std::string(stored.lang);
   hit.updated = std::string(stored.updated);
   return hit;

@@ -28,8 +28,10 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
 mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key) {
   const auto same = [](const std::string& a, const std::string& b) { return to_lower(a) == to_lower(b); };
   mstch::array out;
-  for (const auto& [name, count] : counts) {
-    const std::string& value = name;  // a lambda may not capture a structured binding (C++17)
+  for (const auto& entry : counts) {
+    // Not a structured binding: C++17 lambdas may not capture one (clang).
+    const std::string& value = entry.first;
+    const auto count = entry.second;
     SearchRequest next = request;
     bool active = false;
     if (key == "tag") {

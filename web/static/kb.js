@@ -274,10 +274,10 @@ function instantSearch() {
   // every prefix typed.
   let entryForThisQuery = false;
   const startedOnHome = location.pathname === '/';
+  const resultsUrl = (query) => `/search?${new URLSearchParams([...filters, ['q', query]])}`;
   function remember(query) {
     // Typed away to nothing on the home page: the home page's own address.
-    const url = !query.trim() && startedOnHome && ![...filters].length ? '/'
-      : `/search?${new URLSearchParams([...filters, ['q', query]])}`;
+    const url = !query.trim() && startedOnHome && ![...filters].length ? '/' : resultsUrl(query);
     if (entryForThisQuery) {
       history.replaceState({ q: query }, '', url);
     } else {
@@ -376,7 +376,7 @@ function instantSearch() {
     entryForThisQuery = false;  // the next typing starts a new entry
     // Refused (too many requests, no index) or offline: load the page the
     // plain form would have, which says what went wrong.
-    if (await run(query, 1, false) === 'failed') location.assign(`/search?${new URLSearchParams([...filters, ['q', query]])}`);
+    if (await run(query, 1, false) === 'failed') location.assign(resultsUrl(query));
   });
   window.addEventListener('popstate', () => {
     entryForThisQuery = false;
