@@ -269,6 +269,7 @@ void App::install(httplib::Server& server) {
   server.Post("/api/agent/copied", bind("/api/agent/copied", &App::post_agent_copied_api));
   server.Get("/tickets/new", bind("/tickets/new", &App::get_ticket_form));
   server.Post("/tickets", bind("/tickets", &App::post_ticket_form));
+  server.Get("/tickets/sent", bind("/tickets/sent", &App::get_ticket_sent));
   server.Post("/tickets/solved", bind("/tickets/solved", &App::post_solved_form));
   server.Post("/api/tickets", bind("/api/tickets", &App::post_ticket_api));
   server.Get("/api/tickets", bind("/api/tickets", &App::get_tickets_api));
@@ -547,6 +548,10 @@ std::optional<std::string> App::existing_visit(const httplib::Request& req, http
 }
 
 std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }
+
+std::string App::receipt_token(const std::string& reference) const {
+  return hmac_sha256_hex(secret_, "receipt:" + reference);
+}
 
 void App::require_csrf(const QueryParams& form, const std::string& session) const {
   if (!constant_time_equal(form.get("csrf"), csrf_token(session))) {

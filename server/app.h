@@ -121,6 +121,7 @@ class App {
   // Hand-off and feedback: app_tickets.cpp.
   void get_ticket_form(const httplib::Request& req, httplib::Response& res);
   void post_ticket_form(const httplib::Request& req, httplib::Response& res);
+  void get_ticket_sent(const httplib::Request& req, httplib::Response& res);
   void post_ticket_api(const httplib::Request& req, httplib::Response& res);
   void post_solved_form(const httplib::Request& req, httplib::Response& res);
   void post_feedback_api(const httplib::Request& req, httplib::Response& res);
@@ -198,6 +199,8 @@ class App {
   /// creating one (API calls from scripts without a browser session).
   std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
   std::string csrf_token(const std::string& session) const;
+  /// Proof that /tickets/sent?ref=@p reference came from this server.
+  std::string receipt_token(const std::string& reference) const;
   void require_csrf(const QueryParams& form, const std::string& session) const;
   void require_json(const httplib::Request& req) const;
   /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.

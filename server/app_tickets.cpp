@@ -172,7 +172,22 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
     res.set_header("Location", url);
     return;
   }
-  send_page(res, 201, "ticket_done", ticket_done_page(base, t.reference));
+  // Post/Redirect/Get: reloading the page that says "sent" must not send
+  // the ticket again. The receipt lets only the sender's link show it.
+  std::string sent = "/tickets/sent?ref=" + url_encode(t.reference) + "&receipt=" + receipt_token(t.reference);
+  if (const std::string ui = QueryParams(req).get("ui"); !ui.empty()) sent += "&ui=" + url_encode(ui);
+  res.status = 303;
+  res.set_header("Location", sent);
+}
+
+void App::get_ticket_sent(const httplib::Request& req, httplib::Response& res) {
+  const QueryParams params(req);
+  const std::string reference = params.get("ref");
+  if (reference.size() > 32 || !constant_time_equal(params.get("receipt"), receipt_token(reference))) {
+    throw HttpError(404, "There is no ticket receipt at this address.");
+  }
+  const auto session = existing_visit(req, res);
+  send_page(res, 200, "ticket_done", ticket_done_page(page_base(req, params, session.value_or("")), reference));
 }
 
 void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {

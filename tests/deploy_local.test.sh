@@ -38,7 +38,7 @@ csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' <<<"$form" | head -n 1 | sed 's/.
 status=$(curl -sS -c "$jar" -b "$jar" -o "$state/ticket.html" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
   --data-urlencode "subject=Printer jam" --data-urlencode "description=It jams" --data-urlencode "email=a@b.co" \
   --data-urlencode "action=submit" "$url/tickets")
-[[ "$status" == 201 ]] || fail "ticket through nginx answered $status"
+[[ "$status" == 303 ]] || fail "ticket through nginx answered $status"
 # Round robin: the session's requests reached both replicas, and both see its ticket.
 for p in $a $b; do
   grep -q "upstream=127.0.0.1:$p" "$KB_STATE/logs/nginx-access.log" || fail "nginx sent nothing to the replica on $p"

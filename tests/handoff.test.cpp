@@ -127,6 +127,39 @@ TEST_CASE("instant search: a typing burst is one search", "[handoff]") {
   CHECK(s["top_queries"][0]["query"] == "keyboard");
 }
 
+TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing again", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  REQUIRE(b.get("/tickets/new?q=vpn&ui=ko"));
+  const auto sent = b.post_form("/tickets?ui=ko", {{"csrf", b.csrf()}, {"subject", "VPN drops"},
+                                                   {"description", "Every hour"}, {"email", "a@b.co"}});
+  REQUIRE(sent);
+  REQUIRE(sent->status == 303);
+  const std::string receipt = sent->get_header_value("Location");
+  CHECK_THAT(receipt, StartsWith("/tickets/sent?ref=KB-000001&receipt="));
+  for (int reload = 0; reload < 2; ++reload) {
+    const auto page = b.get(receipt);
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK_THAT(page->body, Contains("KB-000001"));
+    CHECK_THAT(page->body, Contains("lang=\"ko\""));
+  }
+  CHECK(admin_json(server.port(), "/api/stats")["tickets"] == 1);
+  // Its language links are pages too (the form's address only takes POST).
+  const auto english = b.get(receipt.substr(0, receipt.find("&ui=")) + "&ui=en");
+  REQUIRE(english);
+  CHECK(english->status == 200);
+  CHECK_THAT(english->body, Contains("We have your ticket"));
+  // Only the server's own receipts: another reference, or none, is not found.
+  for (const std::string& forged : {std::string("/tickets/sent?ref=KB-000002") + receipt.substr(receipt.find("&receipt=")),
+                                   std::string("/tickets/sent?ref=KB-000001"), std::string("/tickets/sent")}) {
+    const auto res = b.get(forged);
+    REQUIRE(res);
+    CHECK(res->status == 404);
+  }
+}
+
 TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[handoff]") {
   Site site;
   ServerProcess server(site.args({"--tickets-per-session-hour", "2"}));
@@ -161,7 +194,8 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
     res = late.post_form("/tickets", {{"csrf", fresh}, {"subject", "Printer jams on tray 2"},
                                       {"description", "Since Monday"}, {"email", "a@b.co"}, {"action", "submit"}});
     REQUIRE(res);
-    CHECK(res->status == 201);
+    CHECK(res->status == 303);
+    CHECK_THAT(res->get_header_value("Location"), StartsWith("/tickets/sent?ref=KB-"));
   }
   SECTION("bad fields: 400, a message per field, and nothing typed is lost") {
     const auto res = b.post_form("/tickets", {{"csrf", csrf}, {"subject", "My <b>VPN</b>"}, {"description", "details"},

@@ -41,9 +41,12 @@ inline std::string submit_ticket(Browser& b, const std::string& subject, const s
                                             {"action", "submit"}});
   REQUIRE(res);
   INFO(res->body);
-  REQUIRE(res->status == 201);
+  REQUIRE(res->status == 303);  // Post/Redirect/Get: the receipt is a page of its own
+  const auto receipt = b.get(res->get_header_value("Location"));
+  REQUIRE(receipt);
+  REQUIRE(receipt->status == 200);
   std::smatch m;
-  REQUIRE(std::regex_search(res->body, m, std::regex("KB-[0-9]{6,}")));
+  REQUIRE(std::regex_search(receipt->body, m, std::regex("KB-[0-9]{6,}")));
   return m[0].str();
 }
 
