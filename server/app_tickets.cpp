@@ -208,8 +208,8 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
       *target = body[field].get<std::string>();
     }
   }
-  for (const auto& [field, message] : validate_ticket(input)) {
-    if (!errors.contains(field)) errors[field] = message;
+  for (const auto& [field, problem] : validate_ticket(input)) {
+    if (!errors.contains(field)) errors[field] = problem.message;
   }
   if (!errors.empty()) {
     send_json(res, 400, json{{"error", {{"status", 400}, {"message", "some fields are not valid"}}}, {"errors", errors}});

@@ -42,32 +42,36 @@ std::string mask_email(const std::string& email) {
   return email.substr(0, first) + "***" + email.substr(at);
 }
 
-std::map<std::string, std::string> validate_ticket(TicketInput& input) {
-  std::map<std::string, std::string> errors;
+std::map<std::string, FieldProblem> validate_ticket(TicketInput& input) {
+  std::map<std::string, FieldProblem> errors;
   input.subject = collapse_whitespace(input.subject);
   input.email = std::string(trim(input.email));
   for (auto* field : {&input.subject, &input.description, &input.email}) {
     if (!is_valid_utf8(*field)) {
       *field = "";
       errors[field == &input.subject ? "subject" : field == &input.email ? "email" : "description"] =
-          "contains bytes that are not text (invalid UTF-8)";
+          FieldProblem{"not_text", "contains bytes that are not text (invalid UTF-8)"};
     }
   }
   if (!errors.count("subject")) {
     if (input.subject.empty()) {
-      errors["subject"] = "Please give your ticket a subject.";
+      errors["subject"] = FieldProblem{"subject_missing", "Please give your ticket a subject."};
     } else if (utf8_length(input.subject) > kMaxSubjectChars) {
-      errors["subject"] = "The subject is longer than " + std::to_string(kMaxSubjectChars) + " characters.";
+      errors["subject"] = FieldProblem{"subject_too_long",
+                                       "The subject is longer than " + std::to_string(kMaxSubjectChars) + " characters.",
+                                       kMaxSubjectChars};
     }
   }
   if (!errors.count("description") && utf8_length(input.description) > kMaxDescriptionChars) {
-    errors["description"] = "The description is longer than " + std::to_string(kMaxDescriptionChars) + " characters.";
+    errors["description"] = FieldProblem{
+        "description_too_long", "The description is longer than " + std::to_string(kMaxDescriptionChars) + " characters.",
+        kMaxDescriptionChars};
   }
   if (!errors.count("email")) {
     if (input.email.empty()) {
-      errors["email"] = "Please give an e-mail address so we can answer you.";
+      errors["email"] = FieldProblem{"email_missing", "Please give an e-mail address so we can answer you."};
     } else if (!is_valid_email(input.email)) {
-      errors["email"] = "This does not look like an e-mail address.";
+      errors["email"] = FieldProblem{"email_invalid", "This does not look like an e-mail address."};
     }
   }
   return errors;

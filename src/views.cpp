@@ -13,6 +13,15 @@ namespace kb {
 
 namespace {
 
+/// The page's UI string @p key ("" when no strings file has it).
+std::string ui_text(const PageBase& base, const std::string& key) {
+  const auto it = base.strings.find(key);
+  if (it == base.strings.end()) return {};
+  const auto* text = boost::get<std::string>(&it->second);
+  return text ? *text : std::string();
+}
+
+/// @p title is the page's own part of <title>; the site's name follows it.
 mstch::map base_map(const PageBase& base, const std::string& title) {
   return mstch::map{{"t", base.strings},
                     {"ui_lang", base.ui_lang},
@@ -123,7 +132,8 @@ std::string search_url(const SearchRequest& request, int page) {
 
 mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response,
                        const std::string& search_id, const std::vector<ArticleLink>& popular) {
-  mstch::map page = base_map(base, request.query.empty() ? "Search" : request.query + " – Search");
+  mstch::map page = base_map(base, request.query.empty() ? ui_text(base, "search_button")
+                                                          : request.query + " – " + ui_text(base, "search_button"));
   mstch::array hits;
   int rank = (request.page - 1) * request.per_page;
   for (const auto& hit : response.hits) {
@@ -206,7 +216,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
 }
 
 mstch::map home_page(const PageBase& base, const SearchResponse& newest) {
-  mstch::map page = base_map(base, "Help center");
+  mstch::map page = base_map(base, "");
   mstch::array articles;
   for (const auto& hit : newest.hits) articles.push_back(hit_map(hit, base.ui_lang));
   page.emplace("newest", articles);
@@ -261,7 +271,7 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
 }
 
 mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
-  mstch::map page = base_map(base, "Open a ticket");
+  mstch::map page = base_map(base, ui_text(base, "ticket_title"));
   page.emplace("subject", form.subject);
   page.emplace("description", form.description);
   page.emplace("email", form.email);
@@ -271,7 +281,13 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
   page.emplace("last_query", form.query);
   page.emplace("has_errors", !form.errors.empty());
   mstch::array errors;
-  for (const auto& [field, message] : form.errors) {
+  for (const auto& [field, problem] : form.errors) {
+    // In the page's language when its strings say it; the English otherwise.
+    std::string message = ui_text(base, "ticket_error_" + problem.code);
+    if (const auto at = message.find("{limit}"); at != std::string::npos) {
+      message.replace(at, 7, std::to_string(problem.limit));
+    }
+    if (message.empty()) message = problem.message;
     page.emplace("error_" + field, message);
     errors.push_back(mstch::map{{"field", field}, {"message", message}});
   }
@@ -289,23 +305,23 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
 }
 
 mstch::map ticket_done_page(const PageBase& base, const std::string& reference) {
-  mstch::map page = base_map(base, "Ticket received");
+  mstch::map page = base_map(base, ui_text(base, "ticket_done_title"));
   page.emplace("reference", reference);
   return page;
 }
 
-mstch::map solved_page(const PageBase& base) { return base_map(base, "Glad it is solved"); }
+mstch::map solved_page(const PageBase& base) { return base_map(base, ui_text(base, "solved_title")); }
 
 mstch::map not_found_page(const PageBase& base, const std::string& slug) {
   PageBase with_query = base;
   with_query.query = words_from_slug(slug);
-  mstch::map page = base_map(with_query, "Not found");
+  mstch::map page = base_map(with_query, ui_text(base, "not_found_title"));
   page.emplace("missing", slug);
   return page;
 }
 
 mstch::map error_page(const PageBase& base, int status, const std::string& message) {
-  mstch::map page = base_map(base, "Error");
+  mstch::map page = base_map(base, ui_text(base, "error_title"));
   page.emplace("status", std::to_string(status));
   page.emplace("message", message);
   return page;

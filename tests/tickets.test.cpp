@@ -17,15 +17,20 @@ TEST_CASE("valid tickets pass and are tidied", "[tickets]") {
 TEST_CASE("each field has its own message", "[tickets]") {
   TicketInput empty{"", "", ""};
   const auto e = validate_ticket(empty);
-  CHECK(e.at("subject") == "Please give your ticket a subject.");
-  CHECK(e.at("email") == "Please give an e-mail address so we can answer you.");
+  CHECK(e.at("subject").message == "Please give your ticket a subject.");
+  CHECK(e.at("email").message == "Please give an e-mail address so we can answer you.");
   CHECK_FALSE(e.count("description"));  // a description is optional
 
   TicketInput long_one{std::string(201, 'x'), std::string(20001, 'y'), "not-an-address"};
   const auto l = validate_ticket(long_one);
-  CHECK(l.at("subject") == "The subject is longer than 200 characters.");
-  CHECK(l.at("description") == "The description is longer than 20000 characters.");
-  CHECK(l.at("email") == "This does not look like an e-mail address.");
+  CHECK(l.at("subject").message == "The subject is longer than 200 characters.");
+  CHECK(l.at("description").message == "The description is longer than 20000 characters.");
+  CHECK(l.at("email").message == "This does not look like an e-mail address.");
+  // Pages translate by code; the limit fills the translation's "{limit}".
+  CHECK(e.at("subject").code == "subject_missing");
+  CHECK(l.at("subject").code == "subject_too_long");
+  CHECK(l.at("subject").limit == 200);
+  CHECK(l.at("email").code == "email_invalid");
 
   // 200 Korean characters are 600 bytes, and still fit.
   std::string ko;
@@ -33,7 +38,7 @@ TEST_CASE("each field has its own message", "[tickets]") {
   TicketInput korean{ko, "", "a@b.kr"};
   CHECK(validate_ticket(korean).empty());
   TicketInput bad_utf8{"ok", "\xff", "a@b.co"};
-  CHECK(validate_ticket(bad_utf8).at("description") == "contains bytes that are not text (invalid UTF-8)");
+  CHECK(validate_ticket(bad_utf8).at("description").message == "contains bytes that are not text (invalid UTF-8)");
 }
 
 TEST_CASE("e-mail addresses", "[tickets]") {

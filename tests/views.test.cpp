@@ -17,9 +17,10 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-PageBase base(const std::string& query = "") {
+PageBase base(const std::string& query = "", const std::string& ui_lang = "en") {
   PageBase b;
-  b.strings = load_strings(std::filesystem::path(KB_WEB_DIR) / "strings" / "en.json");
+  b.strings = load_all_strings({std::filesystem::path(KB_WEB_DIR) / "strings"}).at(ui_lang);
+  b.ui_lang = ui_lang;
   b.query = query;
   return b;
 }
@@ -105,6 +106,43 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   req.per_page = 10;
   html = templates().render("search", search_page(base(req.query), req, s.search(req)));
   CHECK_THAT(html, Contains("No articles match your search"));
+}
+
+TEST_CASE("pages speak their UI language: titles, labels and the ticket form's messages", "[views]") {
+  // Each language file has every English key (a missing one would show English).
+  const mstch::map english = load_strings(std::filesystem::path(KB_WEB_DIR) / "strings" / "en.json");
+  for (const char* lang : {"ko", "ja"}) {
+    const mstch::map own = load_strings(std::filesystem::path(KB_WEB_DIR) / "strings" / (std::string(lang) + ".json"));
+    for (const auto& entry : english) {
+      INFO(lang << " lacks " << entry.first);
+      CHECK(own.count(entry.first) == 1);
+    }
+  }
+
+  const test::FixtureIndex index;
+  Searcher s(index.index());
+  SearchRequest req;
+  req.query = "printer";
+  std::string html = templates().render("search", search_page(base(req.query, "ko"), req, s.search(req)));
+  CHECK_THAT(html, Contains("<title>printer – 검색 · "));
+  CHECK_THAT(html, Contains("aria-label=\"필터\""));
+
+  TicketInput input{"", "", "not-an-address"};
+  TicketFormState form;
+  form.errors = validate_ticket(input);
+  html = templates().render("ticket_new", ticket_form_page(base("", "ja"), form));
+  CHECK_THAT(html, Contains("チケットの件名を入力してください。"));
+  CHECK_THAT(html, Contains("メールアドレスの形式が正しくないようです。"));
+  CHECK_THAT(html, !Contains("Please give"));
+  TicketInput too_long{std::string(kMaxSubjectChars + 1, 'x'), "", "a@b.co"};
+  form.errors = validate_ticket(too_long);
+  html = templates().render("ticket_new", ticket_form_page(base("", "ko"), form));
+  CHECK_THAT(html, Contains("제목이 200자를 넘습니다."));
+  html = templates().render("ticket_new", ticket_form_page(base("", "en"), TicketFormState{}));
+  CHECK_THAT(html, Contains("<title>Open a ticket · Help Center</title>"));
+  // The home page's title is the site's name alone, not "Help center · Help Center".
+  html = templates().render("home", home_page(base("", "en"), SearchResponse{}));
+  CHECK_THAT(html, Contains("<title>Help Center</title>"));
 }
 
 TEST_CASE("the 404 page offers a search prefilled from the slug", "[views]") {

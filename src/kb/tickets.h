@@ -18,9 +18,18 @@ struct TicketInput {
   std::string email;
 };
 
-/// Field name -> message, empty when the input is acceptable. Counts
+/// Why a field was refused. Pages show the UI string "ticket_error_" +
+/// @c code in their language, with "{limit}" filled from @c limit; the
+/// JSON API answers with the English @c message.
+struct FieldProblem {
+  std::string code;
+  std::string message;
+  std::size_t limit = 0;
+};
+
+/// Field name -> problem, empty when the input is acceptable. Counts
 /// characters, not bytes; trims the subject and e-mail.
-std::map<std::string, std::string> validate_ticket(TicketInput& input);
+std::map<std::string, FieldProblem> validate_ticket(TicketInput& input);
 
 /// A pragmatic address check: one '@', a non-empty local part, a domain
 /// with a dot and no spaces, at most 254 bytes.

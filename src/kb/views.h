@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kb/searcher.h"
+#include "kb/tickets.h"
 
 #include <mstch/mstch.hpp>
 
@@ -56,7 +57,7 @@ struct TicketFormState {
   std::string subject, description, email;
   std::string article_slug, article_title;  ///< the article being read, if any
   std::string query;                        ///< the last search, if any
-  std::map<std::string, std::string> errors;
+  std::map<std::string, FieldProblem> errors;  ///< by field name
   std::vector<ArticleLink> suggestions;
   bool looked_for_suggestions = false;
   std::string redirect_notice;  ///< non-empty when tickets go to an external form

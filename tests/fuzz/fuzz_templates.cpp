@@ -90,7 +90,7 @@ std::string render_all(const std::vector<std::string>& f) {
   form.query = f[kQuery];
   form.article_slug = f[kSlug];
   form.article_title = f[kTitle];
-  form.errors = {{"subject", f[kMessage]}};
+  form.errors = {{"subject", kb::FieldProblem{"not_a_string_key", f[kMessage]}}};
   form.suggestions = {kb::ArticleLink{f[kSlug], f[kTitle], f[kSummary]}};
 
   std::vector<kb::AgentResult> agent_results{kb::AgentResult{hit, article.headings}};
