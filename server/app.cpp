@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 #include <fstream>
@@ -161,7 +162,7 @@ App::App(Config config)
                             "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
                             "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
-                            "open_ticket", "popular_articles"}) {
+                            "open_ticket", "popular_articles", "filters"}) {
       const auto it = strings.find(key);
       if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
     }
@@ -417,10 +418,12 @@ std::string App::ui_language(const httplib::Request& req, const QueryParams& par
     const std::string p = to_lower(tag.substr(0, tag.find('-')));
     return ui_strings_.count(p) ? p : std::string();
   };
-  for (const char* key : {"ui", "lang"}) {
-    if (const std::string p = supported(params.get(key)); !p.empty()) return p;
-  }
+  // A language the person chose (ui=, then its cookie) outranks the
+  // article filter lang=: a Korean reader filtering to English articles
+  // keeps Korean pages. Without a choice, lang= is the best hint.
+  if (const std::string p = supported(params.get("ui")); !p.empty()) return p;
   if (const std::string p = supported(cookie(req, "kb_lang")); !p.empty()) return p;
+  if (const std::string p = supported(params.get("lang")); !p.empty()) return p;
   for (const auto& tag : accept_languages(req.get_header_value("Accept-Language"))) {
     if (const std::string p = supported(tag); !p.empty()) return p;
   }
@@ -451,6 +454,14 @@ std::string language_link_prefix(const httplib::Request& req) {
     }
   }
   return req.path + "?" + rest;
+}
+
+/// The id of the search a link continues (sid=), when it has an id's shape.
+std::string search_id_param(const QueryParams& params) {
+  const std::string sid = params.get("sid");
+  const bool valid = !sid.empty() && sid.size() <= 32 &&
+                     std::all_of(sid.begin(), sid.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
+  return valid ? sid : std::string();
 }
 
 }  // namespace
@@ -627,16 +638,22 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   const auto found = search(request);
   const SearchResponse& response = *found;
   const auto session = visit(req, res);
+  // Browsing (no words) is no search. Another page, filter or UI language
+  // of a search is that same search: the page's links carry its id (sid).
+  const std::string continued = search_id_param(params);
   std::string search_id;
-  // Browsing (no words) and later result pages of the same query are not new searches.
-  if (session && !request.query.empty() && request.page == 1) {
+  if (session && !request.query.empty() && request.page == 1 && continued.empty()) {
     search_id = record_search(*session, request, response, false);
   } else if (session) {
-    search_id = params.get("sid").substr(0, 32);
+    search_id = continued;
   }
+  std::string language_links = language_link_prefix(req);
+  if (continued.empty() && !search_id.empty()) language_links += "sid=" + url_encode(search_id) + "&";
+  const PageBase base = page_base(ui_language(req, params), box_query(params),
+                                  session ? csrf_token(*session) : std::string(), language_links);
   send_page(res, 200, "search",
-            search_page(page_base(req, params, session.value_or("")), request, response, search_id,
-                        response.hits.empty() ? popular_articles() : std::vector<ArticleLink>{}));
+            search_page(base, request, response, search_id,
+                        response.total == 0 ? popular_articles() : std::vector<ArticleLink>{}));
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
@@ -738,7 +755,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     view.session = *session;
     view.kind = event_kind::kView;
     view.slug = article->slug;
-    const std::string sid = params.get("sid").substr(0, 32);
+    const std::string sid = search_id_param(params);
     const std::string from = params.get("from");
     if (!sid.empty()) {
       Event click;
@@ -746,7 +763,11 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
       click.kind = event_kind::kClick;
       click.search_id = sid;
       click.slug = article->slug;
-      click.rank = std::max(0, std::min(int_param(params, "rank", 0), 10000));
+      // A mangled link still opens the article: only the rank (0) is lost.
+      const std::string rank = params.get("rank");
+      int parsed = 0;
+      if (std::from_chars(rank.data(), rank.data() + rank.size(), parsed).ec != std::errc()) parsed = 0;
+      click.rank = std::clamp(parsed, 0, 10000);
       stats_->record(std::move(click));
       view.source = view_source::kSearch;
     } else if (from == "ticket") {

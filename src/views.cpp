@@ -34,7 +34,8 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
 
 /// Facet links add their filter to the ones already chosen (they combine),
 /// and an active one takes its own off.
-mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key) {
+mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key,
+                        const std::string& same_search) {
   const auto same = [](const std::string& a, const std::string& b) { return to_lower(a) == to_lower(b); };
   mstch::array out;
   for (const auto& entry : counts) {
@@ -55,7 +56,7 @@ mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request,
     }
     out.push_back(mstch::map{{"name", value},
                              {"count", std::to_string(count)},
-                             {"url", search_url(next, 1)},
+                             {"url", search_url(next, 1) + same_search},
                              {"active", active}});
   }
   return out;
@@ -150,9 +151,10 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   mstch::array popular_list;
   for (const auto& a : popular) popular_list.push_back(mstch::map{{"url", "/articles/" + a.slug}, {"title", a.title}});
   page.emplace("popular", popular_list);
-  page.emplace("has_popular", response.hits.empty() && !popular_list.empty());
+  page.emplace("has_popular", response.total == 0 && !popular_list.empty());
   page.emplace("has_results", !response.hits.empty());
-  page.emplace("no_results", response.hits.empty());
+  page.emplace("has_total", response.total > 0);
+  page.emplace("no_results", response.total == 0);
   page.emplace("total", std::to_string(response.total));
   page.emplace("one_result", response.total == 1);
   char took[32];
@@ -180,30 +182,38 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   page.emplace("relaxed", response.rung == "any");
   page.emplace("via_synonyms", response.rung == "synonyms");
 
+  // Other pages and filters of this search are the same search: their
+  // links carry its id, so the server records no new search and clicks
+  // there are still attributed to it.
+  const std::string same_search = search_id.empty() ? std::string() : "&sid=" + url_encode(search_id);
   const std::uint64_t pages = std::min<std::uint64_t>(
       (response.total + static_cast<std::uint64_t>(request.per_page) - 1) / static_cast<std::uint64_t>(request.per_page),
       static_cast<std::uint64_t>(kMaxPage));
+  // A page past the last (an old link, a hand-edited address): the search
+  // did find something, so say where it starts rather than "no results".
+  page.emplace("past_last_page", response.hits.empty() && response.total > 0);
+  page.emplace("first_page_url", search_url(request, 1) + same_search);
   if (pages > 1) {
     mstch::map pagination;
-    if (request.page > 1) pagination.emplace("prev_url", search_url(request, request.page - 1));
-    if (static_cast<std::uint64_t>(request.page) < pages) pagination.emplace("next_url", search_url(request, request.page + 1));
+    if (request.page > 1) pagination.emplace("prev_url", search_url(request, request.page - 1) + same_search);
+    if (static_cast<std::uint64_t>(request.page) < pages) pagination.emplace("next_url", search_url(request, request.page + 1) + same_search);
     mstch::array numbers;
     const int last = static_cast<int>(pages);
     for (int n = std::max(1, request.page - 4); n <= std::min(last, request.page + 4); ++n) {
-      numbers.push_back(mstch::map{{"number", std::to_string(n)}, {"url", search_url(request, n)}, {"current", n == request.page}});
+      numbers.push_back(mstch::map{{"number", std::to_string(n)}, {"url", search_url(request, n) + same_search}, {"current", n == request.page}});
     }
     pagination.emplace("pages", numbers);
     page.emplace("pagination", pagination);
   }
 
-  const mstch::array categories = facet_list(response.category_facets, request, "category");
-  const mstch::array tags = facet_list(response.tag_facets, request, "tag");
+  const mstch::array categories = facet_list(response.category_facets, request, "category", same_search);
+  const mstch::array tags = facet_list(response.tag_facets, request, "tag", same_search);
   page.emplace("has_facets", !categories.empty() || !tags.empty() || response.lang_facets.size() > 1);
   page.emplace("has_category_facets", !categories.empty());
   page.emplace("has_tag_facets", !tags.empty());
   // Languages are worth a filter only when there is more than one.
   const mstch::array langs = response.lang_facets.size() > 1 || !request.lang.empty()
-                                 ? facet_list(response.lang_facets, request, "lang")
+                                 ? facet_list(response.lang_facets, request, "lang", same_search)
                                  : mstch::array{};
   page.emplace("has_lang_facets", !langs.empty());
   page.emplace("lang_facets", langs);
@@ -211,7 +221,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   page.emplace("category_facets", categories);
   page.emplace("tag_facets", tags);
   page.emplace("filtered", !request.category.empty() || !request.tags.empty() || !request.lang.empty());
-  page.emplace("clear_filters_url", "/search?q=" + url_encode(request.query));
+  page.emplace("clear_filters_url", "/search?q=" + url_encode(request.query) + same_search);
   return page;
 }
 

@@ -127,6 +127,43 @@ TEST_CASE("instant search: a typing burst is one search", "[handoff]") {
   CHECK(s["top_queries"][0]["query"] == "keyboard");
 }
 
+TEST_CASE("another page, filter or language of a search is the same search, and its clicks count", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  const auto link = [](const std::string& html, const std::string& pattern) {
+    std::smatch m;
+    REQUIRE(std::regex_search(html, m, std::regex(pattern)));
+    return std::regex_replace(m[1].str(), std::regex("&amp;"), "&");
+  };
+  auto page = b.get("/search?q=printer&per_page=1");
+  REQUIRE(page);
+  const std::string sid = link(page->body, R"re(/articles/[a-z-]+\?sid=([0-9a-f]+)&amp;rank=1)re");
+  // Page 2, as its link gives it: its result is ranked 2 and still this search's.
+  page = b.get(link(page->body, R"re(rel="next" href="([^"]+)")re"));
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  const std::string second = link(page->body, R"re(href="(/articles/[a-z-]+\?sid=[0-9a-f]+&amp;rank=2)[#"])re");
+  CHECK_THAT(second, Contains("sid=" + sid + "&rank=2"));
+  // A filter, then the page in Korean.
+  page = b.get(link(page->body, R"re(href="(/search\?q=printer&amp;category=[^"]+)")re"));
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  page = b.get(link(page->body, R"re(href="([^"]*ui=ko)")re"));
+  REQUIRE(page);
+  CHECK_THAT(page->body, Contains("sid=" + sid));
+  REQUIRE(b.get(second)->status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // flushed, and the session ended
+  const json s = admin_json(server.port(), "/api/stats");
+  INFO(s.dump(2));
+  CHECK(s["searches"] == 1);
+  CHECK(s["click_through_rate"] == 1.0);
+  // A mangled rank on a result link still opens the article.
+  const auto mangled = b.get(second.substr(0, second.find("rank=")) + "rank=99999999999999999999");
+  REQUIRE(mangled);
+  CHECK(mangled->status == 200);
+}
+
 TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing again", "[handoff]") {
   Site site;
   ServerProcess server(site.args());

@@ -102,10 +102,32 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   req.category.clear();
   CHECK_THAT(html, Contains("href=\"/tickets/new?q=printer\""));
 
+  // Other pages and filters of a search continue it: their links carry its
+  // id. A corrected or as-typed query is a new search: its links do not.
+  req.per_page = 1;
+  req.query = "printer";
+  html = templates().render("search", search_page(base(req.query), req, s.search(req), "f00d42"));
+  CHECK_THAT(html, Contains("<a rel=\"next\" href=\"/search?q=printer&amp;per_page=1&amp;page=2&amp;sid=f00d42\">"));
+  CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing&amp;per_page=1&amp;sid=f00d42\""));
+  CHECK_THAT(html, Contains("/articles/printer-offline?sid=f00d42&amp;rank=1"));
+  req.query = "keybord";
+  html = templates().render("search", search_page(base(req.query), req, s.search(req), "f00d42"));
+  CHECK_THAT(html, Contains("<a href=\"/search?q=keyboard&amp;per_page=1\"><em>keyboard</em></a>"));
+
+  // A page past the last still says what the search found, and where it starts.
+  req.query = "printer";
+  req.page = 7;
+  html = templates().render("search", search_page(base(req.query), req, s.search(req), "f00d42"));
+  CHECK_THAT(html, Contains("2 results for “printer”"));
+  CHECK_THAT(html, Contains("There are no results on this page. <a href=\"/search?q=printer&amp;per_page=1&amp;sid=f00d42\">"));
+  CHECK_THAT(html, !Contains("No articles match your search"));
+  req.page = 1;
+
   req.query = "xylophone";
   req.per_page = 10;
   html = templates().render("search", search_page(base(req.query), req, s.search(req)));
   CHECK_THAT(html, Contains("No articles match your search"));
+  CHECK_THAT(html, !Contains("There are no results on this page"));
 }
 
 TEST_CASE("pages speak their UI language: titles, labels and the ticket form's messages", "[views]") {

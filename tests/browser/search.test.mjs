@@ -156,6 +156,18 @@ test('"More results" twice in a row adds the next page once, in order', async ()
     expected.push(...data.results.map((r) => r.url));
   }
   assert.deepEqual(shown, expected);
+  // The added page's links still carry the search's id, ranked on from 11:
+  // a click there counts for this search, not as a direct visit.
+  const attribution = await page.$$eval('.search-results .result h2 a', (links) => links.map((a) => {
+    const params = new URL(a.href).searchParams;
+    return [params.get('sid'), params.get('rank')];
+  }));
+  const sid = attribution[0][0];
+  assert.ok(sid, 'the first result carries the search id');
+  assert.deepEqual(attribution, attribution.map((_, i) => [sid, String(i + 1)]));
+  // So do the facet links of this query.
+  const facet = await page.locator('.facets a').first().getAttribute('href');
+  assert.equal(new URL(facet, site.base).searchParams.get('sid'), sid);
   await page.close();
 });
 

@@ -147,16 +147,23 @@ function instantSearch() {
     return null;
   }
 
+  // The id of the search on show: "More results" and the facet links of
+  // the same query continue it, so clicks there are still counted for it.
+  let searchId = '';
+
   function render(data, append) {
     const section = resultsSection();
     if (!append) {
+      searchId = data.search_id || '';
       section.replaceChildren();
       section.append(el('h1', { id: 'results-title', className: 'results-count', 'aria-live': 'polite' }, countText(data)));
       const n = notice(data);
       if (n) section.append(n);
       if (['category', 'tag', 'lang'].some((key) => filters.has(key))) {
         // The filters still hold for what is typed: say so, and offer the way out.
-        section.append(el('p', {}, el('a', { href: `/search?${new URLSearchParams({ q: data.query })}` },
+        const cleared = new URLSearchParams({ q: data.query });
+        if (searchId) cleared.set('sid', searchId);
+        section.append(el('p', {}, el('a', { href: `/search?${cleared}` },
           t('clear_filters', 'Clear filters'))));
       }
       section.append(el('ol', { className: 'results' }));
@@ -168,7 +175,7 @@ function instantSearch() {
     }
     const list = section.querySelector('ol.results');
     const first = (data.page - 1) * data.per_page;
-    data.results.forEach((r, i) => list.append(resultItem(r, first + i + 1, data.search_id)));
+    data.results.forEach((r, i) => list.append(resultItem(r, first + i + 1, searchId)));
     section.querySelector('.more-results')?.remove();
     if (data.page * data.per_page < data.total && data.page < 100) {
       const more = el('button', { type: 'button', className: 'more-results secondary' }, t('more_results', 'More results'));
@@ -195,7 +202,7 @@ function instantSearch() {
     host.querySelector('.facets')?.remove();
     const groups = [['category', data.facets.category], ['tag', data.facets.tags],
       ['lang', Object.keys(data.facets.lang || {}).length > 1 ? data.facets.lang : {}]];
-    const aside = el('aside', { className: 'facets', 'aria-label': 'Filters' });
+    const aside = el('aside', { className: 'facets', 'aria-label': t('filters', 'Filters') });
     for (const [key, counts] of groups) {
       const entries = Object.entries(counts || {}).sort((a, b) => b[1] - a[1]).slice(0, 12);
       if (!entries.length) continue;
@@ -211,6 +218,7 @@ function instantSearch() {
           url.delete(key);
           if (key === 'tag') others.forEach((v) => url.append(key, v));
           if (!current) url.append(key, name);
+          if (searchId) url.set('sid', searchId);
           return el('li', {}, el('a', { href: `/search?${url}`, 'aria-current': current ? 'true' : null }, name), ' ',
             el('span', { className: 'count' }, String(count)));
         })));
