@@ -789,7 +789,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     stats_->record(std::move(view));
   }
   std::string voted = params.get("voted");
-  if (voted != "yes" && voted != "no" && voted != "done") voted.clear();
+  if (voted != "yes" && voted != "no" && voted != "done" && voted != "expired") voted.clear();
   // Rendered once per revision, UI language and vote state; what belongs
   // to this request is filled in.
   const std::string ui_lang = ui_language(req, params);

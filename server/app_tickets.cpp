@@ -273,9 +273,16 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
   enforce_address_limit(address_feedback_, config_.feedback_per_address_hour, req, "votes and comments");
   const QueryParams form = QueryParams::from_form(req.body);
   const auto session = visit(req, res);
-  require_csrf(form, session.value_or(""));
   const auto article = searcher().find_article(form.get("slug"));
   if (!article) throw HttpError(404, "No article is called '" + form.get("slug") + "'.");
+  if (!constant_time_equal(form.get("csrf"), csrf_token(session.value_or("")))) {
+    // An article left open past the session's timeout: back to it, with
+    // the question asked again (a fresh token) and why, not an error page.
+    // A forged post lands there too, and records nothing.
+    res.status = 303;
+    res.set_header("Location", "/articles/" + article->slug + "?voted=expired#feedback");
+    return;
+  }
   const std::string helpful = form.get("helpful");
   if (helpful != "yes" && helpful != "no" && helpful != "comment") {
     throw HttpError(400, "'helpful' must be yes, no or comment");

@@ -274,7 +274,8 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   }
   page.emplace("related", rel);
   page.emplace("has_related", !rel.empty());
-  page.emplace("voted", !voted.empty());
+  page.emplace("voted", !voted.empty() && voted != "expired");
+  page.emplace("vote_expired", voted == "expired");
   page.emplace("voted_yes", voted == "yes");
   page.emplace("voted_no", voted == "no");
   return page;

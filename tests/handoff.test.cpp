@@ -212,9 +212,18 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
       CHECK(res->status == 403);
     }
     CHECK(admin_json(server.port(), "/api/stats")["tickets"] == 0);
+    // A vote without the token is not recorded: the article asks again.
     const auto vote = b.post_form("/feedback", {{"slug", "keyboard"}, {"helpful", "yes"}});
     REQUIRE(vote);
-    CHECK(vote->status == 403);
+    CHECK(vote->status == 303);
+    CHECK(vote->get_header_value("Location") == "/articles/keyboard?voted=expired#feedback");
+    const auto again = b.get("/articles/keyboard?voted=expired");
+    REQUIRE(again);
+    CHECK_THAT(again->body, Contains("so your answer was not recorded"));
+    CHECK_THAT(again->body, Contains("name=\"helpful\" value=\"yes\""));
+    CHECK_FALSE(b.csrf().empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (const auto& article : admin_json(server.port(), "/api/stats")["articles"]) CHECK(article["helpful_yes"] == 0);
   }
   SECTION("a form whose session expired comes back with what was typed, and then sends") {
     Browser late(server.port());  // the session cookie is gone: a new visitor to the server
