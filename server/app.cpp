@@ -677,7 +677,12 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
     shown.session = *session;
     shown.kind = event_kind::kSuggestionShown;
     shown.query = request.query;
-    for (const auto& hit : response.hits) shown.slugs.push_back(hit.slug);
+    // The form's script drops the article being read (article=) from the
+    // list it shows; so does the record of what was shown.
+    const std::string reading = params.get("article");
+    for (const auto& hit : response.hits) {
+      if (hit.slug != reading && shown.slugs.size() < 5) shown.slugs.push_back(hit.slug);
+    }
     if (!shown.slugs.empty()) stats_->record(std::move(shown));
   } else if (session && !request.query.empty() && request.page == 1) {
     search_id = record_search(*session, request, response, params.get("live") == "1");

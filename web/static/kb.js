@@ -476,6 +476,7 @@ function suggestWhileTyping(form) {
   const box = form.querySelector('.suggestions');
   const list = box && box.querySelector('.suggestion-list');
   if (!subject || !list) return;
+  const reading = form.querySelector('input[name="article"]')?.value || '';
   let latest = 0;
   subject.addEventListener('input', debounce(async () => {
     const query = subject.value.trim();
@@ -486,16 +487,19 @@ function suggestWhileTyping(form) {
       return;
     }
     try {
-      const response = await fetch(`/api/search?context=ticket&per_page=5&q=${encodeURIComponent(query)}`,
-        { credentials: 'same-origin' });
+      // The article being read did not help: never suggest it (as the server's list).
+      const params = new URLSearchParams({ context: 'ticket', per_page: '6', q: query });
+      if (reading) params.set('article', reading);
+      const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
       if (!response.ok || mine !== latest) return;
       const data = await response.json();
       if (mine !== latest) return;
+      const results = data.results.filter((r) => r.slug !== reading).slice(0, 5);
       box.querySelector(':scope > p.meta')?.remove();  // the page's "nothing matches yet"
-      list.replaceChildren(...data.results.map((r) => el('li', {},
+      list.replaceChildren(...results.map((r) => el('li', {},
         el('a', { href: `${r.url}?from=ticket` }, r.title),
         r.summary ? el('br') : null, r.summary ? el('span', { className: 'summary' }, r.summary) : null)));
-      box.hidden = data.results.length === 0;
+      box.hidden = results.length === 0;
     } catch (_) {
       // The form still works without suggestions.
     }
