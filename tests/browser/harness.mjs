@@ -14,6 +14,7 @@ const env = (name) => {
 };
 
 export const ADMIN_TOKEN = 'browser-test-admin';
+export const AGENT_TOKEN = 'browser-test-agent';
 
 export async function startSite() {
   const dir = mkdtempSync(join(tmpdir(), 'kb-browser-'));
@@ -21,7 +22,7 @@ export async function startSite() {
     { encoding: 'utf8' });
   if (index.status !== 0) throw new Error(`kb-index failed: ${index.stdout}${index.stderr}`);
   const server = spawn(env('KB_SERVER_BIN'), ['--index', join(dir, 'index'), '--data', join(dir, 'data'), '--port', '0',
-    '--web', env('KB_WEB_DIR'), '--admin-token', ADMIN_TOKEN], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--web', env('KB_WEB_DIR'), '--admin-token', ADMIN_TOKEN, '--agent-token', AGENT_TOKEN], { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`kb-server did not start: ${seen}`)), 20000);

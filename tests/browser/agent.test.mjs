@@ -1,0 +1,72 @@
+// The agent view in a real browser: the copy buttons put the link, the
+// Markdown link or the section's text on the clipboard, and each copy is
+// counted for the article.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSite, ADMIN_TOKEN, AGENT_TOKEN } from './harness.mjs';
+
+let site;
+before(async () => { site = await startSite(); });
+after(async () => { await site?.close(); });
+
+async function signedInAgent() {
+  const context = await site.browser.newContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.base });
+  const page = await context.newPage();
+  await page.goto(`${site.base}/agent`);
+  await page.locator('#token').fill(AGENT_TOKEN);
+  await Promise.all([page.waitForURL(/\/agent/), page.locator('.stats-login button[type="submit"]').click()]);
+  return { context, page };
+}
+
+test('copy buttons put the link, the Markdown link and the section text on the clipboard', async () => {
+  const { context, page } = await signedInAgent();
+  await page.goto(`${site.base}/agent?q=printer+offline&ticket=INC-42`);
+  const row = page.locator('.agent-result').first().locator('tbody tr').nth(1);  // a section, not the whole article
+  const slot = row.locator('.agent-copy');
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  // The read-only fields give way to buttons.
+  assert.equal(await row.locator('input.agent-link').isHidden(), true);
+
+  await slot.getByRole('button', { name: 'Link' }).click();
+  await slot.getByRole('button', { name: 'Copied' }).first().waitFor();
+  const url = await slot.getAttribute('data-url');
+  assert.equal(await clipboard(), url);
+  assert.match(url, /#[a-z0-9-]+$/, 'a section link ends in its anchor');
+
+  const markdown = slot.getByRole('button', { name: 'Markdown' });
+  await markdown.click();
+  await page.waitForFunction(async (expected) => (await navigator.clipboard.readText()) === expected,
+    await slot.getAttribute('data-markdown'));
+
+  const slug = await page.locator('.agent-result').first().getAttribute('data-slug');
+  const anchor = await row.getAttribute('data-anchor');
+  const section = await (await page.request.get(
+    `${site.base}/api/agent/section?slug=${encodeURIComponent(slug)}&anchor=${encodeURIComponent(anchor)}`)).json();
+  await slot.getByRole('button', { name: 'Text' }).click();
+  await page.waitForFunction(async (expected) => (await navigator.clipboard.readText()) === expected, section.text);
+  assert.ok(section.text.length > 20, 'the section has text');
+
+  // Three copies of this article, counted for the agent-link figures.
+  let copied = 0;
+  for (let i = 0; i < 40 && copied < 3; ++i) {
+    await page.waitForTimeout(250);
+    const stats = await (await page.request.get(`${site.base}/api/stats`,
+      { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+    copied = stats.agent_links.find((a) => a.slug === slug)?.links_copied ?? 0;
+  }
+  assert.equal(copied, 3);
+  await context.close();
+});
+
+test('signed out, the Text button copies nothing and says so', async () => {
+  const { context, page } = await signedInAgent();
+  await page.goto(`${site.base}/agent?q=printer+offline`);
+  await page.evaluate(() => navigator.clipboard.writeText('left as it was'));
+  await context.clearCookies();
+  const slot = page.locator('.agent-result').first().locator('tbody tr').nth(1).locator('.agent-copy');
+  await slot.getByRole('button', { name: 'Text' }).click();
+  await slot.getByRole('button', { name: '!' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'left as it was');
+  await context.close();
+});
