@@ -176,6 +176,7 @@ App::App(Config config)
   so.database = config_.data_dir / "kb.sqlite";
   so.stats_db = config_.stats_db;
   so.session_timeout = std::chrono::seconds(config_.session_timeout_s);
+  so.max_remembered_sessions = config_.max_sessions;
   so.flush_interval = std::chrono::milliseconds(config_.flush_interval_ms);
   so.on_batch_written = [t = telemetry_.get()](double seconds) { t->observe_statistics_write(seconds); };
   so.on_warning = [t = telemetry_.get()](const std::string& message) { t->log("warning", message); };

@@ -48,6 +48,7 @@ struct Config {
   int searches_per_address_minute = 600;   ///< 0: no limit
   int feedback_per_address_hour = 300;     ///< votes and comments; 0: no limit
   int session_timeout_s = 1800;
+  std::size_t max_sessions = 200000;
   std::string admin_token;
   std::string agent_token;      ///< for /agent and /api/suggest-for-ticket (distinct from the admin's)
   std::string ticket_webhook;   ///< POST tickets here (durable outbox)

@@ -120,6 +120,12 @@ int main(int argc, char** argv) try {
       ->envname("KB_SESSION_TIMEOUT")
       ->check(CLI::Range(1, 7 * 24 * 3600))
       ->capture_default_str();
+  app.add_option("--max-sessions", config.max_sessions,
+                 "Live sessions remembered in memory (about 64 bytes each); past this the least recently seen "
+                 "half is forgotten, and found again in the statistics store if it returns")
+      ->envname("KB_MAX_SESSIONS")
+      ->check(CLI::Range(100, 100000000))
+      ->capture_default_str();
   app.add_option("--admin-token", config.admin_token,
                  "Token for /api/stats, /api/tickets and the /stats dashboard (admin endpoints are off without one)")
       ->envname("KB_ADMIN_TOKEN");

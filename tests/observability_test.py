@@ -80,6 +80,26 @@ def non_loopback_address():
         return None
 
 
+def check_session_cap(server_bin, index, tmp, web):
+    """A script without cookies starts a session per request: memory holds
+    at most --max-sessions of them, as kb_sessions_remembered shows."""
+    server = Server(server_bin, ["--index", index, "--data", os.path.join(tmp, "data3"), "--port", "0",
+                                 "--bind", "127.0.0.1", "--web", web, "--threads", "2", "--max-sessions", "100"])
+    try:
+        base = "http://127.0.0.1:%d" % server.port
+        for _ in range(150):
+            with urllib.request.urlopen(base + "/search?q=printer", timeout=10) as res:
+                res.read()
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as res:
+            body = res.read().decode("utf-8")
+        remembered = [s.value for family in text_string_to_metric_families(body) for s in family.samples
+                      if s.name == "kb_sessions_remembered"]
+        check(remembered and 50 <= remembered[0] <= 100,
+              "at most --max-sessions 100 sessions are remembered, got %s" % remembered)
+    finally:
+        server.stop()
+
+
 def check_metrics_access_without_token(server_bin, index, tmp, web):
     """Without --metrics-token, loopback clients are answered and others refused."""
     server = Server(server_bin, ["--index", index, "--data", os.path.join(tmp, "data2"), "--port", "0",
@@ -225,6 +245,7 @@ def main():
         check(secret not in everything, "the log does not contain %r" % secret)
 
     check_metrics_access_without_token(server_bin, index, tmp, web)
+    check_session_cap(server_bin, index, tmp, web)
 
     if failures:
         print("\n".join(server.lines[-40:]), file=sys.stderr)
