@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <set>
 #include <fstream>
@@ -440,8 +439,8 @@ std::string box_query(const QueryParams& params) {
 }
 
 /// This page in another UI language: the same address with ?ui= replaced;
-/// this is the address up to "ui=".
-std::string language_link_prefix(const httplib::Request& req) {
+/// this is the address up to "ui=", without the parameters named in @p drop.
+std::string language_link_prefix(const httplib::Request& req, std::initializer_list<std::string_view> drop = {"ui"}) {
   std::string rest;
   const std::size_t qpos = req.target.find('?');
   if (qpos != std::string::npos) {
@@ -450,19 +449,12 @@ std::string language_link_prefix(const httplib::Request& req) {
       const std::size_t amp = query.find('&');
       const std::string_view pair = query.substr(0, amp);
       query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-      if (pair.empty() || pair.rfind("ui=", 0) == 0) continue;
+      const std::string_view key = pair.substr(0, pair.find('='));
+      if (pair.empty() || std::find(drop.begin(), drop.end(), key) != drop.end()) continue;
       rest += std::string(pair) + "&";
     }
   }
   return req.path + "?" + rest;
-}
-
-/// The id of the search a link continues (sid=), when it has an id's shape.
-std::string search_id_param(const QueryParams& params) {
-  const std::string sid = params.get("sid");
-  const bool valid = !sid.empty() && sid.size() <= 32 &&
-                     std::all_of(sid.begin(), sid.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
-  return valid ? sid : std::string();
 }
 
 }  // namespace
@@ -561,6 +553,17 @@ std::optional<std::string> App::existing_visit(const httplib::Request& req, http
 
 std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }
 
+std::string App::new_search_id(const std::string& session) const {
+  const std::string nonce = Statistics::new_id().substr(0, 8);
+  return nonce + hmac_sha256_hex(secret_, "search:" + session + ":" + nonce).substr(0, 8);
+}
+
+std::string App::own_search_id(const std::string& session, const std::string& sid) const {
+  if (sid.size() != 16) return {};
+  const std::string mac = hmac_sha256_hex(secret_, "search:" + session + ":" + sid.substr(0, 8)).substr(0, 8);
+  return constant_time_equal(sid.substr(8), mac) ? sid : std::string();
+}
+
 std::string App::receipt_token(const std::string& reference) const {
   return hmac_sha256_hex(secret_, "receipt:" + reference);
 }
@@ -607,8 +610,8 @@ std::string App::record_search(const std::string& session, const SearchRequest& 
   e.corrected = response.rung == "corrected";
   e.rung = response.rung;
   for (const auto& hit : response.hits) e.slugs.push_back(hit.slug);
+  e.search_id = new_search_id(session);  // a typing burst keeps its first one
   if (live) return stats_->record_live_search(std::move(e));
-  e.search_id = Statistics::new_id().substr(0, 16);
   std::string id = e.search_id;
   stats_->record(std::move(e));
   return id;
@@ -641,15 +644,15 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   const auto session = visit(req, res);
   // Browsing (no words) is no search. Another page, filter or UI language
   // of a search is that same search: the page's links carry its id (sid).
-  const std::string continued = search_id_param(params);
+  const std::string continued = session ? own_search_id(*session, params.get("sid")) : std::string();
   std::string search_id;
   if (session && !request.query.empty() && request.page == 1 && continued.empty()) {
     search_id = record_search(*session, request, response, false);
-  } else if (session) {
+  } else {
     search_id = continued;
   }
-  std::string language_links = language_link_prefix(req);
-  if (continued.empty() && !search_id.empty()) language_links += "sid=" + url_encode(search_id) + "&";
+  std::string language_links = language_link_prefix(req, {"ui", "sid"});
+  if (!search_id.empty()) language_links += "sid=" + url_encode(search_id) + "&";
   const PageBase base = page_base(ui_language(req, params), box_query(params),
                                   session ? csrf_token(*session) : std::string(), language_links);
   send_page(res, 200, "search",
@@ -761,7 +764,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     view.session = *session;
     view.kind = event_kind::kView;
     view.slug = article->slug;
-    const std::string sid = search_id_param(params);
+    const std::string sid = own_search_id(*session, params.get("sid"));
     const std::string from = params.get("from");
     if (!sid.empty()) {
       Event click;
@@ -795,7 +798,9 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     stats_->record(std::move(view));
   }
   std::string voted = params.get("voted");
-  if (voted != "yes" && voted != "no" && voted != "done" && voted != "expired") voted.clear();
+  if (voted != "yes" && voted != "no" && voted != "done" && voted != "expired" && voted != "comment_expired") {
+    voted.clear();
+  }
   // Rendered once per revision, UI language and vote state; what belongs
   // to this request is filled in.
   const std::string ui_lang = ui_language(req, params);

@@ -186,8 +186,9 @@ class App {
   /// Sends a cached page shell filled for this request.
   void send_shell(const httplib::Request& req, httplib::Response& res, const PageShell& shell,
                   const std::vector<std::string>& values) const;
-  /// The UI language: ?ui=, else ?lang=, else the kb_lang cookie, else
-  /// Accept-Language, else English (among the languages with strings).
+  /// The UI language: ?ui=, else the kb_lang cookie, else ?lang= (the
+  /// article filter), else Accept-Language, else English (among the
+  /// languages with strings).
   std::string ui_language(const httplib::Request& req, const QueryParams& params) const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const;
@@ -200,6 +201,12 @@ class App {
   /// creating one (API calls from scripts without a browser session).
   std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
   std::string csrf_token(const std::string& session) const;
+  /// A new search id that only @p session's requests will recognise:
+  /// 8 random hex digits, then 8 of their HMAC with the session.
+  std::string new_search_id(const std::string& session) const;
+  /// @p sid when it is one of @p session's search ids, else "": a link
+  /// shared or bookmarked into another session starts a search of its own.
+  std::string own_search_id(const std::string& session, const std::string& sid) const;
   /// Proof that /tickets/sent?ref=@p reference came from this server.
   std::string receipt_token(const std::string& reference) const;
   void require_csrf(const QueryParams& form, const std::string& session) const;

@@ -43,7 +43,7 @@ void App::register_scrape_metrics() {
   });
   r.callback("kb_events_queue_depth", "Statistics events waiting to be written.", "gauge",
              [this] { return static_cast<double>(stats_->queue_depth()); });
-  r.callback("kb_sessions_remembered", "Live help sessions held in memory (at most --max-sessions).", "gauge",
+  r.callback("kb_sessions_remembered", "Help sessions held in memory, ended ones until the next purge (at most --max-sessions).", "gauge",
              [this] { return static_cast<double>(stats_->remembered_sessions()); });
   r.callback("kb_events_dropped_total", "Statistics events dropped because the queue was full.", "counter",
              [this] { return static_cast<double>(stats_->dropped()); });

@@ -279,8 +279,12 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
     // An article left open past the session's timeout: back to it, with
     // the question asked again (a fresh token) and why, not an error page.
     // A forged post lands there too, and records nothing.
+    // A comment explains a vote already counted: its form comes back, not
+    // the question, which would count a second vote.
     res.status = 303;
-    res.set_header("Location", "/articles/" + article->slug + "?voted=expired#feedback");
+    res.set_header("Location", "/articles/" + article->slug +
+                                   (form.get("helpful") == "comment" ? "?voted=comment_expired" : "?voted=expired") +
+                                   "#feedback");
     return;
   }
   const std::string helpful = form.get("helpful");

@@ -195,11 +195,13 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   page.emplace("first_page_url", search_url(request, 1) + same_search);
   if (pages > 1) {
     mstch::map pagination;
-    if (request.page > 1) pagination.emplace("prev_url", search_url(request, request.page - 1) + same_search);
-    if (static_cast<std::uint64_t>(request.page) < pages) pagination.emplace("next_url", search_url(request, request.page + 1) + same_search);
-    mstch::array numbers;
     const int last = static_cast<int>(pages);
-    for (int n = std::max(1, request.page - 4); n <= std::min(last, request.page + 4); ++n) {
+    // Past the last page, "Previous" is the last page and the numbers end there.
+    const int at = std::min(request.page, last + 1);
+    if (request.page > 1) pagination.emplace("prev_url", search_url(request, at - 1) + same_search);
+    if (request.page < last) pagination.emplace("next_url", search_url(request, request.page + 1) + same_search);
+    mstch::array numbers;
+    for (int n = std::max(1, at - 4); n <= std::min(last, at + 4); ++n) {
       numbers.push_back(mstch::map{{"number", std::to_string(n)}, {"url", search_url(request, n) + same_search}, {"current", n == request.page}});
     }
     pagination.emplace("pages", numbers);
@@ -274,10 +276,13 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   }
   page.emplace("related", rel);
   page.emplace("has_related", !rel.empty());
+  // "expired": a vote whose page outlived its session, asked again;
+  // "comment_expired": a comment, whose form comes back (the vote stands).
   page.emplace("voted", !voted.empty() && voted != "expired");
   page.emplace("vote_expired", voted == "expired");
+  page.emplace("comment_expired", voted == "comment_expired");
   page.emplace("voted_yes", voted == "yes");
-  page.emplace("voted_no", voted == "no");
+  page.emplace("voted_no", voted == "no" || voted == "comment_expired");
   return page;
 }
 

@@ -121,6 +121,8 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   CHECK_THAT(html, Contains("2 results for “printer”"));
   CHECK_THAT(html, Contains("There are no results on this page. <a href=\"/search?q=printer&amp;per_page=1&amp;sid=f00d42\">"));
   CHECK_THAT(html, !Contains("No articles match your search"));
+  CHECK_THAT(html, Contains("<a rel=\"prev\" href=\"/search?q=printer&amp;per_page=1&amp;page=2&amp;sid=f00d42\">"));
+  CHECK_THAT(html, Contains("aria-label=\"Page 2\">2</a>"));
   req.page = 1;
 
   req.query = "xylophone";

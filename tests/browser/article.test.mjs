@@ -75,8 +75,7 @@ test('the ticket form suggests articles while the subject is typed', async () =>
   assert.equal(await page.locator('.suggestion-list a').count(), 0);
   // From an article, the article being read is not suggested back.
   await page.goto(`${site.base}/tickets/new?article=printer-offline`);
-  await page.locator('#subject').fill('');
-  await page.locator('#subject').pressSequentially('printer offline', { delay: 30 });
+  await page.locator('#subject').fill('printer offline');  // one input event: no prefix's list
   await page.locator('.suggestion-list a').first().waitFor();
   const suggested = await page.$$eval('.suggestion-list a', (links) => links.map((a) => new URL(a.href).pathname));
   assert.ok(suggested.length > 0 && suggested.length <= 5, `${suggested.length} suggestions`);
