@@ -63,6 +63,16 @@ class Scanner {
     warn_(root_.string() + (rel.empty() ? "" : "/" + rel) + ": warning: " + why);
   }
 
+  /// "<rel>:1: error: ..." for a folder that cannot be listed (errno says
+  /// why), which is remembered so that its articles are not taken for deleted.
+  void unreadable(const std::string& rel) {
+    const std::string why = std::strerror(errno);
+    std::string dir = rel;
+    if (!dir.empty() && dir.back() == '/') dir.pop_back();
+    out_.unreadable_dirs.push_back(dir + "/");
+    warn_(dir + ":1: error: cannot read this folder: " + why + " (articles published from it stay as they are)");
+  }
+
   /// Lists the folder open on @p fd (taking it over), then visits its
   /// entries in order, descending into sub-folders as they come.
   void walk(int fd, std::string& prefix) {
@@ -71,7 +81,7 @@ class Scanner {
       const int why = errno;  // close() may change it
       ::close(fd);
       errno = why;
-      warn_errno(prefix);
+      unreadable(prefix);
       return;
     }
     std::vector<Entry> entries;
@@ -88,7 +98,7 @@ class Scanner {
       }
       if (is_dir || has_md_extension(name)) entries.push_back({std::string(name), is_dir});
     }
-    if (errno != 0) warn_errno(prefix);  // readdir failed part way
+    if (errno != 0) unreadable(prefix);  // readdir failed part way: the listing is incomplete
     // fs::path order, folder by folder, is the order of the names: a name
     // holds no '/', so "a/x.md" before "a.md" is just "a" before "a.md".
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
@@ -101,7 +111,8 @@ class Scanner {
         // followed either.
         const int sub = ::openat(fd, e.name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub < 0) {
-          if (errno != EACCES && errno != EPERM) warn_errno(prefix);
+          // A file system's own lost+found is no articles folder.
+          if (e.name != "lost+found") unreadable(prefix);
           continue;
         }
         prefix += '/';
@@ -162,10 +173,11 @@ std::optional<std::string> read_article_file(const fs::path& p, const std::strin
   if (size > kMaxArticleBytes) {
     return fail("file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(kMaxArticleBytes) + " bytes");
   }
+  errno = 0;  // what open() or read() leaves here says why a read failed
   std::ifstream in(p, std::ios::binary);
   std::ostringstream buf;
   buf << in.rdbuf();
-  if (!in && !in.eof()) return fail("cannot read file");
+  if (!in && !in.eof()) return fail(std::string("cannot read: ") + (errno ? std::strerror(errno) : "read error"));
   return buf.str();
 }
 

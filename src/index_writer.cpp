@@ -256,6 +256,7 @@ class Run {
         Xapian::WritableDatabase db = open_index(building);
         db_ = &db;
         candidates = read_changed(files);
+        keep_unreadable(files);
         read_synonyms();
         resolve_owners(candidates);
         apply(db, candidates, false);
@@ -269,6 +270,7 @@ class Run {
       db_ = &db;
       stored_.load(db);
       candidates = read_changed(files);
+      keep_unreadable(files);
       read_synonyms();
       resolve_owners(candidates);
       apply(db, candidates, true);
@@ -292,7 +294,7 @@ class Run {
   ArticleFileList scan() {
     try {
       return scan_article_files(opt_.articles_dir, [this](const std::string& line) {
-        ++report_.warnings;
+        if (line.find(": error: ") == std::string::npos) ++report_.warnings;
         problem(line);
       });
     } catch (const ArticlesDirError& e) {
@@ -417,6 +419,17 @@ class Run {
       return;
     }
     synonyms_json_ = "[]";  // no file: no synonyms
+  }
+
+  /// Articles in a folder the scan could not list were not seen, not
+  /// deleted: they stay published, and the run is incomplete (skipped).
+  void keep_unreadable(const ArticleFileList& files) {
+    for (const std::string& dir : files.unreadable_dirs) {
+      ++report_.skipped;
+      for (StoredArticle& a : stored_.all()) {
+        if (!a.present && stored_.path(a).substr(0, dir.size()) == dir) a.keep = true;
+      }
+    }
   }
 
   /// A file that could not be indexed this run: if it was indexed before,

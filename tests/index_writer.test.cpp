@@ -408,3 +408,61 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     CHECK_FALSE(f.has_slug("old"));
   }
 }
+
+namespace {
+
+/// f.run() as a user whom file permissions bind (root reads a chmod 000
+/// folder): in a child that drops to nobody when the tests run as root.
+/// Returns the counts, then the problem lines, one per line.
+std::string run_unprivileged(Fixture& f) {
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  if (geteuid() == 0) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(f.dir.path())) {
+      REQUIRE(lchown(e.path().c_str(), 65534, 65534) == 0);
+    }
+    REQUIRE(chown(f.dir.path().c_str(), 65534, 65534) == 0);
+  }
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(out[0]);
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+    std::string text;
+    try {
+      text = f.counts(f.run()) + "\n";
+      for (const auto& p : f.problems) text += p + "\n";
+    } catch (const std::exception& e) {
+      text = std::string("threw: ") + e.what() + "\n";
+    }
+    const ssize_t n = ::write(out[1], text.data(), text.size());
+    _exit(n == static_cast<ssize_t>(text.size()) ? 0 : 4);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a folder that cannot be read keeps its articles and is an error", "[index]") {
+  Fixture f;
+  f.write("top.md", article("Top", "top"));
+  f.write("team/doc.md", article("Team doc", "teamword"));
+  CHECK(run_unprivileged(f) == "2/0/0/0/0\n");
+  REQUIRE(chmod((f.articles() / "team").c_str(), 0) == 0);
+  CHECK(run_unprivileged(f) ==
+        "0/0/0/1/1\nteam:1: error: cannot read this folder: Permission denied (articles published from it stay as they are)\n");
+  CHECK(f.has_slug("doc"));
+  CHECK(f.db().term_exists("teamword"));
+  // Readable again: nothing was lost, nothing to do.
+  REQUIRE(chmod((f.articles() / "team").c_str(), 0755) == 0);
+  CHECK(run_unprivileged(f) == "0/0/0/2/0\n");
+}

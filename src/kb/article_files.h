@@ -38,6 +38,9 @@ struct ArticleFileStat {
 struct ArticleFileList {
   std::string paths;
   std::vector<ArticleFileStat> files;
+  /// Folders that could not be listed ("team/"): what they hold is unknown,
+  /// not gone, so articles published from them must stay.
+  std::vector<std::string> unreadable_dirs;
   std::string_view path(std::size_t i) const { return std::string_view(paths).substr(files[i].path_offset, files[i].path_size); }
 };
 
