@@ -362,7 +362,7 @@ class Run {
       const fs::path p = opt_.articles_dir / rel;
       const std::optional<std::string> text = read_file(p, rel);
       if (!text) {
-        failed(stored);
+        failed(stored, rel);
         continue;
       }
       Candidate c;
@@ -392,7 +392,7 @@ class Run {
         out.push_back(std::move(c));
       } catch (const ArticleError& e) {
         problem(e.what());
-        failed(stored);
+        failed(stored, rel);
       }
     }
     return out;
@@ -423,20 +423,40 @@ class Run {
 
   /// Articles in a folder the scan could not list were not seen, not
   /// deleted: they stay published, and the run is incomplete (skipped).
+  /// So does an article whose file was moved (same file name, another
+  /// folder) and cannot be read at its new place.
   void keep_unreadable(const ArticleFileList& files) {
-    for (const std::string& dir : files.unreadable_dirs) {
-      ++report_.skipped;
-      for (StoredArticle& a : stored_.all()) {
-        if (!a.present && stored_.path(a).substr(0, dir.size()) == dir) a.keep = true;
+    report_.skipped += files.unreadable_dirs.size();
+    if (files.unreadable_dirs.empty() && failed_names_.empty()) return;
+    for (StoredArticle& a : stored_.all()) {
+      if (a.present) continue;
+      const std::string_view path = stored_.path(a);
+      for (const std::string& dir : files.unreadable_dirs) {
+        if (path.substr(0, dir.size()) == dir) a.keep = true;
       }
+      if (failed_names_.count(std::string(file_name(path)))) a.keep = true;
     }
   }
 
+  static std::string_view file_name(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+  }
+
   /// A file that could not be indexed this run: if it was indexed before,
-  /// that version stays published.
-  void failed(StoredArticle* stored) {
+  /// that version stays published; if it is new, it may be one moved.
+  void failed(StoredArticle* stored, const std::string& path) {
     ++report_.skipped;
     if (stored) stored->keep = true;
+    else failed_names_.emplace(file_name(path));
+  }
+
+  /// Whether @p c is the published article @p stored, moved: its old path
+  /// is gone and it has the same file name or the same bytes.
+  bool moved_here(const StoredArticle& stored, const Candidate& c) const {
+    if (stored.present) return false;
+    return file_name(stored_.path(stored)) == file_name(c.path) ||
+           db_->get_document(stored.docid).get_value(schema::kSlotHash) == c.hash;
   }
 
   /// The article that published @p slug before this run, if any: Xapian's
@@ -471,10 +491,11 @@ class Run {
         c.stored->released = true;
       }
     }
+    // The owner keeps its slug, also when it was moved in this run.
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const StoredArticle* stored = stored_by_slug(candidates[i].slug);
-      if (stored && stored_.path(*stored) == candidates[i].path) {
-        owner.emplace(candidates[i].slug, i);
+      if (stored && (stored_.path(*stored) == candidates[i].path || moved_here(*stored, candidates[i])) &&
+          owner.emplace(candidates[i].slug, i).second) {
         incumbent[i] = true;
       }
     }
@@ -665,6 +686,8 @@ class Run {
   std::optional<std::string> synonyms_json_;  ///< unset: keep what the index has
   /// Read this run for a new stat, found with the same bytes: the stat to store.
   std::vector<std::pair<Xapian::docid, std::string>> restamp_;
+  /// File names of new paths that failed this run (moved and broken?).
+  std::unordered_set<std::string> failed_names_;
   static constexpr std::size_t kRestampOnTheirOwn = 64;
 };
 

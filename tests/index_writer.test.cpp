@@ -466,3 +466,35 @@ TEST_CASE("a folder that cannot be read keeps its articles and is an error", "[i
   REQUIRE(chmod((f.articles() / "team").c_str(), 0755) == 0);
   CHECK(run_unprivileged(f) == "0/0/0/2/0\n");
 }
+
+TEST_CASE("a moved article is still the same article", "[index]") {
+  Fixture f;
+  SECTION("moved while a newcomer claims its slug: the moved owner keeps it") {
+    f.write("m.md", article("M", "mword", "slug: xslug\n"));
+    f.run();
+    std::filesystem::create_directories(f.articles() / "zz");
+    std::filesystem::rename(f.articles() / "m.md", f.articles() / "zz" / "m.md");
+    f.write("a.md", article("A", "aword", "slug: xslug\n"));
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/1/0/0/1");
+    CHECK(f.value_of("xslug", schema::kSlotPath) == "zz/m.md");
+    CHECK(f.db().term_exists("mword"));
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0] == "a.md:3: error: duplicate slug 'xslug': already used by zz/m.md");
+  }
+  SECTION("moved and broken in one run: the published version stays until it is fixed") {
+    f.write("h.md", article("H", "hword", "slug: aitch\n"));
+    f.run();
+    std::filesystem::create_directories(f.articles() / "sub");
+    std::filesystem::remove(f.articles() / "h.md");
+    f.write("sub/h.md", "---\ntitle: [H\nslug: aitch\n---\n");
+    CHECK(f.counts(f.run()) == "0/0/0/0/1");
+    CHECK(f.has_slug("aitch"));
+    CHECK(f.db().term_exists("hword"));
+    f.write("sub/h.md", article("H", "fixed", "slug: aitch\n"));
+    CHECK(f.counts(f.run()) == "0/1/0/0/0");
+    CHECK(f.value_of("aitch", schema::kSlotPath) == "sub/h.md");
+    CHECK(f.db().term_exists("fixed"));
+    CHECK(f.db().get_doccount() == 1);
+  }
+}
