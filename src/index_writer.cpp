@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <thread>
 #include <unordered_set>
@@ -269,8 +270,15 @@ class Run {
       Xapian::WritableDatabase db = open_index(opt_.index_dir);
       db_ = &db;
       stored_.load(db);
+      const std::string waiting = db.get_metadata(schema::kMetaAliasWaiting);
+      for (std::size_t at = 0, end; at < waiting.size(); at = end + 1) {
+        end = waiting.find('\n', at);
+        if (end == std::string::npos) end = waiting.size();
+        if (end > at) waiting_.insert(waiting.substr(at, end - at));
+      }
       candidates = read_changed(files);
       keep_unreadable(files);
+      reread_alias_waiting(candidates);
       read_synonyms();
       resolve_owners(candidates);
       apply(db, candidates, true);
@@ -337,12 +345,18 @@ class Run {
     return read_article_file(p, rel, [this](const std::string& line) { problem(line); });
   }
 
+  /// What identifies a file's bytes under this schema: a new schema makes
+  /// every stored hash stale.
+  static std::string content_hash(const std::string& text) {
+    static const std::uint64_t salt = fnv1a64("kb-schema-" + std::to_string(schema::kSchemaVersion) + "\n");
+    return to_hex(fnv1a64(text, salt));
+  }
+
   /// The files that need indexing: new, changed, or not indexed yet.
   /// Every other file is only compared with what is stored (a lookup and a
   /// string compare): that is all an incremental run does per unchanged file.
   std::vector<Candidate> read_changed(const ArticleFileList& files) {
     std::vector<Candidate> out;
-    const std::string version_salt = "kb-schema-" + std::to_string(schema::kSchemaVersion) + "\n";
     const std::time_t now = std::time(nullptr);
     char stat_buf[80];
     for (std::size_t i = 0; i < files.files.size(); ++i) {
@@ -368,7 +382,7 @@ class Run {
       Candidate c;
       c.path = rel;
       c.file_stat = std::string(file_stat);
-      c.hash = to_hex(fnv1a64(*text, fnv1a64(version_salt)));
+      c.hash = content_hash(*text);
       // Same bytes (a touched or checked-out file): unchanged. Its new stat
       // is stored (a value, not its document), so it is trusted again next
       // time: after a `git checkout` or a copy without -a, only the next
@@ -379,22 +393,68 @@ class Run {
         if (!file_stat.empty()) restamp_.emplace_back(stored->docid, std::string(file_stat));
         continue;
       }
-      try {
-        Article a = parse_article(rel, *text);
-        if (a.draft) continue;  // unpublished: as if the file were not there
-        c.slug = a.slug;
-        c.slug_line = a.slug_line;
-        c.file = p;
-        c.stored = stored;
-        a.body = std::string();
-        a.source = std::string();
-        c.article = std::make_unique<Article>(std::move(a));
-        out.push_back(std::move(c));
-      } catch (const ArticleError& e) {
-        problem(e.what());
-        failed(stored, rel);
+      parse_candidate(std::move(c), *text, stored, out);
+    }
+    return out;
+  }
+
+  /// Adds @p c, whose file holds @p text, to @p out, parsed; a draft is
+  /// left out, a broken article reported.
+  void parse_candidate(Candidate c, const std::string& text, StoredArticle* stored, std::vector<Candidate>& out) {
+    try {
+      Article a = parse_article(c.path, text);
+      if (a.draft) return;  // unpublished: as if the file were not there
+      c.slug = a.slug;
+      c.slug_line = a.slug_line;
+      c.file = opt_.articles_dir / c.path;
+      c.stored = stored;
+      a.body = std::string();
+      a.source = std::string();
+      c.article = std::make_unique<Article>(std::move(a));
+      out.push_back(std::move(c));
+    } catch (const ArticleError& e) {
+      problem(e.what());
+      failed(stored, c.path);
+    }
+  }
+
+  /// Articles whose declared alias was ignored last time (another article
+  /// held it) are read again, though unchanged, when anything else changed
+  /// this run: the alias may be free now. A fresh build has nothing here.
+  void reread_alias_waiting(std::vector<Candidate>& candidates) {
+    if (!db_ || waiting_.empty()) return;
+    bool changes = !candidates.empty();
+    for (const StoredArticle& a : stored_.all()) changes = changes || (!a.present && !a.keep);
+    if (!changes) return;
+    for (StoredArticle& a : stored_.all()) {
+      if (!a.unchanged || !waiting_.count(std::string(stored_.path(a)))) continue;
+      Candidate c;
+      c.path = std::string(stored_.path(a));
+      c.file_stat = std::string(stored_.file_stat(a));
+      const std::optional<std::string> text = read_file(opt_.articles_dir / c.path, c.path);
+      if (!text) continue;  // it stays as it was
+      c.hash = content_hash(*text);
+      a.unchanged = false;
+      --report_.unchanged;
+      parse_candidate(std::move(c), *text, &a, candidates);
+    }
+  }
+
+  /// The waiting list after this run: those read this run are on it only
+  /// if an alias of theirs was ignored again; those gone are off it.
+  std::string alias_waiting_after(const std::vector<Candidate>& candidates) {
+    std::set<std::string> next;
+    std::unordered_set<std::string> read;
+    for (const Candidate& c : candidates) read.insert(c.path);
+    if (!waiting_.empty()) {  // else a loop over every stored article for nothing
+      for (const StoredArticle& a : stored_.all()) {
+        const std::string path(stored_.path(a));
+        if ((a.present || a.keep) && waiting_.count(path) && !read.count(path)) next.insert(path);
       }
     }
+    next.insert(waiting_now_.begin(), waiting_now_.end());
+    std::string out;
+    for (const std::string& path : next) out += path + "\n";
     return out;
   }
 
@@ -550,11 +610,14 @@ class Run {
       if (!c.article) continue;
       auto& aliases = c.article->aliases;
       for (auto a = aliases.begin(); a != aliases.end();) {
-        if (owner.count(*a) || stored_by_slug(*a)) {
+        const StoredArticle* holder = stored_by_slug(*a);  // a slug whose file is gone this run is free
+        if (owner.count(*a) || (holder && (holder->present || holder->keep))) {
           warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
+          waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else if (const auto [it, fresh] = alias_owner.emplace(*a, c.path); !fresh) {
           warning(c.path, 1, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
+          waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else {
           ++a;
@@ -653,16 +716,21 @@ class Run {
         ++report_.removed;
         written();
       }
-      bool synonyms_changed = false;
+      bool metadata_changed = false;
       if (synonyms_json_ && db.get_metadata(schema::kMetaSynonyms) != *synonyms_json_) {
         db.set_metadata(schema::kMetaSynonyms, *synonyms_json_);
-        synonyms_changed = true;
+        metadata_changed = true;
+      }
+      const std::string waiting = alias_waiting_after(candidates);
+      if (db.get_metadata(schema::kMetaAliasWaiting) != waiting) {
+        db.set_metadata(schema::kMetaAliasWaiting, waiting);
+        metadata_changed = true;
       }
       // New stats alone make a revision only when there are many (a
       // checkout): a few touched or just-written files are re-read until
       // the next commit takes their stats along, and a run over an
       // unchanged folder still leaves the revision as it is.
-      if (report_.changed() || synonyms_changed || restamp_.size() >= kRestampOnTheirOwn || rebuild_all_ ||
+      if (report_.changed() || metadata_changed || restamp_.size() >= kRestampOnTheirOwn || rebuild_all_ ||
           db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
         db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
@@ -686,6 +754,8 @@ class Run {
   std::optional<std::string> synonyms_json_;  ///< unset: keep what the index has
   /// Read this run for a new stat, found with the same bytes: the stat to store.
   std::vector<std::pair<Xapian::docid, std::string>> restamp_;
+  std::unordered_set<std::string> waiting_;      ///< kMetaAliasWaiting before this run
+  std::unordered_set<std::string> waiting_now_;  ///< read this run, an alias ignored
   /// File names of new paths that failed this run (moved and broken?).
   std::unordered_set<std::string> failed_names_;
   static constexpr std::size_t kRestampOnTheirOwn = 64;

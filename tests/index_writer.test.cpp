@@ -498,3 +498,37 @@ TEST_CASE("a moved article is still the same article", "[index]") {
     CHECK(f.db().get_doccount() == 1);
   }
 }
+
+TEST_CASE("an alias held back by another article is published once it is free", "[index]") {
+  Fixture f;
+  const auto has_alias = [&](const std::string& alias) {
+    return f.db().term_exists(std::string(schema::kPrefixAlias) + alias);
+  };
+  SECTION("two articles declare one alias: when the first gives it up, the second gets it") {
+    f.write("d.md", article("D", "d", "slug: delta\naliases: [shared-alias]\n"));
+    f.write("e.md", article("E", "e", "slug: epsilon\naliases: [shared-alias]\n"));
+    f.run();
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0] == "e.md:1: warning: alias 'shared-alias' is also an alias in d.md; ignored");
+    age_all_files(f.articles());
+    CHECK(f.counts(f.run()) == "0/0/0/2/0");  // nothing changed: e.md is not read again
+    f.write("d.md", article("D", "d", "slug: delta\n"));
+    CHECK(f.counts(f.run()) == "0/2/0/0/0");
+    CHECK(f.problems.empty());
+    const Xapian::Database db = f.db();
+    const std::string term = std::string(schema::kPrefixAlias) + "shared-alias";
+    REQUIRE(db.postlist_begin(term) != db.postlist_end(term));
+    CHECK(db.get_document(*db.postlist_begin(term)).get_value(schema::kSlotSlug) == "epsilon");
+    age_all_files(f.articles());
+    CHECK(f.counts(f.run()) == "0/0/0/2/0");  // and no longer waits
+  }
+  SECTION("an alias that was another article's slug is published when that article goes") {
+    f.write("alpha.md", article("Alpha", "a"));
+    f.write("f.md", article("F", "f", "aliases: [alpha]\n"));
+    f.run();
+    CHECK_FALSE(has_alias("alpha"));
+    std::filesystem::remove(f.articles() / "alpha.md");
+    CHECK(f.counts(f.run()) == "0/1/1/0/0");
+    CHECK(has_alias("alpha"));
+  }
+}

@@ -85,6 +85,10 @@ inline constexpr const char* kMetaIndexedAt = "kb:indexed_at";  ///< UTC ISO 860
 /// Synonym groups from articles/_synonyms.yaml, as a JSON array of arrays;
 /// stored with the index so searchers reload them with each revision.
 inline constexpr const char* kMetaSynonyms = "kb:synonyms";
+/// Paths, one per line, of articles with a declared alias that was ignored
+/// (another article held it): read again when something else changes, so
+/// the alias is published once it is free.
+inline constexpr const char* kMetaAliasWaiting = "kb:alias_waiting";
 
 // ---- Separators in kSlotHit's sections ----------------------------------
 inline constexpr char kSectionSeparator = '\x1e';
