@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 
@@ -32,6 +33,45 @@ struct FrontMatter {
   std::size_t body_offset = 0;
   std::size_t body_line = 1;
 };
+
+/// The line (1-based within @p yaml) of a top-level value whose opening
+/// quote is never closed, or 0. yaml-cpp accepts one: the value runs on to
+/// the end of the front matter and swallows every key after it.
+std::size_t unclosed_quote_line(std::string_view yaml) {
+  std::size_t line = 1;
+  for (std::size_t pos = 0; pos < yaml.size(); ++line) {
+    const std::size_t end = std::min(yaml.find('\n', pos), yaml.size());
+    const std::string_view text = yaml.substr(pos, end - pos);
+    const std::size_t colon = text.find(':');
+    std::size_t value = colon == std::string_view::npos ? text.size() : colon + 1;
+    while (value < text.size() && text[value] == ' ') ++value;
+    const bool top_level_key = !text.empty() && text[0] != ' ' && text[0] != '#' && text[0] != '-';
+    if (!top_level_key || value >= text.size() || (text[value] != '\'' && text[value] != '"')) {
+      pos = end + 1;
+      continue;
+    }
+    const char quote = text[value];
+    std::size_t i = pos + value + 1;
+    for (; i < yaml.size(); ++i) {
+      if (quote == '"' && yaml[i] == '\\') {
+        ++i;  // an escaped character
+      } else if (yaml[i] == quote) {
+        if (quote == '\'' && i + 1 < yaml.size() && yaml[i + 1] == '\'') {
+          ++i;  // '' is a quote inside single quotes
+        } else {
+          break;
+        }
+      }
+    }
+    if (i >= yaml.size()) return line;
+    // A value may span lines: go on after the line that closes it.
+    const std::size_t close_end = std::min(yaml.find('\n', i), yaml.size());
+    line += static_cast<std::size_t>(std::count(yaml.begin() + static_cast<std::ptrdiff_t>(end),
+                                                yaml.begin() + static_cast<std::ptrdiff_t>(close_end), '\n'));
+    pos = close_end + 1;
+  }
+  return 0;
+}
 
 FrontMatter split_front_matter(std::string_view path, std::string_view text) {
   FrontMatter fm;
@@ -290,6 +330,9 @@ Article parse_article(std::string_view path, std::string_view text) {
     } catch (const YAML::Exception& e) {
       const std::size_t line = e.mark.line >= 0 ? fm.first_line + static_cast<std::size_t>(e.mark.line) : 1;
       throw ArticleError(path_str, line, "front matter: " + e.msg);
+    }
+    if (const std::size_t line = unclosed_quote_line(fm.yaml); line != 0) {
+      throw ArticleError(path_str, fm.first_line + line - 1, "front matter: this quoted value is never closed");
     }
     if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
     if (!root.IsMap()) {

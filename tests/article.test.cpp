@@ -81,6 +81,13 @@ TEST_CASE("defaults and the forms real corpora use", "[article]") {
     CHECK(a.body == "Body\r\n");
   }
   SECTION("draft: true") { CHECK(parse_article("a.md", "---\ntitle: T\ndraft: true\n---\n").draft); }
+  SECTION("quoted values that span lines, or hold quotes and colons") {
+    const Article a = parse_article(
+        "a.md", "---\ntitle: 'It''s: a\n  long title'\nsummary: \"Say \\\"hi\\\"\"\ncategory: accounts\n---\n");
+    CHECK(a.title == "It's: a long title");
+    CHECK(a.summary == "Say \"hi\"");
+    CHECK(a.category == "accounts");
+  }
   SECTION("an empty front matter block with a heading") {
     CHECK(parse_article("a.md", "---\n---\n# From heading\n").title == "From heading");
   }
@@ -115,6 +122,10 @@ TEST_CASE("every failure names file and line", "[article]") {
       {"bad alias", "---\ntitle: T\naliases: [ok, \"../x\"]\n---\n",
        "docs/a.md:3: error: front matter: alias is not a valid slug: '../x'"},
       {"bad draft", "---\ntitle: T\ndraft: maybe\n---\n", "docs/a.md:3: error: front matter: 'draft' must be true or false"},
+      {"unclosed single quote", "---\ntitle: 'Reset password\nslug: q2-x\ncategory: accounts\n---\nbody\n",
+       "docs/a.md:2: error: front matter: this quoted value is never closed"},
+      {"unclosed double quote after a closed one", "---\ntitle: \"It's \\\" fine\"\nsummary: \"Not\n---\n",
+       "docs/a.md:3: error: front matter: this quoted value is never closed"},
       {"invalid UTF-8", "---\ntitle: T\n---\nline 4\nbad \xff byte\n", "docs/a.md:5: error: invalid UTF-8 at byte 28"},
       {"NUL byte", std::string("---\ntitle: T\n---\nA\0B\n", 20), "docs/a.md:4: error: NUL byte in file"},
   };
