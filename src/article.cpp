@@ -373,12 +373,15 @@ Article parse_article(std::string_view path, std::string_view text) {
       a.updated = normalise_date(updated);
       if (a.updated.empty()) fields.fail(root["updated"], "'updated' is not a date (YYYY-MM-DD): '" + updated + "'");
     } else {
-      // Fall back quietly to the date fields other doc systems use.
+      // Fall back to the date fields other doc systems use. One that is
+      // no date is a warning, not an error: 'updated' is kb's own field,
+      // these come with imported articles, which should still be published.
       for (const char* key : {"date", "ms.date"}) {
-        if (root[key] && root[key].IsScalar()) {
-          a.updated = normalise_date(root[key].Scalar());
-          if (!a.updated.empty()) break;
-        }
+        if (!root[key] || !root[key].IsScalar() || root[key].Scalar().empty()) continue;
+        a.updated = normalise_date(root[key].Scalar());
+        if (!a.updated.empty()) break;
+        a.warnings.emplace_back(file_line(fm, root[key]), std::string("'") + key + "' is not a date: '" +
+                                                               root[key].Scalar() + "'; the article has no date");
       }
     }
 

@@ -79,6 +79,7 @@ CheckReport check_articles(const CheckOptions& options) {
     ++report.articles;
     try {
       Checked c{parse_article(rel, *text), {}};
+      for (const auto& [line, message] : c.article.warnings) add(rel, line, false, message);
       RenderOptions ro;
       ro.title = c.article.title;
       c.md = render_markdown(c.article.body, ro);

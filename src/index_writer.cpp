@@ -404,6 +404,7 @@ class Run {
     try {
       Article a = parse_article(c.path, text);
       if (a.draft) return;  // unpublished: as if the file were not there
+      for (const auto& [line, message] : a.warnings) warning(c.path, line, message);
       c.slug = a.slug;
       c.slug_line = a.slug_line;
       c.file = opt_.articles_dir / c.path;

@@ -66,6 +66,14 @@ TEST_CASE("defaults and the forms real corpora use", "[article]") {
     CHECK(a.summary == "Connect from home.");
     CHECK(a.updated == "2023-01-13");
   }
+  SECTION("a date field that is no date: a warning at its line, and no date") {
+    const Article a = parse_article("a.md", "---\ntitle: T\nms.date: 13/45/2024\n---\nx\n");
+    CHECK(a.updated.empty());
+    REQUIRE(a.warnings.size() == 1);
+    CHECK(a.warnings[0].first == 3);
+    CHECK(a.warnings[0].second == "'ms.date' is not a date: '13/45/2024'; the article has no date");
+    CHECK(parse_article("a.md", "---\ntitle: T\ndate: notadate\nms.date: 01/13/2023\n---\n").updated == "2023-01-13");
+  }
   SECTION("comma-separated tags") {
     CHECK(parse_article("a.md", "---\ntitle: T\ntags: vpn, wifi ,  \n---\n").tags ==
           std::vector<std::string>{"vpn", "wifi"});

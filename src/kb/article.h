@@ -48,6 +48,8 @@ struct Article {
   std::string review_by;  ///< "YYYY-MM-DD": kb-index --check warns after it
   std::size_t review_by_line = 0;
   std::size_t updated_line = 0;
+  /// Problems that do not stop the article: (line, message).
+  std::vector<std::pair<std::size_t, std::string>> warnings;
   bool draft = false;
   std::string body;            ///< Markdown after the front matter
   std::size_t body_line = 1;   ///< line of the file where body starts
