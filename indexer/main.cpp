@@ -84,11 +84,15 @@ int main(int argc, char** argv) try {
   std::string articles = "articles";
   std::string index = "var/index";
   bool quiet = false;
+  bool allow_empty = false;
   app.add_option("--articles", articles, "Directory of *.md articles, searched recursively")
       ->envname("KB_ARTICLES")
       ->capture_default_str();
   app.add_option("--index", index, "Index directory to create or update")->envname("KB_INDEX")->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No progress bar");
+  app.add_flag("--allow-empty", allow_empty,
+               "Let an articles folder with no article empty the index (refused otherwise: a folder not mounted "
+               "would unpublish everything)");
   // The settings below are kb-index's own (subcommands take them too: they
   // fall through), each defined once: an option per subcommand bound to
   // the same variable would let an unused subcommand's KB_* variable
@@ -301,6 +305,7 @@ int main(int argc, char** argv) try {
   kb::IndexOptions options;
   options.articles_dir = articles;
   options.index_dir = index;
+  options.allow_empty = allow_empty;
   options.on_problem = [&](const std::string& line) {
     if (isatty(2) && !quiet) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "%s\n", line.c_str());

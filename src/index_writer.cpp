@@ -267,9 +267,15 @@ class Run {
       fs::rename(building, opt_.index_dir, ec);
       if (ec) throw IndexFatalError("cannot move the new index into " + opt_.index_dir.string() + ": " + ec.message());
     } else {
+      refuse_foreign_folder();
       Xapian::WritableDatabase db = open_index(opt_.index_dir);
       db_ = &db;
       stored_.load(db);
+      if (files.files.empty() && files.unreadable_dirs.empty() && !stored_.all().empty() && !opt_.allow_empty) {
+        throw IndexFatalError("the articles folder " + opt_.articles_dir.string() + " has no articles, but the index holds " +
+                              std::to_string(stored_.all().size()) +
+                              ": nothing was removed (is a folder not mounted?). Pass --allow-empty to unpublish them all");
+      }
       const std::string waiting = db.get_metadata(schema::kMetaAliasWaiting);
       for (std::size_t at = 0, end; at < waiting.size(); at = end + 1) {
         end = waiting.find('\n', at);
@@ -315,6 +321,17 @@ class Run {
     std::error_code ec;
     if (!fs::exists(opt_.index_dir, ec)) return true;
     return fs::is_directory(opt_.index_dir, ec) && fs::is_empty(opt_.index_dir, ec);
+  }
+
+  /// A folder that holds files but no Xapian database (the articles
+  /// folder given as --index by mistake) is not written into.
+  void refuse_foreign_folder() const {
+    std::error_code ec;
+    for (const char* stub : {"iamglass", "iamchert", "iamhoney"}) {
+      if (fs::exists(opt_.index_dir / stub, ec)) return;
+    }
+    throw IndexFatalError(opt_.index_dir.string() +
+                          " holds files but no index: nothing was written into it (give an empty or new folder as --index)");
   }
 
   fs::path building_dir() const {

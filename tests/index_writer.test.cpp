@@ -532,3 +532,37 @@ TEST_CASE("an alias held back by another article is published once it is free", 
     CHECK(has_alias("alpha"));
   }
 }
+
+TEST_CASE("an empty articles folder or a folder that is no index is refused, not obeyed", "[index]") {
+  Fixture f;
+  f.write("a.md", article("Alpha", "alpha"));
+  f.write("b.md", article("Beta", "beta"));
+  f.run();
+  SECTION("no article left: nothing is removed unless allowed") {
+    std::filesystem::remove(f.articles() / "a.md");
+    std::filesystem::remove(f.articles() / "b.md");
+    try {
+      f.run();
+      FAIL("an empty folder emptied the index");
+    } catch (const IndexFatalError& e) {
+      CHECK(std::string(e.what()) == "the articles folder " + f.articles().string() +
+                                         " has no articles, but the index holds 2: nothing was removed (is a folder "
+                                         "not mounted?). Pass --allow-empty to unpublish them all");
+    }
+    CHECK(f.db().get_doccount() == 2);
+    IndexOptions opt;
+    opt.articles_dir = f.articles();
+    opt.index_dir = f.index();
+    opt.allow_empty = true;
+    CHECK(build_index(opt).removed == 2);
+    CHECK(f.db().get_doccount() == 0);
+  }
+  SECTION("--index naming a folder of other files writes nothing into it") {
+    IndexOptions opt;
+    opt.articles_dir = f.articles();
+    opt.index_dir = f.articles();
+    CHECK_THROWS_WITH(build_index(opt), f.articles().string() + " holds files but no index: nothing was written into "
+                                                                "it (give an empty or new folder as --index)");
+    CHECK_FALSE(std::filesystem::exists(f.articles() / "iamglass"));
+  }
+}

@@ -27,6 +27,9 @@ struct IndexOptions {
   /// Called after each document added, replaced or deleted inside the
   /// (uncommitted) transaction, with the count so far.
   std::function<void(std::size_t)> on_document_written;
+  /// An articles folder with no article may empty an index that holds
+  /// some. Off: refused, since a folder not mounted would unpublish all.
+  bool allow_empty = false;
 };
 
 struct IndexReport {
