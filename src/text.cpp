@@ -136,12 +136,55 @@ bool is_valid_slug(std::string_view slug) {
   return true;
 }
 
+namespace {
+
+/// U+00C0..U+017F (Latin-1 letters, Latin Extended-A) as the plain letters
+/// a URL can hold: "café" is "cafe", "straße" "strasse", not "caf". Empty:
+/// not a letter (× ÷), a separator.
+constexpr const char* kLatinFold[0x180 - 0xC0] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
+    "i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", "",
+    "o", "u", "u", "u", "u", "y", "th", "ss", "a", "a", "a", "a",
+    "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u",
+    "u", "y", "th", "y", "a", "a", "a", "a", "a", "a", "c", "c",
+    "c", "c", "c", "c", "c", "c", "d", "d", "d", "d", "e", "e",
+    "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+    "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i",
+    "i", "i", "i", "i", "i", "i", "ij", "ij", "j", "j", "k", "k",
+    "k", "l", "l", "l", "l", "l", "l", "l", "l", "l", "l", "n",
+    "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+    "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s",
+    "s", "s", "s", "s", "s", "s", "t", "t", "t", "t", "t", "t",
+    "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u",
+    "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+/// The code point of the UTF-8 sequence at @p s[i] (advancing @p i past
+/// it), or 0 for a byte that starts no valid sequence of two bytes.
+unsigned two_byte_code_point(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if ((b0 & 0xE0) != 0xC0 || i + 1 >= s.size()) return 0;
+  const auto b1 = static_cast<unsigned char>(s[i + 1]);
+  if ((b1 & 0xC0) != 0x80) return 0;
+  ++i;
+  return ((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu);
+}
+
+}  // namespace
+
 std::string slug_from_file_stem(std::string_view stem) {
   std::string out;
   bool pending_dash = false;
-  for (char raw : stem) {
-    const auto c = static_cast<unsigned char>(raw);
-    if (std::isalnum(c) && c < 0x80) {
+  for (std::size_t i = 0; i < stem.size(); ++i) {
+    const auto c = static_cast<unsigned char>(stem[i]);
+    const unsigned cp = c >= 0x80 ? two_byte_code_point(stem, i) : 0;
+    const char* folded = cp >= 0xC0 && cp < 0x180 ? kLatinFold[cp - 0xC0] : "";
+    if (*folded) {
+      if (pending_dash && !out.empty()) out += '-';
+      pending_dash = false;
+      out += folded;
+    } else if (std::isalnum(c) && c < 0x80) {
       if (pending_dash && !out.empty()) out += '-';
       pending_dash = false;
       out += static_cast<char>(std::tolower(c));

@@ -61,6 +61,10 @@ TEST_CASE("slugs: validation and derivation from file names", "[text]") {
   CHECK(slug_from_file_stem("vpn--setup!!") == "vpn-setup");
   CHECK(slug_from_file_stem("_stat-family") == "stat-family");
   CHECK(slug_from_file_stem("日本語") == "");
+  // Latin letters with accents keep their base letter, not a gap.
+  CHECK(slug_from_file_stem("café-ü") == "cafe-u");
+  CHECK(slug_from_file_stem("Straße Ærø Łódź") == "strasse-aero-lodz");
+  CHECK(slug_from_file_stem("a\xE9" "b") == "a-b");  // a Latin-1 byte, not UTF-8: a separator
 }
 
 TEST_CASE("url_encode encodes a query component", "[text]") {

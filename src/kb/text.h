@@ -38,8 +38,9 @@ std::string heading_anchor(std::string_view heading_text);
 /// '_', starting with a letter or digit, at most 200 bytes.
 bool is_valid_slug(std::string_view slug);
 
-/// Turns a file name (without .md) into a slug: lower-cases ASCII, maps
-/// every other character run to '-', trims '-'. Empty when nothing is left.
+/// Turns a file name (without .md) into a slug: lower-cases ASCII, folds
+/// accented Latin letters to plain ones ("café" -> "cafe"), maps every
+/// other character run to '-', trims '-'. Empty when nothing is left.
 std::string slug_from_file_stem(std::string_view stem);
 
 /// 64-bit FNV-1a: stable across builds and platforms, so a stored hash
