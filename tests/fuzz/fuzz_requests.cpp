@@ -39,7 +39,7 @@ void check_ticket(kb::TicketInput input) {
   if (at != std::string::npos && kb::utf8_length(masked.substr(0, at)) > 4) kb::fuzz::fail("mask_email kept the address");
   if (kb::is_valid_utf8(original_email) && !kb::is_valid_utf8(masked)) kb::fuzz::fail("mask_email broke UTF-8");
   json reply = json::object();
-  for (const auto& [field, message] : errors) reply[field] = message;
+  for (const auto& [field, problem] : errors) reply[field] = problem.message;
   reply["subject"] = input.subject;
   dump(reply);
 }
