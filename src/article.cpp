@@ -376,12 +376,16 @@ Article parse_article(std::string_view path, std::string_view text) {
       // Fall back to the date fields other doc systems use. One that is
       // no date is a warning, not an error: 'updated' is kb's own field,
       // these come with imported articles, which should still be published.
+      std::vector<std::pair<std::size_t, std::string>> not_dates;
       for (const char* key : {"date", "ms.date"}) {
         if (!root[key] || !root[key].IsScalar() || root[key].Scalar().empty()) continue;
         a.updated = normalise_date(root[key].Scalar());
         if (!a.updated.empty()) break;
-        a.warnings.emplace_back(file_line(fm, root[key]), std::string("'") + key + "' is not a date: '" +
-                                                               root[key].Scalar() + "'; the article has no date");
+        not_dates.emplace_back(file_line(fm, root[key]),
+                               std::string("'") + key + "' is not a date: '" + root[key].Scalar() + "'");
+      }
+      for (auto& [line, message] : not_dates) {
+        a.warnings.emplace_back(line, message + (a.updated.empty() ? "; the article has no date" : "; the other date is used"));
       }
     }
 

@@ -69,8 +69,10 @@ class Scanner {
     const std::string why = std::strerror(errno);
     std::string dir = rel;
     if (!dir.empty() && dir.back() == '/') dir.pop_back();
-    out_.unreadable_dirs.push_back(dir + "/");
-    warn_(dir + ":1: error: cannot read this folder: " + why + " (articles published from it stay as they are)");
+    // The root itself (a listing that failed part way) holds every path.
+    out_.unreadable_dirs.push_back(dir.empty() ? std::string() : dir + "/");
+    warn_((dir.empty() ? root_.string() : dir) + ":1: error: cannot read this folder: " + why +
+          " (articles published from it stay as they are)");
   }
 
   /// Lists the folder open on @p fd (taking it over), then visits its

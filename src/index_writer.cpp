@@ -146,6 +146,7 @@ struct Candidate {
   std::string slug;
   std::size_t slug_line = 1;
   StoredArticle* stored = nullptr;  ///< what the index holds for this path, if anything
+  bool reread = false;  ///< unchanged, read again for an alias it waits for
 };
 
 std::string now_iso8601() {
@@ -276,11 +277,10 @@ class Run {
                               std::to_string(stored_.all().size()) +
                               ": nothing was removed (is a folder not mounted?). Pass --allow-empty to unpublish them all");
       }
-      const std::string waiting = db.get_metadata(schema::kMetaAliasWaiting);
-      for (std::size_t at = 0, end; at < waiting.size(); at = end + 1) {
-        end = waiting.find('\n', at);
-        if (end == std::string::npos) end = waiting.size();
-        if (end > at) waiting_.insert(waiting.substr(at, end - at));
+      for (const std::string& path : metadata_lines(db, schema::kMetaAliasWaiting)) waiting_.insert(path);
+      for (const std::string& line : metadata_lines(db, schema::kMetaFailing)) {
+        const std::size_t tab = line.find('\t');
+        failing_before_.emplace(line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1));
       }
       candidates = read_changed(files);
       keep_unreadable(files);
@@ -325,13 +325,23 @@ class Run {
 
   /// A folder that holds files but no Xapian database (the articles
   /// folder given as --index by mistake) is not written into.
+  /// Dot-files (.gitkeep) and a mount point's lost+found are no reason.
   void refuse_foreign_folder() const {
-    std::error_code ec;
-    for (const char* stub : {"iamglass", "iamchert", "iamhoney"}) {
-      if (fs::exists(opt_.index_dir / stub, ec)) return;
+    try {
+      Xapian::Database probe(opt_.index_dir.string());  // any database Xapian opens, stubs too
+      return;
+    } catch (const Xapian::DatabaseOpeningError&) {
+      // no database here: look at what is
+    } catch (const Xapian::Error&) {
+      return;  // a database, in trouble: opening it for writing says how
     }
-    throw IndexFatalError(opt_.index_dir.string() +
-                          " holds files but no index: nothing was written into it (give an empty or new folder as --index)");
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(opt_.index_dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.empty() || name[0] == '.' || name == "lost+found") continue;
+      throw IndexFatalError(opt_.index_dir.string() +
+                            " holds files but no index: nothing was written into it (give an empty or new folder as --index)");
+    }
   }
 
   fs::path building_dir() const {
@@ -360,6 +370,17 @@ class Run {
 
   std::optional<std::string> read_file(const fs::path& p, const std::string& rel) {
     return read_article_file(p, rel, [this](const std::string& line) { problem(line); });
+  }
+
+  /// The non-empty lines of metadata @p key.
+  static std::vector<std::string> metadata_lines(const Xapian::Database& db, const char* key) {
+    const std::string text = db.get_metadata(key);
+    std::vector<std::string> out;
+    for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
+      end = std::min(text.find('\n', at), text.size());
+      if (end > at) out.push_back(text.substr(at, end - at));
+    }
+    return out;
   }
 
   /// What identifies a file's bytes under this schema: a new schema makes
@@ -441,8 +462,9 @@ class Run {
   /// this run: the alias may be free now. A fresh build has nothing here.
   void reread_alias_waiting(std::vector<Candidate>& candidates) {
     if (!db_ || waiting_.empty()) return;
+    // Anything that goes or changes: a file gone, a draft, a new slug.
     bool changes = !candidates.empty();
-    for (const StoredArticle& a : stored_.all()) changes = changes || (!a.present && !a.keep);
+    for (const StoredArticle& a : stored_.all()) changes = changes || (!a.unchanged && !a.keep);
     if (!changes) return;
     for (StoredArticle& a : stored_.all()) {
       if (!a.unchanged || !waiting_.count(std::string(stored_.path(a)))) continue;
@@ -452,6 +474,7 @@ class Run {
       const std::optional<std::string> text = read_file(opt_.articles_dir / c.path, c.path);
       if (!text) continue;  // it stays as it was
       c.hash = content_hash(*text);
+      c.reread = true;
       a.unchanged = false;
       --report_.unchanged;
       parse_candidate(std::move(c), *text, &a, candidates);
@@ -503,16 +526,39 @@ class Run {
   /// deleted: they stay published, and the run is incomplete (skipped).
   /// So does an article whose file was moved (same file name, another
   /// folder) and cannot be read at its new place.
+  ///
+  /// A failing new path stands for the vanished article of its file name
+  /// only from the run where it first failed (a move), and then for as
+  /// long as it fails (kMetaFailing): a file broken for long does not
+  /// keep an article of the same name alive once that one is deleted.
   void keep_unreadable(const ArticleFileList& files) {
     report_.skipped += files.unreadable_dirs.size();
-    if (files.unreadable_dirs.empty() && failed_names_.empty()) return;
-    for (StoredArticle& a : stored_.all()) {
-      if (a.present) continue;
-      const std::string_view path = stored_.path(a);
-      for (const std::string& dir : files.unreadable_dirs) {
-        if (path.substr(0, dir.size()) == dir) a.keep = true;
+    if (!files.unreadable_dirs.empty()) {
+      for (StoredArticle& a : stored_.all()) {
+        if (a.present) continue;
+        const std::string_view path = stored_.path(a);
+        for (const std::string& dir : files.unreadable_dirs) {
+          if (path.substr(0, dir.size()) == dir) a.keep = true;
+        }
       }
-      if (failed_names_.count(std::string(file_name(path)))) a.keep = true;
+    }
+    if (failed_new_.empty()) return;
+    std::unordered_map<std::string, StoredArticle*> vanished_by_name;
+    for (StoredArticle& a : stored_.all()) {
+      if (!a.present && !a.keep) vanished_by_name.emplace(file_name(stored_.path(a)), &a);
+    }
+    for (const std::string& path : failed_new_) {
+      StoredArticle* stands_for = nullptr;
+      const auto before = failing_before_.find(path);
+      if (before != failing_before_.end()) {
+        stands_for = before->second.empty() ? nullptr : stored_by_slug(before->second);
+        if (stands_for && stands_for->present) stands_for = nullptr;
+      } else if (const auto same = vanished_by_name.find(std::string(file_name(path))); same != vanished_by_name.end()) {
+        stands_for = same->second;
+      }
+      if (stands_for) stands_for->keep = true;
+      failing_after_ += path + "\t" +
+                        (stands_for ? db_->get_document(stands_for->docid).get_value(schema::kSlotSlug) : "") + "\n";
     }
   }
 
@@ -526,15 +572,16 @@ class Run {
   void failed(StoredArticle* stored, const std::string& path) {
     ++report_.skipped;
     if (stored) stored->keep = true;
-    else failed_names_.emplace(file_name(path));
+    else failed_new_.push_back(path);
   }
 
   /// Whether @p c is the published article @p stored, moved: its old path
-  /// is gone and it has the same file name or the same bytes.
-  bool moved_here(const StoredArticle& stored, const Candidate& c) const {
-    if (stored.present) return false;
-    return file_name(stored_.path(stored)) == file_name(c.path) ||
-           db_->get_document(stored.docid).get_value(schema::kSlotHash) == c.hash;
+  /// is gone (not merely unreadable) and it has the same bytes or, with
+  /// @p by_name, the same file name.
+  bool moved_here(const StoredArticle& stored, const Candidate& c, bool by_name) const {
+    if (stored.present || stored.keep) return false;
+    if (db_->get_document(stored.docid).get_value(schema::kSlotHash) == c.hash) return true;
+    return by_name && file_name(stored_.path(stored)) == file_name(c.path);
   }
 
   /// The article that published @p slug before this run, if any: Xapian's
@@ -569,12 +616,18 @@ class Run {
         c.stored->released = true;
       }
     }
-    // The owner keeps its slug, also when it was moved in this run.
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      const StoredArticle* stored = stored_by_slug(candidates[i].slug);
-      if (stored && (stored_.path(*stored) == candidates[i].path || moved_here(*stored, candidates[i])) &&
-          owner.emplace(candidates[i].slug, i).second) {
-        incumbent[i] = true;
+    // The owner keeps its slug, also when it was moved in this run: first
+    // the file at its path, then one with its bytes, then one with its name.
+    for (int pass = 0; pass < 3; ++pass) {
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const StoredArticle* stored = stored_by_slug(candidates[i].slug);
+        if (!stored || owner.count(candidates[i].slug)) continue;
+        const bool same = pass == 0 ? stored_.path(*stored) == candidates[i].path
+                                    : moved_here(*stored, candidates[i], pass == 2);
+        if (same) {
+          owner.emplace(candidates[i].slug, i);
+          incumbent[i] = true;
+        }
       }
     }
     auto is_free = [&](const std::string& slug, const std::string& path) {
@@ -622,19 +675,27 @@ class Run {
     }
     candidates.swap(kept);
 
-    // Aliases must not shadow a real slug or another article's alias.
+    // Aliases must not shadow a real slug or another article's alias:
+    // this run's, or that of an article not read this run, which keeps it.
     std::map<std::string, std::string> alias_owner;
+    std::unordered_set<const StoredArticle*> rewritten;
+    for (const Candidate& c : candidates) rewritten.insert(c.stored);
+    // What stays as it is after this run: not read (unchanged) or kept.
+    const auto stays = [&](const StoredArticle* a) { return a && (a->unchanged || a->keep) && !rewritten.count(a); };
     for (auto& c : candidates) {
       if (!c.article) continue;
       auto& aliases = c.article->aliases;
       for (auto a = aliases.begin(); a != aliases.end();) {
-        const StoredArticle* holder = stored_by_slug(*a);  // a slug whose file is gone this run is free
-        if (owner.count(*a) || (holder && (holder->present || holder->keep))) {
-          warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
+        if (owner.count(*a) || stays(stored_by_slug(*a))) {
+          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
+          waiting_now_.insert(c.path);
+          a = aliases.erase(a);
+        } else if (const std::string held_by = alias_held_by(*a, stays); !held_by.empty()) {
+          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is also an alias in " + held_by + "; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else if (const auto [it, fresh] = alias_owner.emplace(*a, c.path); !fresh) {
-          warning(c.path, 1, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
+          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else {
@@ -642,6 +703,42 @@ class Run {
         }
       }
     }
+    // A file read again only for a waiting alias that is still held: as
+    // it was, so not rewritten, and counted unchanged.
+    std::vector<Candidate> still;
+    for (Candidate& c : candidates) {
+      if (c.reread && same_aliases(c)) {
+        c.stored->unchanged = true;
+        ++report_.unchanged;
+        continue;
+      }
+      still.push_back(std::move(c));
+    }
+    candidates.swap(still);
+  }
+
+  /// The path of an article not rewritten this run that holds @p alias
+  /// (stays() says which count), or "".
+  template <class Stays>
+  std::string alias_held_by(const std::string& alias, const Stays& stays) {
+    if (stored_.all().empty()) return {};
+    const std::string term = std::string(schema::kPrefixAlias) + alias;
+    for (auto it = db_->postlist_begin(term); it != db_->postlist_end(term); ++it) {
+      const StoredArticle* holder = stored_.find_docid(*it);
+      if (stays(holder)) return std::string(stored_.path(*holder));
+    }
+    return {};
+  }
+
+  /// Whether @p c, after resolution, has the aliases its stored document has.
+  bool same_aliases(const Candidate& c) const {
+    std::set<std::string> stored_aliases;
+    const Xapian::Document doc = db_->get_document(c.stored->docid);
+    const std::string prefix = schema::kPrefixAlias;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      if ((*t).compare(0, prefix.size(), prefix) == 0) stored_aliases.insert((*t).substr(prefix.size()));
+    }
+    return stored_aliases == std::set<std::string>(c.article->aliases.begin(), c.article->aliases.end());
   }
 
   void written() {
@@ -744,6 +841,10 @@ class Run {
         db.set_metadata(schema::kMetaAliasWaiting, waiting);
         metadata_changed = true;
       }
+      if (db.get_metadata(schema::kMetaFailing) != failing_after_) {
+        db.set_metadata(schema::kMetaFailing, failing_after_);
+        metadata_changed = true;
+      }
       // New stats alone make a revision only when there are many (a
       // checkout): a few touched or just-written files are re-read until
       // the next commit takes their stats along, and a run over an
@@ -774,8 +875,9 @@ class Run {
   std::vector<std::pair<Xapian::docid, std::string>> restamp_;
   std::unordered_set<std::string> waiting_;      ///< kMetaAliasWaiting before this run
   std::unordered_set<std::string> waiting_now_;  ///< read this run, an alias ignored
-  /// File names of new paths that failed this run (moved and broken?).
-  std::unordered_set<std::string> failed_names_;
+  std::vector<std::string> failed_new_;  ///< new paths that failed this run (moved and broken?)
+  std::unordered_map<std::string, std::string> failing_before_;  ///< kMetaFailing: path -> slug
+  std::string failing_after_;                                    ///< kMetaFailing to store
   static constexpr std::size_t kRestampOnTheirOwn = 64;
 };
 

@@ -566,3 +566,70 @@ TEST_CASE("an empty articles folder or a folder that is no index is refused, not
     CHECK_FALSE(std::filesystem::exists(f.articles() / "iamglass"));
   }
 }
+
+TEST_CASE("moves, waiting aliases and broken files: the cases a review found", "[index]") {
+  Fixture f;
+  const auto alias_docs = [&](const std::string& alias) {
+    const Xapian::Database db = f.db();
+    const std::string term = std::string(schema::kPrefixAlias) + alias;
+    std::vector<std::string> slugs;
+    for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+      slugs.push_back(db.get_document(*it).get_value(schema::kSlotSlug));
+    }
+    return slugs;
+  };
+  SECTION("an alias held by an unchanged article is not given to a second one") {
+    f.write("a.md", article("A", "a", "aliases: [foo]\n"));
+    f.write("b.md", article("B", "b", "aliases: [foo]\n"));
+    f.write("c.md", article("C", "c"));
+    f.run();
+    age_all_files(f.articles());
+    f.write("c.md", article("C", "changed"));
+    // b.md is read again (something changed), finds foo still held, and
+    // stays as it was: not rewritten, not warned again.
+    CHECK(f.counts(f.run()) == "0/1/0/2/0");
+    CHECK(f.problems.empty());
+    CHECK(alias_docs("foo") == std::vector<std::string>{"a"});
+  }
+  SECTION("an alias waiting for a slug is published when that article takes another slug, or becomes a draft") {
+    f.write("a.md", article("A", "a", "slug: foo\n"));
+    f.write("b.md", article("B", "b", "aliases: [foo]\n"));
+    f.run();
+    age_all_files(f.articles());
+    const auto after = [&](const std::string& a_text) {
+      f.write("a.md", a_text);
+      f.run();
+      return alias_docs("foo");
+    };
+    SECTION("another slug") { CHECK(after(article("A", "a", "slug: bar\n")) == std::vector<std::string>{"b"}); }
+    SECTION("a draft") { CHECK(after(article("A", "a", "slug: foo\ndraft: true\n")) == std::vector<std::string>{"b"}); }
+  }
+  SECTION("a moved article with its bytes beats a newcomer of the same file name") {
+    f.write("a/overview.md", article("Overview", "moved", "aliases: [x]\n"));
+    f.run();
+    std::filesystem::create_directories(f.articles() / "z");
+    std::filesystem::rename(f.articles() / "a" / "overview.md", f.articles() / "z" / "overview.md");
+    f.write("docs/overview.md", article("Docs overview", "newcomer"));
+    f.run();
+    CHECK(f.value_of("overview", schema::kSlotPath) == "z/overview.md");
+    CHECK(f.value_of("z-overview", schema::kSlotPath).empty());
+  }
+  SECTION("a file broken for long does not keep a deleted article of its name alive") {
+    f.write("docs/overview.md", article("Overview", "o"));
+    f.write("wip/overview.md", "---\ntitle: [broken\n---\n");
+    f.run();
+    f.run();
+    std::filesystem::remove(f.articles() / "docs" / "overview.md");
+    f.run();
+    CHECK_FALSE(f.has_slug("overview"));
+  }
+}
+
+TEST_CASE("an index folder with only dot-files or lost+found is a new index, not a foreign folder", "[index]") {
+  Fixture f;
+  f.write("a.md", article("A", "a"));
+  f.dir.write("index/.gitkeep", "");
+  std::filesystem::create_directories(f.index() / "lost+found");
+  CHECK(f.counts(f.run()) == "1/0/0/0/0");
+  CHECK(f.counts(f.run()) == "0/0/0/1/0");
+}

@@ -89,6 +89,9 @@ inline constexpr const char* kMetaSynonyms = "kb:synonyms";
 /// (another article held it): read again when something else changes, so
 /// the alias is published once it is free.
 inline constexpr const char* kMetaAliasWaiting = "kb:alias_waiting";
+/// "path\tslug" lines: new paths whose file could not be indexed, with the
+/// published article each stands for (moved there and broken), if any.
+inline constexpr const char* kMetaFailing = "kb:failing";
 
 // ---- Separators in kSlotHit's sections ----------------------------------
 inline constexpr char kSectionSeparator = '\x1e';
