@@ -3,6 +3,7 @@
  */
 #include "kb/article.h"
 
+#include "kb/spelling_dictionary.h"
 #include "kb/text.h"
 
 #include <yaml-cpp/yaml.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 
 namespace kb {
 
@@ -72,6 +74,11 @@ std::size_t unclosed_quote_line(std::string_view yaml) {
   }
   return 0;
 }
+
+/// The front matter keys kb reads.
+constexpr const char* kKnownKeys[] = {"title",   "slug", "summary", "description",    "category",    "tags",
+                                      "aliases", "lang", "updated", "date",           "ms.date",     "draft",
+                                      "translation_of", "promote_for", "review_by"};
 
 FrontMatter split_front_matter(std::string_view path, std::string_view text) {
   FrontMatter fm;
@@ -204,6 +211,33 @@ std::string title_from_first_heading(std::string_view body) {
     }
   }
   return {};
+}
+
+/// A key written twice keeps only its first value, and a mistyped key
+/// ("tilte", "slgu") is ignored like any key kb does not read (imported
+/// articles carry many): both would be silent, so both warn.
+void warn_about_keys(const FrontMatter& fm, const YAML::Node& root, Article& a) {
+  std::set<std::string> seen;
+  for (const auto& entry : root) {
+    if (!entry.first.IsScalar()) continue;
+    const std::string key = entry.first.Scalar();
+    const std::size_t line = file_line(fm, entry.first);
+    if (!seen.insert(key).second) {
+      a.warnings.emplace_back(line, "'" + key + "' is given twice; the first value is used");
+      continue;
+    }
+    if (std::find_if(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const char* k) { return key == k; }) !=
+        std::end(kKnownKeys)) {
+      continue;
+    }
+    for (const char* known : kKnownKeys) {
+      const unsigned limit = std::string_view(known).size() > 5 ? 2 : 1;
+      if (key.size() >= 3 && edit_distance(key, known, limit) <= limit) {
+        a.warnings.emplace_back(line, "unknown key '" + key + "' (did you mean '" + known + "'?); ignored");
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -388,6 +422,8 @@ Article parse_article(std::string_view path, std::string_view text) {
         a.warnings.emplace_back(line, message + (a.updated.empty() ? "; the article has no date" : "; the other date is used"));
       }
     }
+
+    warn_about_keys(fm, root, a);
 
     const std::string draft = fields.scalar("draft");
     if (!parse_bool(draft, a.draft)) fields.fail(root["draft"], "'draft' must be true or false");

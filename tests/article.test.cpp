@@ -74,6 +74,14 @@ TEST_CASE("defaults and the forms real corpora use", "[article]") {
     CHECK(a.warnings[0].second == "'ms.date' is not a date: '13/45/2024'; the article has no date");
     CHECK(parse_article("a.md", "---\ntitle: T\ndate: notadate\nms.date: 01/13/2023\n---\n").updated == "2023-01-13");
   }
+  SECTION("a key given twice, or mistyped, is a warning at its line") {
+    const Article a = parse_article("a.md", "---\ntitle: First\nslgu: x\ntitle: Second\ntag: vpn\nms.author: someone\n---\n");
+    CHECK(a.title == "First");
+    using Warnings = std::vector<std::pair<std::size_t, std::string>>;
+    CHECK(a.warnings == Warnings{{3, "unknown key 'slgu' (did you mean 'slug'?); ignored"},
+                                 {4, "'title' is given twice; the first value is used"},
+                                 {5, "unknown key 'tag' (did you mean 'tags'?); ignored"}});
+  }
   SECTION("comma-separated tags") {
     CHECK(parse_article("a.md", "---\ntitle: T\ntags: vpn, wifi ,  \n---\n").tags ==
           std::vector<std::string>{"vpn", "wifi"});

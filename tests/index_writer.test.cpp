@@ -197,7 +197,7 @@ TEST_CASE("slug conflicts", "[index]") {
   Fixture f;
   SECTION("an explicit duplicate slug is an error naming the owner") {
     f.write("a.md", article("A", "x", "slug: same\n"));
-    f.write("b.md", article("B", "y", "title2: z\nslug: same\n"));
+    f.write("b.md", article("B", "y", "note: z\nslug: same\n"));
     const IndexReport r = f.run();
     CHECK(r.skipped == 1);
     REQUIRE(f.problems.size() == 1);
