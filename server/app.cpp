@@ -568,8 +568,12 @@ std::string App::receipt_token(const std::string& reference) const {
   return hmac_sha256_hex(secret_, "receipt:" + reference);
 }
 
+bool App::valid_csrf(const QueryParams& form, const std::string& session) const {
+  return constant_time_equal(form.get("csrf"), csrf_token(session));
+}
+
 void App::require_csrf(const QueryParams& form, const std::string& session) const {
-  if (!constant_time_equal(form.get("csrf"), csrf_token(session))) {
+  if (!valid_csrf(form, session)) {
     throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.");
   }
 }
@@ -685,7 +689,7 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
     // list it shows; so does the record of what was shown.
     const std::string reading = params.get("article");
     for (const auto& hit : response.hits) {
-      if (hit.slug != reading && shown.slugs.size() < 5) shown.slugs.push_back(hit.slug);
+      if (hit.slug != reading && shown.slugs.size() < kTicketSuggestions) shown.slugs.push_back(hit.slug);
     }
     if (!shown.slugs.empty()) stats_->record(std::move(shown));
   } else if (session && !request.query.empty() && request.page == 1) {

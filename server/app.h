@@ -34,6 +34,10 @@
 
 namespace kb::server {
 
+/// Articles the ticket form suggests for its subject, on the server's page
+/// and in the list its script fetches (what the statistics record as shown).
+inline constexpr std::size_t kTicketSuggestions = 5;
+
 struct Config {
   std::filesystem::path index_dir = "var/index";
   std::filesystem::path data_dir = "var";
@@ -209,6 +213,9 @@ class App {
   std::string own_search_id(const std::string& session, const std::string& sid) const;
   /// Proof that /tickets/sent?ref=@p reference came from this server.
   std::string receipt_token(const std::string& reference) const;
+  /// Whether @p form carries @p session's CSRF token.
+  bool valid_csrf(const QueryParams& form, const std::string& session) const;
+  /// valid_csrf() or a 403.
   void require_csrf(const QueryParams& form, const std::string& session) const;
   void require_json(const httplib::Request& req) const;
   /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.

@@ -64,7 +64,7 @@ void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::str
   if (form.subject.empty()) return;
   SearchRequest r;
   r.query = std::string(utf8_prefix(form.subject, kMaxQueryBytes));
-  r.per_page = 5;
+  r.per_page = static_cast<int>(kTicketSuggestions);
   const SearchResponse found = searcher().search(r);
   form.looked_for_suggestions = true;
   Event shown;
@@ -118,7 +118,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   // of a session that is gone: show it again, with everything typed and a
   // token of the session just started, instead of an error page that loses
   // the ticket. A forged post gets the same page, which sends nothing.
-  const bool expired = !constant_time_equal(form_data.get("csrf"), csrf_token(sid));
+  const bool expired = !valid_csrf(form_data, sid);
 
   TicketFormState form;
   form.subject = form_data.get("subject");
@@ -275,12 +275,11 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
   const auto session = visit(req, res);
   const auto article = searcher().find_article(form.get("slug"));
   if (!article) throw HttpError(404, "No article is called '" + form.get("slug") + "'.");
-  if (!constant_time_equal(form.get("csrf"), csrf_token(session.value_or("")))) {
-    // An article left open past the session's timeout: back to it, with
-    // the question asked again (a fresh token) and why, not an error page.
-    // A forged post lands there too, and records nothing.
-    // A comment explains a vote already counted: its form comes back, not
-    // the question, which would count a second vote.
+  if (!valid_csrf(form, session.value_or(""))) {
+    // An article left open past the session's timeout: back to it, with a
+    // fresh token and why, not an error page (a forged post lands there
+    // too, and records nothing). A vote is asked again; a comment gets its
+    // form back, since asking again would count its vote twice.
     res.status = 303;
     res.set_header("Location", "/articles/" + article->slug +
                                    (form.get("helpful") == "comment" ? "?voted=comment_expired" : "?voted=expired") +

@@ -57,12 +57,6 @@ class Scanner {
     bool is_dir;
   };
 
-  /// "<root>/<rel>: warning: <what errno says>"
-  void warn_errno(const std::string& rel) {
-    const std::string why = std::strerror(errno);
-    warn_(root_.string() + (rel.empty() ? "" : "/" + rel) + ": warning: " + why);
-  }
-
   /// "<rel>:1: error: ..." for a folder that cannot be listed (errno says
   /// why), which is remembered so that its articles are not taken for deleted.
   void unreadable(const std::string& rel) {

@@ -258,7 +258,7 @@ class Run {
         Xapian::WritableDatabase db = open_index(building);
         db_ = &db;
         candidates = read_changed(files);
-        keep_unreadable(files);
+        keep_unread(files);
         read_synonyms();
         resolve_owners(candidates);
         apply(db, candidates, false);
@@ -283,7 +283,7 @@ class Run {
         failing_before_.emplace(line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1));
       }
       candidates = read_changed(files);
-      keep_unreadable(files);
+      keep_unread(files);
       reread_alias_waiting(candidates);
       read_synonyms();
       resolve_owners(candidates);
@@ -327,6 +327,10 @@ class Run {
   /// folder given as --index by mistake) is not written into.
   /// Dot-files (.gitkeep) and a mount point's lost+found are no reason.
   void refuse_foreign_folder() const {
+    std::error_code ec;
+    for (const char* stub : {"iamglass", "iamhoney", "iamchert"}) {
+      if (fs::exists(opt_.index_dir / stub, ec)) return;  // the usual case, without opening it twice
+    }
     try {
       Xapian::Database probe(opt_.index_dir.string());  // any database Xapian opens, stubs too
       return;
@@ -335,7 +339,6 @@ class Run {
     } catch (const Xapian::Error&) {
       return;  // a database, in trouble: opening it for writing says how
     }
-    std::error_code ec;
     for (const auto& entry : fs::directory_iterator(opt_.index_dir, ec)) {
       const std::string name = entry.path().filename().string();
       if (name.empty() || name[0] == '.' || name == "lost+found") continue;
@@ -522,16 +525,17 @@ class Run {
     synonyms_json_ = "[]";  // no file: no synonyms
   }
 
-  /// Articles in a folder the scan could not list were not seen, not
-  /// deleted: they stay published, and the run is incomplete (skipped).
-  /// So does an article whose file was moved (same file name, another
-  /// folder) and cannot be read at its new place.
+  /// Keeps the published articles whose files could not be read this run,
+  /// though their paths are gone: those in a folder the scan could not
+  /// list (not seen, not deleted; the run is incomplete, skipped), and one
+  /// whose file was moved (same file name, another folder) and cannot be
+  /// indexed at its new place.
   ///
   /// A failing new path stands for the vanished article of its file name
   /// only from the run where it first failed (a move), and then for as
   /// long as it fails (kMetaFailing): a file broken for long does not
   /// keep an article of the same name alive once that one is deleted.
-  void keep_unreadable(const ArticleFileList& files) {
+  void keep_unread(const ArticleFileList& files) {
     report_.skipped += files.unreadable_dirs.size();
     if (!files.unreadable_dirs.empty()) {
       for (StoredArticle& a : stored_.all()) {
