@@ -7,6 +7,7 @@
 #include "kb/events.h"
 #include "kb/markdown.h"
 #include "kb/schema.h"
+#include "kb/section_terms.h"
 #include "kb/stored_hit.h"
 #include "kb/text.h"
 
@@ -130,23 +131,28 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   doc.add_value(s::kSlotPath, article.path);
   doc.add_value(s::kSlotHash, content_hash);
   std::string sections;
+  SectionTermsBuilder section_terms(stemmer_for(article.lang));
   for (const auto& section : md.sections) {
     if (section.heading_index < 0 && section.text.empty()) continue;
     if (!sections.empty()) sections += s::kSectionSeparator;
+    std::string_view heading;
     if (section.heading_index >= 0) {
       const auto& h = md.headings[static_cast<std::size_t>(section.heading_index)];
       sections += h.anchor;
       sections += s::kFieldSeparator;
       sections += h.text;
+      heading = h.text;
     } else {
       sections += s::kFieldSeparator;
     }
     sections += s::kFieldSeparator;
     sections += section.text;
+    section_terms.add_section(heading, section.text);
   }
   const std::string tags = join(article.tags, '\n');
   doc.add_value(s::kSlotHit, encode_stored_hit({article.slug, article.title, article.summary, article.category, tags,
-                                                article.lang, article.updated, sections}));
+                                                article.lang, article.updated, sections,
+                                                section_terms.encoded()}));
   doc.add_value(s::kSlotGroup, article.translation_of.empty() ? article.slug : article.translation_of);
 
   nlohmann::json headings = nlohmann::json::array();

@@ -9,9 +9,11 @@
 #include "kb/facet_table.h"
 #include "kb/rerank.h"
 #include "kb/schema.h"
+#include "kb/section_terms.h"
 #include "kb/stored_hit.h"
 #include "kb/text.h"
 #include "kb/title_match.h"
+#include "kb/word_scan.h"
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -116,22 +118,33 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
   return out;
 }
 
-/// Picks the section whose text matches the query's words best:
-/// sum over matched terms of idf x (1 + log count). Words are scanned
-/// directly (no TermGenerator per section), ASCII without Unicode tables,
-/// and only words that could stem to a query stem are stemmed.
+/// Picks the section that matches the query's words best: sum over
+/// matched terms of idf x (1 + log count), from the sections' word tables
+/// (section_terms.h). Then finds the first match in that section's text,
+/// and marks the query's words in snippets: words are scanned directly (no
+/// TermGenerator), and only words that could stem to a query stem are
+/// stemmed.
 class SectionScorer {
  public:
   SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem)
       : terms_(terms), stem_(stem), stem_prefixes_(1 << 16, false), word_prefixes_(1 << 16, false) {
+    std::unordered_map<std::uint32_t, double> idf_of_key;
     for (const auto& [term, idf] : terms_) {
       if (term.size() > 1 && term[0] == 'Z') {
         stem_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
         word_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
-      } else {
-        word_prefixes_[prefix_key(term)] = true;
+        idf_of_key[section_term_key(term)] += idf;
+        continue;
       }
+      word_prefixes_[prefix_key(term)] = true;
+      // The tables count words by their stems, and CJK characters as they
+      // are: a word the query kept unstemmed ("Outlook", a phrase's word)
+      // is looked up by its stem.
+      Xapian::Utf8Iterator first(term);
+      const bool cjk_gram = first != Xapian::Utf8Iterator() && is_cjk(*first);
+      idf_of_key[section_term_key(cjk_gram ? term : "Z" + stem_(term))] += idf;
     }
+    keys_.assign(idf_of_key.begin(), idf_of_key.end());
   }
 
   struct Best {
@@ -139,35 +152,27 @@ class SectionScorer {
     std::size_t first_match = std::string::npos;  ///< byte offset in its text
   };
 
-  Best best(const std::vector<StoredSection>& sections) {
+  /// @p tables: the sections' word tables, one for each of @p sections
+  /// (else the first section is chosen).
+  Best best(const std::vector<StoredSection>& sections, const std::vector<SectionTerms>& tables) {
     Best best;
+    if (tables.size() != sections.size()) return best;
     double best_score = 0;
-    std::size_t budget = kMaxScanArticle;
-    for (std::size_t i = 0; i < sections.size(); ++i) {
-      counts_.clear();
-      first_match_ = std::string::npos;
-      scan(sections[i].heading, 2, false);
-      if (budget > 0) {
-        const std::string_view text = utf8_prefix(sections[i].text, std::min(kMaxScanSection, budget));
-        budget -= text.size();
-        scan(text, 1, true);
-      }
+    for (std::size_t i = 0; i < tables.size(); ++i) {
       double score = 0;
-      for (const auto& [term, count] : counts_) score += terms_.at(term) * (1.0 + std::log(count));
+      for (const auto& [key, idf] : keys_) {
+        if (const unsigned count = tables[i].count(key)) score += idf * (1.0 + std::log(count));
+      }
       if (score > best_score) {
         best_score = score;
-        best = {i, first_match_};
+        best.section = i;
       }
     }
+    if (best_score > 0) best.first_match = first_match(utf8_prefix(sections[best.section].text, kMaxScanSection));
     return best;
   }
 
  private:
-  // Where a section talks about the query shows early; reading whole long
-  // articles would cost more than the search itself.
-  static constexpr std::size_t kMaxScanSection = 6000;
-  static constexpr std::size_t kMaxScanArticle = 40000;
-
   /// The first two bytes of a word: stemmers change endings, so a word can
   /// only stem to a query stem that starts the same way.
   static std::size_t prefix_key(std::string_view w) {
@@ -176,133 +181,48 @@ class SectionScorer {
     return (b0 << 8) | b1;
   }
 
-  bool add(const std::string& term, double n) {
-    const auto found = terms_.find(term);
-    if (found == terms_.end()) return false;
-    if (n > 0) counts_[term] += n;
-    return true;
+  bool rejects(unsigned char first, unsigned char second) const {
+    return !word_prefixes_[static_cast<std::size_t>(first) << 8 | second];
   }
 
-  /// Whether a word (lower-cased) is a query term as written or stemmed;
-  /// counts it with weight @p n (0: only tell).
-  bool word(const std::string& w, double n) {
+  /// Whether a word (lower-cased) is a query term as written or stemmed.
+  bool word(const std::string& w) {
     // Most words of a text share no first two bytes with any query word
     // or stem: one table look-up rejects them without hashing.
     if (!word_prefixes_[prefix_key(w)]) return false;
-    bool matched = add(w, n);
-    if (!stem_prefixes_[prefix_key(w)]) return matched;
+    if (terms_.count(w)) return true;
+    if (!stem_prefixes_[prefix_key(w)]) return false;
     auto memo = stems_.find(w);
     if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
-    return add(memo->second, n) || matched;
+    return terms_.count(memo->second) > 0;
   }
 
   /// One CJK character, indexed as a unigram and a bigram with the one before.
-  bool cjk(unsigned ch, unsigned previous, double n) {
+  bool cjk(unsigned ch, unsigned previous) const {
     std::string uni;
     Xapian::Unicode::append_utf8(uni, ch);
-    bool matched = add(uni, n);
-    if (previous) {
-      std::string bi;
-      Xapian::Unicode::append_utf8(bi, previous);
-      matched = add(bi + uni, n) || matched;
-    }
-    return matched;
+    if (terms_.count(uni)) return true;
+    if (!previous) return false;
+    std::string bi;
+    Xapian::Unicode::append_utf8(bi, previous);
+    return terms_.count(bi + uni) > 0;
   }
 
-  /// Each byte lower-cased if it is an ASCII word character, else 0: one
-  /// look-up per byte of text.
-  static constexpr std::array<char, 256> kAsciiWordChars = [] {
-    std::array<char, 256> table{};
-    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
-    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c + 32);
-    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
-    table['_'] = '_';
-    return table;
-  }();
-  static char ascii_word_char(unsigned char byte) { return kAsciiWordChars[byte]; }
-
-  /// Splits @p text as the indexer does and calls on_word(begin, end,
-  /// lower-cased word) and on_cjk(begin, end, char, previous char). With
-  /// @p only_candidates, ASCII words that cannot be a query word or stem
-  /// (word_prefixes_) are skipped before they are copied: most of a text.
-  template <class Word, class Cjk>
-  void tokens(std::string_view text, bool only_candidates, Word&& on_word, Cjk&& on_cjk) const {
-    std::string current;
-    std::size_t start = 0;  // of the current word
-    unsigned previous_cjk = 0;
-    auto end_word = [&](std::size_t end) {
-      if (current.empty()) return;
-      on_word(start, end, current);
-      current.clear();
-    };
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      const auto byte = static_cast<unsigned char>(text[pos]);
-      if (byte < 0x80 && current.empty() && ascii_word_char(byte)) {
-        // A word starts: read its ASCII run at once.
-        previous_cjk = 0;
-        std::size_t end = pos + 1;
-        while (end < text.size() && ascii_word_char(static_cast<unsigned char>(text[end]))) ++end;
-        const bool whole = end == text.size() || static_cast<unsigned char>(text[end]) < 0x80;
-        if (whole && only_candidates) {
-          // prefix_key() of the lower-cased word, without making it.
-          const std::size_t first = static_cast<unsigned char>(ascii_word_char(byte));
-          const std::size_t second =
-              end - pos > 1 ? static_cast<unsigned char>(ascii_word_char(static_cast<unsigned char>(text[pos + 1]))) : 0;
-          if (!word_prefixes_[(first << 8) | second]) {
-            pos = end;
-            continue;
-          }
-        }
-        start = pos;
-        for (std::size_t i = pos; i < end; ++i) current += ascii_word_char(static_cast<unsigned char>(text[i]));
-        pos = end;
-        if (whole) end_word(end);
-        continue;
-      }
-      if (byte < 0x80) {  // ASCII: no Unicode tables needed
-        previous_cjk = 0;
-        const bool lower = (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') || byte == '_';
-        if (lower || (byte >= 'A' && byte <= 'Z')) {
-          if (current.empty()) start = pos;
-          current += static_cast<char>(lower ? byte : byte + 32);
-        } else {
-          end_word(pos);
-        }
-        ++pos;
-        continue;
-      }
-      Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
-      const unsigned ch = Xapian::Unicode::tolower(*it);
-      const std::size_t here = pos;
-      ++it;
-      pos = it == Xapian::Utf8Iterator() ? text.size() : static_cast<std::size_t>(it.raw() - text.data());
-      if (is_cjk(ch)) {
-        end_word(here);
-        on_cjk(here, pos, ch, previous_cjk);
-        previous_cjk = ch;
-        continue;
-      }
-      previous_cjk = 0;
-      if (Xapian::Unicode::is_wordchar(ch)) {
-        if (current.empty()) start = here;
-        Xapian::Unicode::append_utf8(current, ch);
-      } else {
-        end_word(here);
-      }
-    }
-    end_word(text.size());
-  }
-
-  void scan(std::string_view text, double n, bool track) {
-    tokens(
-        text, true,
+  std::size_t first_match(std::string_view text) {
+    std::size_t found = std::string::npos;
+    scan_words(
+        text, [this](unsigned char a, unsigned char b) { return rejects(a, b); },
         [&](std::size_t begin, std::size_t, const std::string& w) {
-          if (word(w, n) && track && begin < first_match_) first_match_ = begin;
+          if (!word(w)) return false;
+          found = begin;
+          return true;
         },
         [&](std::size_t begin, std::size_t, unsigned ch, unsigned previous) {
-          if (cjk(ch, previous, n) && track && begin < first_match_) first_match_ = begin;
+          if (!cjk(ch, previous)) return false;
+          found = begin;
+          return true;
         });
+    return found;
   }
 
  public:
@@ -325,11 +245,12 @@ class SectionScorer {
     std::vector<std::pair<std::size_t, std::size_t>> marks;
     unsigned pending_cjk = 0;  // a CJK char whose bigram with the next may match
     std::size_t pending_begin = 0;
-    tokens(
-        window, false,
+    scan_words(
+        window, [](unsigned char, unsigned char) { return false; },
         [&](std::size_t begin, std::size_t end, const std::string& w) {
           pending_cjk = 0;
-          if (word(w, 0)) marks.emplace_back(begin, end);
+          if (word(w)) marks.emplace_back(begin, end);
+          return false;
         },
         [&](std::size_t begin, std::size_t end, unsigned ch, unsigned previous) {
           std::string uni;
@@ -348,6 +269,7 @@ class SectionScorer {
           if (matched) marks.emplace_back(begin, end);
           pending_cjk = ch;
           pending_begin = begin;
+          return false;
         });
     std::string out = from > 0 ? "…" : "";
     std::size_t at = 0;
@@ -370,9 +292,8 @@ class SectionScorer {
   const Xapian::Stem& stem_;
   std::vector<bool> stem_prefixes_;
   std::vector<bool> word_prefixes_;  ///< of every query word and stem
+  std::vector<std::pair<std::uint32_t, double>> keys_;  ///< the query's words as the tables key them, with idf
   std::unordered_map<std::string, std::string> stems_;
-  std::unordered_map<std::string, double> counts_;
-  std::size_t first_match_ = std::string::npos;
 };
 
 const char* field_of(const std::string& term) {
@@ -709,7 +630,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.score = weight;
     const std::vector<StoredSection> sections = parse_sections(stored.sections);
     if (!sections.empty()) {
-      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections);
+      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections, decode_section_terms(stored.section_terms));
       const StoredSection& section = sections[best.section];
       hit.section_anchor = std::string(section.anchor);
       hit.section_heading = std::string(section.heading);
@@ -848,7 +769,7 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
       hit.score = it.get_weight();
       const auto sections = parse_sections(stored.sections);
       if (!sections.empty()) {
-        const SectionScorer::Best best = scorer.best(sections);
+        const SectionScorer::Best best = scorer.best(sections, decode_section_terms(stored.section_terms));
         const StoredSection& section = sections[best.section];
         hit.section_anchor = std::string(section.anchor);
         hit.section_heading = std::string(section.heading);

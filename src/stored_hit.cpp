@@ -9,11 +9,12 @@ namespace kb {
 
 namespace {
 
-constexpr std::size_t kFields = 8;
+constexpr std::size_t kFields = 9;
 
 std::array<std::string_view StoredHit::*, kFields> fields() {
   return {&StoredHit::slug, &StoredHit::title,   &StoredHit::summary, &StoredHit::category,
-          &StoredHit::tags, &StoredHit::lang,    &StoredHit::updated, &StoredHit::sections};
+          &StoredHit::tags, &StoredHit::lang,    &StoredHit::updated, &StoredHit::sections,
+          &StoredHit::section_terms};
 }
 
 }  // namespace

@@ -91,6 +91,12 @@ TEST_CASE("a result names and links its best section", "[ladder]") {
   CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>forget</mark>"));
   const auto other = search(s, "badge number");
   CHECK(other.hits.at(0).section_anchor == "find-the-network");
+  // Capitals keep a word unstemmed in the query; the section is still found
+  // by its stem, and the snippet marks the word as the text writes it.
+  const auto capitals = search(s, "FORGET Rejoining");
+  REQUIRE_FALSE(capitals.hits.empty());
+  CHECK(capitals.hits[0].section_anchor == "forget-and-rejoin");
+  CHECK_THAT(capitals.hits[0].snippet_html, Contains("<mark>forget</mark>"));
 }
 
 TEST_CASE("promote_for pins an article first for its queries", "[ladder]") {

@@ -14,7 +14,7 @@
 namespace kb::schema {
 
 /// Bumped whenever terms, values or document data change meaning.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
@@ -65,7 +65,7 @@ inline constexpr Xapian::valueno kSlotHash = 8;      ///< hex FNV-1a of the sour
 /// summary, category, tags, language and date again, and the body's
 /// sections, for snippets and section-level results: records separated by
 /// '\x1e', each "anchor\x1fheading\x1ftext" (the lead has an empty anchor
-/// and heading).
+/// and heading), and each section's table of words (section_terms.h).
 inline constexpr Xapian::valueno kSlotHit = 9;
 /// Translation group: `translation_of`, else the article's own slug. Results
 /// collapse on it so one language version of an article is shown.

@@ -3,8 +3,8 @@
  *  (schema::kSlotHit).
  *
  *  Xapian reads each value slot of a document with its own B-tree lookup,
- *  and a hit needs eight of them (slug, title, summary, category, tags,
- *  language, date, sections): a tenth of a search's time at 10,000
+ *  and a hit needs nine of them (slug, title, summary, category, tags,
+ *  language, date, sections and their words): a tenth of a search's time at 10,000
  *  articles (callgrind, bench/speed). Stored together they cost one. The
  *  small fields stay in their own slots too, where sorting, collapsing and
  *  the facet table read them.
@@ -24,6 +24,7 @@ struct StoredHit {
   std::string_view tags;      ///< joined by '\n'
   std::string_view lang, updated;
   std::string_view sections;  ///< as described at schema::kSlotHit
+  std::string_view section_terms;  ///< each section's words (section_terms.h)
 };
 
 /// Each field as its decimal length, ':', and its bytes: any byte may
