@@ -378,23 +378,24 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
   return with_scoring(parsed, Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
 }
 
+Xapian::Query QueryBuilder::proximity(const std::string& text) {
+  if (params_.proximity_weight <= 0) return Xapian::Query();
+  // Consecutive words of the query found near each other in the text.
+  std::vector<std::string> words;
+  for (auto& w : Synonyms::split_words(text)) {
+    if (!english_stopper()(w) && cjk_bigrams(w) == w) words.push_back(std::move(w));
+  }
+  std::vector<Xapian::Query> pairs;
+  for (std::size_t i = 0; i + 1 < words.size() && pairs.size() < 16; ++i) {
+    const Xapian::Query two[] = {Xapian::Query(words[i]), Xapian::Query(words[i + 1])};
+    pairs.emplace_back(Xapian::Query::OP_NEAR, std::begin(two), std::end(two), params_.proximity_window);
+  }
+  if (pairs.empty()) return Xapian::Query();
+  return scaled(Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()), params_.proximity_weight);
+}
+
 Xapian::Query QueryBuilder::bonus(const std::string& text) {
   std::vector<Xapian::Query> parts;
-  if (params_.proximity_weight > 0) {
-    // Consecutive words of the query found near each other in the text.
-    std::vector<std::string> words;
-    for (auto& w : Synonyms::split_words(text)) {
-      if (!english_stopper()(w) && cjk_bigrams(w) == w) words.push_back(std::move(w));
-    }
-    std::vector<Xapian::Query> pairs;
-    for (std::size_t i = 0; i + 1 < words.size() && pairs.size() < 16; ++i) {
-      const Xapian::Query two[] = {Xapian::Query(words[i]), Xapian::Query(words[i + 1])};
-      pairs.emplace_back(Xapian::Query::OP_NEAR, std::begin(two), std::end(two), params_.proximity_window);
-    }
-    if (!pairs.empty()) {
-      parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, pairs.begin(), pairs.end()), params_.proximity_weight));
-    }
-  }
   std::vector<Xapian::Query> compounds;
   for (const auto& word : joined_words(text, 16)) compounds.push_back(parse(word, Xapian::Query::OP_AND, 0));
   if (!compounds.empty() && params_.compound_weight > 0) {

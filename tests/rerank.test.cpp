@@ -217,3 +217,30 @@ TEST_CASE("fields, filters and quoted phrases keep their hyphens", "[rerank]") {
     CHECK(listed[0] == "phrase");
   }
 }
+
+TEST_CASE("words close together reorder the best page's worth of matches, not the rest", "[rerank]") {
+  // Fourteen articles alike but for their filler words: the same length,
+  // both words, side by side. The first pass and the every-word bonus tie;
+  // only the first ten (a page) are weighed for proximity.
+  std::map<std::string, std::string> bodies;
+  for (int i = 0; i < 14; ++i) {
+    std::string words;
+    for (int w = 0; w < 30; ++w) words += "filler" + std::to_string(i) + "x" + std::to_string(w) + " ";
+    bodies["close" + std::to_string(100 + i)] = "printer offline " + words;
+  }
+  kb::test::TempDir dir;
+  index_bodies(dir, bodies);
+  kb::Searcher searcher(dir / "index");
+  kb::SearchRequest request;
+  request.query = "printer offline";
+  request.per_page = 20;
+  request.explain = true;
+  const kb::SearchResponse response = searcher.search(request);
+  REQUIRE(response.hits.size() == 14);
+  auto bonus = [&](std::size_t i) { return response.hits[i].explain.at("reordering_bonus").get<double>(); };
+  for (std::size_t i = 1; i < 10; ++i) CHECK(bonus(i) == Approx(bonus(0)));
+  for (std::size_t i = 10; i < 14; ++i) {
+    CHECK(bonus(i) > 0);  // every word
+    CHECK(bonus(i) < bonus(0));  // but not weighed for proximity
+  }
+}

@@ -69,12 +69,16 @@ class QueryBuilder {
   /// synonyms and exact identifiers.
   Xapian::Query ranked(const std::string& text);
 
-  /// What reorders the first matches of ranked() (rerank.h): consecutive
-  /// words found close together, joined words ("sign-in", "asp.net")
-  /// found as written, and every word present. Costly to weigh
-  /// on every candidate (positions; lists read to their ends), cheap on a
-  /// few dozen.
+  /// What reorders the first matches of ranked() (rerank.h): joined words
+  /// ("sign-in", "asp.net") found as written, and every word present.
+  /// Costly to weigh on every candidate (lists read to their ends), cheap
+  /// on a few dozen.
   Xapian::Query bonus(const std::string& text);
+
+  /// Consecutive words of the query found close together (OP_NEAR): what
+  /// reorders the best few of those (positions are costlier still).
+  /// Empty when the query has no such pair.
+  Xapian::Query proximity(const std::string& text);
 
   /// The title-field terms of @p title, as a title search would use them.
   std::vector<std::string> title_terms_of(const std::string& title);
