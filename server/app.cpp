@@ -232,7 +232,7 @@ void App::install(httplib::Server& server) {
         }
         (this->*h)(req, res);
       } catch (const HttpError& e) {
-        send_error(req, res, e.status(), e.what());
+        send_error(req, res, e.status(), e.what(), e.ui_key(), e.retry_after_s());
         if (e.retry_after_s() > 0) res.set_header("Retry-After", std::to_string(e.retry_after_s()));
       } catch (const BadRequest& e) {
         send_error(req, res, 400, e.what());
@@ -514,7 +514,8 @@ void App::send_json(httplib::Response& res, int status, const json& body) const 
   res.set_content(dump(body), kJson);
 }
 
-void App::send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const {
+void App::send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message,
+                     const std::string& ui_key, long wait_s) const {
   res.status = status;
   if (is_api(req)) {
     res.set_content(dump(json{{"error", {{"status", status}, {"message", message}}}}), kJson);
@@ -529,7 +530,7 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
       send_page(res, 404, "not_found", not_found_page(base, slug));
       return;
     }
-    send_page(res, status, "error", error_page(base, status, message));
+    send_page(res, status, "error", error_page(base, status, message, ui_key, wait_s));
   } catch (const std::exception&) {
     res.set_content(html_escape(message), "text/plain; charset=utf-8");
   }
@@ -574,7 +575,8 @@ bool App::valid_csrf(const QueryParams& form, const std::string& session) const 
 
 void App::require_csrf(const QueryParams& form, const std::string& session) const {
   if (!valid_csrf(form, session)) {
-    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.");
+    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
+                    "error_form_expired");
   }
 }
 

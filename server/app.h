@@ -76,14 +76,18 @@ struct Config {
 class HttpError : public std::runtime_error {
  public:
   /// @p retry_after_s: sent as Retry-After when positive (429, 503).
-  HttpError(int status, const std::string& message, long retry_after_s = 0)
-      : std::runtime_error(message), status_(status), retry_after_s_(retry_after_s) {}
+  /// @p ui_key: the page's own words for @p message (web/strings), where
+  /// "{minutes}" stands for the wait; API answers keep @p message.
+  HttpError(int status, const std::string& message, long retry_after_s = 0, std::string ui_key = {})
+      : std::runtime_error(message), status_(status), retry_after_s_(retry_after_s), ui_key_(std::move(ui_key)) {}
   int status() const { return status_; }
   long retry_after_s() const { return retry_after_s_; }
+  const std::string& ui_key() const { return ui_key_; }
 
  private:
   int status_;
   long retry_after_s_;
+  std::string ui_key_;
 };
 
 class App {
@@ -195,7 +199,11 @@ class App {
   /// languages with strings).
   std::string ui_language(const httplib::Request& req, const QueryParams& params) const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
-  void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message) const;
+  /// An error as JSON (the API) or as a page in the person's language:
+  /// @p ui_key's text when given, else the status's own (error_404 ...),
+  /// with @p message kept below it for a 400 (what was wrong).
+  void send_error(const httplib::Request& req, httplib::Response& res, int status, const std::string& message,
+                  const std::string& ui_key = {}, long wait_s = 0) const;
   void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
 
   /// The help session of this request (setting its cookie), or nullopt

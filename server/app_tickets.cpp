@@ -45,7 +45,7 @@ void App::enforce_ticket_limits(const httplib::Request& req, const std::string& 
   if (wait == 0 && !session.empty()) wait = session_tickets_.hit(session);
   if (wait > 0) {
     throw HttpError(429, "Too many tickets from here in the last hour. Try again in " + std::to_string(wait) +
-                             " seconds, or call the service desk.", wait);
+                             " seconds, or call the service desk.", wait, "error_too_many_tickets");
   }
 }
 
@@ -184,7 +184,7 @@ void App::get_ticket_sent(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   const std::string reference = params.get("ref");
   if (reference.size() > 32 || !constant_time_equal(params.get("receipt"), receipt_token(reference))) {
-    throw HttpError(404, "There is no ticket receipt at this address.");
+    throw HttpError(404, "There is no ticket receipt at this address.", 0, "error_no_receipt");
   }
   const auto session = existing_visit(req, res);
   send_page(res, 200, "ticket_done", ticket_done_page(page_base(req, params, session.value_or("")), reference));

@@ -336,10 +336,18 @@ mstch::map not_found_page(const PageBase& base, const std::string& slug) {
   return page;
 }
 
-mstch::map error_page(const PageBase& base, int status, const std::string& message) {
+mstch::map error_page(const PageBase& base, int status, const std::string& message, const std::string& ui_key,
+                      long wait_s) {
   mstch::map page = base_map(base, ui_text(base, "error_title"));
   page.emplace("status", std::to_string(status));
-  page.emplace("message", message);
+  std::string text = ui_text(base, ui_key.empty() ? "error_" + std::to_string(status) : ui_key);
+  if (const auto at = text.find("{minutes}"); at != std::string::npos) {
+    text.replace(at, 9, std::to_string(std::max(1L, (wait_s + 59) / 60)));
+  }
+  page.emplace("message", text.empty() ? message : text);
+  // A request the person can correct says what was wrong, as the server
+  // put it.
+  page.emplace("detail", !text.empty() && status == 400 && ui_key.empty() ? message : std::string());
   return page;
 }
 

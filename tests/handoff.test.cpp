@@ -202,6 +202,11 @@ TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing a
     REQUIRE(res);
     CHECK(res->status == 404);
   }
+  // In the person's language, like the rest of the site.
+  const auto korean = b.get("/tickets/sent?ref=KB-000002&ui=ko");
+  REQUIRE(korean);
+  CHECK(korean->status == 404);
+  CHECK_THAT(korean->body, Contains("티켓 접수증이 없습니다"));
 }
 
 TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[handoff]") {

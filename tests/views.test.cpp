@@ -169,6 +169,26 @@ TEST_CASE("pages speak their UI language: titles, labels and the ticket form's m
   CHECK_THAT(html, Contains("<title>Help Center</title>"));
 }
 
+TEST_CASE("error pages speak the page's language, with the wait in minutes and what was wrong", "[views]") {
+  // The server's own words for a receipt that does not exist, in Korean.
+  std::string html = templates().render(
+      "error", error_page(base("", "ko"), 404, "There is no ticket receipt at this address.", "error_no_receipt"));
+  CHECK_THAT(html, Contains("이 주소에는 티켓 접수증이 없습니다."));
+  CHECK_THAT(html, !Contains("There is no ticket receipt"));
+  // A wait of 61 seconds is two minutes, never zero.
+  html = templates().render("error", error_page(base("", "ja"), 429, "Too many tickets", "error_too_many_tickets", 61));
+  CHECK_THAT(html, Contains("2 分後"));
+  html = templates().render("error", error_page(base("", "en"), 429, "Too many searches", "", 5));
+  CHECK_THAT(html, Contains("try again in 1 min."));
+  // A request the person can correct keeps what was wrong below, escaped.
+  html = templates().render("error", error_page(base("", "ko"), 400, "query is not valid <UTF-8>"));
+  CHECK_THAT(html, Contains("검색어를 읽을 수 없습니다"));
+  CHECK_THAT(html, Contains("query is not valid &lt;UTF-8&gt;"));
+  // A status without its own words keeps the server's message.
+  html = templates().render("error", error_page(base("", "ko"), 415, "Content-Type must be application/json"));
+  CHECK_THAT(html, Contains("Content-Type must be application/json"));
+}
+
 TEST_CASE("the 404 page offers a search prefilled from the slug", "[views]") {
   const std::string html = templates().render("not_found", not_found_page(base(), "vpn-keeps-dropping"));
   CHECK_THAT(html, Contains("value=\"vpn keeps dropping\""));

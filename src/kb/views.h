@@ -74,7 +74,12 @@ mstch::map solved_page(const PageBase& base);
 /// 404 for an unknown slug: the search box is prefilled from the slug.
 mstch::map not_found_page(const PageBase& base, const std::string& slug);
 
-mstch::map error_page(const PageBase& base, int status, const std::string& message);
+/// An error page in the person's language: @p ui_key's text (web/strings;
+/// "{minutes}" is filled from @p wait_s), else the status's own
+/// ("error_404"), else @p message as the server put it. A 400 without its
+/// own text keeps @p message below, as what was wrong.
+mstch::map error_page(const PageBase& base, int status, const std::string& message, const std::string& ui_key = {},
+                      long wait_s = 0);
 
 /// "vpn-keeps-disconnecting" -> "vpn keeps disconnecting"
 std::string words_from_slug(const std::string& slug);
