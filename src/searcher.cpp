@@ -137,12 +137,19 @@ class SectionScorer {
         continue;
       }
       word_prefixes_[prefix_key(term)] = true;
-      // The tables count words by their stems, and CJK characters as they
-      // are: a word the query kept unstemmed ("Outlook", a phrase's word)
-      // is looked up by its stem.
       Xapian::Utf8Iterator first(term);
-      const bool cjk_gram = first != Xapian::Utf8Iterator() && is_cjk(*first);
-      idf_of_key[section_term_key(cjk_gram ? term : "Z" + stem_(term))] += idf;
+      if (first != Xapian::Utf8Iterator() && is_cjk(*first)) {
+        idf_of_key[section_term_key(term)] += idf;  // the tables count CJK n-grams as they are
+        continue;
+      }
+      // A word the query kept as written ("Outlook", a quoted phrase's
+      // word) is looked up by its stem, as the tables count words; and
+      // marked wherever a word stems the same way.
+      const std::string stemmed = "Z" + stem_(term);
+      idf_of_key[section_term_key(stemmed)] += idf;
+      stem_prefixes_[prefix_key(std::string_view(stemmed).substr(1))] = true;
+      word_prefixes_[prefix_key(std::string_view(stemmed).substr(1))] = true;
+      stems_of_words_.insert(stemmed);
     }
     keys_.assign(idf_of_key.begin(), idf_of_key.end());
   }
@@ -194,7 +201,7 @@ class SectionScorer {
     if (!stem_prefixes_[prefix_key(w)]) return false;
     auto memo = stems_.find(w);
     if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
-    return terms_.count(memo->second) > 0;
+    return terms_.count(memo->second) > 0 || stems_of_words_.count(memo->second) > 0;
   }
 
   /// One CJK character, indexed as a unigram and a bigram with the one before.
@@ -294,6 +301,7 @@ class SectionScorer {
   std::vector<bool> word_prefixes_;  ///< of every query word and stem
   std::vector<std::pair<std::uint32_t, double>> keys_;  ///< the query's words as the tables key them, with idf
   std::unordered_map<std::string, std::string> stems_;
+  std::unordered_set<std::string> stems_of_words_;  ///< "Z" + stem of each word the query kept as written
 };
 
 const char* field_of(const std::string& term) {

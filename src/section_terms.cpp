@@ -37,8 +37,15 @@ void SectionTermsBuilder::count(std::unordered_map<std::uint32_t, unsigned>& cou
       text, [](unsigned char, unsigned char) { return false; },
       [&](std::size_t, std::size_t, const std::string& word) {
         auto known = keys_.find(word);
-        if (known == keys_.end()) known = keys_.emplace(word, section_term_key("Z" + stem_(word))).first;
-        counts[known->second] += weight;
+        if (known == keys_.end()) {
+          std::vector<std::uint32_t> keys;
+          for (const auto& stem : stemmers_) {
+            const std::uint32_t key = section_term_key("Z" + stem(word));
+            if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+          }
+          known = keys_.emplace(word, std::move(keys)).first;
+        }
+        for (const std::uint32_t key : known->second) counts[key] += weight;
         return false;
       },
       [&](std::size_t, std::size_t, unsigned ch, unsigned previous) {

@@ -4,7 +4,9 @@
  *  learned boost's bound, autocomplete and explanations.
  */
 #include "kb/searcher.h"
+#include "kb/index_writer.h"
 #include "support/search_index.h"
+#include "support/temp_dir.h"
 
 #include <catch2/catch.hpp>
 
@@ -91,12 +93,38 @@ TEST_CASE("a result names and links its best section", "[ladder]") {
   CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>forget</mark>"));
   const auto other = search(s, "badge number");
   CHECK(other.hits.at(0).section_anchor == "find-the-network");
-  // Capitals keep a word unstemmed in the query; the section is still found
-  // by its stem, and the snippet marks the word as the text writes it.
-  const auto capitals = search(s, "FORGET Rejoining");
+  // Capitals keep a word as written in the query ("forgetting"); the
+  // section is still found by its stem, and the snippet marks the word as
+  // the text writes it.
+  const auto capitals = search(s, "Forgetting Rejoin");
   REQUIRE_FALSE(capitals.hits.empty());
   CHECK(capitals.hits[0].section_anchor == "forget-and-rejoin");
   CHECK_THAT(capitals.hits[0].snippet_html, Contains("<mark>forget</mark>"));
+}
+
+TEST_CASE("an article in another language shows its best section for a query stemmed as English", "[ladder]") {
+  test::TempDir dir;
+  dir.write("articles/drucker.md",
+            "---\ntitle: \"Hilfe\"\nlang: de\n---\nDieser Artikel behandelt Geräte im Büro.\n\n"
+            "## Scannen\n\nDer Scanner braucht einen Treiber.\n\n"
+            "## Drucken\n\nWenn der Drucker offline ist, starten Sie ihn neu.\n");
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(build_index(opt).skipped == 0);
+  Searcher s(opt.index_dir);
+  // No language filter: the query is stemmed as English, the article as German.
+  for (const std::string q : {"Drucker", "drucker offline"}) {
+    INFO(q);
+    const auto r = search(s, q);
+    REQUIRE_FALSE(r.hits.empty());
+    CHECK(r.hits[0].section_anchor == "drucken");
+    CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>Drucker</mark>"));
+  }
+  SearchRequest filtered;
+  filtered.query = "Drucker";
+  filtered.lang = "de";
+  CHECK(s.search(filtered).hits.at(0).section_anchor == "drucken");
 }
 
 TEST_CASE("promote_for pins an article first for its queries", "[ladder]") {

@@ -14,7 +14,7 @@ namespace {
 
 std::vector<kb::SectionTerms> build(const std::vector<std::pair<std::string, std::string>>& sections,
                                     std::string& encoded) {
-  kb::SectionTermsBuilder builder{Xapian::Stem("en")};
+  kb::SectionTermsBuilder builder{{Xapian::Stem("en")}};
   for (const auto& [heading, text] : sections) builder.add_section(heading, text);
   encoded = builder.encoded();
   return kb::decode_section_terms(encoded);
@@ -35,6 +35,18 @@ TEST_CASE("a section's table counts its words by their index stems, heading word
   CHECK(tables[1].count(section_term_key("Zintro")) == 0);
   // Unstemmed terms are not in the tables: a search looks words up by stem.
   CHECK(tables[1].count(section_term_key("passwords")) == 0);
+}
+
+TEST_CASE("an article in another language counts its words by its own stems and by English ones", "[section_terms]") {
+  kb::SectionTermsBuilder builder{{Xapian::Stem("de"), Xapian::Stem("en")}};
+  builder.add_section("", "Drucker druckt");
+  const std::string encoded = builder.encoded();
+  const auto tables = kb::decode_section_terms(encoded);
+  REQUIRE(tables.size() == 1);
+  CHECK(tables[0].count(section_term_key("Z" + Xapian::Stem("de")("drucker"))) >= 1);
+  CHECK(tables[0].count(section_term_key("Zdrucker")) == 1);  // English leaves it whole
+  // A word both stemmers agree on counts once, not twice.
+  CHECK(tables[0].count(section_term_key("Zdruckt")) == 1);
 }
 
 TEST_CASE("CJK text counts as unigrams and bigrams, as the index has it", "[section_terms]") {

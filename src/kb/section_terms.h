@@ -10,7 +10,9 @@
  *
  *  A section's table holds, per distinct word, a 24-bit hash of the term
  *  the index has for it ("Z" + stem; CJK characters and bigrams as they
- *  are) and how often it occurs, heading words counting twice. Two words
+ *  are) and how often it occurs, heading words counting twice. A word
+ *  the query kept as written (capitalised, quoted) is looked up by its
+ *  stem too: a section with "password" counts for "Passwords". Two words
  *  with the same hash in one section are counted together: with a few
  *  hundred words a section, that is rare, and it can only change which
  *  section is shown, never which articles match.
@@ -39,8 +41,11 @@ std::uint32_t section_term_key(std::string_view term);
 /// Counts the words of an article's sections, in order.
 class SectionTermsBuilder {
  public:
-  /// @p stem: the article's stemmer, as its index terms were made.
-  explicit SectionTermsBuilder(const Xapian::Stem& stem) : stem_(stem) {}
+  /// @p stemmers: the article's own, as its index terms were made, and
+  /// English when that differs: a query is stemmed as English unless it is
+  /// filtered to one language, and its words are looked up as it stemmed
+  /// them.
+  explicit SectionTermsBuilder(std::vector<Xapian::Stem> stemmers) : stemmers_(std::move(stemmers)) {}
 
   void add_section(std::string_view heading, std::string_view text);
 
@@ -50,8 +55,9 @@ class SectionTermsBuilder {
  private:
   void count(std::unordered_map<std::uint32_t, unsigned>& counts, std::string_view text, unsigned weight);
 
-  Xapian::Stem stem_;
-  std::unordered_map<std::string, std::uint32_t> keys_;  ///< word -> key of its stem, for this article
+  std::vector<Xapian::Stem> stemmers_;
+  /// word -> the keys of its stems (one per distinct stem), for this article
+  std::unordered_map<std::string, std::vector<std::uint32_t>> keys_;
   std::size_t budget_ = kMaxScanArticle;
   std::string out_;
 };
