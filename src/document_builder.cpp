@@ -131,11 +131,7 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   doc.add_value(s::kSlotPath, article.path);
   doc.add_value(s::kSlotHash, content_hash);
   std::string sections;
-  std::vector<Xapian::Stem> section_stemmers{stemmer_for(article.lang)};
-  if (section_stemmers.front().get_description() != Xapian::Stem("en").get_description()) {
-    section_stemmers.emplace_back("en");
-  }
-  SectionTermsBuilder section_terms(std::move(section_stemmers));
+  SectionTermsBuilder section_terms(stemmer_for(article.lang));
   for (const auto& section : md.sections) {
     if (section.heading_index < 0 && section.text.empty()) continue;
     if (!sections.empty()) sections += s::kSectionSeparator;

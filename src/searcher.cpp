@@ -130,26 +130,22 @@ class SectionScorer {
       : terms_(terms), stem_(stem), stem_prefixes_(1 << 16, false), word_prefixes_(1 << 16, false) {
     std::unordered_map<std::uint32_t, double> idf_of_key;
     for (const auto& [term, idf] : terms_) {
-      if (term.size() > 1 && term[0] == 'Z') {
-        stem_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
-        word_prefixes_[prefix_key(std::string_view(term).substr(1))] = true;
-        idf_of_key[section_term_key(term)] += idf;
-        continue;
-      }
-      word_prefixes_[prefix_key(term)] = true;
       Xapian::Utf8Iterator first(term);
       if (first != Xapian::Utf8Iterator() && is_cjk(*first)) {
+        word_prefixes_[prefix_key(term)] = true;
         idf_of_key[section_term_key(term)] += idf;  // the tables count CJK n-grams as they are
         continue;
       }
       // A word the query kept as written ("Outlook", a quoted phrase's
-      // word) is looked up by its stem, as the tables count words; and
+      // word) is looked up by its stem, as the tables count words, and
       // marked wherever a word stems the same way.
-      const std::string stemmed = "Z" + stem_(term);
-      idf_of_key[section_term_key(stemmed)] += idf;
-      stem_prefixes_[prefix_key(std::string_view(stemmed).substr(1))] = true;
-      word_prefixes_[prefix_key(std::string_view(stemmed).substr(1))] = true;
-      stems_of_words_.insert(stemmed);
+      const bool stemmed = term.size() > 1 && term[0] == 'Z';
+      if (!stemmed) word_prefixes_[prefix_key(term)] = true;
+      const std::string stem_term = stemmed ? term : "Z" + stem_(term);
+      idf_of_key[section_term_key(stem_term)] += idf;
+      stem_prefixes_[prefix_key(std::string_view(stem_term).substr(1))] = true;
+      word_prefixes_[prefix_key(std::string_view(stem_term).substr(1))] = true;
+      wanted_stems_.insert(stem_term);
     }
     keys_.assign(idf_of_key.begin(), idf_of_key.end());
   }
@@ -201,7 +197,7 @@ class SectionScorer {
     if (!stem_prefixes_[prefix_key(w)]) return false;
     auto memo = stems_.find(w);
     if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
-    return terms_.count(memo->second) > 0 || stems_of_words_.count(memo->second) > 0;
+    return wanted_stems_.count(memo->second) > 0;
   }
 
   /// One CJK character, indexed as a unigram and a bigram with the one before.
@@ -253,7 +249,7 @@ class SectionScorer {
     unsigned pending_cjk = 0;  // a CJK char whose bigram with the next may match
     std::size_t pending_begin = 0;
     scan_words(
-        window, [](unsigned char, unsigned char) { return false; },
+        window,
         [&](std::size_t begin, std::size_t end, const std::string& w) {
           pending_cjk = 0;
           if (word(w)) marks.emplace_back(begin, end);
@@ -301,7 +297,7 @@ class SectionScorer {
   std::vector<bool> word_prefixes_;  ///< of every query word and stem
   std::vector<std::pair<std::uint32_t, double>> keys_;  ///< the query's words as the tables key them, with idf
   std::unordered_map<std::string, std::string> stems_;
-  std::unordered_set<std::string> stems_of_words_;  ///< "Z" + stem of each word the query kept as written
+  std::unordered_set<std::string> wanted_stems_;  ///< "Z" + stem of every query word, stemmed or kept as written
 };
 
 const char* field_of(const std::string& term) {
@@ -618,9 +614,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
         return page[a].weight + added[a] > page[b].weight + added[b];
       });
       order.resize(std::min(order.size(), kProximityDepth));
-      std::vector<Xapian::docid> best;
-      for (const std::size_t i : order) best.push_back(docids[i]);
-      const std::vector<double> near = weights_of(db_, bm25, proximity, best);
+      std::vector<Xapian::docid> first_page;
+      for (const std::size_t i : order) first_page.push_back(docids[i]);
+      const std::vector<double> near = weights_of(db_, bm25, proximity, first_page);
       for (std::size_t k = 0; k < order.size(); ++k) added[order[k]] += near[k];
     }
     if (similar_titles) {

@@ -34,7 +34,7 @@ std::uint32_t section_term_key(std::string_view term) {
 void SectionTermsBuilder::count(std::unordered_map<std::uint32_t, unsigned>& counts, std::string_view text,
                                 unsigned weight) {
   scan_words(
-      text, [](unsigned char, unsigned char) { return false; },
+      text,
       [&](std::size_t, std::size_t, const std::string& word) {
         auto known = keys_.find(word);
         if (known == keys_.end()) {
@@ -60,6 +60,11 @@ void SectionTermsBuilder::count(std::unordered_map<std::uint32_t, unsigned>& cou
         }
         return false;
       });
+}
+
+SectionTermsBuilder::SectionTermsBuilder(const Xapian::Stem& article_stem) : stemmers_{article_stem} {
+  static const Xapian::Stem english("en");
+  if (article_stem.get_description() != english.get_description()) stemmers_.push_back(english);
 }
 
 void SectionTermsBuilder::add_section(std::string_view heading, std::string_view text) {

@@ -14,7 +14,7 @@ namespace {
 
 std::vector<kb::SectionTerms> build(const std::vector<std::pair<std::string, std::string>>& sections,
                                     std::string& encoded) {
-  kb::SectionTermsBuilder builder{{Xapian::Stem("en")}};
+  kb::SectionTermsBuilder builder{Xapian::Stem("en")};
   for (const auto& [heading, text] : sections) builder.add_section(heading, text);
   encoded = builder.encoded();
   return kb::decode_section_terms(encoded);
@@ -38,7 +38,7 @@ TEST_CASE("a section's table counts its words by their index stems, heading word
 }
 
 TEST_CASE("an article in another language counts its words by its own stems and by English ones", "[section_terms]") {
-  kb::SectionTermsBuilder builder{{Xapian::Stem("de"), Xapian::Stem("en")}};
+  kb::SectionTermsBuilder builder{Xapian::Stem("de")};
   builder.add_section("", "Drucker druckt");
   const std::string encoded = builder.encoded();
   const auto tables = kb::decode_section_terms(encoded);

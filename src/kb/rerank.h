@@ -5,7 +5,8 @@
  *  candidate: OP_NEAR reads the positions of each article that has both
  *  words, and an all-words AND walks every list to the end. They only
  *  reorder articles that are already near the top, so they are weighed
- *  for the first few dozen matches of the cheaper query instead.
+ *  for the first few dozen matches of the cheaper query instead (OP_NEAR,
+ *  which reads the most, for the best ten of those: searcher.cpp).
  */
 #pragma once
 

@@ -41,11 +41,11 @@ std::uint32_t section_term_key(std::string_view term);
 /// Counts the words of an article's sections, in order.
 class SectionTermsBuilder {
  public:
-  /// @p stemmers: the article's own, as its index terms were made, and
-  /// English when that differs: a query is stemmed as English unless it is
-  /// filtered to one language, and its words are looked up as it stemmed
-  /// them.
-  explicit SectionTermsBuilder(std::vector<Xapian::Stem> stemmers) : stemmers_(std::move(stemmers)) {}
+  /// Words are counted by @p article_stem's stems, as the article's index
+  /// terms were made, and by English ones when that differs: a query is
+  /// stemmed as English unless it is filtered to one language, and its
+  /// words are looked up as it stemmed them.
+  explicit SectionTermsBuilder(const Xapian::Stem& article_stem);
 
   void add_section(std::string_view heading, std::string_view text);
 

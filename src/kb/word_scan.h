@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace kb {
 
@@ -101,6 +102,13 @@ void scan_words(std::string_view text, Skip&& skip, Word&& on_word, Cjk&& on_cjk
     }
   }
   end_word(text.size());
+}
+
+/// Every word of @p text, none passed over.
+template <class Word, class Cjk>
+void scan_words(std::string_view text, Word&& on_word, Cjk&& on_cjk) {
+  scan_words(text, [](unsigned char, unsigned char) { return false; }, std::forward<Word>(on_word),
+             std::forward<Cjk>(on_cjk));
 }
 
 }  // namespace kb
