@@ -4,6 +4,7 @@
  */
 #include "kb/searcher.h"
 
+#include "kb/bm25_weight.h"
 #include "kb/document_builder.h"
 #include "kb/events.h"
 #include "kb/facet_table.h"
@@ -311,11 +312,13 @@ const char* field_of(const std::string& term) {
 constexpr std::size_t kSnippetBytes = 240;
 constexpr Xapian::doccount kExactMatchesChecked = 500;
 /// How many of the best matches are reordered (QueryBuilder::bonus, similar
-/// titles): the first three pages of ten. The deeper the list, the lower
-/// the weight Xapian must keep looking for, so the less it can skip: 50
-/// cost 12% more search time than 30 at 100,000 articles (p99 4.8 against
-/// 4.2 ms) for pair nDCG@10 0.7875 against 0.7858 (bench/relevance).
-constexpr Xapian::doccount kRerankDepth = 30;
+/// titles, length measured against theirs). The deeper the list, the lower
+/// the weight Xapian must keep looking for, so the less it can skip, and
+/// each is weighed a second time: at 10,000 articles 30 took 0.409 ms at
+/// the median and 1.005 ms at p99, 25 0.395 and 0.99 ms, for the same
+/// relevance (thread MRR@10 0.8515 both, pair nDCG@10 0.7836 against
+/// 0.7814; bench/relevance). 20 lowered thread MRR@10 to 0.8499.
+constexpr Xapian::doccount kRerankDepth = 25;
 /// How many of those the proximity of the query's words reorders. OP_NEAR
 /// reads positions and, for each pair of words, their lists again: over
 /// 30 articles it read more blocks than the whole first pass (123 against
@@ -561,7 +564,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     used = Xapian::Query(Xapian::Query::OP_AND_MAYBE, used, Xapian::Query(source->release()));
   }
 
-  const Xapian::BM25Weight bm25(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen);
+  const Bm25Weight bm25(params_.bm25_k1, params_.bm25_b, params_.bm25_min_normlen);
   Xapian::Enquire enquire(db_);
   enquire.set_weighting_scheme(bm25);
   if (facet_table->has_translation_groups()) enquire.set_collapse_key(schema::kSlotGroup);
@@ -593,7 +596,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   struct Ranked {
     Xapian::MSetIterator it;
     double weight;
-    double bonus = 0;  ///< of it, what the reordering added
+    double bonus = 0;         ///< of it, what the reordering added
+    double length_pivot = 0;  ///< the normal length it was weighed against; 0: the index's average
   };
   std::vector<Ranked> page;
   for (auto it = mset.begin(); it != mset.end(); ++it) page.push_back({it, it.get_weight()});
@@ -604,7 +608,30 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     const std::size_t reordered = std::min<std::size_t>(page.size(), kRerankDepth);
     std::vector<Xapian::docid> docids;
     for (std::size_t i = 0; i < reordered; ++i) docids.push_back(*page[i].it);
-    std::vector<double> added = weights_of(db_, bm25, bonus, docids);
+    // Length is measured against these matches (bm25_weight.h): the
+    // median, which a few much longer or shorter ones cannot move. The
+    // query is weighed again with it, with the bonus, in one pass.
+    double pivot = 0;
+    if (params_.length_from_matches) {
+      std::vector<Xapian::termcount> lengths;
+      for (const Xapian::docid d : docids) lengths.push_back(facet_table->length(d));
+      std::nth_element(lengths.begin(), lengths.begin() + static_cast<std::ptrdiff_t>(lengths.size() / 2), lengths.end());
+      pivot = lengths[lengths.size() / 2];
+    }
+    const Bm25Weight reweigh(params_.bm25_k1, params_.bm25_b, params_.bm25_min_normlen, pivot);
+    std::vector<double> added(reordered, 0.0);
+    if (pivot > 0) {
+      const std::vector<double> again = weights_of(db_, reweigh, Xapian::Query(Xapian::Query::OP_OR, filtered(used), bonus), docids);
+      // What the bonus added is told apart only for an explanation.
+      const std::vector<double> base = request.explain ? weights_of(db_, reweigh, filtered(used), docids) : again;
+      for (std::size_t i = 0; i < reordered; ++i) {
+        page[i].weight = base[i];
+        page[i].length_pivot = pivot;
+        added[i] = again[i] - base[i];
+      }
+    } else {
+      added = weights_of(db_, reweigh, bonus, docids);
+    }
     if (!proximity.empty()) {
       // Words close together decide the order among the first page's
       // worth of the reordered matches (kProximityDepth).
@@ -616,7 +643,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       order.resize(std::min(order.size(), kProximityDepth));
       std::vector<Xapian::docid> first_page;
       for (const std::size_t i : order) first_page.push_back(docids[i]);
-      const std::vector<double> near = weights_of(db_, bm25, proximity, first_page);
+      const std::vector<double> near = weights_of(db_, reweigh, proximity, first_page);
       for (std::size_t k = 0; k < order.size(); ++k) added[order[k]] += near[k];
     }
     if (similar_titles) {
@@ -678,14 +705,14 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     }
   }
   std::vector<SearchHit> ranked;
-  for (const auto& [it, weight, reordering] : page) {
+  for (const auto& [it, weight, reordering, length_pivot] : page) {
     SearchHit hit = make_hit(it.get_document(), weight);
     if (request.explain) {
       nlohmann::json matched = nlohmann::json::array();
       const Xapian::Document doc = it.get_document();
       for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
         Xapian::Enquire one(db_);
-        one.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+        one.set_weighting_scheme(Bm25Weight(params_.bm25_k1, params_.bm25_b, params_.bm25_min_normlen, length_pivot));
         one.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(*t), Xapian::Query(schema::kPrefixId + hit.slug)));
         const Xapian::MSet m = one.get_mset(0, 1);
         Xapian::termcount wdf = 0;
@@ -712,7 +739,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       hit.explain = {{"weight", weight}, {"rung", response.rung}, {"matched_terms", matched},
                      {"section", hit.section_anchor}, {"section_heading", hit.section_heading}, {"pinned", false},
                      {"language_preference", preferred}, {"learned_boost", 1.0},
-                     {"reordering_bonus", reordering}};
+                     {"reordering_bonus", reordering}, {"length_pivot", length_pivot}};
     }
     ranked.push_back(std::move(hit));
   }
@@ -785,7 +812,7 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     if (!b.empty()) parts.push_back(qb.ranked(b));
     const Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
     Xapian::Enquire enquire(db_);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(params_.bm25_k1, 0, 1, params_.bm25_b, params_.bm25_min_normlen));
+    enquire.set_weighting_scheme(Bm25Weight(params_.bm25_k1, params_.bm25_b, params_.bm25_min_normlen));
     enquire.set_collapse_key(schema::kSlotGroup);
     enquire.set_query(q);
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));

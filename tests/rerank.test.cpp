@@ -244,3 +244,29 @@ TEST_CASE("words close together reorder the best page's worth of matches, not th
     CHECK(bonus(i) < bonus(0));  // but not weighed for proximity
   }
 }
+
+TEST_CASE("long articles about something else do not change the order of short ones", "[rerank]") {
+  // A short note that says it once, and a longer one that says it twice:
+  // against each other, the short one is the closer match.
+  const std::map<std::string, std::string> notes{
+      {"short", "printer " + filler(12) + " jam " + filler(12)},
+      {"longer", "printer " + filler(30) + " jam " + filler(30) + " printer " + filler(30) + " jam " + filler(30)}};
+  auto order = [&](int long_articles, bool length_from_matches) {
+    kb::test::TempDir dir;
+    std::map<std::string, std::string> bodies = notes;
+    for (int i = 0; i < long_articles; ++i) bodies["manual" + std::to_string(i)] = "scanner " + filler(2000);
+    index_bodies(dir, bodies);
+    kb::Searcher searcher(dir / "index");
+    searcher.params().length_from_matches = length_from_matches;
+    kb::SearchRequest request;
+    request.query = "printer jam";
+    return kb::test::slugs(searcher.search(request));
+  };
+  const std::vector<std::string> alone = order(0, true);
+  REQUIRE(alone == std::vector<std::string>{"short", "longer"});
+  // 60 manuals of 2,000 words make the index's average length 30 times
+  // the notes'. Measured against the whole index the notes would be
+  // equally "short", and the note that says it twice would win.
+  CHECK(order(60, true) == alone);
+  CHECK(order(60, false) != alone);
+}

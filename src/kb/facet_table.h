@@ -1,5 +1,5 @@
 /** @file facet_table.h
- *  @brief Facet values (and title lengths) of every document of one index
+ *  @brief Facet values (and title and text lengths) of every document of one index
  *  revision, in memory, so that counting facets costs an array lookup per
  *  match instead of a read of the document's values.
  *
@@ -36,6 +36,9 @@ class FacetTable {
   /// Words in a document's title and tags (the title field's length).
   unsigned title_length(Xapian::docid d) const { return d < title_length_.size() ? title_length_[d] : 0; }
   double average_title_length() const { return average_title_length_; }
+  /// Words in a document's whole text (Xapian's document length), without
+  /// the B-tree lookup of Database::get_doclength.
+  Xapian::termcount length(Xapian::docid d) const { return d < length_.size() ? length_[d] : 0; }
 
   /// Counts one matching document: categories and tags once per
   /// translation group (results collapse to one version per group, so the
@@ -66,6 +69,7 @@ class FacetTable {
   std::vector<std::uint32_t> tags_begin_;  ///< tags of docid d: tag_ids_[tags_begin_[d] .. tags_begin_[d+1])
   std::vector<std::uint32_t> tag_ids_;
   std::vector<std::uint16_t> title_length_;
+  std::vector<Xapian::termcount> length_;
   double average_title_length_ = 1;
   std::vector<std::string> categories_, tags_, langs_, groups_;  ///< value id - 1 -> value
 };
