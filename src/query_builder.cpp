@@ -176,7 +176,7 @@ const Xapian::Stopper& english_stopper() {
 
 QueryBuilder::QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem, const Synonyms& synonyms,
                            const RankingParams& params)
-    : db_(db), synonyms_(synonyms), params_(params) {
+    : db_(db), synonyms_(synonyms), params_(params), stem_(stem) {
   for (Xapian::QueryParser* qp : {&qp_, &title_qp_}) {
     qp->set_database(db_);
     qp->set_stemmer(stem);
@@ -259,7 +259,9 @@ std::size_t QueryBuilder::word_count(const std::string& text) const {
 std::string QueryBuilder::correct_spelling(const std::string& text) const {
   // Xapian's own FLAG_SPELLING_CORRECTION also "corrects" words that are in
   // the index when a more frequent word is one edit away (trello -> tell,
-  // way -> may); only words no article contains are corrected here.
+  // way -> may); only words no article contains are corrected here, in
+  // no form with the same stem either: "crossed" is not "closed" where an
+  // article says "cross", since the stemmed search finds it already.
   std::string out;
   bool changed = false;
   std::string word;
@@ -274,7 +276,7 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     // A word the writers listed as a synonym is known, even when no article
     // uses it: the synonym rung answers it, not a "correction".
     if (letters_only && lower.size() >= 3 && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
-        !db_.term_exists(lower) && synonyms_.find({lower}).empty()) {
+        !db_.term_exists(lower) && !db_.term_exists("Z" + stem_(lower)) && synonyms_.find({lower}).empty()) {
       if (!dictionary) dictionary = SpellingDictionary::for_database(db_);
       // One edit away from the memory table, else Xapian's slower search
       // up to two edits away.

@@ -66,6 +66,14 @@ TEST_CASE("search on the fixture articles", "[search]") {
     CHECK(r.corrected_query.empty());
     CHECK(r.rung == "all");
   }
+  SECTION("another form of a word an article has is not corrected") {
+    // No article says "printed", but "printer" is one edit away; the
+    // stemmed search finds "printing" without any correction.
+    const auto r = search(s, "printed");
+    CHECK(r.corrected_query.empty());
+    CHECK(r.rung == "all");
+    CHECK(slugs(r).at(0) == "printer-offline");
+  }
   SECTION("when no article has every word, any word will do") {
     const auto r = search(s, "keyboard spooler");
     CHECK(r.rung == "any");

@@ -108,6 +108,7 @@ class QueryBuilder {
   const Xapian::Database& db_;
   const Synonyms& synonyms_;
   const RankingParams& params_;
+  Xapian::Stem stem_;
   Xapian::QueryParser qp_;
   Xapian::QueryParser title_qp_;
   std::string correction_;
