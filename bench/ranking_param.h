@@ -13,7 +13,7 @@
 namespace kb::bench {
 
 inline constexpr const char* kRankingParamNames =
-    "k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, lengthpivot, near, window, compound, pasted";
+    "k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, lengthpivot, edit1, edit2, near, window, compound, pasted";
 
 /// Sets the parameter @p assignment ("near=0") names; throws on an unknown name.
 inline void apply_ranking_param(RankingParams& p, const std::string& assignment) {
@@ -30,6 +30,8 @@ inline void apply_ranking_param(RankingParams& p, const std::string& assignment)
   else if (name == "synonym") p.synonym_weight = v;
   else if (name == "exact") p.error_token_weight = v;
   else if (name == "minnorm") p.bm25_min_normlen = v;
+  else if (name == "edit1") p.one_edit_letters = static_cast<std::size_t>(v);
+  else if (name == "edit2") p.two_edit_letters = static_cast<std::size_t>(v);
   else if (name == "lengthpivot") p.length_from_matches = v != 0;
   else if (name == "near") p.proximity_weight = v;
   else if (name == "window") p.proximity_window = static_cast<unsigned>(v);

@@ -275,13 +275,15 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     });
     // A word the writers listed as a synonym is known, even when no article
     // uses it: the synonym rung answers it, not a "correction".
-    if (letters_only && lower.size() >= 3 && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
+    std::size_t letters = 0;
+    for (Xapian::Utf8Iterator it(lower); it != Xapian::Utf8Iterator(); ++it) ++letters;
+    if (letters_only && letters >= params_.one_edit_letters && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
         !db_.term_exists(lower) && !db_.term_exists("Z" + stem_(lower)) && synonyms_.find({lower}).empty()) {
       if (!dictionary) dictionary = SpellingDictionary::for_database(db_);
       // One edit away from the memory table, else Xapian's slower search
       // up to two edits away.
       const std::optional<std::string> near = dictionary->suggest(lower);
-      const std::string suggestion = near ? *near : db_.get_spelling_suggestion(lower);
+      const std::string suggestion = near ? *near : db_.get_spelling_suggestion(lower, letters >= params_.two_edit_letters ? 2 : 1);
       if (!suggestion.empty() && suggestion != lower) {
         replacement = suggestion;
         changed = true;
@@ -292,7 +294,14 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
   };
   for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
     const unsigned ch = *it;
-    if (Xapian::Unicode::is_wordchar(ch) && !is_cjk(ch)) {
+    auto is_word = [](unsigned c) { return Xapian::Unicode::is_wordchar(c) && !is_cjk(c); };
+    Xapian::Utf8Iterator next = it;
+    ++next;
+    if (is_word(ch)) {
+      Xapian::Unicode::append_utf8(word, ch);
+    } else if ((ch == '\'' || ch == 0x2019) && !word.empty() && next != Xapian::Utf8Iterator() && is_word(*next)) {
+      // An apostrophe inside a word keeps it whole, as the query parser
+      // does: "doesn't" is one (stop) word, not "doesn" to correct to "does".
       Xapian::Unicode::append_utf8(word, ch);
     } else {
       flush();

@@ -270,3 +270,23 @@ TEST_CASE("contractions typed without the apostrophe are not 'corrected' into ot
   // A real misspelling next to one is still corrected.
   CHECK(search(s, "cant reset pasword").corrected_query == "cant reset password");
 }
+
+TEST_CASE("corrections: short words are kept, long words may be two edits away, apostrophes join", "[search]") {
+  test::TempDir dir;
+  dir.write("articles/sync.md", test::article("Sync data across devices", "Cross-device sync needs the configuration file."));
+  dir.write("articles/printer.md", test::article("Printer offline", "The printer does not print."));
+  Searcher s(index_folder(dir).index_dir);
+  // Three letters, one edit from "data": more likely another word than a typo.
+  CHECK(search(s, "dat sync").corrected_query.empty());
+  // Four letters and more, one edit: a typo.
+  CHECK(search(s, "snyc data").corrected_query == "sync data");
+  // Two edits only from nine letters: "crowd" is not "cross"...
+  CHECK(search(s, "crowd sync").corrected_query.empty());
+  // ...but "confguraton" is "configuration".
+  CHECK(search(s, "confguraton file").corrected_query == "configuration file");
+  // "doesn't" is one word (a stop word), not "doesn" to correct to "does".
+  for (const char* query : {"printer doesn't print", "printer doesn\u2019t print"}) {
+    INFO(query);
+    CHECK(search(s, query).corrected_query.empty());
+  }
+}
