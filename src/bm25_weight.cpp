@@ -45,8 +45,11 @@ double Bm25Weight::get_sumpart(Xapian::termcount wdf, Xapian::termcount doclen, 
 }
 
 double Bm25Weight::get_maxpart() const {
-  // The most a match can score: the highest count in the shortest article.
-  return part(get_wdf_upper_bound(), get_doclength_lower_bound() * inverse_length_);
+  // The most a match can score: the highest count in the shortest article
+  // that can hold it. The tighter the bound, the more matches Xapian skips.
+  const Xapian::termcount wdf = get_wdf_upper_bound();
+  const double shortest = std::max<double>(wdf, get_doclength_lower_bound());
+  return part(wdf, shortest * inverse_length_);
 }
 
 }  // namespace kb

@@ -622,12 +622,12 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     std::vector<double> added(reordered, 0.0);
     if (pivot > 0) {
       const std::vector<double> again = weights_of(db_, reweigh, Xapian::Query(Xapian::Query::OP_OR, filtered(used), bonus), docids);
-      // What the bonus added is told apart only for an explanation.
-      const std::vector<double> base = request.explain ? weights_of(db_, reweigh, filtered(used), docids) : again;
+      // What the bonus added is told apart only for an explanation: 0
+      // exactly where it added nothing.
+      if (request.explain) added = weights_of(db_, reweigh, bonus, docids);
       for (std::size_t i = 0; i < reordered; ++i) {
-        page[i].weight = base[i];
+        page[i].weight = again[i] - added[i];
         page[i].length_pivot = pivot;
-        added[i] = again[i] - base[i];
       }
     } else {
       added = weights_of(db_, reweigh, bonus, docids);
@@ -659,6 +659,17 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     for (std::size_t i = 0; i < reordered; ++i) {
       page[i].weight += added[i];
       page[i].bonus = added[i];
+    }
+    // Weighed again, a reordered match may score less than the first match
+    // after them: lift them together, so that every later step that orders
+    // by score (the learned boost) still finds them above the rest.
+    if (reordered < page.size()) {
+      double lowest = page[0].weight;
+      for (std::size_t i = 1; i < reordered; ++i) lowest = std::min(lowest, page[i].weight);
+      const double lift = page[reordered].weight - lowest;
+      if (lift > 0) {
+        for (std::size_t i = 0; i < reordered; ++i) page[i].weight += lift;
+      }
     }
     std::stable_sort(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(reordered),
                      [](const Ranked& a, const Ranked& b) { return a.weight > b.weight; });
