@@ -270,9 +270,10 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     if (word.empty()) return;
     const std::string lower = to_lower(word);
     std::string replacement = word;
+    // A word with an apostrophe ("doesn't", "doesn’t") is never corrected.
     const bool letters_only = std::all_of(lower.begin(), lower.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
-    });
+    }) && lower.find("\u2019") == std::string::npos;
     // A word the writers listed as a synonym is known, even when no article
     // uses it: the synonym rung answers it, not a "correction".
     std::size_t letters = 0;
@@ -292,14 +293,13 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     out += replacement;
     word.clear();
   };
+  auto is_word = [](unsigned c) { return Xapian::Unicode::is_wordchar(c) && !is_cjk(c); };
+  auto word_follows = [&is_word](Xapian::Utf8Iterator it) { return ++it != Xapian::Utf8Iterator() && is_word(*it); };
   for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
     const unsigned ch = *it;
-    auto is_word = [](unsigned c) { return Xapian::Unicode::is_wordchar(c) && !is_cjk(c); };
-    Xapian::Utf8Iterator next = it;
-    ++next;
     if (is_word(ch)) {
       Xapian::Unicode::append_utf8(word, ch);
-    } else if ((ch == '\'' || ch == 0x2019) && !word.empty() && next != Xapian::Utf8Iterator() && is_word(*next)) {
+    } else if ((ch == '\'' || ch == 0x2019) && !word.empty() && word_follows(it)) {
       // An apostrophe inside a word keeps it whole, as the query parser
       // does: "doesn't" is one (stop) word, not "doesn" to correct to "does".
       Xapian::Unicode::append_utf8(word, ch);
