@@ -14,11 +14,11 @@
 #include "kb/config_file.h"
 #include "kb/content_report.h"
 #include "kb/index_writer.h"
-#include "kb/text.h"
 #include "kb/insights.h"
 #include "kb/searcher.h"
 #include "kb/stats_store.h"
 #include "kb/synonyms.h"
+#include "kb/text.h"
 
 #include <CLI/CLI.hpp>
 
@@ -72,7 +72,7 @@ int main(int argc, char** argv) try {
       "kb-index: index a directory of Markdown articles (YAML front matter) for kb-server.\n"
       "Incremental (unchanged files are skipped) and atomic (one commit; an interrupted run\n"
       "leaves the previous index intact). Ends with one line:\n"
-      "  added N, updated N, removed N, unchanged N, skipped N in T s\n"
+      "  added N, updated N, moved N, removed N, unchanged N, skipped N in T s\n"
       "Exit codes: 0 all indexed, 1 some articles skipped, 2 usage or fatal error.\n"
       "Settings (index, articles, data, stats-db, session-timeout, changesets) can also come from KB_* environment\n"
       "variables or kb-server's configuration file (flags > environment > file > defaults)."};
@@ -264,7 +264,7 @@ int main(int argc, char** argv) try {
     if (format == "json") {
       std::printf("%s\n", report.to_json().c_str());
     } else {
-      for (const auto& p : report.problems) std::printf("%s\n", p.text().c_str());
+      for (const auto& p : report.problems) std::printf("%s\n", kb::printable(p.text()).c_str());
       std::fprintf(stderr, "%zu articles checked: %zu errors, %zu warnings\n", report.articles, report.errors(), report.warnings());
     }
     return report.errors() > 0 ? 1 : 0;
@@ -308,7 +308,7 @@ int main(int argc, char** argv) try {
   options.allow_empty = allow_empty;
   options.on_problem = [&](const std::string& line) {
     if (isatty(2) && !quiet) std::fputs("\r\033[K", stderr);
-    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fprintf(stderr, "%s\n", kb::printable(line).c_str());
   };
   if (isatty(2) && !quiet) options.on_progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
 

@@ -189,7 +189,7 @@ App::App(Config config)
       IndexOptions opt;
       opt.articles_dir = config_.articles_dir;
       opt.index_dir = config_.index_dir;
-      opt.on_problem = [this](const std::string& line) { telemetry_->log("warning", line); };
+      opt.on_problem = [this](const std::string& line) { telemetry_->log("warning", printable(line)); };
       try {
         const IndexReport report = build_index(opt);
         telemetry_->log("info", "--watch: " + report.summary_line());

@@ -39,7 +39,8 @@ namespace fs = std::filesystem;
 std::string IndexReport::summary_line() const {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2f", seconds);
-  return "added " + std::to_string(added) + ", updated " + std::to_string(updated) + ", removed " +
+  return "added " + std::to_string(added) + ", updated " + std::to_string(updated) + ", moved " +
+         std::to_string(moved) + ", removed " +
          std::to_string(removed) + ", unchanged " + std::to_string(unchanged) + ", skipped " +
          std::to_string(skipped) + " in " + secs + " s";
 }
@@ -813,7 +814,10 @@ class Run {
         doc.add_value(schema::kSlotFileStat, c.file_stat);
         if (previous[i]) {
           update_spellings(db, db.get_document(previous[i]->docid), doc);
-          ++report_.updated;
+          // Moved: its file left the old path for this one (same bytes
+          // or same file name); not another file that took its slug.
+          const bool moved = stored_.path(*previous[i]) != c.path && moved_here(*previous[i], c, true);
+          ++(moved ? report_.moved : report_.updated);
         } else {
           add_spellings(db, doc);
           ++report_.added;

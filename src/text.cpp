@@ -48,6 +48,36 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto escape = [&out](unsigned char c) {
+    static const char* const digits = "0123456789ABCDEF";
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 0xF];
+  };
+  while (!s.empty()) {
+    const std::size_t valid = find_invalid_utf8(s).value_or(s.size());
+    for (std::size_t i = 0; i < valid; ++i) {
+      const auto u = static_cast<unsigned char>(s[i]);
+      const bool c1_control = u == 0xC2 && i + 1 < valid && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+      if (c1_control) {
+        escape(u);
+        escape(static_cast<unsigned char>(s[++i]));
+      } else if (u < 0x20 || u == 0x7F || u == '\\') {
+        escape(u);  // a backslash too, so that "\\xE9" is never a file's own name
+      } else {
+        out += s[i];
+      }
+    }
+    if (valid == s.size()) break;
+    escape(static_cast<unsigned char>(s[valid]));
+    s.remove_prefix(valid + 1);
+  }
+  return out;
+}
+
 std::size_t line_of_offset(std::string_view s, std::size_t offset) {
   std::size_t line = 1;
   for (std::size_t i = 0; i < offset && i < s.size(); ++i) {

@@ -60,8 +60,8 @@ TEST_CASE("the summary line has the documented form", "[index]") {
   r.added = 3;
   r.unchanged = 2;
   r.seconds = 0.125;
-  CHECK(r.summary_line() == "added 3, updated 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
-  CHECK(std::regex_match(r.summary_line(), std::regex(R"(added \d+, updated \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
+  CHECK(r.summary_line() == "added 3, updated 0, moved 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
+  CHECK(std::regex_match(r.summary_line(), std::regex(R"(added \d+, updated \d+, moved \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
 }
 
 TEST_CASE("incremental runs touch only what changed", "[index]") {
@@ -92,7 +92,9 @@ TEST_CASE("incremental runs touch only what changed", "[index]") {
     f.write("d.md", article("Delta", "delta", "slug: delta\n"));
     f.run();
     std::filesystem::rename(f.articles() / "d.md", f.articles() / "moved-delta.md");
-    CHECK(f.counts(f.run()) == "0/1/0/3/0");
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/0/0/3/0");
+    CHECK(r.moved == 1);
     CHECK(f.value_of("delta", schema::kSlotPath) == "moved-delta.md");
   }
   SECTION("a renamed file with a derived slug moves to the new slug") {
@@ -371,7 +373,9 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     age_all_files(f.articles());
     std::filesystem::remove(f.articles() / "a.md");
     f.write("b.md", article("B", "beta", "slug: kept\n"));
-    CHECK(f.counts(f.run()) == "0/1/0/1/0");
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/1/0/1/0");  // another file took the slug: not a move
+    CHECK(r.moved == 0);
     CHECK(f.value_of("kept", schema::kSlotPath) == "b.md");
     CHECK_FALSE(f.db().term_exists("alpha"));
     CHECK(f.db().get_doccount() == 2);
@@ -476,7 +480,8 @@ TEST_CASE("a moved article is still the same article", "[index]") {
     std::filesystem::rename(f.articles() / "m.md", f.articles() / "zz" / "m.md");
     f.write("a.md", article("A", "aword", "slug: xslug\n"));
     const IndexReport r = f.run();
-    CHECK(f.counts(r) == "0/1/0/0/1");
+    CHECK(f.counts(r) == "0/0/0/0/1");
+    CHECK(r.moved == 1);
     CHECK(f.value_of("xslug", schema::kSlotPath) == "zz/m.md");
     CHECK(f.db().term_exists("mword"));
     REQUIRE(f.problems.size() == 1);
@@ -492,7 +497,9 @@ TEST_CASE("a moved article is still the same article", "[index]") {
     CHECK(f.has_slug("aitch"));
     CHECK(f.db().term_exists("hword"));
     f.write("sub/h.md", article("H", "fixed", "slug: aitch\n"));
-    CHECK(f.counts(f.run()) == "0/1/0/0/0");
+    const IndexReport fixed = f.run();
+    CHECK(f.counts(fixed) == "0/0/0/0/0");
+    CHECK(fixed.moved == 1);  // moved, and edited
     CHECK(f.value_of("aitch", schema::kSlotPath) == "sub/h.md");
     CHECK(f.db().term_exists("fixed"));
     CHECK(f.db().get_doccount() == 1);

@@ -162,7 +162,7 @@ TEST_CASE("kb-index reads kb.conf: flags > environment > file, kb-server's keys 
   std::string out;
   INFO(out);
   REQUIRE(run_indexer({}, {"--config", conf.string(), "-q"}, out) == 0);
-  CHECK_THAT(out, Equals("added 1, updated 0, removed 0, unchanged 0, skipped 0 in " +
+  CHECK_THAT(out, Equals("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 0 in " +
                          out.substr(out.find(" in ") + 4)));
   CHECK(std::filesystem::is_directory(dir / "from-file"));
 
@@ -238,4 +238,19 @@ TEST_CASE("kb-server skips kb-index's keys and knows exactly the keys listed for
   const auto typo = dir.write("typo.conf", "changesetz = 1\n");
   CHECK(run_server({}, {"--config", typo.string()}, out) == 2);
   CHECK_THAT(out, Equals("kb-server: error: " + typo.string() + ":1: unknown key \"changesetz\" (did you mean \"changesets\"?)\n"));
+}
+
+TEST_CASE("kb-index names a file whose name is not UTF-8 with the bad bytes escaped", "[ops]") {
+  TempDir dir;
+  dir.write("articles/ok.md", article("VPN drops", "It drops."));
+  // A Latin-1 file name from another system, with a front matter that is
+  // not YAML: its error line must stay one readable line.
+  dir.write("articles/caf\xe9.md", "---\ntitle: \"unclosed\n---\nBody.\n");
+  std::string out;
+  const int status = run_indexer({}, {"--articles", (dir / "articles").string(), "--index", (dir / "index").string(), "-q"}, out);
+  INFO(out);
+  CHECK(status == 1);
+  CHECK_THAT(out, Catch::Matchers::Contains("caf\\xE9.md:"));
+  CHECK(out.find('\xe9') == std::string::npos);
+  CHECK_THAT(out, Catch::Matchers::Contains("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 1 in "));
 }

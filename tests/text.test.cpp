@@ -17,6 +17,17 @@ TEST_CASE("find_invalid_utf8 finds the first bad byte", "[text]") {
   CHECK(find_invalid_utf8("\xe2\x82") == std::optional<std::size_t>(0));        // truncated
 }
 
+TEST_CASE("printable escapes bytes that are not UTF-8 and control characters", "[text]") {
+  CHECK(kb::printable("vpn/caf\xc3\xa9.md:3: error: x") == "vpn/caf\xc3\xa9.md:3: error: x");  // UTF-8 stays
+  CHECK(kb::printable("caf\xe9.md") == "caf\\xE9.md");                                             // Latin-1
+  CHECK(kb::printable("a\nb\x7f\tc") == "a\\x0Ab\\x7F\\x09c");
+  CHECK(kb::printable("\xc3") == "\\xC3");  // cut short
+  CHECK(kb::printable("\xff\xfe") == "\\xFF\\xFE");
+  CHECK(kb::printable("") == "");
+  CHECK(kb::printable("a\\xE9") == "a\\x5CxE9");       // a name that looks escaped is not mistaken for one
+  CHECK(kb::printable("x\xc2\x85y\xc2\xa0") == "x\\xC2\\x85y\xc2\xa0");  // C1 control escaped, no-break space kept
+}
+
 TEST_CASE("line_of_offset counts lines from 1", "[text]") {
   CHECK(line_of_offset("a\nb\nc", 0) == 1);
   CHECK(line_of_offset("a\nb\nc", 2) == 2);

@@ -17,6 +17,11 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view s);
 
 inline bool is_valid_utf8(std::string_view s) { return !find_invalid_utf8(s); }
 
+/// @p s for a terminal or a log line: bytes that are not UTF-8 (a file
+/// name from another system), control characters (a newline in a file
+/// name would break the "path:line: error" form) and backslashes as "\xNN".
+std::string printable(std::string_view s);
+
 /// 1-based line number of byte @p offset in @p s.
 std::size_t line_of_offset(std::string_view s, std::size_t offset);
 
