@@ -36,38 +36,88 @@ struct FrontMatter {
   std::size_t body_line = 1;
 };
 
-/// The line (1-based within @p yaml) of a top-level value whose opening
-/// quote is never closed, or 0. yaml-cpp accepts one: the value runs on to
-/// the end of the front matter and swallows every key after it.
-std::size_t unclosed_quote_line(std::string_view yaml) {
+/// Where the value of a top-level "key: value" line starts: after the
+/// colon, blanks (spaces or tabs), and any tag ("!!str") or anchor ("&a")
+/// with the blanks after it. npos for a line that is no top-level key.
+std::size_t top_level_value(std::string_view text) {
+  if (text.empty() || text[0] == ' ' || text[0] == '\t' || text[0] == '#' || text[0] == '-') return std::string_view::npos;
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::string_view::npos;
+  auto skip_blanks = [&text](std::size_t i) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    return i;
+  };
+  std::size_t value = skip_blanks(colon + 1);
+  while (value < text.size() && (text[value] == '!' || text[value] == '&')) {
+    while (value < text.size() && text[value] != ' ' && text[value] != '\t') ++value;
+    value = skip_blanks(value);
+  }
+  return value;
+}
+
+/// From @p open, the opening quote of a value, to its closing quote: its
+/// offset in @p yaml, or npos when it is never closed.
+std::size_t closing_quote(std::string_view yaml, std::size_t open) {
+  const char quote = yaml[open];
+  for (std::size_t i = open + 1; i < yaml.size(); ++i) {
+    if (quote == '"' && yaml[i] == '\\') {
+      ++i;  // an escaped character
+    } else if (yaml[i] == quote) {
+      if (quote == '\'' && i + 1 < yaml.size() && yaml[i + 1] == '\'') {
+        ++i;  // '' is a quote inside single quotes
+      } else {
+        return i;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
+/// From @p open, the '[' or '{' that opens a flow value, to the bracket
+/// that closes it (quoted text and comments skipped): its offset, or npos.
+std::size_t closing_bracket(std::string_view yaml, std::size_t open) {
+  std::size_t depth = 0;
+  char previous = ' ';  // the last character that is not blank
+  for (std::size_t i = open; i < yaml.size(); ++i) {
+    const char c = yaml[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if ((c == '"' || c == '\'') && std::string_view("[{,:").find(previous) != std::string_view::npos) {
+      // A quoted entry; a quote inside a plain one ("[don't]") is a letter.
+      i = closing_quote(yaml, i);
+      if (i == std::string_view::npos) return i;
+    } else if (c == '#' && (yaml[i - 1] == ' ' || yaml[i - 1] == '\t')) {
+      i = std::min(yaml.find('\n', i), yaml.size()) - 1;  // a comment, to the end of its line
+      continue;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && --depth == 0) {
+      return i;
+    }
+    previous = c;
+  }
+  return std::string_view::npos;
+}
+
+/// The line (1-based within @p yaml) of the first top-level value that
+/// opens with one of @p openers and is never closed, or 0. yaml-cpp accepts
+/// an unclosed quote (the value runs on to the end of the front matter and
+/// swallows every key after it), and reports an unclosed '[' on the line
+/// after it.
+std::size_t unclosed_value_line(std::string_view yaml, std::string_view openers) {
   std::size_t line = 1;
   for (std::size_t pos = 0; pos < yaml.size(); ++line) {
     const std::size_t end = std::min(yaml.find('\n', pos), yaml.size());
-    const std::string_view text = yaml.substr(pos, end - pos);
-    const std::size_t colon = text.find(':');
-    std::size_t value = colon == std::string_view::npos ? text.size() : colon + 1;
-    while (value < text.size() && text[value] == ' ') ++value;
-    const bool top_level_key = !text.empty() && text[0] != ' ' && text[0] != '#' && text[0] != '-';
-    if (!top_level_key || value >= text.size() || (text[value] != '\'' && text[value] != '"')) {
+    const std::size_t value = top_level_value(yaml.substr(pos, end - pos));
+    if (value == std::string_view::npos || pos + value >= end || openers.find(yaml[pos + value]) == std::string_view::npos) {
       pos = end + 1;
       continue;
     }
-    const char quote = text[value];
-    std::size_t i = pos + value + 1;
-    for (; i < yaml.size(); ++i) {
-      if (quote == '"' && yaml[i] == '\\') {
-        ++i;  // an escaped character
-      } else if (yaml[i] == quote) {
-        if (quote == '\'' && i + 1 < yaml.size() && yaml[i + 1] == '\'') {
-          ++i;  // '' is a quote inside single quotes
-        } else {
-          break;
-        }
-      }
-    }
-    if (i >= yaml.size()) return line;
+    const char opener = yaml[pos + value];
+    const std::size_t close = opener == '"' || opener == '\'' ? closing_quote(yaml, pos + value)
+                                                              : closing_bracket(yaml, pos + value);
+    if (close == std::string_view::npos) return line;
     // A value may span lines: go on after the line that closes it.
-    const std::size_t close_end = std::min(yaml.find('\n', i), yaml.size());
+    const std::size_t close_end = std::min(yaml.find('\n', close), yaml.size());
     line += static_cast<std::size_t>(std::count(yaml.begin() + static_cast<std::ptrdiff_t>(end),
                                                 yaml.begin() + static_cast<std::ptrdiff_t>(close_end), '\n'));
     pos = close_end + 1;
@@ -362,10 +412,13 @@ Article parse_article(std::string_view path, std::string_view text) {
     try {
       root = YAML::Load(fm.yaml);
     } catch (const YAML::Exception& e) {
+      if (const std::size_t line = unclosed_value_line(fm.yaml, "[{"); line != 0) {
+        throw ArticleError(path_str, fm.first_line + line - 1, "front matter: this list or mapping is never closed");
+      }
       const std::size_t line = e.mark.line >= 0 ? fm.first_line + static_cast<std::size_t>(e.mark.line) : 1;
       throw ArticleError(path_str, line, "front matter: " + e.msg);
     }
-    if (const std::size_t line = unclosed_quote_line(fm.yaml); line != 0) {
+    if (const std::size_t line = unclosed_value_line(fm.yaml, "\"'"); line != 0) {
       throw ArticleError(path_str, fm.first_line + line - 1, "front matter: this quoted value is never closed");
     }
     if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);

@@ -17,7 +17,7 @@ TEST_CASE("every kind of breakage is reported at its line", "[checker]") {
   std::vector<std::string> lines;
   for (const auto& p : report.problems) lines.push_back(p.text());
   CHECK(lines == std::vector<std::string>{
-                     "broken.md:3: error: front matter: end of sequence flow not found",
+                     "broken.md:2: error: front matter: this list or mapping is never closed",
                      "guides/links.md:7: error: broken link: no article has the slug 'nowhere'",
                      "guides/links.md:7: error: broken link: good.md has no heading with the anchor '#no-such-heading'",
                      "guides/links.md:8: error: no heading here has the anchor '#nothing-here'",
@@ -36,8 +36,8 @@ TEST_CASE("every kind of breakage is reported at its line", "[checker]") {
 
   const auto json = nlohmann::json::parse(report.to_json());
   CHECK(json["errors"] == 9);
-  CHECK(json["problems"][0] == nlohmann::json{{"path", "broken.md"}, {"line", 3}, {"severity", "error"},
-                                              {"message", "front matter: end of sequence flow not found"}});
+  CHECK(json["problems"][0] == nlohmann::json{{"path", "broken.md"}, {"line", 2}, {"severity", "error"},
+                                              {"message", "front matter: this list or mapping is never closed"}});
 }
 
 TEST_CASE("the bundled knowledge base checks clean", "[checker]") {

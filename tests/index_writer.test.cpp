@@ -188,7 +188,7 @@ TEST_CASE("a broken article is reported and its last good version stays", "[inde
   const IndexReport r = f.run();
   CHECK(f.counts(r) == "0/0/0/1/2");
   REQUIRE(f.problems.size() == 2);
-  CHECK(f.problems[0] == "a.md:3: error: front matter: end of sequence flow not found");
+  CHECK(f.problems[0] == "a.md:2: error: front matter: this list or mapping is never closed");
   CHECK(f.problems[1] == "new.md:2: error: front matter: missing 'title'");
   CHECK(f.has_slug("a"));
   CHECK(f.db().term_exists("alpha"));
