@@ -565,8 +565,8 @@ std::string App::own_search_id(const std::string& session, const std::string& si
   return constant_time_equal(sid.substr(8), mac) ? sid : std::string();
 }
 
-std::string App::receipt_token(const std::string& reference) const {
-  return hmac_sha256_hex(secret_, "receipt:" + reference);
+std::string App::receipt_token(const std::string& reference, const std::string& until) const {
+  return hmac_sha256_hex(secret_, "receipt:" + reference + ":" + until);
 }
 
 bool App::valid_csrf(const QueryParams& form, const std::string& session) const {

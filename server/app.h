@@ -219,8 +219,9 @@ class App {
   /// @p sid when it is one of @p session's search ids, else "": a link
   /// shared or bookmarked into another session starts a search of its own.
   std::string own_search_id(const std::string& session, const std::string& sid) const;
-  /// Proof that /tickets/sent?ref=@p reference came from this server.
-  std::string receipt_token(const std::string& reference) const;
+  /// Proof that /tickets/sent?ref=@p reference&until=@p until came from
+  /// this server; @p until is when the link stops working (Unix seconds).
+  std::string receipt_token(const std::string& reference, const std::string& until) const;
   /// Whether @p form carries @p session's CSRF token.
   bool valid_csrf(const QueryParams& form, const std::string& session) const;
   /// valid_csrf() or a 403.

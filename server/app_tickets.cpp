@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
+
 namespace kb::server {
 
 namespace {
@@ -16,6 +19,12 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxCommentChars = 2000;
+/// How long the "ticket sent" page's link shows its reference.
+constexpr long long kReceiptSeconds = 7 * 24 * 3600;
+
+long long unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
@@ -173,8 +182,12 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
     return;
   }
   // Post/Redirect/Get: reloading the page that says "sent" must not send
-  // the ticket again. The receipt lets only the sender's link show it.
-  std::string sent = "/tickets/sent?ref=" + url_encode(t.reference) + "&receipt=" + receipt_token(t.reference);
+  // the ticket again. The receipt lets only the sender's link show it, for
+  // a week: long enough to come back for the reference, not a link that
+  // works forever wherever it was pasted.
+  const std::string until = std::to_string(unix_seconds() + kReceiptSeconds);
+  std::string sent = "/tickets/sent?ref=" + url_encode(t.reference) + "&until=" + until +
+                     "&receipt=" + receipt_token(t.reference, until);
   if (const std::string ui = QueryParams(req).get("ui"); !ui.empty()) sent += "&ui=" + url_encode(ui);
   res.status = 303;
   res.set_header("Location", sent);
@@ -183,8 +196,15 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
 void App::get_ticket_sent(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   const std::string reference = params.get("ref");
-  if (reference.size() > 32 || !constant_time_equal(params.get("receipt"), receipt_token(reference))) {
+  const std::string until = params.get("until");
+  const bool digits = !until.empty() && until.size() <= 12 &&
+                      std::all_of(until.begin(), until.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (reference.size() > 32 || !digits || !constant_time_equal(params.get("receipt"), receipt_token(reference, until))) {
     throw HttpError(404, "There is no ticket receipt at this address.", 0, "error_no_receipt");
+  }
+  if (std::stoll(until) < unix_seconds()) {
+    throw HttpError(410, "This ticket receipt has expired: its link works for a week. The ticket itself was sent.", 0,
+                    "error_receipt_expired");
   }
   const auto session = existing_visit(req, res);
   send_page(res, 200, "ticket_done", ticket_done_page(page_base(req, params, session.value_or("")), reference));

@@ -11,9 +11,11 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <openssl/hmac.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -28,6 +30,20 @@ using namespace kb::test::population;
 namespace {
 
 constexpr const char* kToken = "test-admin-token";
+
+/// HMAC-SHA256 in hex, as kb-server signs its links.
+std::string hmac_sha256_hex(const std::string& key, const std::string& message) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), out, &len);
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += "0123456789abcdef"[out[i] >> 4];
+    hex += "0123456789abcdef"[out[i] & 0xF];
+  }
+  return hex;
+}
 
 /// The search fixture, indexed, with this test's server arguments.
 struct Site : SearchSite {
@@ -181,7 +197,7 @@ TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing a
   REQUIRE(sent);
   REQUIRE(sent->status == 303);
   const std::string receipt = sent->get_header_value("Location");
-  CHECK_THAT(receipt, StartsWith("/tickets/sent?ref=KB-000001&receipt="));
+  CHECK_THAT(receipt, StartsWith("/tickets/sent?ref=KB-000001&until="));
   for (int reload = 0; reload < 2; ++reload) {
     const auto page = b.get(receipt);
     REQUIRE(page);
@@ -207,6 +223,28 @@ TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing a
   REQUIRE(korean);
   CHECK(korean->status == 404);
   CHECK_THAT(korean->body, Contains("티켓 접수증이 없습니다"));
+
+  // A receipt works for a week: a later date is not the server's, and
+  // one the server signed for a time now past has expired.
+  const std::string until = receipt.substr(receipt.find("&until=") + 7, receipt.find("&receipt=") - receipt.find("&until=") - 7);
+  CHECK(std::stoll(until) - static_cast<long long>(std::time(nullptr)) > 6 * 24 * 3600);
+  const std::string later = std::to_string(std::stoll(until) + 1);
+  const auto extended = b.get("/tickets/sent?ref=KB-000001&until=" + later + receipt.substr(receipt.find("&receipt=")));
+  REQUIRE(extended);
+  CHECK(extended->status == 404);
+  std::ifstream secret_file(site.dir / "data" / "secret");
+  std::string secret;
+  REQUIRE(secret_file >> secret);
+  const std::string past = std::to_string(static_cast<long long>(std::time(nullptr)) - 60);
+  const auto expired = b.get("/tickets/sent?ref=KB-000001&until=" + past + "&receipt=" +
+                             hmac_sha256_hex(secret, "receipt:KB-000001:" + past) + "&ui=ja");
+  REQUIRE(expired);
+  CHECK(expired->status == 410);
+  CHECK_THAT(expired->body, Contains("期限切れ"));
+  const auto english_expired = b.get("/tickets/sent?ref=KB-000001&until=" + past + "&receipt=" +
+                                     hmac_sha256_hex(secret, "receipt:KB-000001:" + past) + "&ui=en");
+  REQUIRE(english_expired);
+  CHECK_THAT(english_expired->body, !Contains("We have your ticket"));
 }
 
 TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[handoff]") {
