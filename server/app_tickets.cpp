@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 
 namespace kb::server {
 
@@ -20,11 +19,7 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxCommentChars = 2000;
 /// How long the "ticket sent" page's link shows its reference.
-constexpr long long kReceiptSeconds = 7 * 24 * 3600;
-
-long long unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+constexpr std::int64_t kReceiptSeconds = 7 * 24 * 3600;
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
@@ -185,7 +180,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   // the ticket again. The receipt lets only the sender's link show it, for
   // a week: long enough to come back for the reference, not a link that
   // works forever wherever it was pasted.
-  const std::string until = std::to_string(unix_seconds() + kReceiptSeconds);
+  const std::string until = std::to_string(now_ms() / 1000 + kReceiptSeconds);
   std::string sent = "/tickets/sent?ref=" + url_encode(t.reference) + "&until=" + until +
                      "&receipt=" + receipt_token(t.reference, until);
   if (const std::string ui = QueryParams(req).get("ui"); !ui.empty()) sent += "&ui=" + url_encode(ui);
@@ -202,7 +197,7 @@ void App::get_ticket_sent(const httplib::Request& req, httplib::Response& res) {
   if (reference.size() > 32 || !digits || !constant_time_equal(params.get("receipt"), receipt_token(reference, until))) {
     throw HttpError(404, "There is no ticket receipt at this address.", 0, "error_no_receipt");
   }
-  if (std::stoll(until) < unix_seconds()) {
+  if (std::stoll(until) < now_ms() / 1000) {
     throw HttpError(410, "This ticket receipt has expired: its link works for a week. The ticket itself was sent.", 0,
                     "error_receipt_expired");
   }

@@ -276,8 +276,7 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
     }) && lower.find("\u2019") == std::string::npos;
     // A word the writers listed as a synonym is known, even when no article
     // uses it: the synonym rung answers it, not a "correction".
-    std::size_t letters = 0;
-    for (Xapian::Utf8Iterator it(lower); it != Xapian::Utf8Iterator(); ++it) ++letters;
+    const std::size_t letters = utf8_length(lower);
     if (letters_only && letters >= params_.one_edit_letters && !english_stopper()(lower) && cjk_bigrams(lower) == lower &&
         !db_.term_exists(lower) && !db_.term_exists("Z" + stem_(lower)) && synonyms_.find({lower}).empty()) {
       if (!dictionary) dictionary = SpellingDictionary::for_database(db_);

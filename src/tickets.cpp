@@ -7,14 +7,6 @@
 
 namespace kb {
 
-std::size_t utf8_length(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) {
-    if ((static_cast<unsigned char>(c) & 0xC0u) != 0x80u) ++n;
-  }
-  return n;
-}
-
 bool is_valid_email(const std::string& email) {
   if (email.empty() || email.size() > 254) return false;
   const std::size_t at = email.find('@');

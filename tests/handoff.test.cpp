@@ -2,6 +2,7 @@
  *  @brief Integration: the ticket hand-off and the deflection statistics
  *  through the real kb-server, a real index and a real SQLite file.
  */
+#include "http_util.h"
 #include "support/browser.h"
 #include "support/population.h"
 #include "support/search_site.h"
@@ -11,7 +12,6 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <openssl/hmac.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -30,20 +30,6 @@ using namespace kb::test::population;
 namespace {
 
 constexpr const char* kToken = "test-admin-token";
-
-/// HMAC-SHA256 in hex, as kb-server signs its links.
-std::string hmac_sha256_hex(const std::string& key, const std::string& message) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), out, &len);
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += "0123456789abcdef"[out[i] >> 4];
-    hex += "0123456789abcdef"[out[i] & 0xF];
-  }
-  return hex;
-}
 
 /// The search fixture, indexed, with this test's server arguments.
 struct Site : SearchSite {
@@ -237,12 +223,12 @@ TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing a
   REQUIRE(secret_file >> secret);
   const std::string past = std::to_string(static_cast<long long>(std::time(nullptr)) - 60);
   const auto expired = b.get("/tickets/sent?ref=KB-000001&until=" + past + "&receipt=" +
-                             hmac_sha256_hex(secret, "receipt:KB-000001:" + past) + "&ui=ja");
+                             kb::server::hmac_sha256_hex(secret, "receipt:KB-000001:" + past) + "&ui=ja");
   REQUIRE(expired);
   CHECK(expired->status == 410);
   CHECK_THAT(expired->body, Contains("期限切れ"));
   const auto english_expired = b.get("/tickets/sent?ref=KB-000001&until=" + past + "&receipt=" +
-                                     hmac_sha256_hex(secret, "receipt:KB-000001:" + past) + "&ui=en");
+                                     kb::server::hmac_sha256_hex(secret, "receipt:KB-000001:" + past) + "&ui=en");
   REQUIRE(english_expired);
   CHECK_THAT(english_expired->body, !Contains("We have your ticket"));
 }

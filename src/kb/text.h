@@ -75,6 +75,9 @@ std::string csv_field(const std::string& value);
 /// Collapses runs of white space to one space and trims.
 std::string collapse_whitespace(std::string_view s);
 
+/// The number of Unicode characters in valid UTF-8.
+std::size_t utf8_length(std::string_view s);
+
 /// Cuts @p s to at most @p max_bytes without splitting a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
 

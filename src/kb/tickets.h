@@ -38,7 +38,4 @@ bool is_valid_email(const std::string& email);
 /// "jane.doe@example.com" -> "j***@example.com", for logs.
 std::string mask_email(const std::string& email);
 
-/// The number of Unicode characters in valid UTF-8.
-std::size_t utf8_length(const std::string& s);
-
 }  // namespace kb
