@@ -104,8 +104,11 @@ SearchHit hit_of(const StoredHit& stored) {
 }
 
 /// The words a query looks for, as the index spells them (unprefixed and
-/// "Z"-stemmed), with their inverse document frequency.
-std::unordered_map<std::string, double> content_terms(const Xapian::Query& query, const Xapian::Database& db) {
+/// "Z"-stemmed), with their inverse document frequency. The frequencies
+/// come from @p mset, which ran @p query: it gathered them for the match,
+/// where Database::get_termfreq would look each up in the B-tree again.
+std::unordered_map<std::string, double> content_terms(const Xapian::Query& query, const Xapian::MSet& mset,
+                                                      const Xapian::Database& db) {
   std::unordered_map<std::string, double> out;
   const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
   for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t) {
@@ -113,7 +116,7 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
     if (term.empty()) continue;
     const auto c = static_cast<unsigned char>(term[0]);
     if (c >= 'A' && c <= 'Z' && !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))) continue;
-    const double tf = static_cast<double>(std::max<Xapian::doccount>(db.get_termfreq(term), 1));
+    const double tf = static_cast<double>(std::max<Xapian::doccount>(mset.get_termfreq(term), 1));
     out[term] = std::log(1.0 + n / tf);
   }
   return out;
@@ -469,19 +472,20 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   response.page = request.page;
   response.per_page = request.per_page;
 
+  const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
   // The person's language: the filter, else the query's script, else the
   // first Accept-Language the knowledge base has articles in.
   std::string preferred = request.lang.empty() ? language_of_script(request.query) : primary_subtag(request.lang);
   if (preferred.empty()) {
     for (const auto& lang : request.accept_languages) {
       const std::string p = primary_subtag(lang);
-      if (!p.empty() && db_.term_exists(schema::kPrefixLang + p)) {
+      if (!p.empty() && facet_table->has_language(p)) {
         preferred = p;
         break;
       }
     }
   }
-  if (preferred.empty() && db_.term_exists(schema::kPrefixLang + params_.default_language)) {
+  if (preferred.empty() && facet_table->has_language(params_.default_language)) {
     preferred = params_.default_language;
   }
   response.language = preferred;
@@ -514,8 +518,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   Xapian::Query pin_term;
   if (!request.query.empty()) {
     const std::string norm = normalise_query(request.query);
-    pin_term = Xapian::Query(schema::kPrefixPinned + std::string(utf8_prefix(norm, 200)));
-    if (!norm.empty() && db_.term_exists(schema::kPrefixPinned + std::string(utf8_prefix(norm, 200)))) {
+    const std::string pinned_as(utf8_prefix(norm, 200));
+    pin_term = Xapian::Query(schema::kPrefixPinned + pinned_as);
+    if (!norm.empty() && facet_table->has_pin(pinned_as)) {
       Xapian::Enquire pins(db_);
       pins.set_query(filtered(pin_term));
       const Xapian::MSet found = pins.get_mset(0, 10);
@@ -553,7 +558,6 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     proximity = qb.proximity(text);
   }
   if (!pinned.empty()) used = Xapian::Query(Xapian::Query::OP_AND_NOT, used, pin_term);
-  const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
   // With one language the boost would add the same to every article.
   if (!preferred.empty() && request.lang.empty() && !browse && facet_table->language_count() > 1) {
     // Within a translation group the version in the person's language wins
@@ -688,7 +692,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   response.lang_facets = facets.langs(30);
   response.tag_facets = facets.tags(30);
 
-  const auto terms = content_terms(used, db_);
+  const auto terms = content_terms(used, mset, db_);
   // Query words are looked up as the query stemmed them.
   SectionScorer scorer(terms, stem);
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
@@ -827,7 +831,7 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     enquire.set_collapse_key(schema::kSlotGroup);
     enquire.set_query(q);
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
-    const auto terms = content_terms(q, db_);
+    const auto terms = content_terms(q, mset, db_);
     SectionScorer scorer(terms, stem);
     std::vector<SearchHit> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) {

@@ -1,7 +1,8 @@
 /** @file facet_table.h
  *  @brief Facet values (and title and text lengths) of every document of one index
  *  revision, in memory, so that counting facets costs an array lookup per
- *  match instead of a read of the document's values.
+ *  match instead of a read of the document's values; and which languages
+ *  and pinned queries the revision has, asked by every search.
  *
  *  Reading a value through Xapian::Document is a B-tree lookup (and a
  *  pread) per match; a search that counts facets over its first 2,000
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace kb {
@@ -33,6 +35,13 @@ class FacetTable {
   bool has_translation_groups() const { return has_translation_groups_; }
   /// How many languages the articles are in.
   std::size_t language_count() const { return langs_.size(); }
+  /// Whether an article is in language @p primary (a primary subtag, as the
+  /// language term holds it): Database::term_exists without its B-tree
+  /// lookups, which every search made once or twice.
+  bool has_language(const std::string& primary) const { return language_terms_.count(primary) > 0; }
+  /// Whether an article's promote_for lists @p normalised (as the pinned
+  /// term holds it).
+  bool has_pin(const std::string& normalised) const { return pin_terms_.count(normalised) > 0; }
   /// Words in a document's title and tags (the title field's length).
   unsigned title_length(Xapian::docid d) const { return d < title_length_.size() ? title_length_[d] : 0; }
   double average_title_length() const { return average_title_length_; }
@@ -72,6 +81,7 @@ class FacetTable {
   std::vector<Xapian::termcount> length_;
   double average_title_length_ = 1;
   std::vector<std::string> categories_, tags_, langs_, groups_;  ///< value id - 1 -> value
+  std::unordered_set<std::string> language_terms_, pin_terms_;  ///< the terms without their prefixes
 };
 
 }  // namespace kb
