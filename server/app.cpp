@@ -98,6 +98,11 @@ json search_json(const SearchRequest& request, const SearchResponse& response) {
               {"tags", facet_object(response.tag_facets)},
               {"lang", facet_object(response.lang_facets)}}}};
   if (!response.corrected_query.empty()) body["corrected_query"] = response.corrected_query;
+  if (request.explain) {
+    const SearchStages& t = response.stages;
+    body["stages_ms"] = {{"words", t.words_ms}, {"ladder", t.ladder_ms}, {"match", t.match_ms},
+                         {"reorder", t.reorder_ms}, {"hits", t.hits_ms}};
+  }
   return body;
 }
 

@@ -468,6 +468,13 @@ SearchResponse Searcher::search(const SearchRequest& request) {
 
 SearchResponse Searcher::run_search(const SearchRequest& request) {
   SearchResponse response;
+  // Each stage's time goes to its own counter: a few clock reads a search.
+  auto lap = std::chrono::steady_clock::now();
+  auto add_time = [&lap](double& to) {
+    const auto now = std::chrono::steady_clock::now();
+    to += std::chrono::duration<double, std::milli>(now - lap).count();
+    lap = now;
+  };
   response.query = request.query;
   response.page = request.page;
   response.per_page = request.per_page;
@@ -505,12 +512,15 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   };
   auto has_match = [&](const Xapian::Query& q) {
     if (q.empty()) return false;
+    add_time(response.stages.words_ms);
     Xapian::Enquire probe(db_);
     // Existence only: unweighted, the matcher stops at the first match
     // instead of looking for the best one.
     probe.set_weighting_scheme(Xapian::BoolWeight());
     probe.set_query(filtered(q));
-    return !probe.get_mset(0, 1).empty();
+    const bool found = !probe.get_mset(0, 1).empty();
+    add_time(response.stages.ladder_ms);
+    return found;
   };
 
   // Pins: articles whose promote_for lists this query come first.
@@ -568,6 +578,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     used = Xapian::Query(Xapian::Query::OP_AND_MAYBE, used, Xapian::Query(source->release()));
   }
 
+  add_time(response.stages.words_ms);
   const Bm25Weight bm25(params_.bm25_k1, params_.bm25_b, params_.bm25_min_normlen);
   Xapian::Enquire enquire(db_);
   enquire.set_weighting_scheme(bm25);
@@ -605,6 +616,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   };
   std::vector<Ranked> page;
   for (auto it = mset.begin(); it != mset.end(); ++it) page.push_back({it, it.get_weight()});
+  add_time(response.stages.match_ms);
   if (rerank && !page.empty()) {
     // Always the same first kRerankDepth, whatever page was asked for: the
     // pages of one search must neither repeat nor skip an article. Deeper
@@ -682,6 +694,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     if (page.size() > count) page.resize(count);
   }
 
+  add_time(response.stages.reorder_ms);
   // With translation groups collapsed Xapian only estimates the count,
   // unless every candidate was examined: then its lower bound is exact.
   response.total = (mset.get_uncollapsed_matches_upper_bound() <= check ? mset.get_matches_lower_bound()
@@ -775,6 +788,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       if (hit.pinned) hit.explain = {{"pinned", true}, {"reason", "promote_for lists this query"}};
     }
   }
+  add_time(response.stages.hits_ms);
   return response;
 }
 

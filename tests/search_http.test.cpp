@@ -94,6 +94,17 @@ TEST_CASE("search over HTTP: rungs, sections, languages, explanations", "[search
     const json e = get(cli, "/api/search?q=wireless&explain=1", {{"Authorization", std::string("Bearer ") + kToken}});
     CHECK(e["results"][0]["explain"]["rung"] == "all");
     CHECK_FALSE(e["results"][0]["explain"]["matched_terms"].empty());
+    // Where the search's time went: every stage, none beyond the whole.
+    const json& stages = e["stages_ms"];
+    double sum = 0;
+    for (const char* stage : {"words", "ladder", "match", "reorder", "hits"}) {
+      REQUIRE(stages.contains(stage));
+      CHECK(stages[stage].get<double>() >= 0);
+      sum += stages[stage].get<double>();
+    }
+    CHECK(stages["match"].get<double>() > 0);
+    CHECK(sum <= e["took_ms"].get<double>());
+    CHECK_FALSE(get(cli, "/api/search?q=wireless").contains("stages_ms"));
   }
   SECTION("autocomplete: titles by prefix, bad input refused") {
     const json s = get(cli, "/api/suggest?q=wirel");

@@ -4,13 +4,15 @@
  *  best section and snippet, facets, spelling correction, the ladder),
  *  and title completion as /api/suggest does it.
  *
- *    kb-speed search INDEX QUERIES [REPEATS] [--param NAME=VALUE ...] [--slowest N]
+ *    kb-speed search INDEX QUERIES [REPEATS] [--param NAME=VALUE ...] [--slowest N] [--stages]
  *    kb-speed suggest INDEX QUERIES [REPEATS]
  *
  *  --param takes kb-relevance's ranking parameters (ranking_param.h), so
  *  what one part of the ranking costs is measured by turning it off;
  *  --slowest N prints the N queries with the highest median time to
- *  stderr, the ones a profile of the tail should start from.
+ *  stderr, the ones a profile of the tail should start from; --stages
+ *  prints a second line with the mean time of each stage of a search
+ *  (SearchStages), the profile the benchmark's table shows.
  */
 #include "../ranking_param.h"
 #include "bench_util.h"
@@ -22,19 +24,28 @@
 namespace {
 
 int run(const std::string& op, const char* index, const char* queries_file, int repeats,
-        const std::vector<std::string>& params, std::size_t slowest) {
+        const std::vector<std::string>& params, std::size_t slowest, bool stages) {
   kb::Searcher searcher(index);
   for (const auto& p : params) kb::bench::apply_ranking_param(searcher.params(), p);
   const auto queries = kb::bench::read_queries(queries_file);
   std::vector<double> ms;
   std::size_t seen = 0;
+  kb::SearchStages stage_sum;
   for (int r = 0; r <= repeats; ++r) {  // pass 0 warms the caches
     for (const auto& q : queries) {
       const auto start = kb::bench::Clock::now();
       if (op == "search") {
         kb::SearchRequest request;
         request.query = q.size() > kb::kMaxQueryBytes ? q.substr(0, kb::kMaxQueryBytes) : q;
-        seen += searcher.search(request).hits.size();
+        const kb::SearchResponse response = searcher.search(request);
+        seen += response.hits.size();
+        if (r > 0) {
+          stage_sum.words_ms += response.stages.words_ms;
+          stage_sum.ladder_ms += response.stages.ladder_ms;
+          stage_sum.match_ms += response.stages.match_ms;
+          stage_sum.reorder_ms += response.stages.reorder_ms;
+          stage_sum.hits_ms += response.stages.hits_ms;
+        }
       } else {
         // What the suggest box sends: the query typed up to a word's middle.
         const std::string typed = q.substr(0, std::max<std::size_t>(1, q.size() * 2 / 3));
@@ -44,6 +55,13 @@ int run(const std::string& op, const char* index, const char* queries_file, int 
     }
   }
   kb::bench::print_latencies("kb", op, ms);
+  if (stages && op == "search" && !ms.empty()) {
+    const double n = static_cast<double>(ms.size());
+    std::printf("{\"engine\":\"kb\",\"op\":\"stages\",\"words_ms\":%.4f,\"ladder_ms\":%.4f,\"match_ms\":%.4f,"
+                "\"reorder_ms\":%.4f,\"hits_ms\":%.4f}\n",
+                stage_sum.words_ms / n, stage_sum.ladder_ms / n, stage_sum.match_ms / n, stage_sum.reorder_ms / n,
+                stage_sum.hits_ms / n);
+  }
   if (slowest > 0 && !queries.empty()) {
     std::vector<std::pair<double, std::size_t>> median;  // per query, over the repeats
     for (std::size_t q = 0; q < queries.size(); ++q) {
@@ -67,8 +85,11 @@ int main(int argc, char** argv) try {
     int repeats = 1;
     std::vector<std::string> params;
     std::size_t slowest = 0;
+    bool stages = false;
     for (int i = 4; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
+      if (std::strcmp(argv[i], "--stages") == 0) {
+        stages = true;
+      } else if (std::strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
         params.emplace_back(argv[++i]);
       } else if (std::strcmp(argv[i], "--slowest") == 0 && i + 1 < argc) {
         slowest = static_cast<std::size_t>(std::atoi(argv[++i]));
@@ -76,9 +97,9 @@ int main(int argc, char** argv) try {
         repeats = std::atoi(argv[i]);
       }
     }
-    return run(argv[1], argv[2], argv[3], repeats, params, slowest);
+    return run(argv[1], argv[2], argv[3], repeats, params, slowest, stages);
   }
-  std::fprintf(stderr, "usage: kb-speed search|suggest INDEX QUERIES [REPEATS] [--param NAME=VALUE ...] [--slowest N]\n");
+  std::fprintf(stderr, "usage: kb-speed search|suggest INDEX QUERIES [REPEATS] [--param NAME=VALUE ...] [--slowest N] [--stages]\n");
   return 2;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "kb-speed: %s\n", e.what());

@@ -85,10 +85,21 @@ struct SearchHit {
 
 using FacetCounts = std::vector<std::pair<std::string, std::uint64_t>>;  ///< most frequent first
 
+/// Where one search's time went, in milliseconds: what the speed
+/// benchmark's profile table and an explained search report.
+struct SearchStages {
+  double words_ms = 0;    ///< languages, pins, spelling, building the queries
+  double ladder_ms = 0;   ///< the ladder's existence probes
+  double match_ms = 0;    ///< Xapian's match with facets and the total
+  double reorder_ms = 0;  ///< weighing the first matches again (length, bonus, proximity)
+  double hits_ms = 0;     ///< reading the shown hits, best sections, snippets
+};
+
 struct SearchResponse {
   std::string query;
   std::uint64_t total = 0;
   double took_ms = 0;
+  SearchStages stages;
   int page = 1;
   int per_page = 10;
   std::vector<SearchHit> hits;
