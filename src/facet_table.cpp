@@ -89,10 +89,11 @@ void FacetTable::load(const Xapian::Database& db) {
   if (db.get_doccount() > 0 && total > 0) average_title_length_ = total / db.get_doccount();
   length_.assign(size, 0);
   for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) length_[*p] = p.get_doclength();
-  for (auto* terms : {&language_terms_, &pin_terms_}) {
-    const std::string prefix = terms == &language_terms_ ? schema::kPrefixLang : schema::kPrefixPinned;
-    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) terms->insert((*t).substr(prefix.size()));
-  }
+  auto suffixes = [&db](const std::string& prefix, std::unordered_set<std::string>& into) {
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) into.insert((*t).substr(prefix.size()));
+  };
+  suffixes(schema::kPrefixLang, language_terms_);
+  suffixes(schema::kPrefixPinned, pin_terms_);
   tags_begin_.assign(size + 1, 0);
   for (std::size_t d = 0; d < size; ++d) {
     tags_begin_[d + 1] = tags_begin_[d] + static_cast<std::uint32_t>(tags[d].size());

@@ -39,13 +39,7 @@ int run(const std::string& op, const char* index, const char* queries_file, int 
         request.query = q.size() > kb::kMaxQueryBytes ? q.substr(0, kb::kMaxQueryBytes) : q;
         const kb::SearchResponse response = searcher.search(request);
         seen += response.hits.size();
-        if (r > 0) {
-          stage_sum.words_ms += response.stages.words_ms;
-          stage_sum.ladder_ms += response.stages.ladder_ms;
-          stage_sum.match_ms += response.stages.match_ms;
-          stage_sum.reorder_ms += response.stages.reorder_ms;
-          stage_sum.hits_ms += response.stages.hits_ms;
-        }
+        if (r > 0) stage_sum += response.stages;
       } else {
         // What the suggest box sends: the query typed up to a word's middle.
         const std::string typed = q.substr(0, std::max<std::size_t>(1, q.size() * 2 / 3));

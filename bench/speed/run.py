@@ -117,11 +117,14 @@ def http_latency(port, paths):
             "repeat_p50_ms": pct(repeat, 50), "repeat_p99_ms": pct(repeat, 99)}
 
 
+WRK_CONNECTIONS = 32  # wrk's -c: open connections in all, shared by its two threads
+
+
 def wrk(url, script, seconds, repeats):
     """wrk -t2 -c32: the median of @repeats runs by requests/s."""
     runs = []
     for _ in range(repeats):
-        argv = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+        argv = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
         if script:
             argv += ["-s", str(script)]
         out = subprocess.run(argv + [url], capture_output=True, text=True, check=True).stdout
@@ -431,6 +434,20 @@ def wrk_uncached(args, bins, work, index, script):
         server.wait(timeout=30)
 
 
+def search_bounds(results, http):
+    """Without the cache every request is a search: the cores bound the
+    rate (cores / mean in-process search time), and wrk's open connections
+    then bound the mean wait (Little's law). None without the figures."""
+    searched = results.get(http["corpus"], {}).get("search", {})
+    if "kb" not in searched or "xapian-floor" not in searched:
+        return None
+    cores = os.cpu_count() or 1
+    kb_top = cores / searched["kb"]["mean_ms"] * 1000
+    floor_top = cores / searched["xapian-floor"]["mean_ms"] * 1000
+    return {"cores": cores, "kb_top": kb_top, "floor_top": floor_top,
+            "kb_wait_ms": WRK_CONNECTIONS / kb_top * 1000, "floor_wait_ms": WRK_CONNECTIONS / floor_top * 1000}
+
+
 def render(machine, results, http, args):
     rows = []
     add = rows.append
@@ -493,7 +510,7 @@ def render(machine, results, http, args):
                                ("/api/search, --cache-mb 0 (every answer searched)", "wrk_search_nocache"),
                                ("article page", "wrk_article")]:
                 w = http[key]
-                add(f"| {label}, wrk 2x32 {args.wrk_seconds} s (median of {args.wrk_repeats}): req/s, p99 ms, errors | "
+                add(f"| {label}, wrk -t2 -c{WRK_CONNECTIONS} {args.wrk_seconds} s (median of {args.wrk_repeats}): req/s, p99 ms, errors | "
                     f"{w['rps']:.0f}, {w['p99_ms']:.2f}, {w['errors']} | {ng['rps']:.0f}, {ng['p99_ms']:.2f}, {ng['errors']} | "
                     f"{100 * w['rps'] / ng['rps']:.1f}% |")
             if "wrk_omega" in http:
@@ -502,25 +519,19 @@ def render(machine, results, http, args):
                     f"kb /api/search: {w['rps']:.0f} = {w['rps'] / om['rps']:.1f}x Omega | "
                     f"Omega: {om['rps']:.0f}, {om['p99_ms']:.2f}, {om['errors']} | - |")
         add(f"| kb-server RSS after the load, MB | {http['rss_after_mb']:.0f} | - | - |")
-        searched = results.get(http["corpus"], {}).get("search", {})
-        if "wrk_search_nocache" in http and "kb" in searched:
-            # Without the cache every request is a search: the cores bound the
-            # rate, and wrk's 64 open connections then bound the wait.
-            cores = os.cpu_count() or 1
-            connections = 64
+        bounds = search_bounds(results, http)
+        if bounds and "wrk_search_nocache" in http:
             ng = http["wrk_nginx"]
-            kb_top = cores / searched["kb"]["mean_ms"] * 1000
-            floor_top = cores / searched["xapian-floor"]["mean_ms"] * 1000
-            add(f"\nWhat {cores} cores allow when every answer is searched (this run's in-process means; "
+            add(f"\nWhat {bounds['cores']} cores allow when every answer is searched (this run's in-process means; "
                 "no HTTP, JSON or wrk cost counted, so real figures are lower):\n")
             add("| bound | kb | floor (bare Xapian, ten ids) |")
             add("|---|---|---|")
-            add(f"| searches/s at most: cores / mean search time | {kb_top:.0f} | {floor_top:.0f} |")
+            add(f"| searches/s at most: cores / mean search time | {bounds['kb_top']:.0f} | {bounds['floor_top']:.0f} |")
             add(f"| 15% of the nginx floor, for comparison | {0.15 * ng['rps']:.0f} | {0.15 * ng['rps']:.0f} |")
-            add(f"| mean wait at that rate with {connections} connections open (Little's law), ms | "
-                f"{connections / kb_top * 1000:.1f} | {connections / floor_top * 1000:.1f} |")
+            add(f"| mean wait at that rate with {WRK_CONNECTIONS} connections open (Little's law), ms | "
+                f"{bounds['kb_wait_ms']:.1f} | {bounds['floor_wait_ms']:.1f} |")
             add(f"| measured --cache-mb 0: req/s (share of kb's bound), p99 ms | "
-                f"{http['wrk_search_nocache']['rps']:.0f} ({100 * http['wrk_search_nocache']['rps'] / kb_top:.0f}%), "
+                f"{http['wrk_search_nocache']['rps']:.0f} ({100 * http['wrk_search_nocache']['rps'] / bounds['kb_top']:.0f}%), "
                 f"{http['wrk_search_nocache']['p99_ms']:.2f} | - |")
     add("\n## Issue 7's targets, from this run\n")
     add("| target | figure | met |")
@@ -548,16 +559,12 @@ def render(machine, results, http, args):
         ng, w, wn, wa = http["wrk_nginx"], http["wrk_search"], http["wrk_search_nocache"], http["wrk_article"]
         target("/api/search >= 15% of the nginx floor (queries repeat)", f"{100 * w['rps'] / ng['rps']:.1f}%",
                w["rps"] >= 0.15 * ng["rps"])
-        searched = results.get(http["corpus"], {}).get("search", {})
-        cores = os.cpu_count() or 1
+        bounds = search_bounds(results, http)
         beyond_floor = beyond_kb = ""
-        if "kb" in searched:
-            floor_top = cores / searched["xapian-floor"]["mean_ms"] * 1000
-            kb_wait = 64 * searched["kb"]["mean_ms"] / cores
-            if floor_top < 0.15 * ng["rps"]:
-                beyond_floor = f" (out of reach here: bare Xapian's searches alone allow {floor_top:.0f}/s)"
-            if kb_wait > 10:
-                beyond_kb = f" (64 connections at kb's bound wait {kb_wait:.1f} ms on average)"
+        if bounds and bounds["floor_top"] < 0.15 * ng["rps"]:
+            beyond_floor = f" (out of reach here: bare Xapian's searches alone allow {bounds['floor_top']:.0f}/s)"
+        if bounds and bounds["kb_wait_ms"] > 10:
+            beyond_kb = f" ({WRK_CONNECTIONS} connections at kb's bound wait {bounds['kb_wait_ms']:.1f} ms on average)"
         target("/api/search >= 15% of the nginx floor (--cache-mb 0)", f"{100 * wn['rps'] / ng['rps']:.1f}%{beyond_floor}",
                wn["rps"] >= 0.15 * ng["rps"])
         target("/api/search p99 <= 10 ms under wrk (queries repeat / no cache)",

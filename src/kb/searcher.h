@@ -93,6 +93,15 @@ struct SearchStages {
   double match_ms = 0;    ///< Xapian's match with facets and the total
   double reorder_ms = 0;  ///< weighing the first matches again (length, bonus, proximity)
   double hits_ms = 0;     ///< reading the shown hits, best sections, snippets
+
+  SearchStages& operator+=(const SearchStages& other) {
+    words_ms += other.words_ms;
+    ladder_ms += other.ladder_ms;
+    match_ms += other.match_ms;
+    reorder_ms += other.reorder_ms;
+    hits_ms += other.hits_ms;
+    return *this;
+  }
 };
 
 struct SearchResponse {
