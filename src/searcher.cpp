@@ -8,6 +8,7 @@
 #include "kb/document_builder.h"
 #include "kb/events.h"
 #include "kb/facet_table.h"
+#include "kb/quoted_phrases.h"
 #include "kb/rerank.h"
 #include "kb/schema.h"
 #include "kb/section_terms.h"
@@ -160,22 +161,38 @@ class SectionScorer {
   };
 
   /// @p tables: the sections' word tables, one for each of @p sections
-  /// (else the first section is chosen).
-  Best best(const std::vector<StoredSection>& sections, const std::vector<SectionTerms>& tables) {
+  /// (else the first section is chosen). A section with one of the
+  /// @p quoted phrases comes before any without, whatever their counts.
+  Best best(const std::vector<StoredSection>& sections, const std::vector<SectionTerms>& tables,
+            const QuotedPhrases& quoted) {
     Best best;
     if (tables.size() != sections.size()) return best;
     double best_score = 0;
+    bool best_quoted = false;
     for (std::size_t i = 0; i < tables.size(); ++i) {
       double score = 0;
       for (const auto& [key, idf] : keys_) {
         if (const unsigned count = tables[i].count(key)) score += idf * (1.0 + std::log(count));
       }
+      std::size_t phrase_at = std::string_view::npos;
+      if (!quoted.empty() && score > 0) {
+        phrase_at = quoted.find(utf8_prefix(sections[i].text, kMaxScanSection));
+        if (phrase_at == std::string_view::npos && quoted.find(sections[i].heading) == std::string_view::npos) {
+          if (best_quoted) continue;
+        } else if (!best_quoted) {
+          best_quoted = true;
+          best_score = 0;
+        }
+      }
       if (score > best_score) {
         best_score = score;
         best.section = i;
+        best.first_match = phrase_at;
       }
     }
-    if (best_score > 0) best.first_match = first_match(utf8_prefix(sections[best.section].text, kMaxScanSection));
+    if (best_score > 0 && best.first_match == std::string_view::npos) {
+      best.first_match = first_match(utf8_prefix(sections[best.section].text, kMaxScanSection));
+    }
     return best;
   }
 
@@ -708,6 +725,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   const auto terms = content_terms(used, mset, db_);
   // Query words are looked up as the query stemmed them.
   SectionScorer scorer(terms, stem);
+  const QuotedPhrases quoted(browse ? std::string_view() : std::string_view(text));
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
     const std::string value = doc.get_value(schema::kSlotHit);
     const StoredHit stored = stored_hit_of(value);
@@ -715,7 +733,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.score = weight;
     const std::vector<StoredSection> sections = parse_sections(stored.sections);
     if (!sections.empty()) {
-      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections, decode_section_terms(stored.section_terms));
+      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections, decode_section_terms(stored.section_terms), quoted);
       const StoredSection& section = sections[best.section];
       hit.section_anchor = std::string(section.anchor);
       hit.section_heading = std::string(section.heading);
@@ -847,6 +865,9 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
     const auto terms = content_terms(q, mset, db_);
     SectionScorer scorer(terms, stem);
+    // A ticket quotes the error it shows: the section with those words.
+    QuotedPhrases quoted(s);
+    quoted.add(b);
     std::vector<SearchHit> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       const std::string value = it.get_document().get_value(schema::kSlotHit);
@@ -855,7 +876,7 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
       hit.score = it.get_weight();
       const auto sections = parse_sections(stored.sections);
       if (!sections.empty()) {
-        const SectionScorer::Best best = scorer.best(sections, decode_section_terms(stored.section_terms));
+        const SectionScorer::Best best = scorer.best(sections, decode_section_terms(stored.section_terms), quoted);
         const StoredSection& section = sections[best.section];
         hit.section_anchor = std::string(section.anchor);
         hit.section_heading = std::string(section.heading);

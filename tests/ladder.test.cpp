@@ -102,6 +102,33 @@ TEST_CASE("a result names and links its best section", "[ladder]") {
   CHECK_THAT(capitals.hits[0].snippet_html, Contains("<mark>forget</mark>"));
 }
 
+TEST_CASE("a quoted phrase shows the section that has it, not the one that repeats its words", "[ladder]") {
+  test::TempDir dir;
+  dir.write("articles/guest-wifi.md",
+            "---\ntitle: \"Office Wi-Fi\"\n---\nConnect to the office network.\n\n"
+            "## Staff passwords\n\nStaff passwords change every 90 days. Passwords need 12 characters; "
+            "reuse of old passwords is refused, and passwords are never sent by email.\n\n"
+            "## Guest access\n\nVisitors join the Guest network. It has no passwords: the portal asks for "
+            "an email address instead.\n");
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(build_index(opt).skipped == 0);
+  Searcher s(opt.index_dir);
+  // Without quotes the words count one by one: the staff section says
+  // "passwords" four times.
+  const auto loose = search(s, "no passwords");
+  REQUIRE_FALSE(loose.hits.empty());
+  CHECK(loose.hits[0].section_anchor == "staff-passwords");
+  for (const std::string q : {"\"no passwords\"", "guest \u201cno passwords\u201d"}) {
+    INFO(q);
+    const auto quoted = search(s, q);
+    REQUIRE_FALSE(quoted.hits.empty());
+    CHECK(quoted.hits[0].section_anchor == "guest-access");
+    CHECK_THAT(quoted.hits[0].snippet_html, Contains("<mark>no</mark> <mark>passwords</mark>"));
+  }
+}
+
 TEST_CASE("an article in another language shows its best section for a query stemmed as English", "[ladder]") {
   test::TempDir dir;
   dir.write("articles/drucker.md",

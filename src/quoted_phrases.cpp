@@ -1,0 +1,89 @@
+/** @file quoted_phrases.cpp
+ *  @brief Quoted phrases, split into words and looked for in a text.
+ */
+#include "kb/quoted_phrases.h"
+
+#include "kb/word_scan.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+namespace kb {
+
+namespace {
+
+bool is_double_quote(unsigned ch) { return ch == '"' || ch == 0x201C || ch == 0x201D; }
+
+/// Every word of @p text as on_word(begin, word): words as scan_words
+/// splits them, a CJK character as a word of its own.
+template <class OnWord>
+void each_word(std::string_view text, OnWord&& on_word) {
+  scan_words(
+      text,
+      [&](std::size_t begin, std::size_t, const std::string& w) {
+        on_word(begin, w);
+        return false;
+      },
+      [&](std::size_t begin, std::size_t, unsigned ch, unsigned) {
+        std::string one;
+        Xapian::Unicode::append_utf8(one, ch);
+        on_word(begin, one);
+        return false;
+      });
+}
+
+}  // namespace
+
+void QuotedPhrases::add(std::string_view query) {
+  std::size_t open = std::string_view::npos;  // byte after the opening quote
+  auto close = [&](std::size_t end) {
+    std::vector<std::string> words;
+    each_word(query.substr(open, end - open), [&](std::size_t, const std::string& w) { words.push_back(w); });
+    if (!words.empty()) {
+      longest_ = std::max(longest_, words.size());
+      phrases_.push_back(std::move(words));
+    }
+    open = std::string_view::npos;
+  };
+  for (Xapian::Utf8Iterator it(query.data(), query.size()); it != Xapian::Utf8Iterator(); ++it) {
+    if (!is_double_quote(*it)) continue;
+    const auto at = static_cast<std::size_t>(it.raw() - query.data());
+    if (open == std::string_view::npos) {
+      Xapian::Utf8Iterator after = it;
+      ++after;
+      open = after == Xapian::Utf8Iterator() ? query.size() : static_cast<std::size_t>(after.raw() - query.data());
+    } else {
+      close(at);
+    }
+  }
+  if (open != std::string_view::npos) close(query.size());
+}
+
+std::size_t QuotedPhrases::find(std::string_view text) const {
+  if (phrases_.empty()) return std::string_view::npos;
+  // The last few words read, with where each began: a phrase is found
+  // when the words it ends with are its words.
+  std::deque<std::pair<std::size_t, std::string>> recent;
+  std::size_t found = std::string_view::npos;
+  each_word(text, [&](std::size_t begin, const std::string& w) {
+    if (found != std::string_view::npos) return;
+    recent.emplace_back(begin, w);
+    if (recent.size() > longest_) recent.pop_front();
+    for (const auto& phrase : phrases_) {
+      if (phrase.size() > recent.size()) continue;
+      const std::size_t from = recent.size() - phrase.size();
+      bool same = true;
+      for (std::size_t i = 0; same && i < phrase.size(); ++i) same = recent[from + i].second == phrase[i];
+      if (same) {
+        found = recent[from].first;
+        return;
+      }
+    }
+  });
+  return found;
+}
+
+}  // namespace kb
