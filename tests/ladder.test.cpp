@@ -24,6 +24,17 @@ SearchResponse search(Searcher& s, const std::string& q, std::vector<std::string
   return s.search(r);
 }
 
+/// Indexes the one article @p markdown as @p dir's articles/@p name; the
+/// index directory.
+std::filesystem::path index_one_article(const test::TempDir& dir, const std::string& name, const std::string& markdown) {
+  dir.write("articles/" + name, markdown);
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(build_index(opt).skipped == 0);
+  return opt.index_dir;
+}
+
 }  // namespace
 
 TEST_CASE("each rung of the ladder answers in turn", "[ladder]") {
@@ -104,17 +115,13 @@ TEST_CASE("a result names and links its best section", "[ladder]") {
 
 TEST_CASE("a quoted phrase shows the section that has it, not the one that repeats its words", "[ladder]") {
   test::TempDir dir;
-  dir.write("articles/guest-wifi.md",
-            "---\ntitle: \"Office Wi-Fi\"\n---\nConnect to the office network.\n\n"
-            "## Staff passwords\n\nStaff passwords change every 90 days. Passwords need 12 characters; "
-            "reuse of old passwords is refused, and passwords are never sent by email.\n\n"
-            "## Guest access\n\nVisitors join the Guest network. It has no passwords: the portal asks for "
-            "an email address instead.\n");
-  IndexOptions opt;
-  opt.articles_dir = dir / "articles";
-  opt.index_dir = dir / "index";
-  REQUIRE(build_index(opt).skipped == 0);
-  Searcher s(opt.index_dir);
+  Searcher s(index_one_article(
+      dir, "guest-wifi.md",
+      "---\ntitle: \"Office Wi-Fi\"\n---\nConnect to the office network.\n\n"
+      "## Staff passwords\n\nStaff passwords change every 90 days. Passwords need 12 characters; "
+      "reuse of old passwords is refused, and passwords are never sent by email.\n\n"
+      "## Guest access\n\nVisitors join the Guest network. It has no passwords: the portal asks for "
+      "an email address instead.\n"));
   // Without quotes the words count one by one: the staff section says
   // "passwords" four times.
   const auto loose = search(s, "no passwords");
@@ -131,15 +138,10 @@ TEST_CASE("a quoted phrase shows the section that has it, not the one that repea
 
 TEST_CASE("an article in another language shows its best section for a query stemmed as English", "[ladder]") {
   test::TempDir dir;
-  dir.write("articles/drucker.md",
-            "---\ntitle: \"Hilfe\"\nlang: de\n---\nDieser Artikel behandelt Geräte im Büro.\n\n"
-            "## Scannen\n\nDer Scanner braucht einen Treiber.\n\n"
-            "## Drucken\n\nWenn der Drucker offline ist, starten Sie ihn neu.\n");
-  IndexOptions opt;
-  opt.articles_dir = dir / "articles";
-  opt.index_dir = dir / "index";
-  REQUIRE(build_index(opt).skipped == 0);
-  Searcher s(opt.index_dir);
+  Searcher s(index_one_article(dir, "drucker.md",
+                               "---\ntitle: \"Hilfe\"\nlang: de\n---\nDieser Artikel behandelt Geräte im Büro.\n\n"
+                               "## Scannen\n\nDer Scanner braucht einen Treiber.\n\n"
+                               "## Drucken\n\nWenn der Drucker offline ist, starten Sie ihn neu.\n"));
   // No language filter: the query is stemmed as English, the article as German.
   for (const std::string q : {"Drucker", "drucker offline"}) {
     INFO(q);
