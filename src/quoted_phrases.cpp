@@ -15,23 +15,24 @@ namespace kb {
 
 namespace {
 
+/// A query of 4 KiB could quote a thousand words one by one, or as one
+/// phrase, and each is looked for in every section of every hit shown:
+/// the first phrases, and a phrase's first words, say where it is.
+constexpr std::size_t kMaxPhrases = 16;
+constexpr std::size_t kMaxPhraseWords = 32;
+
 bool is_double_quote(unsigned ch) { return ch == '"' || ch == 0x201C || ch == 0x201D; }
 
-/// Every word of @p text as on_word(begin, word): words as scan_words
-/// splits them, a CJK character as a word of its own.
+/// Each word of @p text as on_word(begin, word), until it returns true:
+/// words as scan_words splits them, a CJK character as a word of its own.
 template <class OnWord>
 void each_word(std::string_view text, OnWord&& on_word) {
   scan_words(
-      text,
-      [&](std::size_t begin, std::size_t, const std::string& w) {
-        on_word(begin, w);
-        return false;
-      },
+      text, [&](std::size_t begin, std::size_t, const std::string& w) { return on_word(begin, w); },
       [&](std::size_t begin, std::size_t, unsigned ch, unsigned) {
         std::string one;
         Xapian::Unicode::append_utf8(one, ch);
-        on_word(begin, one);
-        return false;
+        return on_word(begin, one);
       });
 }
 
@@ -41,8 +42,11 @@ void QuotedPhrases::add(std::string_view query) {
   std::size_t open = std::string_view::npos;  // byte after the opening quote
   auto close = [&](std::size_t end) {
     std::vector<std::string> words;
-    each_word(query.substr(open, end - open), [&](std::size_t, const std::string& w) { words.push_back(w); });
-    if (!words.empty()) {
+    each_word(query.substr(open, end - open), [&](std::size_t, const std::string& w) {
+      words.push_back(w);
+      return words.size() == kMaxPhraseWords;
+    });
+    if (!words.empty() && phrases_.size() < kMaxPhrases) {
       longest_ = std::max(longest_, words.size());
       phrases_.push_back(std::move(words));
     }
@@ -69,7 +73,6 @@ std::size_t QuotedPhrases::find(std::string_view text) const {
   std::deque<std::pair<std::size_t, std::string>> recent;
   std::size_t found = std::string_view::npos;
   each_word(text, [&](std::size_t begin, const std::string& w) {
-    if (found != std::string_view::npos) return;
     recent.emplace_back(begin, w);
     if (recent.size() > longest_) recent.pop_front();
     for (const auto& phrase : phrases_) {
@@ -79,9 +82,10 @@ std::size_t QuotedPhrases::find(std::string_view text) const {
       for (std::size_t i = 0; same && i < phrase.size(); ++i) same = recent[from + i].second == phrase[i];
       if (same) {
         found = recent[from].first;
-        return;
+        return true;
       }
     }
+    return false;
   });
   return found;
 }

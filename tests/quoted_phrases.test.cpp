@@ -35,6 +35,20 @@ TEST_CASE("several phrases, typographic quotes and a quote left open", "[quoted_
   CHECK(typographic.find("access was denied") == npos);
 }
 
+TEST_CASE("a hostile query's phrases are bounded: the first 16, their first 32 words", "[quoted_phrases]") {
+  std::string many, words;
+  for (int i = 1; i <= 20; ++i) many += "\"w" + std::to_string(i) + "\" ";
+  for (int i = 1; i <= 40; ++i) words += "w" + std::to_string(i) + " ";
+  const QuotedPhrases first16(many);
+  CHECK(first16.find("x w16 y") == 2);
+  CHECK(first16.find("x w17 y") == npos);
+  // A 40-word phrase is looked for by its first 32 words.
+  const QuotedPhrases long_one("\"" + words + "\"");
+  std::string first32;
+  for (int i = 1; i <= 32; ++i) first32 += "w" + std::to_string(i) + " ";
+  CHECK(long_one.find("start: " + first32 + "and then something else") == 7);
+}
+
 TEST_CASE("no quotes, or only empty ones, is no phrase", "[quoted_phrases]") {
   CHECK(QuotedPhrases("no passwords").empty());
   CHECK(QuotedPhrases("\"\" \" ,; \"").empty());
