@@ -25,10 +25,13 @@ bool is_double_quote(unsigned ch) { return ch == '"' || ch == 0x201C || ch == 0x
 
 /// Each word of @p text as on_word(begin, word), until it returns true:
 /// words as scan_words splits them, a CJK character as a word of its own.
-template <class OnWord>
-void each_word(std::string_view text, OnWord&& on_word) {
+/// An ASCII word for which skip(first byte, second byte) is true is passed
+/// over (scan_words).
+template <class Skip, class OnWord>
+void each_word(std::string_view text, Skip&& skip, OnWord&& on_word) {
   scan_words(
-      text, [&](std::size_t begin, std::size_t, const std::string& w) { return on_word(begin, w); },
+      text, std::forward<Skip>(skip),
+      [&](std::size_t begin, std::size_t, const std::string& w) { return on_word(begin, w); },
       [&](std::size_t begin, std::size_t, unsigned ch, unsigned) {
         std::string one;
         Xapian::Unicode::append_utf8(one, ch);
@@ -36,18 +39,26 @@ void each_word(std::string_view text, OnWord&& on_word) {
       });
 }
 
+std::size_t prefix_key(unsigned char first, unsigned char second) { return static_cast<std::size_t>(first) << 8 | second; }
+
 }  // namespace
 
 void QuotedPhrases::add(std::string_view query) {
   std::size_t open = std::string_view::npos;  // byte after the opening quote
   auto close = [&](std::size_t end) {
     std::vector<std::string> words;
-    each_word(query.substr(open, end - open), [&](std::size_t, const std::string& w) {
-      words.push_back(w);
-      return words.size() == kMaxPhraseWords;
-    });
+    each_word(
+        query.substr(open, end - open), [](unsigned char, unsigned char) { return false; },
+        [&](std::size_t, const std::string& w) {
+          words.push_back(w);
+          return words.size() == kMaxPhraseWords;
+        });
     if (!words.empty() && phrases_.size() < kMaxPhrases) {
       longest_ = std::max(longest_, words.size());
+      if (word_prefixes_.empty()) word_prefixes_.assign(1 << 16, false);
+      for (const auto& w : words) {
+        word_prefixes_[prefix_key(static_cast<unsigned char>(w[0]), w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0)] = true;
+      }
       phrases_.push_back(std::move(words));
     }
     open = std::string_view::npos;
@@ -72,7 +83,14 @@ std::size_t QuotedPhrases::find(std::string_view text) const {
   // when the words it ends with are its words.
   std::deque<std::pair<std::size_t, std::string>> recent;
   std::size_t found = std::string_view::npos;
-  each_word(text, [&](std::size_t begin, const std::string& w) {
+  // Most words of a text start unlike any phrase word: one look-up passes
+  // them over, and the words read so far can no longer start a phrase.
+  const auto skip = [&](unsigned char first, unsigned char second) {
+    if (word_prefixes_[prefix_key(first, second)]) return false;
+    recent.clear();
+    return true;
+  };
+  each_word(text, skip, [&](std::size_t begin, const std::string& w) {
     recent.emplace_back(begin, w);
     if (recent.size() > longest_) recent.pop_front();
     for (const auto& phrase : phrases_) {

@@ -131,8 +131,11 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
 /// stemmed.
 class SectionScorer {
  public:
-  SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem)
-      : terms_(terms), stem_(stem), stem_prefixes_(1 << 16, false), word_prefixes_(1 << 16, false) {
+  /// @p quoted: the query's quoted phrases; a section holding one comes
+  /// before any without, whatever their counts.
+  SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem,
+                const QuotedPhrases& quoted)
+      : terms_(terms), stem_(stem), quoted_(quoted), stem_prefixes_(1 << 16, false), word_prefixes_(1 << 16, false) {
     std::unordered_map<std::uint32_t, double> idf_of_key;
     for (const auto& [term, idf] : terms_) {
       Xapian::Utf8Iterator first(term);
@@ -153,6 +156,16 @@ class SectionScorer {
       wanted_stems_.insert(stem_term);
     }
     keys_.assign(idf_of_key.begin(), idf_of_key.end());
+    // A section can hold a phrase only if its table counts every word of
+    // it: only such sections' texts are read for the phrase.
+    for (const auto& phrase : quoted_.phrases()) {
+      std::vector<std::uint32_t> keys;
+      for (const auto& word : phrase) {
+        Xapian::Utf8Iterator first(word);
+        keys.push_back(section_term_key(first != Xapian::Utf8Iterator() && is_cjk(*first) ? word : "Z" + stem_(word)));
+      }
+      phrase_keys_.push_back(std::move(keys));
+    }
   }
 
   struct Best {
@@ -161,36 +174,33 @@ class SectionScorer {
   };
 
   /// @p tables: the sections' word tables, one for each of @p sections
-  /// (else the first section is chosen). A section with one of the
-  /// @p quoted phrases comes before any without, whatever their counts.
-  Best best(const std::vector<StoredSection>& sections, const std::vector<SectionTerms>& tables,
-            const QuotedPhrases& quoted) {
+  /// (else the first section is chosen).
+  Best best(const std::vector<StoredSection>& sections, const std::vector<SectionTerms>& tables) {
     Best best;
     if (tables.size() != sections.size()) return best;
-    double best_score = 0;
-    bool best_quoted = false;
+    std::vector<std::pair<double, std::size_t>> matching;  // score, section
     for (std::size_t i = 0; i < tables.size(); ++i) {
       double score = 0;
       for (const auto& [key, idf] : keys_) {
         if (const unsigned count = tables[i].count(key)) score += idf * (1.0 + std::log(count));
       }
-      std::size_t phrase_at = std::string_view::npos;
-      if (!quoted.empty() && score > 0) {
-        phrase_at = quoted.find(utf8_prefix(sections[i].text, kMaxScanSection));
-        if (phrase_at == std::string_view::npos && quoted.find(sections[i].heading) == std::string_view::npos) {
-          if (best_quoted) continue;
-        } else if (!best_quoted) {
-          best_quoted = true;
-          best_score = 0;
-        }
-      }
-      if (score > best_score) {
-        best_score = score;
-        best.section = i;
-        best.first_match = phrase_at;
-      }
+      if (score > 0) matching.emplace_back(score, i);
     }
-    if (best_score > 0 && best.first_match == std::string_view::npos) {
+    if (matching.empty()) return best;
+    // Best first; of equals, the earlier section.
+    std::stable_sort(matching.begin(), matching.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    best.section = matching.front().second;
+    // Quotes ask for the words in that order: the best section that has
+    // them wins, and its snippet starts there.
+    for (const auto& [score, i] : matching) {
+      if (!may_hold_phrase(tables[i])) continue;
+      const std::size_t at = quoted_.find(utf8_prefix(sections[i].text, kMaxScanSection));
+      if (at == std::string_view::npos && quoted_.find(sections[i].heading) == std::string_view::npos) continue;
+      best.section = i;
+      best.first_match = at;
+      break;
+    }
+    if (best.first_match == std::string_view::npos) {
       best.first_match = first_match(utf8_prefix(sections[best.section].text, kMaxScanSection));
     }
     return best;
@@ -203,6 +213,12 @@ class SectionScorer {
     const auto b0 = w.empty() ? 0u : static_cast<unsigned char>(w[0]);
     const auto b1 = w.size() < 2 ? 0u : static_cast<unsigned char>(w[1]);
     return (b0 << 8) | b1;
+  }
+
+  bool may_hold_phrase(const SectionTerms& table) const {
+    return std::any_of(phrase_keys_.begin(), phrase_keys_.end(), [&](const std::vector<std::uint32_t>& keys) {
+      return std::all_of(keys.begin(), keys.end(), [&](std::uint32_t key) { return table.count(key) > 0; });
+    });
   }
 
   bool rejects(unsigned char first, unsigned char second) const {
@@ -314,6 +330,8 @@ class SectionScorer {
  private:
   const std::unordered_map<std::string, double>& terms_;
   const Xapian::Stem& stem_;
+  const QuotedPhrases& quoted_;
+  std::vector<std::vector<std::uint32_t>> phrase_keys_;  ///< of each quoted phrase's words, as the tables key them
   std::vector<bool> stem_prefixes_;
   std::vector<bool> word_prefixes_;  ///< of every query word and stem
   std::vector<std::pair<std::uint32_t, double>> keys_;  ///< the query's words as the tables key them, with idf
@@ -724,8 +742,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
 
   const auto terms = content_terms(used, mset, db_);
   // Query words are looked up as the query stemmed them.
-  SectionScorer scorer(terms, stem);
   const QuotedPhrases quoted(browse ? std::string_view() : std::string_view(text));
+  SectionScorer scorer(terms, stem, quoted);
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
     const std::string value = doc.get_value(schema::kSlotHit);
     const StoredHit stored = stored_hit_of(value);
@@ -733,7 +751,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.score = weight;
     const std::vector<StoredSection> sections = parse_sections(stored.sections);
     if (!sections.empty()) {
-      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections, decode_section_terms(stored.section_terms), quoted);
+      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections, decode_section_terms(stored.section_terms));
       const StoredSection& section = sections[best.section];
       hit.section_anchor = std::string(section.anchor);
       hit.section_heading = std::string(section.heading);
@@ -864,10 +882,10 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     enquire.set_query(q);
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
     const auto terms = content_terms(q, mset, db_);
-    SectionScorer scorer(terms, stem);
     // A ticket quotes the error it shows: the section with those words.
     QuotedPhrases quoted(s);
     quoted.add(b);
+    SectionScorer scorer(terms, stem, quoted);
     std::vector<SearchHit> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       const std::string value = it.get_document().get_value(schema::kSlotHit);
@@ -876,7 +894,7 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
       hit.score = it.get_weight();
       const auto sections = parse_sections(stored.sections);
       if (!sections.empty()) {
-        const SectionScorer::Best best = scorer.best(sections, decode_section_terms(stored.section_terms), quoted);
+        const SectionScorer::Best best = scorer.best(sections, decode_section_terms(stored.section_terms));
         const StoredSection& section = sections[best.section];
         hit.section_anchor = std::string(section.anchor);
         hit.section_heading = std::string(section.heading);

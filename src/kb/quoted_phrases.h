@@ -28,6 +28,9 @@ class QuotedPhrases {
 
   bool empty() const { return phrases_.empty(); }
 
+  /// Each phrase's words, as the indexer splits them.
+  const std::vector<std::vector<std::string>>& phrases() const { return phrases_; }
+
   /// The byte offset in @p text where one of the phrases starts, its words
   /// in order with only spaces or punctuation between them; npos if none.
   std::size_t find(std::string_view text) const;
@@ -35,6 +38,7 @@ class QuotedPhrases {
  private:
   std::vector<std::vector<std::string>> phrases_;
   std::size_t longest_ = 0;  ///< words in the longest phrase
+  std::vector<bool> word_prefixes_;  ///< the first two bytes of every phrase word; empty without phrases
 };
 
 }  // namespace kb
