@@ -287,6 +287,12 @@ class SectionScorer {
     std::size_t pending_begin = 0;
     scan_words(
         window,
+        [this, &pending_cjk](unsigned char a, unsigned char b) {
+          // A word passed over is never marked; it only breaks a CJK run.
+          if (!rejects(a, b)) return false;
+          pending_cjk = 0;
+          return true;
+        },
         [&](std::size_t begin, std::size_t end, const std::string& w) {
           pending_cjk = 0;
           if (word(w)) marks.emplace_back(begin, end);
@@ -311,18 +317,22 @@ class SectionScorer {
           pending_begin = begin;
           return false;
         });
-    std::string out = from > 0 ? "…" : "";
+    std::string out;
+    out.reserve(window.size() + window.size() / 8 + marks.size() * 13 + 8);
+    if (from > 0) out += "…";
     std::size_t at = 0;
     for (std::size_t i = 0; i < marks.size(); ++i) {
       const auto [begin, end] = marks[i];
-      out += html_escape(window.substr(at, begin - at));
+      append_html_escaped(out, window.substr(at, begin - at));
       // Adjacent marks (CJK runs) become one.
       std::size_t last = end;
       while (i + 1 < marks.size() && marks[i + 1].first == last) last = marks[++i].second;
-      out += "<mark>" + html_escape(window.substr(begin, last - begin)) + "</mark>";
+      out += "<mark>";
+      append_html_escaped(out, window.substr(begin, last - begin));
+      out += "</mark>";
       at = last;
     }
-    out += html_escape(window.substr(at));
+    append_html_escaped(out, window.substr(at));
     if (cut) out += "…";
     return out;
   }

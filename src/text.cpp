@@ -86,19 +86,31 @@ std::size_t line_of_offset(std::string_view s, std::size_t offset) {
   return line;
 }
 
+void append_html_escaped(std::string& out, std::string_view s) {
+  // Runs of ordinary bytes are copied at once: most text has no character
+  // to escape, and snippets and pages escape a lot of it.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char* entity = nullptr;
+    switch (s[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"': entity = "&quot;"; break;
+      case '\'': entity = "&#39;"; break;
+      default: continue;
+    }
+    out.append(s.data() + run, i - run);
+    out += entity;
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
 std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
+  append_html_escaped(out, s);
   return out;
 }
 

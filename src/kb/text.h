@@ -27,6 +27,8 @@ std::size_t line_of_offset(std::string_view s, std::size_t offset);
 
 /// Escapes & < > " ' for use in HTML text and attribute values.
 std::string html_escape(std::string_view s);
+/// html_escape(@p s) appended to @p out, without a string of its own.
+void append_html_escaped(std::string& out, std::string_view s);
 
 /// Lower-cases every code point (Unicode-aware).
 std::string to_lower(std::string_view s);
