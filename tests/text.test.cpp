@@ -37,6 +37,19 @@ TEST_CASE("line_of_offset counts lines from 1", "[text]") {
 TEST_CASE("html_escape escapes markup and quotes", "[text]") {
   CHECK(html_escape("<script>alert('x') & \"y\"</script>") ==
         "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+  // Runs between special characters are copied whole: the first, the
+  // last, and a text with none at all must all survive.
+  CHECK(html_escape("a<b") == "a&lt;b");
+  CHECK(html_escape("<ab>") == "&lt;ab&gt;");
+  CHECK(html_escape("plain text é") == "plain text é");
+  CHECK(html_escape("") == "");
+}
+
+TEST_CASE("append_html_escaped appends to what is there", "[text]") {
+  std::string out = "<mark>";
+  append_html_escaped(out, "R&D's \"tools\"");
+  append_html_escaped(out, "");
+  CHECK(out == "<mark>R&amp;D&#39;s &quot;tools&quot;");
 }
 
 TEST_CASE("heading_anchor follows GitHub", "[text]") {
