@@ -39,8 +39,6 @@ void each_word(std::string_view text, Skip&& skip, OnWord&& on_word) {
       });
 }
 
-std::size_t prefix_key(unsigned char first, unsigned char second) { return static_cast<std::size_t>(first) << 8 | second; }
-
 }  // namespace
 
 void QuotedPhrases::add(std::string_view query) {
@@ -55,10 +53,7 @@ void QuotedPhrases::add(std::string_view query) {
         });
     if (!words.empty() && phrases_.size() < kMaxPhrases) {
       longest_ = std::max(longest_, words.size());
-      if (word_prefixes_.empty()) word_prefixes_.assign(1 << 16, false);
-      for (const auto& w : words) {
-        word_prefixes_[prefix_key(static_cast<unsigned char>(w[0]), w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0)] = true;
-      }
+      for (const auto& w : words) word_prefixes_.add(w);
       phrases_.push_back(std::move(words));
     }
     open = std::string_view::npos;
@@ -86,7 +81,7 @@ std::size_t QuotedPhrases::find(std::string_view text) const {
   // Most words of a text start unlike any phrase word: one look-up passes
   // them over, and the words read so far can no longer start a phrase.
   const auto skip = [&](unsigned char first, unsigned char second) {
-    if (word_prefixes_[prefix_key(first, second)]) return false;
+    if (word_prefixes_.has(first, second)) return false;
     recent.clear();
     return true;
   };

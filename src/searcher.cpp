@@ -135,12 +135,12 @@ class SectionScorer {
   /// before any without, whatever their counts.
   SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem,
                 const QuotedPhrases& quoted)
-      : terms_(terms), stem_(stem), quoted_(quoted), stem_prefixes_(1 << 16, false), word_prefixes_(1 << 16, false) {
+      : terms_(terms), stem_(stem), quoted_(quoted) {
     std::unordered_map<std::uint32_t, double> idf_of_key;
     for (const auto& [term, idf] : terms_) {
       Xapian::Utf8Iterator first(term);
       if (first != Xapian::Utf8Iterator() && is_cjk(*first)) {
-        word_prefixes_[prefix_key(term)] = true;
+        word_prefixes_.add(term);
         idf_of_key[section_term_key(term)] += idf;  // the tables count CJK n-grams as they are
         continue;
       }
@@ -148,11 +148,11 @@ class SectionScorer {
       // word) is looked up by its stem, as the tables count words, and
       // marked wherever a word stems the same way.
       const bool stemmed = term.size() > 1 && term[0] == 'Z';
-      if (!stemmed) word_prefixes_[prefix_key(term)] = true;
+      if (!stemmed) word_prefixes_.add(term);
       const std::string stem_term = stemmed ? term : "Z" + stem_(term);
       idf_of_key[section_term_key(stem_term)] += idf;
-      stem_prefixes_[prefix_key(std::string_view(stem_term).substr(1))] = true;
-      word_prefixes_[prefix_key(std::string_view(stem_term).substr(1))] = true;
+      stem_prefixes_.add(std::string_view(stem_term).substr(1));
+      word_prefixes_.add(std::string_view(stem_term).substr(1));
       wanted_stems_.insert(stem_term);
     }
     keys_.assign(idf_of_key.begin(), idf_of_key.end());
@@ -207,14 +207,6 @@ class SectionScorer {
   }
 
  private:
-  /// The first two bytes of a word: stemmers change endings, so a word can
-  /// only stem to a query stem that starts the same way.
-  static std::size_t prefix_key(std::string_view w) {
-    const auto b0 = w.empty() ? 0u : static_cast<unsigned char>(w[0]);
-    const auto b1 = w.size() < 2 ? 0u : static_cast<unsigned char>(w[1]);
-    return (b0 << 8) | b1;
-  }
-
   bool may_hold_phrase(const SectionTerms& table) const {
     return std::any_of(phrase_keys_.begin(), phrase_keys_.end(), [&](const std::vector<std::uint32_t>& keys) {
       return std::all_of(keys.begin(), keys.end(), [&](std::uint32_t key) { return table.count(key) > 0; });
@@ -222,16 +214,16 @@ class SectionScorer {
   }
 
   bool rejects(unsigned char first, unsigned char second) const {
-    return !word_prefixes_[static_cast<std::size_t>(first) << 8 | second];
+    return !word_prefixes_.has(first, second);
   }
 
   /// Whether a word (lower-cased) is a query term as written or stemmed.
   bool word(const std::string& w) {
     // Most words of a text share no first two bytes with any query word
     // or stem: one table look-up rejects them without hashing.
-    if (!word_prefixes_[prefix_key(w)]) return false;
+    if (!word_prefixes_.has(w)) return false;
     if (terms_.count(w)) return true;
-    if (!stem_prefixes_[prefix_key(w)]) return false;
+    if (!stem_prefixes_.has(w)) return false;
     auto memo = stems_.find(w);
     if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
     return wanted_stems_.count(memo->second) > 0;
@@ -342,8 +334,8 @@ class SectionScorer {
   const Xapian::Stem& stem_;
   const QuotedPhrases& quoted_;
   std::vector<std::vector<std::uint32_t>> phrase_keys_;  ///< of each quoted phrase's words, as the tables key them
-  std::vector<bool> stem_prefixes_;
-  std::vector<bool> word_prefixes_;  ///< of every query word and stem
+  WordPrefixes stem_prefixes_;  ///< of every query stem
+  WordPrefixes word_prefixes_;  ///< of every query word and stem
   std::vector<std::pair<std::uint32_t, double>> keys_;  ///< the query's words as the tables key them, with idf
   std::unordered_map<std::string, std::string> stems_;
   std::unordered_set<std::string> wanted_stems_;  ///< "Z" + stem of every query word, stemmed or kept as written

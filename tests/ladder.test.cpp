@@ -35,6 +35,16 @@ std::filesystem::path index_one_article(const test::TempDir& dir, const std::str
   return opt.index_dir;
 }
 
+/// The first hit for @p query shows the section @p anchor, with @p marked
+/// (the query's words in <mark>) in its snippet.
+void check_first_section(Searcher& s, const std::string& query, const std::string& anchor, const std::string& marked) {
+  INFO(query);
+  const auto r = search(s, query);
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].section_anchor == anchor);
+  CHECK_THAT(r.hits[0].snippet_html, Contains(marked));
+}
+
 }  // namespace
 
 TEST_CASE("each rung of the ladder answers in turn", "[ladder]") {
@@ -128,11 +138,7 @@ TEST_CASE("a quoted phrase shows the section that has it, not the one that repea
   REQUIRE_FALSE(loose.hits.empty());
   CHECK(loose.hits[0].section_anchor == "staff-passwords");
   for (const std::string q : {"\"no passwords\"", "guest \u201cno passwords\u201d"}) {
-    INFO(q);
-    const auto quoted = search(s, q);
-    REQUIRE_FALSE(quoted.hits.empty());
-    CHECK(quoted.hits[0].section_anchor == "guest-access");
-    CHECK_THAT(quoted.hits[0].snippet_html, Contains("<mark>no</mark> <mark>passwords</mark>"));
+    check_first_section(s, q, "guest-access", "<mark>no</mark> <mark>passwords</mark>");
   }
 }
 
@@ -143,13 +149,7 @@ TEST_CASE("an article in another language shows its best section for a query ste
                                "## Scannen\n\nDer Scanner braucht einen Treiber.\n\n"
                                "## Drucken\n\nWenn der Drucker offline ist, starten Sie ihn neu.\n"));
   // No language filter: the query is stemmed as English, the article as German.
-  for (const std::string q : {"Drucker", "drucker offline"}) {
-    INFO(q);
-    const auto r = search(s, q);
-    REQUIRE_FALSE(r.hits.empty());
-    CHECK(r.hits[0].section_anchor == "drucken");
-    CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>Drucker</mark>"));
-  }
+  for (const std::string q : {"Drucker", "drucker offline"}) check_first_section(s, q, "drucken", "<mark>Drucker</mark>");
   SearchRequest filtered;
   filtered.query = "Drucker";
   filtered.lang = "de";

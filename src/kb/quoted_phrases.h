@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include "kb/word_scan.h"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -38,7 +40,7 @@ class QuotedPhrases {
  private:
   std::vector<std::vector<std::string>> phrases_;
   std::size_t longest_ = 0;  ///< words in the longest phrase
-  std::vector<bool> word_prefixes_;  ///< the first two bytes of every phrase word; empty without phrases
+  WordPrefixes word_prefixes_;  ///< of every phrase word
 };
 
 }  // namespace kb

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace kb {
 
@@ -29,6 +30,32 @@ inline constexpr std::array<char, 256> kAsciiWordChars = [] {
 }();
 
 inline char ascii_word_char(unsigned char byte) { return kAsciiWordChars[byte]; }
+
+/// A set of words' first two bytes (lower-cased; 0 for a one-byte word):
+/// stemmers change endings, so a word can only be, or stem to, a wanted
+/// word that starts the same way. Readers that look for a few words in a
+/// long text reject most of its words with one look-up (scan_words' skip).
+class WordPrefixes {
+ public:
+  void add(std::string_view word) {
+    // Allocated at the first word: a reader with none to look for pays nothing.
+    if (seen_.empty()) seen_.assign(1 << 16, false);
+    seen_[key(word)] = true;
+  }
+  bool has(unsigned char first, unsigned char second) const {
+    return !seen_.empty() && seen_[static_cast<std::size_t>(first) << 8 | second];
+  }
+  bool has(std::string_view word) const { return !seen_.empty() && seen_[key(word)]; }
+
+ private:
+  static std::size_t key(std::string_view w) {
+    const auto first = w.empty() ? 0u : static_cast<unsigned char>(w[0]);
+    const auto second = w.size() < 2 ? 0u : static_cast<unsigned char>(w[1]);
+    return static_cast<std::size_t>(first) << 8 | second;
+  }
+
+  std::vector<bool> seen_;
+};
 
 /// Splits @p text into lower-cased words and CJK characters, calling
 /// on_word(begin, end, word) and on_cjk(begin, end, char, previous char or
