@@ -106,16 +106,6 @@ json search_json(const SearchRequest& request, const SearchResponse& response) {
   return body;
 }
 
-void security_headers(httplib::Response& res) {
-  // No inline scripts or styles anywhere: templates load /static files only.
-  res.set_header("Content-Security-Policy",
-                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "same-origin");
-  res.set_header("X-Frame-Options", "DENY");
-}
-
 /// The HMAC key survives restarts (so forms opened before one still post)
 /// and is readable by the server's user only.
 std::string load_or_create_secret(const std::filesystem::path& data_dir) {
@@ -159,6 +149,19 @@ App::App(Config config)
   // Checked before any thread starts: an exception after that would leave
   // a joinable thread behind.
   if (config_.watch && config_.articles_dir.empty()) throw std::invalid_argument("--watch needs --articles DIR");
+  // No inline scripts or styles anywhere: templates load /static files only.
+  // Forms post to this site, and the ticket form's answer may send the
+  // browser on to an external help desk: browsers hold that redirect to
+  // form-action too, so the desk's origin is allowed (and only it).
+  std::string form_action = "'self'";
+  if (!config_.ticket_redirect.empty()) {
+    const std::string desk = url_origin(config_.ticket_redirect);
+    if (desk.empty()) throw std::invalid_argument("--ticket-redirect must be an http:// or https:// URL: " + config_.ticket_redirect);
+    form_action += " " + desk;
+  }
+  content_security_policy_ =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; object-src 'none'; "
+      "base-uri 'none'; form-action " + form_action + "; frame-ancestors 'none'";
   // The page script's strings: only what it shows, to keep pages light.
   for (const auto& [lang, strings] : ui_strings_) {
     json j = json::object();
@@ -207,6 +210,13 @@ App::App(Config config)
   // Last: nothing after this may throw while the thread runs.
   refresh_insights();
   insights_thread_ = std::thread([this] { run_insights(); });
+}
+
+void App::security_headers(httplib::Response& res) const {
+  res.set_header("Content-Security-Policy", content_security_policy_);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "same-origin");
+  res.set_header("X-Frame-Options", "DENY");
 }
 
 App::~App() { shutdown(); }

@@ -110,6 +110,9 @@ class App {
   void log(const char* level, const std::string& message) { telemetry_->log(level, message); }
 
  private:
+  /// The Content-Security-Policy and the other headers every answer carries.
+  void security_headers(httplib::Response& res) const;
+
   // Handlers, named by verb and resource. Search and articles: app.cpp.
   void get_home(const httplib::Request& req, httplib::Response& res);
   void get_search_page(const httplib::Request& req, httplib::Response& res);
@@ -260,6 +263,7 @@ class App {
   TemplateSet templates_;
   std::map<std::string, mstch::map> ui_strings_;     ///< by language
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script
+  std::string content_security_policy_;  ///< sent with every answer (security_headers)
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
   std::mutex searchers_mutex_;

@@ -102,6 +102,18 @@ std::string site_origin(const httplib::Request& req) {
   return (is_https(req) ? "https://" : "http://") + host;
 }
 
+std::string url_origin(const std::string& url) {
+  const std::size_t colon = url.find("://");
+  if (colon == std::string::npos) return "";
+  const std::string scheme = to_lower(url.substr(0, colon));
+  if (scheme != "http" && scheme != "https") return "";
+  const std::size_t start = colon + 3;
+  const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  const std::string authority = to_lower(url.substr(start, end - start));
+  const bool plain = !authority.empty() && authority.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:[]") == std::string::npos;
+  return plain ? scheme + "://" + authority : "";
+}
+
 bool is_same_origin(const httplib::Request& req) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   if (site == "cross-site" || site == "same-site") return false;

@@ -52,6 +52,10 @@ bool is_https(const httplib::Request& req);
 /// characters that could break out of a URL becomes "localhost").
 std::string site_origin(const httplib::Request& req);
 
+/// "https://desk.example.com:8443" from an http or https URL; "" for any
+/// other scheme, a user name in it, or a host with characters no host has.
+std::string url_origin(const std::string& url);
+
 /// False when Origin or Sec-Fetch-Site says another site sent the request.
 bool is_same_origin(const httplib::Request& req);
 
