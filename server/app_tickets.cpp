@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace kb::server {
 
@@ -20,6 +21,15 @@ using nlohmann::json;
 constexpr std::size_t kMaxCommentChars = 2000;
 /// How long the "ticket sent" page's link shows its reference.
 constexpr std::int64_t kReceiptSeconds = 7 * 24 * 3600;
+
+constexpr std::size_t kMaxIdempotencyKey = 200;
+
+/// What the ticket form's page put in its "submission" field (a random id):
+/// anything else is ignored, and that post is sent as a new ticket.
+bool is_submission_id(const std::string& s) {
+  return !s.empty() && s.size() <= 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
@@ -103,6 +113,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
     }
   }
   if (!config_.ticket_redirect.empty()) form.redirect_notice = "yes";
+  form.submission = Statistics::new_id();
   if (session) {
     Event opened;
     opened.session = *session;
@@ -130,6 +141,8 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   form.email = form_data.get("email");
   form.query = form_data.get("q");
   if (!is_valid_utf8(form.query) || form.query.size() > kMaxQueryBytes) form.query.clear();
+  form.submission = form_data.get("submission");
+  if (!is_submission_id(form.submission)) form.submission.clear();
   const std::string slug = form_data.get("article");
   if (!slug.empty()) {
     if (const auto article = searcher().find_article(slug)) {
@@ -162,10 +175,18 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   Ticket t = new_ticket(req, sid, input);
   t.context["article"] = form.article_slug;
   t.context["last_query"] = form.query;
+  // The same form with the same words is one ticket; changed words after
+  // Back are a new one.
+  if (!form.submission.empty()) {
+    t.submission = "form-" + form.submission + "-" +
+                   hmac_sha256_hex(secret_, input.subject + '\0' + input.description + '\0' + input.email).substr(0, 16);
+  }
   const bool external = !config_.ticket_redirect.empty();
   t = stats_->submit_ticket(std::move(t), webhook_ != nullptr && !external);
-  telemetry_->count_ticket();
-  if (webhook_) webhook_->poke();
+  if (!t.repeated) {
+    telemetry_->count_ticket();
+    if (webhook_) webhook_->poke();
+  }
   if (external) {
     std::string url = config_.ticket_redirect;
     url = replace_all(url, "{subject}", url_encode(t.subject));
@@ -230,11 +251,27 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
     send_json(res, 400, json{{"error", {{"status", 400}, {"message", "some fields are not valid"}}}, {"errors", errors}});
     return;
   }
+  // A client that retries after a lost answer names the attempt: the
+  // retry gets the ticket the first one made.
+  const std::string key = req.get_header_value("Idempotency-Key");
+  if (key.size() > kMaxIdempotencyKey || !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    throw HttpError(400, "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKey) + " visible ASCII characters");
+  }
   Ticket t = new_ticket(req, sid, input);
   if (body.contains("article") && body["article"].is_string()) t.context["article"] = body["article"];
+  // Only the same client's same words are the same ticket: another client
+  // using the same key never sees this one.
+  if (!key.empty()) {
+    t.submission = "api-" + hmac_sha256_hex(secret_, sid + '\0' + key + '\0' + input.subject + '\0' +
+                                                         input.description + '\0' + input.email).substr(0, 32);
+  }
   t = stats_->submit_ticket(std::move(t), webhook_ != nullptr);
-  telemetry_->count_ticket();
-  if (webhook_) webhook_->poke();
+  if (t.repeated) {
+    res.set_header("Idempotent-Replayed", "true");
+  } else {
+    telemetry_->count_ticket();
+    if (webhook_) webhook_->poke();
+  }
   send_json(res, 201, json{{"id", t.id}, {"reference", t.reference}});
 }
 

@@ -13,7 +13,7 @@ namespace kb {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;  // kept equal to the SQLite backend's
+constexpr int kSchemaVersion = 3;  // kept equal to the SQLite backend's
 
 // Any constant both replicas agree on: "kb" in ASCII (0x6b62), then 1 for migrations.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(27490, 1)";
@@ -49,10 +49,13 @@ CREATE TABLE IF NOT EXISTS tickets (
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at BIGINT,
   delivered_at BIGINT,
-  last_error TEXT
+  last_error TEXT,
+  submission TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets(created_at);
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets(delivery, next_attempt_at);
+ALTER TABLE tickets ADD COLUMN IF NOT EXISTS submission TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_submission ON tickets(submission);
 )sql";
 
 constexpr const char* kEventColumns =
@@ -257,13 +260,26 @@ Ticket PgStatsStore::insert_ticket(Ticket t, bool deliver) {
     t.id = db_.exec("SELECT nextval(pg_get_serial_sequence('tickets', 'id'))").int64(0, 0);
     t.reference = ticket_reference(t.id);
     t.delivery = deliver ? "pending" : "stored";
-    db_.exec(
+    // A repeated submission, on this replica or another, inserts nothing
+    // (the unique index decides, after waiting for the first to commit)
+    // and reads the ticket stored for it.
+    const pg::Result inserted = db_.exec(
         "INSERT INTO tickets(id, reference, session, created_at, subject, description, email, context, delivery, "
-        "next_attempt_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+        "next_attempt_at, submission) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
+        "ON CONFLICT (submission) DO NOTHING RETURNING id",
         {pg::int64(t.id), pg::text(t.reference), pg::text(clean(t.session)), pg::int64(t.created_at_ms),
          pg::text(clean(t.subject)), pg::text(clean(t.description)), pg::text(clean(t.email)),
          pg::text(t.context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)), pg::text(t.delivery),
-         deliver ? pg::int64(t.created_at_ms) : pg::null()});
+         deliver ? pg::int64(t.created_at_ms) : pg::null(), t.submission.empty() ? pg::null() : pg::text(clean(t.submission))});
+    if (inserted.rows() == 0) {
+      const pg::Result seen = db_.exec(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE submission = $1",
+                                       {pg::text(clean(t.submission))});
+      if (seen.rows() == 0) throw StoreError("a repeated ticket submission was not found");
+      Ticket stored = read_ticket(seen, 0);
+      stored.submission = t.submission;
+      stored.repeated = true;
+      return stored;
+    }
     if (!t.session.empty()) {
       Event e;
       e.session = t.session;

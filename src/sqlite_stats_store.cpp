@@ -7,7 +7,7 @@ namespace kb {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;  // 2: events.ref
+constexpr int kSchemaVersion = 3;  // 2: events.ref; 3: tickets.submission
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (
@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS tickets (
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER,
   delivered_at INTEGER,
-  last_error TEXT
+  last_error TEXT,
+  submission TEXT
 );
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets(created_at);
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets(delivery, next_attempt_at);
@@ -166,6 +167,9 @@ void SqliteStatsStore::migrate() {
   sql::Transaction tx(db_);
   db_.exec(kSchema);
   if (version == 1) db_.exec("ALTER TABLE events ADD COLUMN ref TEXT");  // agent links' ticket reference
+  if (version == 1 || version == 2) db_.exec("ALTER TABLE tickets ADD COLUMN submission TEXT");
+  // After the column exists in every version's table. NULLs do not collide.
+  db_.exec("CREATE UNIQUE INDEX IF NOT EXISTS tickets_submission ON tickets(submission)");
   db_.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
 }
@@ -188,9 +192,21 @@ void SqliteStatsStore::write_events(const std::vector<Event>& events) {
 
 Ticket SqliteStatsStore::insert_ticket(Ticket t, bool deliver) {
   sql::Transaction tx(db_);
+  if (!t.submission.empty()) {
+    // Inside the write transaction: a second post of the same form waits
+    // for the first to commit, then finds it.
+    sql::Statement seen = db_.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE submission = ?");
+    seen.bind(1, t.submission);
+    if (seen.step()) {
+      Ticket stored = read_ticket(seen);
+      stored.submission = t.submission;
+      stored.repeated = true;
+      return stored;
+    }
+  }
   sql::Statement ins = db_.prepare(
-      "INSERT INTO tickets(session, created_at, subject, description, email, context, delivery, next_attempt_at) "
-      "VALUES(?,?,?,?,?,?,?,?)");
+      "INSERT INTO tickets(session, created_at, subject, description, email, context, delivery, next_attempt_at, "
+      "submission) VALUES(?,?,?,?,?,?,?,?,?)");
   t.delivery = deliver ? "pending" : "stored";
   ins.bind(1, t.session)
       .bind(2, t.created_at_ms)
@@ -203,6 +219,11 @@ Ticket SqliteStatsStore::insert_ticket(Ticket t, bool deliver) {
     ins.bind(8, t.created_at_ms);
   } else {
     ins.bind_null(8);
+  }
+  if (t.submission.empty()) {
+    ins.bind_null(9);
+  } else {
+    ins.bind(9, t.submission);
   }
   ins.run();
   t.id = db_.last_insert_rowid();

@@ -295,9 +295,18 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
   page.emplace("article_title", form.article_title);
   page.emplace("has_article", !form.article_slug.empty());
   page.emplace("last_query", form.query);
+  page.emplace("submission", form.submission);
   page.emplace("has_errors", !form.errors.empty());
   mstch::array errors;
-  for (const auto& [field, problem] : form.errors) {
+  // Listed in the order the fields come on the form.
+  std::vector<std::pair<std::string, FieldProblem>> in_form_order;
+  for (const char* field : {"subject", "description", "email"}) {
+    if (const auto it = form.errors.find(field); it != form.errors.end()) in_form_order.emplace_back(*it);
+  }
+  for (const auto& entry : form.errors) {
+    if (entry.first != "subject" && entry.first != "description" && entry.first != "email") in_form_order.push_back(entry);
+  }
+  for (const auto& [field, problem] : in_form_order) {
     // In the page's language when its strings say it; the English otherwise.
     std::string message = ui_text(base, "ticket_error_" + problem.code);
     if (const auto at = message.find("{limit}"); at != std::string::npos) {

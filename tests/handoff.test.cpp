@@ -233,6 +233,55 @@ TEST_CASE("a sent ticket's page is its own address: reloading it sends nothing a
   CHECK_THAT(english_expired->body, !Contains("We have your ticket"));
 }
 
+TEST_CASE("a ticket form sent twice is one ticket; changed words after Back are another", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  REQUIRE(b.get("/tickets/new?q=vpn"));
+  const std::string submission = b.hidden_field("submission");
+  CHECK(submission.size() == 32);
+  const httplib::Params form{{"csrf", b.csrf()}, {"submission", submission}, {"subject", "VPN drops"},
+                             {"description", "Every hour"}, {"email", "a@b.co"}, {"action", "submit"}};
+  // A double click: the second post arrives while or after the first is stored.
+  const auto first = b.post_form("/tickets", form);
+  const auto second = b.post_form("/tickets", form);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->status == 303);
+  CHECK(second->status == 303);
+  CHECK_THAT(first->get_header_value("Location"), StartsWith("/tickets/sent?ref=KB-000001&"));
+  CHECK_THAT(second->get_header_value("Location"), StartsWith("/tickets/sent?ref=KB-000001&"));
+  httplib::Params edited = form;
+  for (auto it = edited.begin(); it != edited.end(); ++it) {
+    if (it->first == "description") {
+      edited.erase(it);
+      break;
+    }
+  }
+  edited.emplace("description", "Every hour, and now also at lunch");
+  const auto third = b.post_form("/tickets", edited);
+  REQUIRE(third);
+  CHECK_THAT(third->get_header_value("Location"), StartsWith("/tickets/sent?ref=KB-000002&"));
+  CHECK(admin_json(server.port(), "/api/stats")["tickets"] == 2);
+
+  // The JSON API: a retry with the same Idempotency-Key gets the same ticket.
+  const httplib::Headers key{{"Idempotency-Key", "retry-7f3a"}};
+  const auto api_first = b.post_json("/api/tickets", R"({"subject":"Printer","email":"a@b.co"})", key);
+  const auto api_again = b.post_json("/api/tickets", R"({"subject":"Printer","email":"a@b.co"})", key);
+  REQUIRE(api_first);
+  REQUIRE(api_again);
+  CHECK(api_first->status == 201);
+  CHECK(api_again->status == 201);
+  CHECK(json::parse(api_again->body)["reference"] == json::parse(api_first->body)["reference"]);
+  CHECK(api_again->get_header_value("Idempotent-Replayed") == "true");
+  CHECK_FALSE(api_first->has_header("Idempotent-Replayed"));
+  const auto bad_key = b.post_json("/api/tickets", R"({"subject":"Printer","email":"a@b.co"})",
+                                   {{"Idempotency-Key", std::string(201, 'k')}});
+  REQUIRE(bad_key);
+  CHECK(bad_key->status == 400);
+  CHECK(admin_json(server.port(), "/api/stats")["tickets"] == 3);
+}
+
 TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[handoff]") {
   Site site;
   ServerProcess server(site.args({"--tickets-per-session-hour", "2"}));

@@ -239,3 +239,35 @@ TEST_CASE("events beyond the queue capacity are dropped and counted while writes
   CHECK(stats.health().waiting <= 10);
   CHECK(stats.health().dropped == 15);
 }
+
+TEST_CASE("a statistics database of schema 2 gains tickets.submission and keeps its tickets", "[statistics]") {
+  test::TempDir dir;
+  const std::string path = (dir / "kb.sqlite").string();
+  {
+    // The tickets table as schema 2 made it, with one ticket in it.
+    sql::Connection old(path, 1000);
+    old.exec(
+        "CREATE TABLE tickets (id INTEGER PRIMARY KEY, reference TEXT UNIQUE, session TEXT, created_at INTEGER NOT "
+        "NULL, subject TEXT NOT NULL, description TEXT NOT NULL, email TEXT NOT NULL, context TEXT NOT NULL, delivery "
+        "TEXT NOT NULL DEFAULT 'stored', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, delivered_at "
+        "INTEGER, last_error TEXT)");
+    old.exec(
+        "INSERT INTO tickets(reference, created_at, subject, description, email, context) "
+        "VALUES('KB-000001', 1, 'old', '', 'a@b.co', '{}')");
+    old.exec("PRAGMA user_version=2");
+  }
+  SqliteStatsStore store(path);
+  Ticket t;
+  t.created_at_ms = 2;
+  t.subject = "new";
+  t.email = "a@b.co";
+  t.context = nlohmann::json::object();
+  t.submission = "form-1";
+  CHECK(store.insert_ticket(t, false).reference == "KB-000002");
+  const Ticket again = store.insert_ticket(t, false);
+  CHECK(again.repeated);
+  CHECK(again.reference == "KB-000002");
+  const auto all = store.tickets(0, 10, 10, 0);
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].subject == "old");
+}

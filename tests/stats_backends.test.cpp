@@ -156,6 +156,35 @@ TEST_CASE("ticket references are unique across connections (replicas)", "[stats_
   CHECK(events[0].kind == "ticket");
 }
 
+TEST_CASE("a submission sent twice to one replica or two is one ticket", "[stats_backends]") {
+  Backends backends;
+  const Backend backend = backends.get(GENERATE(as<std::string>{}, "sqlite", "postgresql"));
+  INFO(backend.name);
+  const auto one = open_stats_store(backend.location);
+  const auto two = open_stats_store(backend.location);
+  Ticket first = ticket("s1", 1000);
+  first.submission = "form-1";
+  const Ticket stored = one->insert_ticket(first, false);
+  CHECK_FALSE(stored.repeated);
+  Ticket again = ticket("s1", 2000);
+  again.submission = "form-1";
+  again.subject = "typed again";
+  const Ticket same = two->insert_ticket(again, false);
+  CHECK(same.repeated);
+  CHECK(same.reference == stored.reference);
+  CHECK(same.subject == "VPN drops");  // the stored ticket, unchanged
+  Ticket other = ticket("s1", 3000);
+  other.submission = "form-2";
+  const Ticket second = one->insert_ticket(other, false);
+  CHECK_FALSE(second.repeated);
+  CHECK(second.reference != stored.reference);
+  // Tickets without a submission never collide.
+  one->insert_ticket(ticket("s1", 4000), false);
+  one->insert_ticket(ticket("s1", 5000), false);
+  CHECK(one->tickets(0, 10000, 100, 0).size() == 4);
+  CHECK(two->session_events("s1").size() == 4);  // one "ticket" event each
+}
+
 TEST_CASE("the outbox: a due ticket is handed out until marked, and a shared store claims it for one replica",
           "[stats_backends]") {
   Backends backends;

@@ -35,6 +35,13 @@ struct Ticket {
   std::string delivery = "stored";  ///< stored | pending | delivered
   int attempts = 0;
   std::string last_error;
+  /// Names one sending of one form (or an API client's Idempotency-Key):
+  /// the same again gets the ticket already stored, not a second one.
+  /// "" for none.
+  std::string submission;
+  /// Set by insert_ticket: this submission had been stored before, and this
+  /// is that ticket, unchanged.
+  bool repeated = false;
 };
 
 /// A session as stored: events belong to exactly one.
@@ -63,6 +70,8 @@ class StatsStore {
 
   /// Stores a ticket and its "ticket" event in one transaction and returns
   /// it with id and reference. @p deliver: whether a webhook must send it.
+  /// A submission stored before returns that ticket (repeated), and
+  /// stores nothing.
   virtual Ticket insert_ticket(Ticket ticket, bool deliver) = 0;
 
   virtual std::optional<SessionRow> session(const std::string& id) = 0;

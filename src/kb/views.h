@@ -57,6 +57,9 @@ struct TicketFormState {
   std::string subject, description, email;
   std::string article_slug, article_title;  ///< the article being read, if any
   std::string query;                        ///< the last search, if any
+  /// Names this form: posting it again with the same words is the same
+  /// ticket (a double click, Back and Send), not a second one.
+  std::string submission;
   std::map<std::string, FieldProblem> errors;  ///< by field name
   std::vector<ArticleLink> suggestions;
   bool looked_for_suggestions = false;

@@ -57,6 +57,13 @@ class Browser {
     return res;
   }
 
+  /// The value of the last page's hidden field @p name ("" when none).
+  std::string hidden_field(const std::string& name) const {
+    std::smatch m;
+    const std::regex re("type=\"hidden\" name=\"" + name + "\" value=\"([^\"]*)\"");
+    return std::regex_search(last_body_, m, re) ? m[1].str() : std::string();
+  }
+
   /// The CSRF token of the last page fetched.
   std::string csrf() const {
     std::smatch m;
