@@ -309,6 +309,7 @@ void App::install(httplib::Server& server) {
   }
   server.set_mount_point("/static", (config_.web_dir / "static").string());
   server.set_file_request_handler([this](const httplib::Request& req, httplib::Response& res) {
+    security_headers(res);
     static_gzip_.finish(req, res);
   });
 
@@ -318,8 +319,26 @@ void App::install(httplib::Server& server) {
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     telemetry_->begin_request(req, res);
     hide_accept_encoding(req);
+    // Byte ranges are for files: httplib would cut any other answer to the
+    // range and still call it 200, the whole page, which a cache keeps.
+    if (req.path.rfind("/static/", 0) != 0) {
+      auto& headers = const_cast<httplib::Headers&>(req.headers);  // mutable until here (compression.cpp)
+      headers.erase("Range");
+      const_cast<httplib::Ranges&>(req.ranges).clear();
+    }
+    // A path with a NUL or control byte names no page or file; with a NUL,
+    // httplib would open the file before it and take the type from after.
+    const bool control = std::any_of(req.path.begin(), req.path.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
     constexpr std::size_t kMaxHeaders = 100;  // browsers send about 20
-    if (req.headers.size() <= kMaxHeaders) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.headers.size() <= kMaxHeaders && !control) return httplib::Server::HandlerResponse::Unhandled;
+    if (control) {
+      send_error(req, res, 400, "The address holds a control character.");
+      security_headers(res);
+      finish_encoding(req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     send_error(req, res, 431, status_text(431));
     security_headers(res);
     finish_encoding(req, res);
@@ -469,7 +488,12 @@ std::string language_link_prefix(const httplib::Request& req, std::initializer_l
       rest += std::string(pair) + "&";
     }
   }
-  return req.path + "?" + rest;
+  // The path as sent (still percent-encoded), with one leading slash: a
+  // path that starts "//host" or "/\\host" would make the link leave the
+  // site.
+  const std::string_view sent = std::string_view(req.target).substr(0, qpos);
+  const std::size_t own = sent.find_first_not_of("/\\");
+  return "/" + std::string(own == std::string_view::npos ? std::string_view() : sent.substr(own)) + "?" + rest;
 }
 
 }  // namespace

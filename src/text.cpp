@@ -327,7 +327,10 @@ std::string url_encode(std::string_view s) {
 
 std::string csv_field(const std::string& value) {
   std::string s = value;
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(0, "'");
+  // What spreadsheets read as a formula (OWASP's list, tab and CR included).
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
+    s.insert(0, "'");
+  }
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

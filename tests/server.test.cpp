@@ -197,6 +197,13 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     REQUIRE(css);
     CHECK(css->status == 200);
     CHECK_THAT(css->get_header_value("Content-Type"), StartsWith("text/css"));
+    // Files get the pages' protection too: a theme file is served on the site's origin.
+    CHECK(css->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK_THAT(css->get_header_value("Content-Security-Policy"), Contains("script-src 'self'"));
+    const auto part = cli.Get("/static/kb.css", {{"Range", "bytes=0-9"}});
+    REQUIRE(part);
+    CHECK(part->status == 206);
+    CHECK(part->body.size() == 10);
     const json h = get_json(cli, "/healthz");
     CHECK(h["status"] == "ok");
     CHECK(h["documents"] == 7);

@@ -171,6 +171,15 @@ TEST_CASE("planted script payloads never reach a page unescaped", "[xss][server]
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   res = admin.get("/api/stats/export?kind=events", bearer);
   CHECK_THAT(res->body, Contains("\"'=HYPERLINK(\"\"x\"\")\""));
+  // So does one hiding the '=' behind a tab or a carriage return.
+  vote = b.post_json("/api/feedback", json{{"slug", "planted-payloads"}, {"helpful", false}, {"comment", "\t=HYPERLINK(\"t\")"}}.dump());
+  REQUIRE(vote);
+  vote = b.post_json("/api/feedback", json{{"slug", "planted-payloads"}, {"helpful", false}, {"comment", "\r=HYPERLINK(\"r\")"}}.dump());
+  REQUIRE(vote);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  res = admin.get("/api/stats/export?kind=events", bearer);
+  CHECK_THAT(res->body, Contains("'\t=HYPERLINK(\"\"t\"\")"));
+  CHECK_THAT(res->body, Contains("\"'\r=HYPERLINK(\"\"r\"\")\""));
 
   // The agent view.
   const httplib::Headers agent{{"Authorization", std::string("Bearer ") + kAgentToken}};
