@@ -169,7 +169,7 @@ App::App(Config config)
                             "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
                             "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
-                            "open_ticket", "popular_articles", "filters"}) {
+                            "open_ticket", "popular_articles", "filters", "search_button"}) {
       const auto it = strings.find(key);
       if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
     }

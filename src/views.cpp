@@ -179,6 +179,10 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
       page.emplace("did_you_mean", correction);
     }
   }
+  // The count names the words whose results are shown.
+  page.emplace("results_query", response.rung == "corrected" && !response.corrected_query.empty()
+                                    ? response.corrected_query
+                                    : request.query);
   page.emplace("relaxed", response.rung == "any");
   page.emplace("via_synonyms", response.rung == "synonyms");
 

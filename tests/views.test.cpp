@@ -113,6 +113,9 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   req.query = "keybord";
   html = templates().render("search", search_page(base(req.query), req, s.search(req), "f00d42"));
   CHECK_THAT(html, Contains("<a href=\"/search?q=keyboard&amp;per_page=1\"><em>keyboard</em></a>"));
+  // The count names the words whose results are shown: the correction.
+  CHECK_THAT(html, Contains("for “keyboard”"));
+  CHECK_THAT(html, !Contains("for “keybord”"));
 
   // A page past the last still says what the search found, and where it starts.
   req.query = "printer";
@@ -157,6 +160,8 @@ TEST_CASE("pages speak their UI language: titles, labels and the ticket form's m
   html = templates().render("ticket_new", ticket_form_page(base("", "ja"), form));
   CHECK_THAT(html, Contains("チケットの件名を入力してください。"));
   CHECK_THAT(html, Contains("メールアドレスの形式が正しくないようです。"));
+  // Listed in the form's order (subject, then e-mail), not the alphabet's.
+  CHECK(html.find("チケットの件名を入力してください。") < html.find("メールアドレスの形式が正しくないようです。"));
   CHECK_THAT(html, !Contains("Please give"));
   TicketInput too_long{std::string(kMaxSubjectChars + 1, 'x'), "", "a@b.co"};
   form.errors = validate_ticket(too_long);

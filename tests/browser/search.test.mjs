@@ -245,3 +245,35 @@ test('ArrowDown from the first result goes to the second, though the suggestions
   assert.equal(await focusedResult(), 1);
   await page.close();
 });
+
+test('arrows elsewhere on the page scroll it; the tab title and the count follow the query', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('pasword', { delay: 40 });
+  // The count names the corrected words whose results are shown.
+  await page.locator('.search-results .results-count', { hasText: 'for “password”' }).waitFor();
+  await page.waitForFunction(() => document.title.startsWith('pasword – Search · '));
+  // From the ticket link at the foot of the results, ArrowDown is the page's.
+  const ticket = page.locator('.still-stuck a');
+  await ticket.focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('.still-stuck') !== null), true,
+    'ArrowDown outside the box and the result titles moved the focus');
+  await page.close();
+});
+
+test('"More results" by keyboard goes on at the first new result', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('the', { delay: 40 });
+  await page.locator('.more-results').waitFor();
+  const before = await page.locator('.search-results .result').count();
+  await page.locator('.more-results').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('.search-results .result').length > n, before);
+  await page.waitForFunction((n) => {
+    const results = [...document.querySelectorAll('.search-results .result')];
+    return results.indexOf(document.activeElement.closest('.result')) === n;
+  }, before);
+  await page.close();
+});

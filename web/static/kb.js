@@ -108,7 +108,9 @@ function instantSearch() {
   function countText(data) {
     if (!data.results.length) return t('no_results_title', 'No articles match your search');
     const count = data.total === 1 ? t('results_one', '1 result') : `${data.total} ${t('results_many', 'results')}`;
-    return `${count} ${t('results_for', 'for')} “${data.query}”`;
+    // The words whose results are shown: the correction, when it answered.
+    const shown = data.rung === 'corrected' && data.corrected_query ? data.corrected_query : data.query;
+    return `${count} ${t('results_for', 'for')} “${shown}”`;
   }
 
   function resultItem(r, rank, searchId) {
@@ -183,7 +185,14 @@ function instantSearch() {
       // loads would ask for the page after that and lose this one.
       more.addEventListener('click', async () => {
         more.disabled = true;
-        if (await run(data.query, data.page + 1, true) !== 'shown') more.disabled = false;
+        const shownBefore = list.children.length;
+        if (await run(data.query, data.page + 1, true) !== 'shown') {
+          more.disabled = false;
+          return;
+        }
+        // The button is gone or moved: the keyboard continues at the first
+        // new result, not at the top of the page.
+        list.children[shownBefore]?.querySelector('h2 a')?.focus();
       });
       list.after(more);
     }
@@ -283,7 +292,17 @@ function instantSearch() {
   let entryForThisQuery = false;
   const startedOnHome = location.pathname === '/';
   const resultsUrl = (query) => `/search?${new URLSearchParams([...filters, ['q', query]])}`;
+  // The tab's title follows the query as the server's pages name it, so
+  // history entries and tabs can be told apart.
+  const initialTitle = document.title;
+  const siteName = initialTitle.includes(' · ') ? initialTitle.slice(initialTitle.lastIndexOf(' · ') + 3) : initialTitle;
+  function retitle(query) {
+    const search = t('search_button', 'Search');
+    if (query.trim()) document.title = `${query.trim()} – ${search} · ${siteName}`;
+    else document.title = startedOnHome ? initialTitle : `${search} · ${siteName}`;
+  }
   function remember(query) {
+    retitle(query);
     // Typed away to nothing on the home page: the home page's own address.
     const url = !query.trim() && startedOnHome && ![...filters].length ? '/' : resultsUrl(query);
     if (entryForThisQuery) {
@@ -340,7 +359,9 @@ function instantSearch() {
     }
   }
   document.addEventListener('keydown', (event) => {
-    const inSearch = event.target === box || main.contains(event.target);
+    // Only the box and the result titles: elsewhere the arrows scroll the
+    // page, and Escape is the page's own.
+    const inSearch = event.target === box || focusables().links.includes(event.target);
     if (!inSearch) return;
     if (event.key === 'ArrowDown') {
       event.preventDefault();
@@ -392,6 +413,7 @@ function instantSearch() {
     searchSoon.cancel();
     const q = new URLSearchParams(location.search).get('q') || '';
     box.value = q;
+    retitle(q);
     lastQuery = q;
     if (q) run(q, 1, false);
     else showNoQuery();
