@@ -969,25 +969,125 @@ std::optional<std::string> Searcher::resolve_alias(const std::string& slug) {
   });
 }
 
+namespace {
+
+/// Words of the article worth matching on: written words (not prefixed
+/// terms or numbers) that at least one other article also uses (a word
+/// only this article has finds nothing), other than words with no
+/// meaning of their own ("the", "how") and the words of its
+/// category and tags (where it is filed is not what it is about).
+class SharedWordDecider : public Xapian::ExpandDecider {
+ public:
+  SharedWordDecider(const Xapian::Database& db, const ArticleRecord& article) : db_(db) {
+    std::vector<std::string> filed = article.tags;
+    filed.push_back(article.category);
+    for (const auto& name : filed) {
+      for (auto& word : Synonyms::split_words(name)) filing_words_.insert(std::move(word));
+    }
+  }
+  bool operator()(const std::string& term) const override {
+    return ContentTermDecider()(term) && !english_stopper()(term) && filing_words_.count(term) == 0 &&
+           db_.get_termfreq(term) >= 2;
+  }
+
+ private:
+  const Xapian::Database& db_;
+  std::unordered_set<std::string> filing_words_;
+};
+
+/// Articles @p html links to ("/articles/SLUG" hrefs, as kb-index writes
+/// links between articles), in the order they come, each once.
+std::vector<std::string> linked_slugs(const std::string& html) {
+  std::vector<std::string> out;
+  static constexpr std::string_view kHref = "href=\"/articles/";
+  for (std::size_t at = html.find(kHref); at != std::string::npos; at = html.find(kHref, at)) {
+    at += kHref.size();
+    const std::size_t end = html.find_first_of("\"?#", at);
+    if (end == std::string::npos) break;
+    std::string slug = html.substr(at, end - at);
+    if (std::find(out.begin(), out.end(), slug) == out.end()) out.push_back(std::move(slug));
+  }
+  return out;
+}
+
+/// Weight @p weight for every article holding @p term (a boolean term).
+Xapian::Query constant_for(const std::string& term, double weight) {
+  return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(new Xapian::FixedWeightPostingSource(weight)),
+                       Xapian::Query(term));
+}
+
+}  // namespace
+
 std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::size_t count) {
   return with_retry([&] {
     std::vector<ArticleLink> out;
-    Xapian::Enquire enquire(db_);
-    Xapian::RSet rset;
-    rset.add_document(article.docid);
-    const ContentTermDecider decider;
-    const Xapian::ESet eset = enquire.get_eset(20, rset, &decider);
-    if (eset.empty()) return out;
-    Xapian::Query q(Xapian::Query::OP_OR, eset.begin(), eset.end());
+    const std::string lang_term = schema::kPrefixLang + primary_subtag(article.lang);
+    std::vector<std::string> shown{article.slug};
+    auto add = [&](const Xapian::Document& doc) {
+      const std::string slug = doc.get_value(schema::kSlotSlug);
+      if (std::find(shown.begin(), shown.end(), slug) != shown.end()) return;
+      shown.push_back(slug);
+      out.push_back(ArticleLink{slug, doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+    };
+    // The writer's own links come first, two at most: they name what to
+    // read next, but a passing "see X" is not always the same topic.
+    constexpr std::size_t kLinkedFirst = 2;
+    for (const std::string& slug : linked_slugs(article.html)) {
+      if (out.size() >= std::min(count, kLinkedFirst)) break;
+      if (!is_valid_slug(slug)) continue;
+      const std::string id = schema::kPrefixId + slug;
+      auto p = db_.postlist_begin(id);
+      if (p == db_.postlist_end(id)) continue;
+      const Xapian::Document doc = db_.get_document(*p);
+      if (primary_subtag(doc.get_value(schema::kSlotLang)) != primary_subtag(article.lang)) continue;
+      add(doc);
+    }
+    // Then articles on the same topic: what the title (and tags) name
+    // weighs most, in other titles and in text; then the words this article
+    // uses more than the others do; the same tags and category count a
+    // little, as writers filed them together.
+    std::vector<Xapian::Query> parts;
+    std::vector<Xapian::Query> title_words, title_stems;
+    for (auto t = db_.termlist_begin(article.docid); t != db_.termlist_end(article.docid); ++t) {
+      const std::string term = *t;
+      if (term.rfind("ZS", 0) == 0 && term.size() > 2) {
+        title_words.emplace_back(term);  // other titles
+        title_stems.emplace_back("Z" + term.substr(2));  // other texts
+      }
+    }
+    if (!title_words.empty()) {
+      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(Xapian::Query::OP_OR, title_words.begin(), title_words.end()), 2.0);
+      parts.emplace_back(Xapian::Query::OP_OR, title_stems.begin(), title_stems.end());
+    }
+    {
+      Xapian::Enquire expand(db_);
+      Xapian::RSet rset;
+      rset.add_document(article.docid);
+      const SharedWordDecider decider(db_, article);
+      const Xapian::ESet eset = expand.get_eset(20, rset, &decider);
+      if (!eset.empty()) parts.emplace_back(Xapian::Query::OP_OR, eset.begin(), eset.end());
+    }
+    if (parts.empty()) return out;
+    // Same tags and category add a little, never alone: a category is not a topic.
+    std::vector<Xapian::Query> filed;
+    // As kb-index writes them: lower case, at most 200 bytes.
+    auto filed_term = [](const char* prefix, const std::string& value) {
+      return prefix + to_lower(std::string(utf8_prefix(value, 200)));
+    };
+    for (const auto& tag : article.tags) filed.push_back(constant_for(filed_term(schema::kPrefixTag, tag), 1.0));
+    if (!article.category.empty()) filed.push_back(constant_for(filed_term(schema::kPrefixCategory, article.category), 1.0));
+    Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    if (!filed.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(Xapian::Query::OP_OR, filed.begin(), filed.end()));
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(schema::kPrefixId + article.slug));
-    q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kPrefixLang + primary_subtag(article.lang)));
+    q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(lang_term));
+    Xapian::Enquire enquire(db_);
     enquire.set_query(q);
     enquire.set_collapse_key(schema::kSlotGroup);
-    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const Xapian::Document doc = it.get_document();
-      out.push_back(ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle),
-                                doc.get_value(schema::kSlotSummary)});
+    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count + shown.size()));
+    // Far below the best, an article shares a few common words and no topic.
+    const double floor = mset.empty() ? 0 : 0.3 * mset.begin().get_weight();
+    for (auto it = mset.begin(); it != mset.end() && out.size() < count && it.get_weight() >= floor; ++it) {
+      add(it.get_document());
     }
     return out;
   });

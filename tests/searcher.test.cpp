@@ -291,3 +291,36 @@ TEST_CASE("corrections: short words are kept, long words may be two edits away, 
     CHECK(search(s, query).corrected_query.empty());
   }
 }
+
+TEST_CASE("related articles: the writer's links first, then the same topic, never another language", "[search]") {
+  test::TempDir dir;
+  dir.write("articles/vpn-fails.md",
+            test::article("VPN will not connect", "The VPN client says the portal cannot be reached. Restart the client. "
+                                                  "If it connects but drops, see [VPN drops](/articles/vpn-drops).",
+                          "slug: vpn-fails\ncategory: Network\ntags: [vpn]\n"));
+  dir.write("articles/vpn-drops.md", test::article("VPN keeps dropping", "The client disconnects every hour.",
+                                                   "slug: vpn-drops\ncategory: Network\n"));
+  dir.write("articles/vpn-portal.md",
+            test::article("VPN portal address", "Which portal the VPN client uses, and how to change it.",
+                          "slug: vpn-portal\ncategory: Accounts\n"));
+  // Filed together with the article, but about something else.
+  dir.write("articles/cable.md", test::article("Network cable checks", "Check the cable lights.",
+                                               "slug: cable\ncategory: Network\ntags: [cabling]\n"));
+  dir.write("articles/vpn-fails-ja.md",
+            test::article("VPNに接続できない", "VPN client portal restart.", "slug: vpn-fails-ja\nlang: ja\n"));
+  const IndexOptions opt = index_folder(dir);
+  Searcher s(opt.index_dir);
+  const auto article = s.find_article("vpn-fails");
+  REQUIRE(article);
+  const auto related = s.related(*article, 5);
+  std::vector<std::string> slugs;
+  for (const auto& r : related) slugs.push_back(r.slug);
+  INFO(Catch::Detail::stringify(slugs));
+  REQUIRE(slugs.size() >= 2);
+  CHECK(slugs[0] == "vpn-drops");   // linked from the text
+  CHECK(slugs[1] == "vpn-portal");  // shares the title's topic, though filed elsewhere
+  CHECK(std::find(slugs.begin(), slugs.end(), "vpn-fails") == slugs.end());
+  CHECK(std::find(slugs.begin(), slugs.end(), "vpn-fails-ja") == slugs.end());
+  // A shared tag or category alone makes no topic.
+  CHECK(std::find(slugs.begin(), slugs.end(), "cable") == slugs.end());
+}
