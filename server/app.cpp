@@ -671,7 +671,18 @@ void App::get_home(const httplib::Request& req, httplib::Response& res) {
   const std::string ui_lang = ui_language(req, params);
   std::shared_ptr<const PageShell> shell = home_pages_.find(generation, ui_lang);
   if (!shell) {
-    shell = std::make_shared<const PageShell>(templates_.render("home", home_page(shell_base(ui_lang), *found)),
+    // Where articles exist in the page's language, the newest and the
+    // category counts are of those, alike; else of every language.
+    auto shown = found;
+    std::string lang;
+    const auto& langs = found->lang_facets;
+    const bool has_own = std::any_of(langs.begin(), langs.end(), [&](const auto& l) { return l.first == ui_lang; });
+    if (has_own && langs.size() > 1) {
+      SearchRequest own = newest;
+      own.lang = lang = ui_lang;
+      shown = search(own);
+    }
+    shell = std::make_shared<const PageShell>(templates_.render("home", home_page(shell_base(ui_lang), *shown, lang)),
                                               page_markers_);
     home_pages_.store(generation, ui_lang, shell);
   }

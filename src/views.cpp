@@ -231,7 +231,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   return page;
 }
 
-mstch::map home_page(const PageBase& base, const SearchResponse& newest) {
+mstch::map home_page(const PageBase& base, const SearchResponse& newest, const std::string& lang) {
   mstch::map page = base_map(base, "");
   mstch::array articles;
   for (const auto& hit : newest.hits) articles.push_back(hit_map(hit, base.ui_lang));
@@ -240,7 +240,8 @@ mstch::map home_page(const PageBase& base, const SearchResponse& newest) {
   for (const auto& [name, count] : newest.category_facets) {
     categories.push_back(mstch::map{{"name", name},
                                     {"count", std::to_string(count)},
-                                    {"url", "/search?q=&category=" + url_encode(name)}});
+                                    {"url", "/search?q=&category=" + url_encode(name) +
+                                                (lang.empty() ? std::string() : "&lang=" + url_encode(lang))}});
   }
   page.emplace("has_categories", !categories.empty());
   page.emplace("categories", categories);

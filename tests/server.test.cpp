@@ -142,6 +142,13 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     REQUIRE(home);
     CHECK(home->status == 200);
     CHECK_THAT(home->body, Contains("Keyboard not working"));
+    // The newest and the category counts are of the page's language.
+    CHECK_THAT(home->body, !Contains("/articles/reset-password-ja\""));
+    CHECK_THAT(home->body, Contains("&amp;lang=en\">"));
+    const auto japanese = cli.Get("/?ui=ja");
+    REQUIRE(japanese);
+    CHECK_THAT(japanese->body, Contains("/articles/reset-password-ja\""));
+    CHECK_THAT(japanese->body, !Contains("Keyboard not working"));
   }
   SECTION("the article page") {
     const auto res = cli.Get("/articles/printer-offline");

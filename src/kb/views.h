@@ -45,7 +45,9 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
                        const std::string& search_id = "", const std::vector<ArticleLink>& popular = {});
 
 /// The home page: no query yet; shows categories and the newest articles.
-mstch::map home_page(const PageBase& base, const SearchResponse& newest);
+/// @p lang: the language @p newest was limited to, kept by the category
+/// links ("" for none).
+mstch::map home_page(const PageBase& base, const SearchResponse& newest, const std::string& lang = "");
 
 /// @p voted: "yes" or "no" right after a vote without JavaScript, else "".
 mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
