@@ -364,6 +364,9 @@ class Run {
       // An index of another schema version is rebuilt document by document:
       // every stored hash is treated as stale.
       rebuild_all_ = !version.empty() && version != std::to_string(schema::kSchemaVersion);
+      // So is one whose articles were rendered by older code.
+      const std::string render = db.get_metadata(schema::kMetaRenderVersion);
+      if (!version.empty() && (render.empty() ? "1" : render) != std::to_string(schema::kRenderVersion)) rebuild_all_ = true;
       return db;
     } catch (const Xapian::DatabaseLockError&) {
       throw IndexFatalError("index " + path.string() + " is locked: another kb-index is writing to it");
@@ -860,6 +863,7 @@ class Run {
       if (report_.changed() || metadata_changed || restamp_.size() >= kRestampOnTheirOwn || rebuild_all_ ||
           db.get_metadata(schema::kMetaSchemaVersion).empty()) {
         db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
+        db.set_metadata(schema::kMetaRenderVersion, std::to_string(schema::kRenderVersion));
         db.set_metadata(schema::kMetaIndexedAt, now_iso8601());
         if (atomic) db.commit_transaction();
         else db.commit();

@@ -201,8 +201,11 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
 
   for (std::size_t i = 0; i < headings.size(); ++i) {
     const std::string id = html_escape(out.headings[i].anchor);
+    // A pointer's shortcut to the section's address: kept out of the
+    // heading's spoken name ("Link to this section Step 3 ...") and out of
+    // the Tab order, where the contents list already links every section.
     const std::string link = "<a class=\"anchor\" id=\"" + id + "\" href=\"#" + id +
-                             "\" aria-label=\"Link to this section\">#</a>";
+                             "\" aria-hidden=\"true\" tabindex=\"-1\">#</a>";
     cmark_node* anchor = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
     cmark_node_set_on_enter(anchor, link.c_str());
     cmark_node_set_on_exit(anchor, "");

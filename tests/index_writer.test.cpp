@@ -103,6 +103,17 @@ TEST_CASE("incremental runs touch only what changed", "[index]") {
     CHECK(f.has_slug("alpha"));
     CHECK_FALSE(f.has_slug("a"));
   }
+  SECTION("articles rendered by older code are rendered again once, the index still served meanwhile") {
+    {
+      Xapian::WritableDatabase db(f.index().string());
+      db.set_metadata(schema::kMetaRenderVersion, "");  // as before render versions were kept
+      db.commit();
+    }
+    CHECK(f.counts(f.run()) == "0/3/0/0/0");
+    CHECK(f.db().get_metadata(schema::kMetaRenderVersion) == std::to_string(schema::kRenderVersion));
+    CHECK(f.db().get_metadata(schema::kMetaSchemaVersion) == std::to_string(schema::kSchemaVersion));
+    CHECK(f.counts(f.run()) == "0/0/0/3/0");
+  }
   SECTION("a draft is unpublished") {
     f.write("a.md", article("Alpha", "alpha body", "draft: true\n"));
     CHECK(f.counts(f.run()) == "0/0/1/2/0");

@@ -16,6 +16,9 @@ TEST_CASE("headings get unique GitHub-style anchors with a visible link", "[mark
   CHECK(md.headings[2].anchor == "step-1-restart-1-1");
   CHECK(md.headings[2].level == 3);
   CHECK_THAT(md.html, Contains("<h2><a class=\"anchor\" id=\"step-1-restart\" href=\"#step-1-restart\""));
+  // The heading's name is its words alone: the "#" shortcut is not read out.
+  CHECK_THAT(md.html, Contains("href=\"#step-1-restart\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"));
+  CHECK_THAT(md.html, !Contains("aria-label"));
   CHECK_THAT(md.html, Contains("id=\"step-1-restart-1\""));
 }
 

@@ -16,6 +16,12 @@ namespace kb::schema {
 /// Bumped whenever terms, values or document data change meaning.
 inline constexpr int kSchemaVersion = 4;
 
+/// Bumped when the article HTML kb-index stores changes (markup, not
+/// meaning): kb-index re-renders every article once, and servers keep
+/// serving the index meanwhile. 2: heading anchors out of the headings'
+/// spoken names.
+inline constexpr int kRenderVersion = 2;
+
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
 inline constexpr const char* kPrefixId = "Q";
@@ -81,6 +87,7 @@ inline constexpr Xapian::valueno kSlotFileStat = 11;
 
 // ---- Metadata keys -------------------------------------------------------
 inline constexpr const char* kMetaSchemaVersion = "kb:schema_version";  ///< decimal
+inline constexpr const char* kMetaRenderVersion = "kb:render_version";  ///< decimal; none: 1
 inline constexpr const char* kMetaIndexedAt = "kb:indexed_at";  ///< UTC ISO 8601 of the last commit
 /// Synonym groups from articles/_synonyms.yaml, as a JSON array of arrays;
 /// stored with the index so searchers reload them with each revision.
