@@ -277,3 +277,17 @@ test('"More results" by keyboard goes on at the first new result', async () => {
   }, before);
   await page.close();
 });
+
+test('results drawn while typing read like the server\'s: category link and date in the page\'s language', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=printer`);
+  const served = await page.locator('.search-results .result .meta').first().innerHTML();
+  assert.match(served, /<a href="\/search\?q=&amp;category=[^"]+">[^<]+<\/a> · <time datetime="\d{4}-\d{2}-\d{2}">[A-Z][a-z]{2} \d{1,2}, \d{4}<\/time>/);
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('printer', { delay: 40 });
+  await page.locator('.search-results .results-count', { hasText: 'for “printer”' }).waitFor();
+  const drawn = await page.locator('.search-results .result .meta').first().innerHTML();
+  const normalise = (html) => html.replaceAll('+', '%20');
+  assert.equal(normalise(drawn), normalise(served));
+  await page.close();
+});

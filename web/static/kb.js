@@ -48,6 +48,19 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "2026-09-30" as the server's pages show it in the page's language. */
+function displayDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return iso;
+  const [y, month, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || d < 1 || d > 31) return iso;
+  const lang = document.documentElement.lang;
+  if (lang === 'ko') return `${y}년 ${month}월 ${d}일`;
+  if (lang === 'ja') return `${y}年${month}月${d}日`;
+  return `${MONTHS[month - 1]} ${d}, ${y}`;
+}
+
 // ---- Instant search ---------------------------------------------------------
 // Results render in place as the person types. Each keystroke gets a number;
 // an answer that arrives after a newer keystroke's is dropped. The URL
@@ -122,7 +135,18 @@ function instantSearch() {
         r.pinned ? el('span', { className: 'badge' }, ` ${t('recommended', 'Recommended')}`) : null),
       r.section && r.section.heading ? el('p', { className: 'section-heading' }, `§ ${r.section.heading}`) : null,
       el('p', { className: 'snippet', html: r.snippet }),
-      el('p', { className: 'meta' }, [r.category, r.updated].filter(Boolean).join(' · ')));
+      resultMeta(r));
+  }
+
+  // As the server's pages write it: the category links to its articles,
+  // the date is in the page's language (views.cpp, format_date).
+  function resultMeta(r) {
+    const parts = [];
+    if (r.category) {
+      parts.push(el('a', { href: `/search?${new URLSearchParams({ q: '', category: r.category })}` }, r.category));
+    }
+    if (r.updated) parts.push(el('time', { datetime: r.updated }, displayDate(r.updated)));
+    return el('p', { className: 'meta' }, ...parts.flatMap((part, i) => (i ? [' · ', part] : [part])));
   }
 
   function notice(data) {
