@@ -140,6 +140,7 @@ App::App(Config config)
       address_tickets_(static_cast<std::size_t>(config_.tickets_per_address_hour), std::chrono::hours(1)),
       address_searches_(static_cast<std::size_t>(config_.searches_per_address_minute), std::chrono::minutes(1)),
       address_feedback_(static_cast<std::size_t>(config_.feedback_per_address_hour), std::chrono::hours(1)),
+      wrong_tokens_(kAuthFailuresAllowed, kAuthFailureWindow),
       search_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
       article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
       page_markers_{"kbcsrf" + Statistics::new_id(), "kbquery" + Statistics::new_id(), "kblinks" + Statistics::new_id()},

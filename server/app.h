@@ -38,6 +38,12 @@ namespace kb::server {
 /// and in the list its script fetches (what the statistics record as shown).
 inline constexpr std::size_t kTicketSuggestions = 5;
 
+/// Wrong admin or agent tokens one address may send (Bearer or sign-in
+/// form) before every token from it waits: guessing a random token at 20
+/// tries per 15 minutes is hopeless, a person mistyping is not stopped.
+inline constexpr std::size_t kAuthFailuresAllowed = 20;
+inline constexpr std::chrono::seconds kAuthFailureWindow{15 * 60};
+
 struct Config {
   std::filesystem::path index_dir = "var/index";
   std::filesystem::path data_dir = "var";
@@ -232,6 +238,11 @@ class App {
   void require_json(const httplib::Request& req) const;
   /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.
   void require_admin(const httplib::Request& req) const;
+  /// Token guessing: past kAuthFailuresAllowed wrong tokens from one
+  /// address in kAuthFailureWindow, every token from it (right or wrong)
+  /// gets a 429 until the window has passed.
+  void refuse_token_guessing(const httplib::Request& req) const;
+  void count_wrong_token(const httplib::Request& req) const;
   std::string admin_cookie_value() const;
   /// Records a search and returns its id.
   std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
@@ -278,6 +289,7 @@ class App {
   RateLimiter address_tickets_;
   RateLimiter address_searches_;
   RateLimiter address_feedback_;
+  mutable RateLimiter wrong_tokens_;  ///< per address: admin and agent tokens that were not right
 
   // What the statistics teach the search, replaced whole by run_insights().
   mutable std::mutex insights_mutex_;

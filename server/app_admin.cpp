@@ -61,7 +61,8 @@ bool App::admin_page_allowed(const httplib::Request& req, httplib::Response& res
     return true;
   } catch (const HttpError& e) {
     send_page(res, e.status(), "login",
-              stats_login_page(page_base(req, QueryParams(req)), e.status() == 403 ? e.what() : ""));
+              stats_login_page(page_base(req, QueryParams(req)), e.status() == 401 ? "" : e.what()));
+    if (e.retry_after_s() > 0) res.set_header("Retry-After", std::to_string(e.retry_after_s()));
     return false;
   }
 }
@@ -80,13 +81,28 @@ std::vector<SessionEvents> App::sessions_between(std::int64_t from_ms, std::int6
 
 std::string App::admin_cookie_value() const { return hmac_sha256_hex(secret_, "admin:" + config_.admin_token); }
 
+void App::refuse_token_guessing(const httplib::Request& req) const {
+  if (const long wait = wrong_tokens_.wait(client_key(req)); wait > 0) {
+    throw HttpError(429, "Too many wrong tokens from this address. Try again in " + std::to_string(wait) + " seconds.", wait);
+  }
+}
+
+void App::count_wrong_token(const httplib::Request& req) const { wrong_tokens_.hit(client_key(req)); }
+
 void App::require_admin(const httplib::Request& req) const {
   if (config_.admin_token.empty()) {
     throw HttpError(403, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN).");
   }
   const std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), config_.admin_token)) return;
-  if (constant_time_equal(cookie(req, kAdminCookie), admin_cookie_value())) return;
+  const std::string signed_in = cookie(req, kAdminCookie);
+  const bool bearer = auth.rfind("Bearer ", 0) == 0;
+  // Only a token offered counts as a guess: opening /stats signed out does
+  // not, nor does a stale sign-in cookie (an HMAC under the server's
+  // secret: nothing to guess).
+  if (bearer) refuse_token_guessing(req);
+  if (bearer && constant_time_equal(auth.substr(7), config_.admin_token)) return;
+  if (constant_time_equal(signed_in, admin_cookie_value())) return;
+  if (bearer) count_wrong_token(req);
   throw HttpError(401, "This needs the admin token: send 'Authorization: Bearer TOKEN'.");
 }
 
@@ -258,7 +274,9 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
               stats_login_page(base, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN)."));
     return;
   }
+  refuse_token_guessing(req);
   if (!constant_time_equal(form.get("token"), config_.admin_token)) {
+    count_wrong_token(req);
     send_page(res, 401, "login", stats_login_page(base, "That token is not right."));
     return;
   }

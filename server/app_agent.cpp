@@ -36,8 +36,12 @@ void App::require_agent(const httplib::Request& req) const {
     throw HttpError(403, "Agent features are off: start kb-server with --agent-token TOKEN (or set KB_AGENT_TOKEN).");
   }
   const std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), config_.agent_token)) return;
-  if (constant_time_equal(cookie(req, kAgentCookie), agent_cookie_value())) return;
+  const std::string signed_in = cookie(req, kAgentCookie);
+  const bool bearer = auth.rfind("Bearer ", 0) == 0;
+  if (bearer) refuse_token_guessing(req);
+  if (bearer && constant_time_equal(auth.substr(7), config_.agent_token)) return;
+  if (constant_time_equal(signed_in, agent_cookie_value())) return;
+  if (bearer) count_wrong_token(req);
   throw HttpError(401, "This needs the agent token: send 'Authorization: Bearer TOKEN' or sign in at /agent.");
 }
 
@@ -47,7 +51,8 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
     require_agent(req);
   } catch (const HttpError& e) {
     send_page(res, e.status(), "login",
-              login_page(page_base(req, params), "Agent search – sign in", "/agent/login", e.status() == 403 ? e.what() : ""));
+              login_page(page_base(req, params), "Agent search – sign in", "/agent/login", e.status() == 401 ? "" : e.what()));
+    if (e.retry_after_s() > 0) res.set_header("Retry-After", std::to_string(e.retry_after_s()));
     return;
   }
   const auto session = visit(req, res);
@@ -67,7 +72,9 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
 
 void App::post_agent_login(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form = QueryParams::from_form(req.body);
+  if (!config_.agent_token.empty()) refuse_token_guessing(req);
   if (config_.agent_token.empty() || !constant_time_equal(form.get("token"), config_.agent_token)) {
+    if (!config_.agent_token.empty()) count_wrong_token(req);
     send_page(res, config_.agent_token.empty() ? 403 : 401, "login",
               login_page(page_base(req, QueryParams(req)), "Agent search – sign in", "/agent/login",
                          config_.agent_token.empty() ? "Agent features are off: start kb-server with --agent-token TOKEN."

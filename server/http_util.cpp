@@ -166,6 +166,18 @@ bool is_bot(const httplib::Request& req) {
   return false;
 }
 
+long RateLimiter::wait(const std::string& key) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = hits_.find(key);
+  if (it == hits_.end()) return 0;
+  auto& q = it->second;
+  while (!q.empty() && now - q.front() >= window_) q.pop_front();
+  if (q.size() < limit_) return 0;
+  const auto wait = std::chrono::duration_cast<std::chrono::seconds>(window_ - (now - q.front())).count();
+  return std::max<long>(1, static_cast<long>(wait));
+}
+
 long RateLimiter::hit(const std::string& key) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mutex_);

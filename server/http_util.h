@@ -76,6 +76,8 @@ class RateLimiter {
   RateLimiter(std::size_t limit, std::chrono::seconds window) : limit_(limit), window_(window) {}
   /// Records a hit; returns 0 when allowed, else seconds until one is.
   long hit(const std::string& key);
+  /// What hit() would return, recording nothing.
+  long wait(const std::string& key);
 
  private:
   std::size_t limit_;
