@@ -34,17 +34,6 @@ bool is_api(const httplib::Request& req) {
   return req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/readyz";
 }
 
-int int_param(const QueryParams& params, const char* name, int fallback) {
-  const std::string v = params.get(name);
-  if (v.empty()) return fallback;
-  int out = 0;
-  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || ptr != v.data() + v.size()) {
-    throw HttpError(400, std::string("parameter '") + name + "' must be a whole number");
-  }
-  return out;
-}
-
 json facet_object(const FacetCounts& counts) {
   json out = json::object();
   for (const auto& [name, count] : counts) out[name] = count;
@@ -211,6 +200,17 @@ App::App(Config config)
   // Last: nothing after this may throw while the thread runs.
   refresh_insights();
   insights_thread_ = std::thread([this] { run_insights(); });
+}
+
+int int_param(const QueryParams& params, const char* name, int fallback) {
+  const std::string v = params.get(name);
+  if (v.empty()) return fallback;
+  int out = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || ptr != v.data() + v.size()) {
+    throw HttpError(400, std::string("parameter '") + name + "' must be a whole number");
+  }
+  return out;
 }
 
 void App::security_headers(httplib::Response& res) const {

@@ -38,6 +38,10 @@ namespace kb::server {
 /// and in the list its script fetches (what the statistics record as shown).
 inline constexpr std::size_t kTicketSuggestions = 5;
 
+/// The whole number parameter @p name, or @p fallback when absent; a 400
+/// (HttpError) when it is anything else.
+int int_param(const QueryParams& params, const char* name, int fallback);
+
 /// Wrong admin or agent tokens one address may send (Bearer or sign-in
 /// form) before every token from it waits: guessing a random token at 20
 /// tries per 15 minutes is hopeless, a person mistyping is not stopped.

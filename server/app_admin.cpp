@@ -110,8 +110,7 @@ void App::get_tickets_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const QueryParams params(req);
   const DateRange range = date_range(params);
-  const std::string limit_text = params.get("limit");
-  const int limit = limit_text.empty() ? 100 : std::max(1, std::min(1000, std::atoi(limit_text.c_str())));
+  const int limit = std::max(1, std::min(1000, int_param(params, "limit", 100)));
   const auto tickets = stats_->with_store(
       [&](StatsStore& s) { return s.tickets(range.from_ms, range.to_ms, static_cast<std::size_t>(limit), 0); });
   json list = json::array();
@@ -214,7 +213,7 @@ void App::get_health_page(const httplib::Request& req, httplib::Response& res) {
     check = check_articles(copt);
   }
   for (const auto& a : searcher().list_articles()) inputs.push_back({a.slug, a.title, a.path, a.updated});
-  const int stale_days = std::atoi(params.get("stale_days").c_str());
+  const int stale_days = int_param(params, "stale_days", 0);
   const auto health = article_health(inputs, check, sessions_between(range.from_ms, range.to_ms), deflection_options(),
                                      stale_days, range.to);
   if (params.get("format") == "csv") {

@@ -280,6 +280,11 @@ TEST_CASE("a ticket form sent twice is one ticket; changed words after Back are 
   REQUIRE(bad_key);
   CHECK(bad_key->status == 400);
   CHECK(admin_json(server.port(), "/api/stats")["tickets"] == 3);
+  CHECK(admin_json(server.port(), "/api/tickets?limit=2")["tickets"].size() == 2);
+  httplib::Client admin("127.0.0.1", server.port());
+  const auto not_a_number = admin.Get("/api/tickets?limit=abc", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(not_a_number);
+  CHECK(not_a_number->status == 400);
 }
 
 TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[handoff]") {
