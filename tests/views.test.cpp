@@ -152,6 +152,9 @@ TEST_CASE("pages speak their UI language: titles, labels and the ticket form's m
   req.query = "printer";
   std::string html = templates().render("search", search_page(base(req.query, "ko"), req, s.search(req)));
   CHECK_THAT(html, Contains("<title>printer – 검색 · "));
+  // English results on a Korean page say they are English (screen readers, hyphenation).
+  CHECK_THAT(html, Contains("\" lang=\"en\">Printer shows offline</a>"));
+  CHECK_THAT(html, Contains("<p class=\"snippet\" lang=\"en\">"));
   CHECK_THAT(html, Contains("aria-label=\"필터\""));
 
   TicketInput input{"", "", "not-an-address"};

@@ -131,10 +131,10 @@ function instantSearch() {
     if (searchId) href += `?sid=${encodeURIComponent(searchId)}&rank=${rank}`;
     if (r.section && r.section.anchor) href += `#${r.section.anchor}`;
     return el('li', { className: 'result' },
-      el('h2', {}, el('a', { href }, r.title),
+      el('h2', {}, el('a', { href, lang: r.lang || null }, r.title),
         r.pinned ? el('span', { className: 'badge' }, ` ${t('recommended', 'Recommended')}`) : null),
-      r.section && r.section.heading ? el('p', { className: 'section-heading' }, `§ ${r.section.heading}`) : null,
-      el('p', { className: 'snippet', html: r.snippet }),
+      r.section && r.section.heading ? el('p', { className: 'section-heading', lang: r.lang || null }, `§ ${r.section.heading}`) : null,
+      el('p', { className: 'snippet', lang: r.lang || null, html: r.snippet }),
       resultMeta(r));
   }
 
