@@ -206,6 +206,30 @@ class SectionScorer {
     return best;
   }
 
+  /// Whether @p title holds every word the person typed (@p typed, as
+  /// "Z" + stem): the whole article is about the query, best read from its
+  /// start ("vpn" opens the VPN guide at its beginning, not at step 3).
+  /// False for quoted phrases, and for no words.
+  bool title_holds_all(std::string_view title, const std::vector<std::string>& typed) {
+    if (!quoted_.phrases().empty() || typed.empty()) return false;
+    std::unordered_set<std::string> in_title;
+    scan_words(
+        title, [](unsigned char, unsigned char) { return false; },
+        [&](std::size_t, std::size_t, const std::string& w) {
+          in_title.insert(stem_of(w));
+          return false;
+        },
+        [](std::size_t, std::size_t, unsigned, unsigned) { return false; });
+    return std::all_of(typed.begin(), typed.end(), [&](const std::string& t) { return in_title.count(t) > 0; });
+  }
+
+  /// The first section's choice, its first match for the snippet.
+  Best lead(const std::vector<StoredSection>& sections) {
+    Best b;
+    b.first_match = first_match(utf8_prefix(sections[0].text, kMaxScanSection));
+    return b;
+  }
+
  private:
   bool may_hold_phrase(const SectionTerms& table) const {
     return std::any_of(phrase_keys_.begin(), phrase_keys_.end(), [&](const std::vector<std::uint32_t>& keys) {
@@ -224,9 +248,14 @@ class SectionScorer {
     if (!word_prefixes_.has(w)) return false;
     if (terms_.count(w)) return true;
     if (!stem_prefixes_.has(w)) return false;
+    return wanted_stems_.count(stem_of(w)) > 0;
+  }
+
+  /// "Z" + the stem of @p w, remembered.
+  const std::string& stem_of(const std::string& w) {
     auto memo = stems_.find(w);
     if (memo == stems_.end()) memo = stems_.emplace(w, "Z" + stem_(w)).first;
-    return wanted_stems_.count(memo->second) > 0;
+    return memo->second;
   }
 
   /// One CJK character, indexed as a unigram and a bigram with the one before.
@@ -746,6 +775,20 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   // Query words are looked up as the query stemmed them.
   const QuotedPhrases quoted(browse ? std::string_view() : std::string_view(text));
   SectionScorer scorer(terms, stem, quoted);
+  // The words typed (or their correction), not their synonyms; none when
+  // one is CJK (its matches are n-grams, not words).
+  std::vector<std::string> typed_stems;
+  if (!browse) {
+    for (const auto& w : Synonyms::split_words(text)) {
+      if (english_stopper()(w)) continue;
+      Xapian::Utf8Iterator lead_char(w);
+      if (lead_char != Xapian::Utf8Iterator() && is_cjk(*lead_char)) {
+        typed_stems.clear();
+        break;
+      }
+      typed_stems.push_back("Z" + stem(w));
+    }
+  }
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
     const std::string value = doc.get_value(schema::kSlotHit);
     const StoredHit stored = stored_hit_of(value);
@@ -753,7 +796,14 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     hit.score = weight;
     const std::vector<StoredSection> sections = parse_sections(stored.sections);
     if (!sections.empty()) {
-      const SectionScorer::Best best = browse ? SectionScorer::Best{} : scorer.best(sections, decode_section_terms(stored.section_terms));
+      SectionScorer::Best best;
+      if (!browse) {
+        const std::vector<SectionTerms> tables = decode_section_terms(stored.section_terms);
+        best = scorer.best(sections, tables);
+        if (best.section != 0 && scorer.title_holds_all(hit.title, typed_stems)) {
+          best = scorer.lead(sections);
+        }
+      }
       const StoredSection& section = sections[best.section];
       hit.section_anchor = std::string(section.anchor);
       hit.section_heading = std::string(section.heading);

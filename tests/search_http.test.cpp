@@ -75,7 +75,7 @@ TEST_CASE("search over HTTP: rungs, sections, languages, explanations", "[search
     CHECK_THAT(page->body, Contains("showing articles that use words with the same meaning"));
     page = b.get("/search?q=forget+rejoin");
     REQUIRE(page);
-    CHECK_THAT(page->body, Contains("#forget-and-rejoin\">Connect to the wireless network</a>"));
+    CHECK_THAT(page->body, Contains("#forget-and-rejoin\" lang=\"en\">Connect to the wireless network</a>"));
     CHECK_THAT(page->body, Contains("§ Forget and rejoin"));
     page = b.get("/search?q=wireless+xylophone");
     REQUIRE(page);

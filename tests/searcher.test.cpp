@@ -324,3 +324,22 @@ TEST_CASE("related articles: the writer's links first, then the same topic, neve
   // A shared tag or category alone makes no topic.
   CHECK(std::find(slugs.begin(), slugs.end(), "cable") == slugs.end());
 }
+
+TEST_CASE("a query the title says whole opens the article at its start; more words open their section", "[search]") {
+  test::TempDir dir;
+  dir.write("articles/vpn.md",
+            test::article("VPN will not connect",
+                          "Start here.\n\n## Step 1: Check the internet\n\nOpen a website.\n\n"
+                          "## Step 2: Restart the VPN client\n\nQuit the VPN client, start the VPN client again, "
+                          "and let the VPN client sign in.\n",
+                          "slug: vpn\n"));
+  const IndexOptions opt = index_folder(dir);
+  Searcher s(opt.index_dir);
+  // Every word typed is in the title: the guide from its first step.
+  CHECK(search(s, "vpn").hits.at(0).section_anchor.empty());
+  CHECK(search(s, "connect to the vpn").hits.at(0).section_anchor.empty());
+  // Words the title lacks pick the section that has them.
+  CHECK(search(s, "restart vpn client").hits.at(0).section_anchor == "step-2-restart-the-vpn-client");
+  // So does a quoted phrase.
+  CHECK(search(s, "\"vpn client\"").hits.at(0).section_anchor == "step-2-restart-the-vpn-client");
+}

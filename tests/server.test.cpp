@@ -133,7 +133,7 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     CHECK_THAT(res->get_header_value("Content-Type"), StartsWith("text/html"));
     CHECK_THAT(res->body, Contains("2 results for “printer offline”"));
     CHECK_THAT(res->body, Contains("<a href=\"/articles/printer-offline?sid="));
-    CHECK_THAT(res->body, Contains("&amp;rank=1\">Printer shows offline</a>"));
+    CHECK_THAT(res->body, Contains("&amp;rank=1\" lang=\"en\">Printer shows offline</a>"));
     CHECK_THAT(res->body, Contains("<form class=\"search-form\" role=\"search\" action=\"/search\" method=\"get\">"));
     const auto typo = cli.Get("/search?q=keybord");
     REQUIRE(typo);
