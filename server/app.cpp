@@ -149,6 +149,10 @@ App::App(Config config)
     if (desk.empty()) throw std::invalid_argument("--ticket-redirect must be an http:// or https:// URL: " + config_.ticket_redirect);
     form_action += " " + desk;
   }
+  if (!config_.public_url.empty()) {
+    public_origin_ = url_origin(config_.public_url);
+    if (public_origin_.empty()) throw std::invalid_argument("--public-url must be an http:// or https:// URL: " + config_.public_url);
+  }
   content_security_policy_ =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; object-src 'none'; "
       "base-uri 'none'; form-action " + form_action + "; frame-ancestors 'none'";
@@ -211,6 +215,10 @@ int int_param(const QueryParams& params, const char* name, int fallback) {
     throw HttpError(400, std::string("parameter '") + name + "' must be a whole number");
   }
   return out;
+}
+
+std::string App::origin(const httplib::Request& req) const {
+  return public_origin_.empty() ? site_origin(req) : public_origin_;
 }
 
 void App::security_headers(httplib::Response& res) const {
@@ -970,23 +978,23 @@ void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
 
 void App::get_opensearch(const httplib::Request& req, httplib::Response& res) {
   const PageBase base = page_base(req, QueryParams(req));
-  const std::string origin = html_escape(site_origin(req));
+  const std::string site = html_escape(origin(req));
   const std::string name = html_escape(boost::get<std::string>(base.strings.at("site_name")));
   res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                   "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
                   "  <ShortName>" + name.substr(0, 16) + "</ShortName>\n"
                   "  <Description>" + name + "</Description>\n"
                   "  <InputEncoding>UTF-8</InputEncoding>\n"
-                  "  <Url type=\"text/html\" method=\"get\" template=\"" + origin + "/search?q={searchTerms}\"/>\n"
+                  "  <Url type=\"text/html\" method=\"get\" template=\"" + site + "/search?q={searchTerms}\"/>\n"
                   "</OpenSearchDescription>\n",
                   "application/opensearchdescription+xml; charset=utf-8");
 }
 
 void App::get_sitemap(const httplib::Request& req, httplib::Response& res) {
-  const std::string origin = html_escape(site_origin(req));
+  const std::string site = html_escape(origin(req));
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
   for (const auto& a : searcher().list_articles()) {
-    xml += "  <url><loc>" + origin + "/articles/" + html_escape(a.slug) + "</loc>";
+    xml += "  <url><loc>" + site + "/articles/" + html_escape(a.slug) + "</loc>";
     if (!a.updated.empty()) xml += "<lastmod>" + html_escape(a.updated) + "</lastmod>";
     xml += "</url>\n";
   }
@@ -995,7 +1003,7 @@ void App::get_sitemap(const httplib::Request& req, httplib::Response& res) {
 }
 
 void App::get_robots(const httplib::Request& req, httplib::Response& res) {
-  res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /tickets/\nDisallow: /stats\nSitemap: " + site_origin(req) +
+  res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /tickets/\nDisallow: /stats\nSitemap: " + origin(req) +
                       "/sitemap.xml\n",
                   "text/plain; charset=utf-8");
 }

@@ -67,6 +67,7 @@ struct Config {
   std::string agent_token;      ///< for /agent and /api/suggest-for-ticket (distinct from the admin's)
   std::string ticket_webhook;   ///< POST tickets here (durable outbox)
   std::string ticket_redirect;  ///< send people to an external form: {subject}, {description}, {email}
+  std::string public_url;       ///< the site's address for absolute links; "" = from each request's Host
   int tickets_per_session_hour = 5;
   int tickets_per_address_hour = 20;
   int flush_interval_ms = 200;
@@ -122,6 +123,9 @@ class App {
  private:
   /// The Content-Security-Policy and the other headers every answer carries.
   void security_headers(httplib::Response& res) const;
+  /// "https://help.example.com" for absolute links: --public-url, else
+  /// the request's Host (which a client chooses).
+  std::string origin(const httplib::Request& req) const;
 
   // Handlers, named by verb and resource. Search and articles: app.cpp.
   void get_home(const httplib::Request& req, httplib::Response& res);
@@ -279,6 +283,7 @@ class App {
   std::map<std::string, mstch::map> ui_strings_;     ///< by language
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script
   std::string content_security_policy_;  ///< sent with every answer (security_headers)
+  std::string public_origin_;            ///< of --public-url; "" without one
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
   std::mutex searchers_mutex_;

@@ -67,7 +67,7 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
       results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});
     }
   }
-  send_page(res, 200, "agent", agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, site_origin(req)));
+  send_page(res, 200, "agent", agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req)));
 }
 
 void App::post_agent_login(const httplib::Request& req, httplib::Response& res) {
@@ -103,9 +103,9 @@ void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Resp
   if (body.contains("subject") && body["subject"].is_string()) subject = body["subject"].get<std::string>();
   if (body.contains("body") && body["body"].is_string()) text = body["body"].get<std::string>();
   if (subject.empty() && text.empty()) throw HttpError(400, "give 'subject' and/or 'body'");
-  const std::string origin = site_origin(req);
+  const std::string site = origin(req);
   json out = json::array();
-  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, origin));
+  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site));
   send_json(res, 200, json{{"suggestions", out}});
 }
 

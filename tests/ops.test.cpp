@@ -144,6 +144,8 @@ TEST_CASE("kb-server settings: every start-up error is one line and exit 2", "[o
        "kb-server: error: --trusted-proxy: \"localhost\" is not an IPv4 or IPv6 address or CIDR range (like "
        "10.0.0.0/8) (see --help)\n"},
       {nullptr, {"KB_PORT=http"}, {}, "kb-server: error: --port: Value http not in range 0 to 65535 (see --help)\n"},
+      {nullptr, {"KB_PUBLIC_URL=help.example.com"}, {},
+       "kb-server: error: --public-url: \"help.example.com\" is not an http:// or https:// URL (see --help)\n"},
       {nullptr, {}, {"--index", "/nonexistent/index"},
        "kb-server: error: cannot open index /nonexistent/index: no such directory (build it with kb-index; set it with "
        "--index, KB_INDEX or index =)\n"},

@@ -281,6 +281,18 @@ TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[ser
   const auto evil_host = cli.Get("/sitemap.xml", {{"Host", "\"><script>x</script>"}});
   REQUIRE(evil_host);
   CHECK_THAT(evil_host->body, !Contains("<script>"));
+  {
+    // With --public-url, absolute links no longer follow the Host a client sends.
+    std::vector<std::string> pinned = site.server_args();
+    pinned.insert(pinned.end(), {"--public-url", "https://help.example.com/"});
+    ServerProcess public_server(pinned);
+    httplib::Client pc("127.0.0.1", public_server.port());
+    const httplib::Headers other_host{{"Host", "evil.example"}};
+    CHECK_THAT(pc.Get("/sitemap.xml", other_host)->body, Contains("<loc>https://help.example.com/articles/printer-offline</loc>"));
+    CHECK_THAT(pc.Get("/robots.txt", other_host)->body, Contains("Sitemap: https://help.example.com/sitemap.xml"));
+    CHECK_THAT(pc.Get("/opensearch.xml", other_host)->body, Contains("template=\"https://help.example.com/search?q="));
+    CHECK_THAT(pc.Get("/sitemap.xml", other_host)->body, !Contains("evil.example"));
+  }
 
   // Nothing found: popular articles and the ticket hand-off.
   const auto empty = cli.Get("/search?q=xylophone");
