@@ -33,7 +33,7 @@ bool contains(const std::vector<std::string_view>& keys, std::string_view key) {
 const std::vector<std::string_view>& server_config_keys() {
   static const std::vector<std::string_view> keys{
       "index", "data", "stats-db", "port", "bind", "web", "watch", "theme", "threads", "session-timeout",
-      "max-sessions", "admin-token", "agent-token", "ticket-webhook", "ticket-redirect", "public-url", "tickets-per-session-hour",
+      "max-sessions", "admin-token", "agent-token", "ticket-webhook", "public-url", "ticket-redirect", "tickets-per-session-hour",
       "tickets-per-address-hour", "trusted-proxy", "max-threads", "read-timeout", "searches-per-address-minute",
       "feedback-per-address-hour", "flush-interval-ms", "learned-boost", "insights-interval", "cache-mb",
       "default-lang", "articles", "log-format", "access-log", "metrics-token"};
