@@ -161,7 +161,7 @@ App::App(Config config)
     json j = json::object();
     for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean", "showing_results_for",
                             "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
-                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "helpful_no_followup",
+                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "comment_sent", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
                             "open_ticket", "popular_articles", "filters", "search_button"}) {
       const auto it = strings.find(key);
@@ -277,6 +277,8 @@ void App::install(httplib::Server& server) {
   server.Get("/search", bind("/search", &App::get_search_page));
   server.Get("/api/search", bind("/api/search", &App::get_search_api));
   server.Get(R"(/articles/([^/]+))", bind("/articles/{slug}", &App::get_article));
+  // "/articles/reset-password/" as links and address bars add it: the address without it.
+  server.Get(R"(/articles/([^/]+)/+)", bind("/articles/{slug}/", &App::get_article_with_slash));
   server.Get("/healthz", bind("/healthz", &App::get_healthz));
   server.Get("/readyz", bind("/readyz", &App::get_readyz));
   server.Get("/api/suggest", bind("/api/suggest", &App::get_suggest_api));
@@ -786,6 +788,16 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
   res.set_content(std::move(text), kJson);
 }
 
+void App::get_article_with_slash(const httplib::Request& req, httplib::Response& res) {
+  const std::string slug = to_lower(req.matches[1].str());
+  if (!is_valid_slug(slug)) throw HttpError(404, "No article is called '" + slug + "'.");
+  std::string location = "/articles/" + slug;
+  const auto q = req.target.find('?');
+  if (q != std::string::npos) location += req.target.substr(q);
+  res.status = 301;
+  res.set_header("Location", location);
+}
+
 void App::get_article(const httplib::Request& req, httplib::Response& res) {
   std::string slug = req.matches[1];
   const bool source = slug.size() > 3 && slug.compare(slug.size() - 3, 3, ".md") == 0;
@@ -805,7 +817,13 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   }
   const ArticleRecord* article = cached ? &cached->article : nullptr;
   if (!article) {
-    if (const auto canonical = s.resolve_alias(slug)) {
+    // An old slug, or the slug typed or pasted in capitals: the article's
+    // own address, for good.
+    std::optional<std::string> canonical = s.resolve_alias(slug);
+    if (const std::string lower = to_lower(slug); !canonical && lower != slug) {
+      canonical = s.find_article(lower) ? std::optional<std::string>(lower) : s.resolve_alias(lower);
+    }
+    if (canonical) {
       std::string location = "/articles/" + *canonical + (source ? ".md" : "");
       const auto q = req.target.find('?');
       if (q != std::string::npos) location += req.target.substr(q);

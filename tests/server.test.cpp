@@ -175,6 +175,18 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     REQUIRE(alias);
     CHECK(alias->status == 301);
     CHECK(alias->get_header_value("Location") == "/articles/printer-offline?ref=old");
+    // Capitals and a trailing slash, as links get pasted: the article's own address.
+    for (const auto& [path, location] : std::vector<std::pair<std::string, std::string>>{
+             {"/articles/Printer-Offline", "/articles/printer-offline"},
+             {"/articles/printer-offline/", "/articles/printer-offline"},
+             {"/articles/printer-offline/?ref=mail", "/articles/printer-offline?ref=mail"},
+             {"/articles/Printer-Not-Working", "/articles/printer-offline"}}) {
+      INFO(path);
+      const auto moved = cli.Get(path);
+      REQUIRE(moved);
+      CHECK(moved->status == 301);
+      CHECK(moved->get_header_value("Location") == location);
+    }
     const auto missing = cli.Get("/articles/vpn-keeps-dropping");
     REQUIRE(missing);
     CHECK(missing->status == 404);

@@ -33,6 +33,9 @@ test('voting: Yes thanks, No asks what was missing', async () => {
   await page.locator('.feedback textarea').fill('The driver download link');
   await page.locator('.feedback button').click();
   await page.locator('.feedback p[role="status"]').waitFor();
+  // Thanked once (the heading), then told where the comment went.
+  assert.equal(await page.locator('.feedback').getByText('Thanks for your feedback.').count(), 1);
+  assert.equal(await page.locator('.feedback p[role="status"]').innerText(), 'Your comment was sent to the writers.');
   await page.close();
 });
 

@@ -508,7 +508,8 @@ function feedback() {
       followup.addEventListener('submit', async (e) => {
         e.preventDefault();
         if (area.value.trim()) await post({ slug, helpful: false, comment: area.value, followup: true }).catch(() => {});
-        followup.replaceWith(el('p', { role: 'status' }, t('helpful_thanks', 'Thanks for your feedback.')));
+        // The heading above already thanks them: say what happened to the comment.
+        followup.replaceWith(el('p', { role: 'status' }, area.value.trim() ? t('comment_sent', 'Your comment was sent to the writers.') : ''));
       });
       section.append(followup);
       area.focus();
