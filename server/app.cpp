@@ -586,7 +586,22 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
   }
 }
 
+bool App::is_staff(const httplib::Request& req) const {
+  const std::string admin = cookie(req, kAdminCookie);
+  const std::string agent = cookie(req, kAgentCookie);
+  return (!admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value())) ||
+         (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value()));
+}
+
 std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res) {
+  // Support staff signed in on this browser: reading the help centre to
+  // answer tickets is not self-service, and would count as sessions solved
+  // without a ticket.
+  if (is_staff(req)) return std::nullopt;
+  return staff_visit(req, res);
+}
+
+std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res) {
   if (is_bot(req)) return std::nullopt;
   const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie));
   // Sliding expiry: the browser forgets the cookie when the session ends.

@@ -42,6 +42,10 @@ inline constexpr std::size_t kTicketSuggestions = 5;
 /// (HttpError) when it is anything else.
 int int_param(const QueryParams& params, const char* name, int fallback);
 
+/// Sign-in cookies: an HMAC of the token under the server's secret.
+inline constexpr const char* kAdminCookie = "kb_admin";
+inline constexpr const char* kAgentCookie = "kb_agent";
+
 /// Wrong admin or agent tokens one address may send (Bearer or sign-in
 /// form) before every token from it waits: guessing a random token at 20
 /// tries per 15 minutes is hopeless, a person mistyping is not stopped.
@@ -225,8 +229,11 @@ class App {
   void send_json(httplib::Response& res, int status, const nlohmann::json& body) const;
 
   /// The help session of this request (setting its cookie), or nullopt
-  /// for crawlers, which are served but not counted.
+  /// for crawlers and signed-in staff, who are served but not counted.
   std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res);
+  /// The same for what staff do as staff (an agent copying a link): their
+  /// session too.
+  std::optional<std::string> staff_visit(const httplib::Request& req, httplib::Response& res);
   /// The session named by the request's cookie if it is live, without
   /// creating one (API calls from scripts without a browser session).
   std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
@@ -247,6 +254,8 @@ class App {
   void require_json(const httplib::Request& req) const;
   /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.
   void require_admin(const httplib::Request& req) const;
+  /// Signed in as admin or agent on this browser (a valid sign-in cookie).
+  bool is_staff(const httplib::Request& req) const;
   /// Token guessing: past kAuthFailuresAllowed wrong tokens from one
   /// address in kAuthFailureWindow, every token from it (right or wrong)
   /// gets a 429 until the window has passed.

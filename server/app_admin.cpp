@@ -19,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kAdminCookie = "kb_admin";
 constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 
 struct DateRange {

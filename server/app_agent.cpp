@@ -16,8 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kAgentCookie = "kb_agent";
-
 json hit_json(const SearchHit& hit, const std::string& origin) {
   return {{"slug", hit.slug},
           {"title", hit.title},
@@ -128,7 +126,7 @@ void App::post_agent_copied_api(const httplib::Request& req, httplib::Response& 
   if (kind != "link" && kind != "markdown" && kind != "text") throw HttpError(400, "'kind' must be link, markdown or text");
   const auto article = searcher().find_article(body["slug"].get<std::string>());
   if (!article) throw HttpError(404, "no such article");
-  const auto session = visit(req, res);
+  const auto session = staff_visit(req, res);
   if (session) {
     Event e;
     e.session = *session;

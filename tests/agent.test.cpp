@@ -62,6 +62,8 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     CHECK_THAT(page->body, Contains("value=\"[Printer shows offline › Step 2: Restart the spooler](" + origin +
                                     "/articles/printer-offline?ref=agent&amp;ticket=T-42#step-2-restart-the-spooler)\""));
     CHECK_THAT(page->body, Contains("<tr class=\"best\" data-anchor=\"step-2-restart-the-spooler\">"));
+    // The article opens beside the ticket, for reading before pasting.
+    CHECK_THAT(page->body, Contains("<h2><a href=\"/articles/printer-offline\" target=\"_blank\" rel=\"noopener\">Printer shows offline</a></h2>"));
   }
   SECTION("suggestions for a ticket's text, error codes first") {
     const json body = {{"subject", "Cannot install the VPN client"}, {"body", "It fails with 0x80070005 after a minute."}};
@@ -92,6 +94,24 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     const std::string all = json::parse(whole->body)["text"];
     CHECK_THAT(all, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
     CHECK(all.size() > text.size());
+  }
+  SECTION("staff reading the help centre are no help sessions") {
+    Browser agent(server.port());
+    REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}}));
+    Browser admin(server.port());
+    REQUIRE(admin.post_form("/stats/login", {{"token", kAdmin}}));
+    for (Browser* staff : {&agent, &admin}) {
+      REQUIRE(staff->get("/search?q=printer+offline")->status == 200);
+      REQUIRE(staff->get("/articles/printer-offline")->status == 200);
+      CHECK(staff->cookie("kb_session").empty());
+    }
+    Browser person(server.port());
+    REQUIRE(person.get("/search?q=printer+offline")->status == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    const auto res = cli.Get("/api/stats", bearer(kAdmin));
+    REQUIRE(res);
+    const json stats = json::parse(res->body);
+    CHECK(stats["help_sessions"] == 1);  // the person's only
   }
   SECTION("copies, views through agent links and tickets after them are counted") {
     Browser agent(server.port());

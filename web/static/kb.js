@@ -574,6 +574,8 @@ function agentCopy() {
         }
         await navigator.clipboard.writeText(text);
         button.textContent = t('copied', 'Copied');
+        // Back to its name, so the next copy (another ticket) shows too.
+        setTimeout(() => { button.textContent = button.dataset.label; }, 2000);
         await fetch('/api/agent/copied', { method: 'POST', credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ slug, anchor, kind, ticket: ticket ? ticket.value : '' }) });
@@ -581,8 +583,12 @@ function agentCopy() {
         button.textContent = '!';
       }
     };
+    // Each row's buttons tell a screen reader which section they copy.
+    const headingCell = row.querySelector('td');
+    if (headingCell && !headingCell.id) headingCell.id = `copy-${slug}-${anchor || 'top'}`;
     for (const [kind, label] of [['link', 'Link'], ['markdown', 'Markdown'], ['text', 'Text']]) {
-      const button = el('button', { type: 'button', className: 'secondary' }, label);
+      const button = el('button', { type: 'button', className: 'secondary', 'data-label': label,
+                                    'aria-describedby': headingCell ? headingCell.id : null }, label);
       button.addEventListener('click', () => copy(kind, button));
       slot.append(button);
     }
