@@ -64,7 +64,11 @@ test('the keyboard alone: "/" focuses, arrows move, Enter opens, Escape clears',
   await page.goBack();
   await page.locator('#q').focus();
   await page.keyboard.press('Escape');
+  if (await page.locator('#q').inputValue() !== '') await page.keyboard.press('Escape');  // the first closed the list
   assert.equal(await page.locator('#q').inputValue(), '');
+  // Its results and address go with it.
+  await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
+  assert.equal(await page.locator('.search-results .result').count(), 0);
   await page.close();
 });
 

@@ -394,9 +394,18 @@ function instantSearch() {
       event.preventDefault();
       highlight(position() - 1);
     } else if (event.key === 'Escape') {
+      // An open list closes first; then the query clears, with its results
+      // and its address, as emptying the box by hand does.
+      if (!suggestionList.hidden) {
+        closeSuggestions();
+        box.focus();
+        return;
+      }
       box.value = '';
       lastQuery = '';
-      closeSuggestions();
+      searchSoon.cancel();
+      remember('');
+      showNoQuery();
       box.focus();
     } else if (event.key === 'Enter' && event.target === box) {
       const { items } = focusables();
