@@ -133,8 +133,13 @@ std::string search_url(const SearchRequest& request, int page) {
 
 mstch::map search_page(const PageBase& base, const SearchRequest& request, const SearchResponse& response,
                        const std::string& search_id, const std::vector<ArticleLink>& popular) {
-  mstch::map page = base_map(base, request.query.empty() ? ui_text(base, "search_button")
-                                                          : request.query + " – " + ui_text(base, "search_button"));
+  // Browsing a category (no words): the page is that category's.
+  const bool category_page = request.query.empty() && !request.category.empty();
+  mstch::map page = base_map(base, category_page ? request.category
+                                   : request.query.empty() ? ui_text(base, "search_button")
+                                                           : request.query + " – " + ui_text(base, "search_button"));
+  page.emplace("category_page", category_page);
+  page.emplace("category_name", request.category);
   mstch::array hits;
   int rank = (request.page - 1) * request.per_page;
   for (const auto& hit : response.hits) {

@@ -101,6 +101,15 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing&amp;tag="));
   req.category.clear();
   CHECK_THAT(html, Contains("href=\"/tickets/new?q=printer\""));
+  {
+    // A category browsed without words is that category's page.
+    SearchRequest browse;
+    browse.category = "printing";
+    const std::string category = templates().render("search", search_page(base(""), browse, s.search(browse)));
+    CHECK_THAT(category, Contains("<title>printing · Help Center</title>"));
+    CHECK_THAT(category, Contains("<h1 class=\"category-title\">printing</h1>"));
+    CHECK_THAT(category, Contains("<h2 id=\"results-title\""));
+  }
 
   // Other pages and filters of a search continue it: their links carry its
   // id. A corrected or as-typed query is a new search: its links do not.
