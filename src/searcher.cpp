@@ -212,15 +212,23 @@ class SectionScorer {
   /// False for quoted phrases, and for no words.
   bool title_holds_all(std::string_view title, const std::vector<std::string>& typed) {
     if (!quoted_.phrases().empty() || typed.empty()) return false;
-    std::unordered_set<std::string> in_title;
+    std::vector<bool> seen(typed.size(), false);
+    std::size_t found = 0;
+    // Title words no query word starts like are passed over unstemmed.
     scan_words(
-        title, [](unsigned char, unsigned char) { return false; },
+        title, [this](unsigned char a, unsigned char b) { return rejects(a, b); },
         [&](std::size_t, std::size_t, const std::string& w) {
-          in_title.insert(stem_of(w));
-          return false;
+          const std::string& stemmed = stem_of(w);
+          for (std::size_t i = 0; i < typed.size(); ++i) {
+            if (!seen[i] && typed[i] == stemmed) {
+              seen[i] = true;
+              ++found;
+            }
+          }
+          return found == typed.size();
         },
         [](std::size_t, std::size_t, unsigned, unsigned) { return false; });
-    return std::all_of(typed.begin(), typed.end(), [&](const std::string& t) { return in_title.count(t) > 0; });
+    return found == typed.size();
   }
 
   /// The first section's choice, its first match for the snippet.
