@@ -1106,12 +1106,14 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
     // little, as writers filed them together.
     std::vector<Xapian::Query> parts;
     std::vector<Xapian::Query> title_words, title_stems;
-    for (auto t = db_.termlist_begin(article.docid); t != db_.termlist_end(article.docid); ++t) {
+    // The title's stems are the terms "ZS...": one run of the sorted term list.
+    auto t = db_.termlist_begin(article.docid);
+    for (t.skip_to("ZS"); t != db_.termlist_end(article.docid); ++t) {
       const std::string term = *t;
-      if (term.rfind("ZS", 0) == 0 && term.size() > 2) {
-        title_words.emplace_back(term);  // other titles
-        title_stems.emplace_back("Z" + term.substr(2));  // other texts
-      }
+      if (term.rfind("ZS", 0) != 0) break;
+      if (term.size() == 2) continue;
+      title_words.emplace_back(term);                  // other titles
+      title_stems.emplace_back("Z" + term.substr(2));  // other texts
     }
     if (!title_words.empty()) {
       parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(Xapian::Query::OP_OR, title_words.begin(), title_words.end()), 2.0);
