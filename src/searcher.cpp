@@ -1070,7 +1070,8 @@ std::vector<std::string> linked_slugs(const std::string& html) {
 
 /// Weight @p weight for every article holding @p term (a boolean term).
 Xapian::Query constant_for(const std::string& term, double weight) {
-  return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(new Xapian::FixedWeightPostingSource(weight)),
+  // Owned by the query once released (else it would never be freed).
+  return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query((new Xapian::FixedWeightPostingSource(weight))->release()),
                        Xapian::Query(term));
 }
 
