@@ -260,6 +260,11 @@ class App {
   /// address in kAuthFailureWindow, every token from it (right or wrong)
   /// gets a 429 until the window has passed.
   void refuse_token_guessing(const httplib::Request& req) const;
+  /// Whether the request proves @p token: as a Bearer token, or with the
+  /// sign-in cookie @p cookie_name holding @p cookie_value. Counts wrong
+  /// Bearer tokens (refuse_token_guessing).
+  bool presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name,
+                      const std::string& cookie_value) const;
   void count_wrong_token(const httplib::Request& req) const;
   std::string admin_cookie_value() const;
   /// Records a search and returns its id.

@@ -88,20 +88,25 @@ void App::refuse_token_guessing(const httplib::Request& req) const {
 
 void App::count_wrong_token(const httplib::Request& req) const { wrong_tokens_.hit(client_key(req)); }
 
-void App::require_admin(const httplib::Request& req) const {
-  if (config_.admin_token.empty()) {
-    throw HttpError(403, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN).");
-  }
+bool App::presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name,
+                         const std::string& cookie_value) const {
   const std::string auth = req.get_header_value("Authorization");
-  const std::string signed_in = cookie(req, kAdminCookie);
   const bool bearer = auth.rfind("Bearer ", 0) == 0;
   // Only a token offered counts as a guess: opening /stats signed out does
   // not, nor does a stale sign-in cookie (an HMAC under the server's
   // secret: nothing to guess).
   if (bearer) refuse_token_guessing(req);
-  if (bearer && constant_time_equal(auth.substr(7), config_.admin_token)) return;
-  if (constant_time_equal(signed_in, admin_cookie_value())) return;
+  if (bearer && constant_time_equal(auth.substr(7), token)) return true;
+  if (constant_time_equal(cookie(req, cookie_name), cookie_value)) return true;
   if (bearer) count_wrong_token(req);
+  return false;
+}
+
+void App::require_admin(const httplib::Request& req) const {
+  if (config_.admin_token.empty()) {
+    throw HttpError(403, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN).");
+  }
+  if (presents_token(req, config_.admin_token, kAdminCookie, admin_cookie_value())) return;
   throw HttpError(401, "This needs the admin token: send 'Authorization: Bearer TOKEN'.");
 }
 

@@ -33,13 +33,7 @@ void App::require_agent(const httplib::Request& req) const {
   if (config_.agent_token.empty()) {
     throw HttpError(403, "Agent features are off: start kb-server with --agent-token TOKEN (or set KB_AGENT_TOKEN).");
   }
-  const std::string auth = req.get_header_value("Authorization");
-  const std::string signed_in = cookie(req, kAgentCookie);
-  const bool bearer = auth.rfind("Bearer ", 0) == 0;
-  if (bearer) refuse_token_guessing(req);
-  if (bearer && constant_time_equal(auth.substr(7), config_.agent_token)) return;
-  if (constant_time_equal(signed_in, agent_cookie_value())) return;
-  if (bearer) count_wrong_token(req);
+  if (presents_token(req, config_.agent_token, kAgentCookie, agent_cookie_value())) return;
   throw HttpError(401, "This needs the agent token: send 'Authorization: Bearer TOKEN' or sign in at /agent.");
 }
 

@@ -135,20 +135,19 @@ int main(int argc, char** argv) try {
   app.add_option("--ticket-webhook", config.ticket_webhook,
                  "POST each ticket as JSON to this URL, retrying from a durable outbox until it answers 2xx")
       ->envname("KB_TICKET_WEBHOOK");
+  const auto http_url = [](const std::string& url) {
+    return kb::server::url_origin(url).empty() ? "\"" + url + "\" is not an http:// or https:// URL" : std::string();
+  };
   app.add_option("--public-url", config.public_url,
                  "The site's address as visitors reach it (https://help.example.com): the sitemap, OpenSearch, "
                  "robots.txt and agents' links use it instead of the request's Host header")
       ->envname("KB_PUBLIC_URL")
-      ->check([](const std::string& url) {
-        return kb::server::url_origin(url).empty() ? "\"" + url + "\" is not an http:// or https:// URL" : std::string();
-      });
+      ->check(http_url);
   app.add_option("--ticket-redirect", config.ticket_redirect,
                  "Send people to an external ticket form instead; {subject}, {description}, {email} and "
                  "{reference} are filled in, URL-encoded")
       ->envname("KB_TICKET_REDIRECT")
-      ->check([](const std::string& url) {
-        return kb::server::url_origin(url).empty() ? "\"" + url + "\" is not an http:// or https:// URL" : std::string();
-      });
+      ->check(http_url);
   app.add_option("--tickets-per-session-hour", config.tickets_per_session_hour, "Ticket submissions per session per hour")
       ->envname("KB_TICKETS_PER_SESSION_HOUR")
       ->check(CLI::Range(1, 100000))
