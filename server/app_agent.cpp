@@ -52,14 +52,20 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
   const std::string ticket = std::string(utf8_prefix(params.get("ticket"), 64));
   std::vector<AgentResult> results;
   SearchRequest r = search_request(req, params);
+  std::string corrected;
+  bool showing_corrected = false;
   if (!r.query.empty()) {
     Searcher& s = searcher();
-    for (auto& hit : s.search(r).hits) {
+    SearchResponse found = s.search(r);
+    corrected = found.corrected_query;
+    showing_corrected = found.rung == "corrected";
+    for (auto& hit : found.hits) {
       const auto article = s.find_article(hit.slug);
       results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});
     }
   }
-  send_page(res, 200, "agent", agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req)));
+  send_page(res, 200, "agent",
+            agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req), corrected, showing_corrected));
 }
 
 void App::post_agent_login(const httplib::Request& req, httplib::Response& res) {

@@ -82,10 +82,19 @@ mstch::map stats_login_page(const PageBase& base, const std::string& error) {
 }
 
 mstch::map agent_page(const PageBase& base, const std::string& query, const std::string& ticket,
-                      const std::vector<AgentResult>& results, const std::string& origin) {
+                      const std::vector<AgentResult>& results, const std::string& origin,
+                      const std::string& corrected, bool showing_corrected) {
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Agent search")},
                   {"query", std::string()}, {"agent_query", query}, {"ticket", ticket}, {"csrf", base.csrf},
                   {"script_strings", base.script_strings}};
+  // A typo in a ticket's words: the same "Showing results for" as the public pages.
+  if (!corrected.empty()) {
+    const std::string keep_ticket = ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket);
+    page.emplace("corrected_query", corrected);
+    page.emplace("corrected_url", "/agent?q=" + url_encode(corrected) + keep_ticket);
+    page.emplace("original_url", "/agent?q=" + url_encode(query) + "&as_typed=1" + keep_ticket);
+    page.emplace("showing_corrected", showing_corrected);
+  }
   const std::string ref = "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket));
   mstch::array rows;
   for (const auto& r : results) {

@@ -62,6 +62,12 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     CHECK_THAT(page->body, Contains("value=\"[Printer shows offline › Step 2: Restart the spooler](" + origin +
                                     "/articles/printer-offline?ref=agent&amp;ticket=T-42#step-2-restart-the-spooler)\""));
     CHECK_THAT(page->body, Contains("<tr class=\"best\" data-anchor=\"step-2-restart-the-spooler\">"));
+    // A typo in the ticket's words is corrected as on the public pages, the ticket kept.
+    const auto typo = b.get("/agent?q=restart+spoolr&ticket=T-42");
+    REQUIRE(typo);
+    CHECK_THAT(typo->body, Contains("Showing results for <a href=\"/agent?q=restart"));
+    CHECK_THAT(typo->body, Contains("spooler&amp;ticket=T-42\"><em>restart spooler</em></a>"));
+    CHECK_THAT(typo->body, Contains("&amp;as_typed=1&amp;ticket=T-42\">restart spoolr</a>"));
     // The article opens beside the ticket, for reading before pasting.
     CHECK_THAT(page->body, Contains("<h2><a href=\"/articles/printer-offline\" target=\"_blank\" rel=\"noopener\">Printer shows offline</a></h2>"));
   }
