@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <regex>
 #include <charconv>
 #include <set>
 #include <fstream>
@@ -217,6 +218,18 @@ int int_param(const QueryParams& params, const char* name, int fallback) {
   return out;
 }
 
+std::string App::allowed_methods(const std::string& path) const {
+  bool get = false, post = false;
+  for (const auto& [pattern, method] : routes_) {
+    if (!std::regex_match(path, pattern)) continue;
+    (std::string_view(method) == "GET" ? get : post) = true;
+  }
+  std::string out;
+  if (get) out = "GET, HEAD";
+  if (post) out += out.empty() ? "POST" : ", POST";
+  return out;
+}
+
 std::string App::origin(const httplib::Request& req) const {
   return public_origin_.empty() ? site_origin(req) : public_origin_;
 }
@@ -272,45 +285,59 @@ void App::install(httplib::Server& server) {
     };
   };
 
-  // The route table.
-  server.Get("/", bind("/", &App::get_home));
-  server.Get("/search", bind("/search", &App::get_search_page));
-  server.Get("/api/search", bind("/api/search", &App::get_search_api));
-  server.Get(R"(/articles/([^/]+))", bind("/articles/{slug}", &App::get_article));
-  // "/articles/reset-password/" as links and address bars add it: the address without it.
-  server.Get(R"(/articles/([^/]+)/+)", bind("/articles/{slug}/", &App::get_article_with_slash));
-  server.Get("/healthz", bind("/healthz", &App::get_healthz));
-  server.Get("/readyz", bind("/readyz", &App::get_readyz));
-  server.Get("/api/suggest", bind("/api/suggest", &App::get_suggest_api));
-  server.Get("/api/revision", bind("/api/revision", &App::get_revision_api));
-  server.Get("/api/synonyms/proposals", bind("/api/synonyms/proposals", &App::get_synonym_proposals_api));
-  server.Get("/stats/synonyms", bind("/stats/synonyms", &App::get_synonyms_page));
-  server.Get("/stats/articles", bind("/stats/articles", &App::get_health_page));
-  server.Get("/stats/gaps", bind("/stats/gaps", &App::get_gaps_page));
-  server.Post("/stats/synonyms/accept", bind("/stats/synonyms/accept", &App::post_synonym_accept));
-  server.Get("/agent", bind("/agent", &App::get_agent_page));
-  server.Post("/agent/login", bind("/agent/login", &App::post_agent_login));
-  server.Post("/agent/logout", bind("/agent/logout", &App::post_agent_logout));
-  server.Post("/api/suggest-for-ticket", bind("/api/suggest-for-ticket", &App::post_suggest_for_ticket_api));
-  server.Get("/api/agent/section", bind("/api/agent/section", &App::get_agent_section_api));
-  server.Post("/api/agent/copied", bind("/api/agent/copied", &App::post_agent_copied_api));
-  server.Get("/tickets/new", bind("/tickets/new", &App::get_ticket_form));
-  server.Post("/tickets", bind("/tickets", &App::post_ticket_form));
-  server.Get("/tickets/sent", bind("/tickets/sent", &App::get_ticket_sent));
-  server.Post("/tickets/solved", bind("/tickets/solved", &App::post_solved_form));
-  server.Post("/api/tickets", bind("/api/tickets", &App::post_ticket_api));
-  server.Get("/api/tickets", bind("/api/tickets", &App::get_tickets_api));
-  server.Post("/api/feedback", bind("/api/feedback", &App::post_feedback_api));
-  server.Post("/feedback", bind("/feedback", &App::post_feedback_form));
-  server.Get("/api/stats", bind("/api/stats", &App::get_stats_api));
-  server.Get("/api/stats/export", bind("/api/stats/export", &App::get_stats_export));
-  server.Get("/stats", bind("/stats", &App::get_stats_page));
-  server.Post("/stats/login", bind("/stats/login", &App::post_stats_login));
-  server.Post("/stats/logout", bind("/stats/logout", &App::post_stats_logout));
-  server.Get("/opensearch.xml", bind("/opensearch.xml", &App::get_opensearch));
-  server.Get("/sitemap.xml", bind("/sitemap.xml", &App::get_sitemap));
-  server.Get("/robots.txt", bind("/robots.txt", &App::get_robots));
-  server.Get("/metrics", bind("/metrics", &App::get_metrics));
+  // The route table. A path served for other methods only is a 405 with
+  // Allow (the error handler below), not a 404.
+  struct Route {
+    const char* method;
+    const char* pattern;  ///< httplib's, a regular expression
+    const char* name;     ///< for logs and metrics
+    Handler handler;
+  };
+  static const Route kRoutes[] = {
+      {"GET", "/", "/", &App::get_home},
+      {"GET", "/search", "/search", &App::get_search_page},
+      {"GET", "/api/search", "/api/search", &App::get_search_api},
+      {"GET", R"(/articles/([^/]+))", "/articles/{slug}", &App::get_article},
+      // "/articles/reset-password/" as links and address bars add it: the address without it.
+      {"GET", R"(/articles/([^/]+)/+)", "/articles/{slug}/", &App::get_article_with_slash},
+      {"GET", "/healthz", "/healthz", &App::get_healthz},
+      {"GET", "/readyz", "/readyz", &App::get_readyz},
+      {"GET", "/api/suggest", "/api/suggest", &App::get_suggest_api},
+      {"GET", "/api/revision", "/api/revision", &App::get_revision_api},
+      {"GET", "/api/synonyms/proposals", "/api/synonyms/proposals", &App::get_synonym_proposals_api},
+      {"GET", "/stats/synonyms", "/stats/synonyms", &App::get_synonyms_page},
+      {"GET", "/stats/articles", "/stats/articles", &App::get_health_page},
+      {"GET", "/stats/gaps", "/stats/gaps", &App::get_gaps_page},
+      {"POST", "/stats/synonyms/accept", "/stats/synonyms/accept", &App::post_synonym_accept},
+      {"GET", "/agent", "/agent", &App::get_agent_page},
+      {"POST", "/agent/login", "/agent/login", &App::post_agent_login},
+      {"POST", "/agent/logout", "/agent/logout", &App::post_agent_logout},
+      {"POST", "/api/suggest-for-ticket", "/api/suggest-for-ticket", &App::post_suggest_for_ticket_api},
+      {"GET", "/api/agent/section", "/api/agent/section", &App::get_agent_section_api},
+      {"POST", "/api/agent/copied", "/api/agent/copied", &App::post_agent_copied_api},
+      {"GET", "/tickets/new", "/tickets/new", &App::get_ticket_form},
+      {"POST", "/tickets", "/tickets", &App::post_ticket_form},
+      {"GET", "/tickets/sent", "/tickets/sent", &App::get_ticket_sent},
+      {"POST", "/tickets/solved", "/tickets/solved", &App::post_solved_form},
+      {"POST", "/api/tickets", "/api/tickets", &App::post_ticket_api},
+      {"GET", "/api/tickets", "/api/tickets", &App::get_tickets_api},
+      {"POST", "/api/feedback", "/api/feedback", &App::post_feedback_api},
+      {"POST", "/feedback", "/feedback", &App::post_feedback_form},
+      {"GET", "/api/stats", "/api/stats", &App::get_stats_api},
+      {"GET", "/api/stats/export", "/api/stats/export", &App::get_stats_export},
+      {"GET", "/stats", "/stats", &App::get_stats_page},
+      {"POST", "/stats/login", "/stats/login", &App::post_stats_login},
+      {"POST", "/stats/logout", "/stats/logout", &App::post_stats_logout},
+      {"GET", "/opensearch.xml", "/opensearch.xml", &App::get_opensearch},
+      {"GET", "/sitemap.xml", "/sitemap.xml", &App::get_sitemap},
+      {"GET", "/robots.txt", "/robots.txt", &App::get_robots},
+      {"GET", "/metrics", "/metrics", &App::get_metrics},
+  };
+  for (const Route& r : kRoutes) {
+    if (std::string_view(r.method) == "GET") server.Get(r.pattern, bind(r.name, r.handler));
+    else server.Post(r.pattern, bind(r.name, r.handler));
+    routes_.push_back({std::regex(r.pattern), r.method});
+  }
   server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     telemetry_->end_request(req, res);
   });
@@ -358,7 +385,11 @@ void App::install(httplib::Server& server) {
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     // Only fill in bodies for statuses no handler explained.
     if (!res.body.empty()) return;
-    if (res.status == 404) {
+    const std::string allowed = res.status == 404 ? allowed_methods(req.path) : std::string();
+    if (!allowed.empty()) {
+      send_error(req, res, 405, "This address takes " + allowed + " only.");
+      res.set_header("Allow", allowed);
+    } else if (res.status == 404) {
       send_error(req, res, 404, "There is no page at this address.");
     } else {
       send_error(req, res, res.status, status_text(res.status));

@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 
 namespace kb::server {
@@ -127,6 +128,8 @@ class App {
  private:
   /// The Content-Security-Policy and the other headers every answer carries.
   void security_headers(httplib::Response& res) const;
+  /// "GET, HEAD", "POST", ... for a path some route serves; "" for none.
+  std::string allowed_methods(const std::string& path) const;
   /// "https://help.example.com" for absolute links: --public-url, else
   /// the request's Host (which a client chooses).
   std::string origin(const httplib::Request& req) const;
@@ -299,6 +302,7 @@ class App {
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script
   std::string content_security_policy_;  ///< sent with every answer (security_headers)
   std::string public_origin_;            ///< of --public-url; "" without one
+  std::vector<std::pair<std::regex, const char*>> routes_;  ///< each route's pattern and method (install)
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
   std::mutex searchers_mutex_;

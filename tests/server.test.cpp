@@ -187,6 +187,17 @@ TEST_CASE("kb-server over HTTP", "[server]") {
       CHECK(moved->status == 301);
       CHECK(moved->get_header_value("Location") == location);
     }
+    // A page asked for with a method it does not take: 405, saying which it does.
+    const auto posted = cli.Post("/search", "q=printer", "application/x-www-form-urlencoded");
+    REQUIRE(posted);
+    CHECK(posted->status == 405);
+    CHECK(posted->get_header_value("Allow") == "GET, HEAD");
+    const auto got = cli.Get("/api/feedback");
+    REQUIRE(got);
+    CHECK(got->status == 405);
+    CHECK(got->get_header_value("Allow") == "POST");
+    CHECK_THAT(got->body, Contains("\"status\":405"));
+    CHECK(cli.Delete("/articles/printer-offline")->status == 405);
     const auto missing = cli.Get("/articles/vpn-keeps-dropping");
     REQUIRE(missing);
     CHECK(missing->status == 404);
