@@ -370,14 +370,13 @@ void App::install(httplib::Server& server) {
       return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
     });
     constexpr std::size_t kMaxHeaders = 100;  // browsers send about 20
-    if (req.headers.size() <= kMaxHeaders && !control) return httplib::Server::HandlerResponse::Unhandled;
     if (control) {
       send_error(req, res, 400, "The address holds a control character.");
-      security_headers(res);
-      finish_encoding(req, res);
-      return httplib::Server::HandlerResponse::Handled;
+    } else if (req.headers.size() > kMaxHeaders) {
+      send_error(req, res, 431, status_text(431));
+    } else {
+      return httplib::Server::HandlerResponse::Unhandled;
     }
-    send_error(req, res, 431, status_text(431));
     security_headers(res);
     finish_encoding(req, res);
     return httplib::Server::HandlerResponse::Handled;

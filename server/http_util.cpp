@@ -166,27 +166,25 @@ bool is_bot(const httplib::Request& req) {
   return false;
 }
 
+long RateLimiter::wait_in(std::deque<std::chrono::steady_clock::time_point>& hits,
+                          std::chrono::steady_clock::time_point now) const {
+  while (!hits.empty() && now - hits.front() >= window_) hits.pop_front();
+  if (hits.size() < limit_) return 0;
+  const auto wait = std::chrono::duration_cast<std::chrono::seconds>(window_ - (now - hits.front())).count();
+  return std::max<long>(1, static_cast<long>(wait));
+}
+
 long RateLimiter::wait(const std::string& key) {
-  const auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
   const auto it = hits_.find(key);
-  if (it == hits_.end()) return 0;
-  auto& q = it->second;
-  while (!q.empty() && now - q.front() >= window_) q.pop_front();
-  if (q.size() < limit_) return 0;
-  const auto wait = std::chrono::duration_cast<std::chrono::seconds>(window_ - (now - q.front())).count();
-  return std::max<long>(1, static_cast<long>(wait));
+  return it == hits_.end() ? 0 : wait_in(it->second, std::chrono::steady_clock::now());
 }
 
 long RateLimiter::hit(const std::string& key) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
   auto& q = hits_[key];
-  while (!q.empty() && now - q.front() >= window_) q.pop_front();
-  if (q.size() >= limit_) {
-    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(window_ - (now - q.front())).count();
-    return std::max<long>(1, static_cast<long>(wait));
-  }
+  if (const long wait = wait_in(q, now)) return wait;
   q.push_back(now);
   if (hits_.size() > 100000) {
     for (auto it = hits_.begin(); it != hits_.end();) {

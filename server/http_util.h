@@ -80,6 +80,9 @@ class RateLimiter {
   long wait(const std::string& key);
 
  private:
+  /// Drops @p hits older than the window; the seconds until one more is allowed, or 0.
+  long wait_in(std::deque<std::chrono::steady_clock::time_point>& hits, std::chrono::steady_clock::time_point now) const;
+
   std::size_t limit_;
   std::chrono::seconds window_;
   std::mutex mutex_;

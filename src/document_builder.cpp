@@ -67,6 +67,8 @@ std::string join(const std::vector<std::string>& items, char sep) {
 
 }  // namespace
 
+std::string filing_term(const char* prefix, const std::string& value) { return bounded_term(prefix, to_lower(value)); }
+
 Xapian::Document build_document(const Article& article, const std::string& content_hash) {
   namespace s = schema;
   RenderOptions render_options;
@@ -90,12 +92,12 @@ Xapian::Document build_document(const Article& article, const std::string& conte
     // Tags are the writer's keywords: they count as title words too.
     tg.index_text(tag, 1, s::kPrefixTitle);
     tg.increase_termpos();
-    doc.add_boolean_term(bounded_term(s::kPrefixTag, to_lower(tag)));
+    doc.add_boolean_term(filing_term(s::kPrefixTag, tag));
   }
   if (!article.category.empty()) {
     tg.index_text(article.category, s::kWdfTags);
     tg.increase_termpos();
-    doc.add_boolean_term(bounded_term(s::kPrefixCategory, to_lower(article.category)));
+    doc.add_boolean_term(filing_term(s::kPrefixCategory, article.category));
   }
   for (const auto& section : md.sections) {
     if (section.heading_index >= 0) {

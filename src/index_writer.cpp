@@ -363,10 +363,10 @@ class Run {
       const std::string version = db.get_metadata(schema::kMetaSchemaVersion);
       // An index of another schema version is rebuilt document by document:
       // every stored hash is treated as stale.
-      rebuild_all_ = !version.empty() && version != std::to_string(schema::kSchemaVersion);
-      // So is one whose articles were rendered by older code.
+      // So is one whose articles were rendered by older code (none kept: 1).
       const std::string render = db.get_metadata(schema::kMetaRenderVersion);
-      if (!version.empty() && (render.empty() ? "1" : render) != std::to_string(schema::kRenderVersion)) rebuild_all_ = true;
+      rebuild_all_ = !version.empty() && (version != std::to_string(schema::kSchemaVersion) ||
+                                          (render.empty() ? "1" : render) != std::to_string(schema::kRenderVersion));
       return db;
     } catch (const Xapian::DatabaseLockError&) {
       throw IndexFatalError("index " + path.string() + " is locked: another kb-index is writing to it");

@@ -578,8 +578,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
 
   std::vector<Xapian::Query> filter_terms;
   if (!request.lang.empty()) filter_terms.emplace_back(schema::kPrefixLang + primary_subtag(request.lang));
-  if (!request.category.empty()) filter_terms.emplace_back(schema::kPrefixCategory + to_lower(request.category));
-  for (const auto& tag : request.tags) filter_terms.emplace_back(schema::kPrefixTag + to_lower(tag));
+  if (!request.category.empty()) filter_terms.emplace_back(filing_term(schema::kPrefixCategory, request.category));
+  for (const auto& tag : request.tags) filter_terms.emplace_back(filing_term(schema::kPrefixTag, tag));
   auto filtered = [&](const Xapian::Query& q) {
     if (filter_terms.empty()) return q;
     return Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_AND, filter_terms.begin(), filter_terms.end()));
@@ -1131,12 +1131,8 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
     if (parts.empty()) return out;
     // Same tags and category add a little, never alone: a category is not a topic.
     std::vector<Xapian::Query> filed;
-    // As kb-index writes them: lower case, at most 200 bytes.
-    auto filed_term = [](const char* prefix, const std::string& value) {
-      return prefix + to_lower(std::string(utf8_prefix(value, 200)));
-    };
-    for (const auto& tag : article.tags) filed.push_back(constant_for(filed_term(schema::kPrefixTag, tag), 1.0));
-    if (!article.category.empty()) filed.push_back(constant_for(filed_term(schema::kPrefixCategory, article.category), 1.0));
+    for (const auto& tag : article.tags) filed.push_back(constant_for(filing_term(schema::kPrefixTag, tag), 1.0));
+    if (!article.category.empty()) filed.push_back(constant_for(filing_term(schema::kPrefixCategory, article.category), 1.0));
     Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
     if (!filed.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(Xapian::Query::OP_OR, filed.begin(), filed.end()));
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(schema::kPrefixId + article.slug));

@@ -6,6 +6,7 @@
 #include "kb/text.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 
@@ -308,14 +309,12 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
   page.emplace("submission", form.submission);
   page.emplace("has_errors", !form.errors.empty());
   mstch::array errors;
-  // Listed in the order the fields come on the form.
-  std::vector<std::pair<std::string, FieldProblem>> in_form_order;
-  for (const char* field : {"subject", "description", "email"}) {
-    if (const auto it = form.errors.find(field); it != form.errors.end()) in_form_order.emplace_back(*it);
-  }
-  for (const auto& entry : form.errors) {
-    if (entry.first != "subject" && entry.first != "description" && entry.first != "email") in_form_order.push_back(entry);
-  }
+  // Listed in the order the fields come on the form (any other last).
+  static constexpr std::array<std::string_view, 3> kFormOrder{"subject", "description", "email"};
+  const auto place = [](const std::string& field) { return std::find(kFormOrder.begin(), kFormOrder.end(), field) - kFormOrder.begin(); };
+  std::vector<std::pair<std::string, FieldProblem>> in_form_order(form.errors.begin(), form.errors.end());
+  std::stable_sort(in_form_order.begin(), in_form_order.end(),
+                   [&](const auto& a, const auto& b) { return place(a.first) < place(b.first); });
   for (const auto& [field, problem] : in_form_order) {
     // In the page's language when its strings say it; the English otherwise.
     std::string message = ui_text(base, "ticket_error_" + problem.code);

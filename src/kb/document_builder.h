@@ -17,6 +17,11 @@ namespace kb {
 /// the Latin words in them mostly English).
 Xapian::Stem stemmer_for(const std::string& lang);
 
+/// The boolean term kb-index files a tag or category under: @p prefix and
+/// the value in lower case, cut to fit Xapian's term length. Searches that
+/// filter or weigh by one build it the same way.
+std::string filing_term(const char* prefix, const std::string& value);
+
 /// Builds the document for @p article. @p content_hash goes in kSlotHash.
 Xapian::Document build_document(const Article& article, const std::string& content_hash);
 
