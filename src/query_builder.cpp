@@ -10,6 +10,7 @@
 #include "kb/title_match.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace kb {
 
@@ -144,6 +145,70 @@ std::string without_inner_joiners(std::string text) {
   return text;
 }
 
+/// Whether @p token is one of the query parser's operators as it wants them
+/// written (FLAG_BOOLEAN): "AND", "NEAR/3".
+bool boolean_operator(std::string_view token) {
+  for (const std::string_view op : {"AND", "OR", "NOT", "XOR"}) {
+    if (token == op) return true;
+  }
+  for (const std::string_view op : {"NEAR", "ADJ"}) {
+    if (token.substr(0, op.size()) == op && (token.size() == op.size() || token[op.size()] == '/')) return true;
+  }
+  return false;
+}
+
+/// @p text with the capitalised words no article has as written lower-cased.
+/// The query parser stems only words written in lower case (a capital
+/// marks a name, kept as written), so "Disconnects", as a phone capitalises
+/// a query's first word, looked for that exact word, found no article
+/// (they say "disconnect", "disconnected") and nothing rescued it. A word
+/// some article has as written ("Windows", or "Drucker" in a German
+/// article, which an English stem would miss) keeps its capital.
+/// Boolean operators ("AND", "NEAR/3") stay as they are.
+std::string lower_case_unknown_words(const std::string& text, const Xapian::Database& db) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t end = std::min(text.find_first_of(" \t\r\n", i), text.size());
+    const std::string_view token(text.data() + i, end - i);
+    std::size_t core_begin = 0, core_end = token.size();
+    while (core_begin < core_end && std::ispunct(static_cast<unsigned char>(token[core_begin]))) ++core_begin;
+    while (core_end > core_begin && std::ispunct(static_cast<unsigned char>(token[core_end - 1]))) --core_end;
+    const std::string core_lower = to_lower(token.substr(core_begin, core_end - core_begin));
+    const bool as_written = boolean_operator(token) || core_lower == token.substr(core_begin, core_end - core_begin) ||
+                            db.term_exists(core_lower);
+    out += as_written ? std::string(token) : to_lower(token);
+    if (end < text.size()) out += text[end];
+    i = end + 1;
+  }
+  return out;
+}
+
+/// Whether the plain token text[begin, end) excludes a word ("-vpn",
+/// FLAG_LOVEHATE's hate).
+bool excluding(const std::string& text, std::size_t begin, std::size_t end) {
+  return end - begin > 1 && text[begin] == '-' && text[begin + 1] != '-';
+}
+
+/// @p text without its excluding tokens: what the query looks for.
+std::string wanted_part(const std::string& text) {
+  std::string out = text;
+  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
+    if (excluding(text, begin, end)) std::fill(out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
+  });
+  return out;
+}
+
+/// The words @p text excludes, without their '-', space-separated.
+std::string excluded_part(const std::string& text) {
+  std::string out;
+  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
+    if (excluding(text, begin, end)) out += (out.empty() ? "" : " ") + text.substr(begin + 1, end - begin - 1);
+  });
+  return out;
+}
+
 }  // namespace
 
 const Xapian::Stopper& english_stopper() {
@@ -192,8 +257,9 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem,
   title_qp_.set_default_op(Xapian::Query::OP_OR);
 }
 
-Xapian::Query QueryBuilder::parse(const std::string& text, Xapian::Query::op op, unsigned extra_flags) {
+Xapian::Query QueryBuilder::parse(const std::string& written, Xapian::Query::op op, unsigned extra_flags) {
   qp_.set_default_op(op);
+  const std::string text = lower_case_unknown_words(written, db_);
   // Text that is not valid syntax ("AND", "\"unclosed") is read as words.
   try {
     return qp_.parse_query(text, kParseFlags | extra_flags);
@@ -211,7 +277,7 @@ Xapian::Query QueryBuilder::parse(const std::string& text, Xapian::Query::op op,
 
 Xapian::Query QueryBuilder::parse_title(const std::string& text) {
   try {
-    return title_qp_.parse_query(text, Xapian::QueryParser::FLAG_CJK_NGRAM);
+    return title_qp_.parse_query(lower_case_unknown_words(text, db_), Xapian::QueryParser::FLAG_CJK_NGRAM);
   } catch (const Xapian::QueryParserError&) {
     return Xapian::Query();
   }
@@ -311,14 +377,31 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
   return changed ? out : std::string();
 }
 
+Xapian::Query QueryBuilder::only_exclusions(const std::string& text) {
+  if (word_count(wanted_part(text)) > 0) return Xapian::Query();
+  const std::string excluded = excluded_part(text);
+  if (excluded.empty()) return Xapian::Query();
+  // The query parser reads a lone "-vpn" as "vpn": the opposite of what was
+  // asked. Every article but those is the answer. (An empty term matches
+  // every article: Query::MatchAll's shared copy is not thread-safe.)
+  return Xapian::Query(Xapian::Query::OP_AND_NOT, Xapian::Query(std::string()), parse(excluded, Xapian::Query::OP_OR, 0));
+}
+
+Xapian::Query QueryBuilder::with_exclusions(const std::string& text, const Xapian::Query& query) {
+  const std::string excluded = excluded_part(text);
+  if (query.empty() || excluded.empty()) return query;
+  return Xapian::Query(Xapian::Query::OP_AND_NOT, query, parse(excluded, Xapian::Query::OP_OR, 0));
+}
+
 Xapian::Query QueryBuilder::all_words(const std::string& text) {
   correction_ = correct_spelling(text);
+  if (Xapian::Query only = only_exclusions(text); !only.empty()) return only;
   return parse(text, Xapian::Query::OP_AND, 0);
 }
 
 Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
   if (synonyms_.empty()) return Xapian::Query();
-  const Synonyms::Words words = Synonyms::split_words(text);
+  const Synonyms::Words words = Synonyms::split_words(wanted_part(text));
   const std::vector<Synonyms::Match> matches = synonyms_.find(words);
   if (matches.empty()) return Xapian::Query();
   std::vector<Xapian::Query> units;
@@ -337,10 +420,14 @@ Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
     next = m.first + m.count;
   }
   for (; next < words.size(); ++next) add_word(words[next]);
-  return Xapian::Query(Xapian::Query::OP_AND, units.begin(), units.end());
+  return with_exclusions(text, Xapian::Query(Xapian::Query::OP_AND, units.begin(), units.end()));
 }
 
 Xapian::Query QueryBuilder::ranked(const std::string& text) {
+  if (Xapian::Query only = only_exclusions(text); !only.empty()) return only;
+  // The title and synonym parts look for the wanted words only: an
+  // excluded word's synonyms are not what the person asked for either.
+  const std::string wanted = wanted_part(text);
   const std::string ngrams = cjk_bigrams(text);
   const Xapian::Query parsed = parse(without_inner_joiners(ngrams), Xapian::Query::OP_OR, 0);
   Xapian::Query scoring = scoring_part(parsed);
@@ -357,21 +444,30 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
     scoring = Xapian::Query(Xapian::Query::OP_ELITE_SET, words.begin(), words.end(),
                             static_cast<Xapian::termcount>(params_.pasted_text_words));
   }
+  word_origins_.typed.insert(scoring.get_unique_terms_begin(), scoring.get_unique_terms_end());
   std::vector<Xapian::Query> parts{scoring};
   if (params_.title_weight > 0) {
-    const Xapian::Query title = title_match(ngrams, &title_terms_);
+    const Xapian::Query title = title_match(cjk_bigrams(wanted), &title_terms_);
     if (!title.empty()) parts.push_back(title);  // weighted by the sources (title_match)
   }
   if (!synonyms_.empty()) {
     // Each word and its synonyms weigh as one term (OP_SYNONYM), so a rare
     // synonym cannot outweigh the word the person actually typed.
-    const Synonyms::Words words = Synonyms::split_words(text);
+    const Synonyms::Words words = Synonyms::split_words(wanted);
     std::vector<Xapian::Query> groups;
     for (const auto& m : synonyms_.find(words)) {
       std::string self;
       for (std::size_t i = m.first; i < m.first + m.count; ++i) self += (self.empty() ? "" : " ") + words[i];
       std::vector<Xapian::Query> same{phrase_or_word(self)};
-      for (const auto& alt : m.alternatives) same.push_back(phrase_or_word(alt));
+      for (const auto& alt : m.alternatives) {
+        same.push_back(phrase_or_word(alt));
+        Synonyms::Words alt_words = Synonyms::split_words(alt);
+        if (alt_words.size() == 1) {
+          word_origins_.synonyms.insert(same.back().get_unique_terms_begin(), same.back().get_unique_terms_end());
+        } else if (alt_words.size() > 1) {
+          word_origins_.synonym_phrases.push_back(std::move(alt_words));
+        }
+      }
       groups.emplace_back(Xapian::Query::OP_SYNONYM, same.begin(), same.end());
     }
     if (!groups.empty()) {
@@ -392,7 +488,7 @@ Xapian::Query QueryBuilder::proximity(const std::string& text) {
   if (params_.proximity_weight <= 0) return Xapian::Query();
   // Consecutive words of the query found near each other in the text.
   std::vector<std::string> words;
-  for (auto& w : Synonyms::split_words(text)) {
+  for (auto& w : Synonyms::split_words(wanted_part(text))) {
     if (!english_stopper()(w) && cjk_bigrams(w) == w) words.push_back(std::move(w));
   }
   std::vector<Xapian::Query> pairs;

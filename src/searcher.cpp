@@ -23,8 +23,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -104,21 +106,59 @@ SearchHit hit_of(const StoredHit& stored) {
   return hit;
 }
 
+/// What a single-word synonym's idf counts for, next to the person's own
+/// words, in choosing a result's section: where the typed word is, is
+/// where the answer is most likely written in their terms.
+constexpr double kSynonymShare = 0.5;
+
+/// The synonym phrases of @p origins with the weight each counts for in
+/// choosing a section: kSynonymShare of its words' mean idf (from @p mset).
+std::vector<std::pair<std::vector<std::string>, double>> synonym_phrases(const QueryBuilder::WordOrigins& origins,
+                                                                          const Xapian::MSet& mset, const Xapian::Database& db) {
+  std::vector<std::pair<std::vector<std::string>, double>> out;
+  const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
+  for (const auto& words : origins.synonym_phrases) {
+    double idf = 0;
+    for (const auto& word : words) idf += std::log(1.0 + n / static_cast<double>(std::max<Xapian::doccount>(mset.get_termfreq(word), 1)));
+    // One synonym, however many words: their mean, as one word would count.
+    out.emplace_back(words, idf / static_cast<double>(words.size()) * kSynonymShare);
+  }
+  return out;
+}
+
+bool single_cjk_character(const std::string& term) {
+  Xapian::Utf8Iterator it(term);
+  return it != Xapian::Utf8Iterator() && is_cjk(*it) && ++it == Xapian::Utf8Iterator();
+}
+
 /// The words a query looks for, as the index spells them (unprefixed and
-/// "Z"-stemmed), with their inverse document frequency. The frequencies
-/// come from @p mset, which ran @p query: it gathered them for the match,
-/// where Database::get_termfreq would look each up in the B-tree again.
+/// "Z"-stemmed), with their inverse document frequency; words of synonym
+/// phrases left out, and single-word synonyms at kSynonymShare (see
+/// QueryBuilder::WordOrigins). The frequencies come from @p mset, which
+/// ran @p query: it gathered them for the match, where
+/// Database::get_termfreq would look each up in the B-tree again.
 std::unordered_map<std::string, double> content_terms(const Xapian::Query& query, const Xapian::MSet& mset,
-                                                      const Xapian::Database& db) {
+                                                      const Xapian::Database& db, const QueryBuilder::WordOrigins& origins) {
   std::unordered_map<std::string, double> out;
   const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
+  bool cjk_pairs = false;
   for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t) {
     std::string term = *t;
     if (term.empty()) continue;
     const auto c = static_cast<unsigned char>(term[0]);
     if (c >= 'A' && c <= 'Z' && !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))) continue;
+    const bool typed = origins.typed.count(term) > 0;
+    if (!typed && origins.synonyms.count(term) == 0) continue;
     const double tf = static_cast<double>(std::max<Xapian::doccount>(mset.get_termfreq(term), 1));
-    out[term] = std::log(1.0 + n / tf);
+    out[term] = std::log(1.0 + n / tf) * (typed ? 1.0 : kSynonymShare);
+    Xapian::Utf8Iterator lead(term);
+    if (lead != Xapian::Utf8Iterator() && is_cjk(*lead) && !single_cjk_character(term)) cjk_pairs = true;
+  }
+  // Xapian matches a CJK run by its characters and its pairs of them; the
+  // characters alone (の, な, イ) are in nearly every section, and would
+  // choose the section and be marked everywhere. The pairs say it.
+  if (cjk_pairs) {
+    for (auto it = out.begin(); it != out.end();) it = single_cjk_character(it->first) ? out.erase(it) : std::next(it);
   }
   return out;
 }
@@ -133,9 +173,17 @@ class SectionScorer {
  public:
   /// @p quoted: the query's quoted phrases; a section holding one comes
   /// before any without, whatever their counts.
+  /// @p synonym_phrases: a synonym's words, which count, with the weight
+  /// given, only in a section that has them all ("remote access" for
+  /// "vpn": not every section that says "access").
   SectionScorer(const std::unordered_map<std::string, double>& terms, const Xapian::Stem& stem,
-                const QuotedPhrases& quoted)
+                const QuotedPhrases& quoted, const std::vector<std::pair<std::vector<std::string>, double>>& synonym_phrases = {})
       : terms_(terms), stem_(stem), quoted_(quoted) {
+    for (const auto& [words, weight] : synonym_phrases) {
+      std::vector<std::uint32_t> keys;
+      for (const auto& word : words) keys.push_back(section_term_key("Z" + stem_(word)));
+      synonym_phrase_keys_.emplace_back(std::move(keys), weight);
+    }
     std::unordered_map<std::uint32_t, double> idf_of_key;
     for (const auto& [term, idf] : terms_) {
       Xapian::Utf8Iterator first(term);
@@ -183,6 +231,11 @@ class SectionScorer {
       double score = 0;
       for (const auto& [key, idf] : keys_) {
         if (const unsigned count = tables[i].count(key)) score += idf * (1.0 + std::log(count));
+      }
+      for (const auto& [keys, weight] : synonym_phrase_keys_) {
+        unsigned fewest = std::numeric_limits<unsigned>::max();
+        for (const std::uint32_t key : keys) fewest = std::min(fewest, tables[i].count(key));
+        if (fewest > 0) score += weight * (1.0 + std::log(fewest));
       }
       if (score > 0) matching.emplace_back(score, i);
     }
@@ -239,6 +292,8 @@ class SectionScorer {
   }
 
  private:
+  std::vector<std::pair<std::vector<std::uint32_t>, double>> synonym_phrase_keys_;
+
   bool may_hold_phrase(const SectionTerms& table) const {
     return std::any_of(phrase_keys_.begin(), phrase_keys_.end(), [&](const std::vector<std::uint32_t>& keys) {
       return std::all_of(keys.begin(), keys.end(), [&](std::uint32_t key) { return table.count(key) > 0; });
@@ -779,10 +834,10 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   response.lang_facets = facets.langs(30);
   response.tag_facets = facets.tags(30);
 
-  const auto terms = content_terms(used, mset, db_);
+  const auto terms = content_terms(used, mset, db_, qb.word_origins());
   // Query words are looked up as the query stemmed them.
   const QuotedPhrases quoted(browse ? std::string_view() : std::string_view(text));
-  SectionScorer scorer(terms, stem, quoted);
+  SectionScorer scorer(terms, stem, quoted, synonym_phrases(qb.word_origins(), mset, db_));
   // The words typed (or their correction), not their synonyms; none when
   // one is CJK (its matches are n-grams, not words).
   std::vector<std::string> typed_stems;
@@ -941,11 +996,11 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     enquire.set_collapse_key(schema::kSlotGroup);
     enquire.set_query(q);
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
-    const auto terms = content_terms(q, mset, db_);
+    const auto terms = content_terms(q, mset, db_, qb.word_origins());
     // A ticket quotes the error it shows: the section with those words.
     QuotedPhrases quoted(s);
     quoted.add(b);
-    SectionScorer scorer(terms, stem, quoted);
+    SectionScorer scorer(terms, stem, quoted, synonym_phrases(qb.word_origins(), mset, db_));
     std::vector<SearchHit> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       const std::string value = it.get_document().get_value(schema::kSlotHit);
@@ -989,29 +1044,44 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
 }
 
 std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std::size_t count, const std::string& lang) {
-  const std::string text = sanitise_query(typed);
+  std::string text = sanitise_query(typed);
   if (text.empty()) return {};
+  // "wi-f" as the query parser reads it is a phrase, which cannot end in a
+  // partial word: as two words, "wi f" completes "Wi-Fi".
+  for (std::size_t i = 1; i + 1 < text.size(); ++i) {
+    if (text[i] == '-' && std::isalnum(static_cast<unsigned char>(text[i - 1])) && std::isalnum(static_cast<unsigned char>(text[i + 1]))) text[i] = ' ';
+  }
   return with_retry([&] {
-    Xapian::QueryParser qp;
-    qp.set_database(db_);
-    qp.add_prefix("", schema::kPrefixTitle);
-    qp.set_default_op(Xapian::Query::OP_AND);
-    qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-    Xapian::Query q;
-    try {
-      q = qp.parse_query(text, Xapian::QueryParser::FLAG_PARTIAL | Xapian::QueryParser::FLAG_CJK_NGRAM);
-    } catch (const Xapian::QueryParserError&) {
-      return std::vector<ArticleLink>{};
-    }
-    if (!lang.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kPrefixLang + primary_subtag(lang)));
-    Xapian::Enquire enquire(db_);
-    enquire.set_query(q);
-    enquire.set_collapse_key(schema::kSlotGroup);
-    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
     std::vector<ArticleLink> out;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const Xapian::Document doc = it.get_document();
-      out.push_back(ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+    // Every word as typed first ("how to res" is how the title starts);
+    // then, if that leaves room, without stop words: "how do i res"
+    // completes as "res", since titles seldom say "how do I".
+    for (const bool stopped : {false, true}) {
+      Xapian::QueryParser qp;
+      qp.set_database(db_);
+      if (stopped) qp.set_stopper(&english_stopper());
+      qp.add_prefix("", schema::kPrefixTitle);
+      qp.set_default_op(Xapian::Query::OP_AND);
+      qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+      Xapian::Query q;
+      try {
+        q = qp.parse_query(text, Xapian::QueryParser::FLAG_PARTIAL | Xapian::QueryParser::FLAG_CJK_NGRAM);
+      } catch (const Xapian::QueryParserError&) {
+        continue;
+      }
+      if (q.empty()) continue;
+      if (!lang.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kPrefixLang + primary_subtag(lang)));
+      Xapian::Enquire enquire(db_);
+      enquire.set_query(q);
+      enquire.set_collapse_key(schema::kSlotGroup);
+      const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
+      for (auto it = mset.begin(); it != mset.end() && out.size() < count; ++it) {
+        const Xapian::Document doc = it.get_document();
+        std::string slug = doc.get_value(schema::kSlotSlug);
+        if (std::any_of(out.begin(), out.end(), [&](const ArticleLink& a) { return a.slug == slug; })) continue;
+        out.push_back(ArticleLink{std::move(slug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+      }
+      if (out.size() >= count) break;
     }
     return out;
   });

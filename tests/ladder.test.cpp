@@ -242,3 +242,94 @@ TEST_CASE("autocomplete completes the last word from titles", "[ladder]") {
   CHECK(s.complete_titles("", 5).empty());
   CHECK(s.complete_titles("zzz", 5).empty());
 }
+
+namespace {
+
+/// Indexes @p articles (file name, Markdown) as @p dir's articles/; the
+/// index directory.
+std::filesystem::path index_articles(const test::TempDir& dir, const std::vector<std::pair<std::string, std::string>>& articles) {
+  for (const auto& [name, markdown] : articles) dir.write("articles/" + name, markdown);
+  IndexOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.index_dir = dir / "index";
+  REQUIRE(build_index(opt).skipped == 0);
+  return opt.index_dir;
+}
+
+}  // namespace
+
+TEST_CASE("a capitalised word no article has as written is stemmed like any other", "[ladder]") {
+  test::TempDir dir;
+  Searcher s(index_articles(dir, {{"vpn.md", "---\ntitle: \"VPN drops\"\n---\nThe tunnel disconnected twice an hour.\n"},
+                                  {"windows.md", "---\ntitle: \"Updates\"\n---\nWindows updates install overnight.\n"}}));
+  // As a phone keyboard writes a query's first word.
+  CHECK(slugs(search(s, "Disconnects")) == std::vector<std::string>{"vpn"});
+  CHECK(search(s, "Disconnects").rung == "all");
+  // A word some article has as written still matches as written.
+  CHECK(slugs(search(s, "Windows")) == std::vector<std::string>{"windows"});
+}
+
+TEST_CASE("an excluded word stays out: its synonyms and title matches do not bring it back", "[ladder]") {
+  test::TempDir dir;
+  dir.write("articles/_synonyms.yaml", "- [vpn, globalprotect]\n");
+  Searcher s(index_articles(dir, {{"vpn.md", "---\ntitle: \"VPN cannot connect\"\n---\nThe VPN fails at the printer desk.\n"},
+                                  {"client.md", "---\ntitle: \"Client update\"\n---\nUpdate GlobalProtect every month.\n"},
+                                  {"printer.md", "---\ntitle: \"Printer offline\"\n---\nThe printer shows as offline.\n"},
+                                  {"mail.md", "---\ntitle: \"Mailbox full\"\n---\nArchive old mail.\n"}}));
+  // "globalprotect" is a synonym of the excluded word, not of "printer".
+  CHECK(slugs(search(s, "printer -vpn")) == std::vector<std::string>{"printer"});
+  // With nothing else asked for, every article but the excluded ones: the
+  // query parser alone would read "-vpn" as "vpn".
+  auto only = slugs(search(s, "-vpn"));
+  std::sort(only.begin(), only.end());
+  CHECK(only == std::vector<std::string>{"client", "mail", "printer"});
+  only = slugs(search(s, "-vpn -printer"));
+  std::sort(only.begin(), only.end());
+  CHECK(only == std::vector<std::string>{"client", "mail"});
+}
+
+TEST_CASE("a synonym phrase's single words do not choose the section or get marked", "[ladder]") {
+  test::TempDir dir;
+  dir.write("articles/_synonyms.yaml", "- [mfa, two-step verification]\n");
+  Searcher s(index_one_article(dir, "leaver.md",
+                               "---\ntitle: \"Leaver checklist\"\n---\nWhat happens when someone leaves.\n\n"
+                               "## Step 1: Submit the step form\n\nFill in each step of the leaver form.\n\n"
+                               "## Timeline\n\nTheir MFA methods are removed on the last day.\n\n"
+                               "## Devices\n\nLaptops are wiped after two-step verification is turned off.\n"));
+  check_first_section(s, "mfa", "timeline", "<mark>MFA</mark>");
+  CHECK_THAT(search(s, "mfa").hits.at(0).snippet_html, !Contains("<mark>step"));
+  // The whole phrase still counts where the typed word is missing.
+  check_first_section(s, "mfa laptops", "devices", "<mark>Laptops</mark>");
+}
+
+TEST_CASE("a CJK query chooses and marks by its character pairs, not single characters", "[ladder]") {
+  test::TempDir dir;
+  Searcher s(index_one_article(dir, "vpn-ja.md",
+                               "---\ntitle: \"ヘルプ\"\nlang: ja\n---\nなにもないときはいつもないのです。ないない。\n\n"
+                               "## 手順\n\nVPN に接続できない場合のなおしかたです。\n"));
+  const auto r = search(s, "接続できない");
+  REQUIRE_FALSE(r.hits.empty());
+  CHECK(r.hits[0].section_anchor == "手順");
+  CHECK_THAT(r.hits[0].snippet_html, Contains("<mark>接続"));
+  CHECK_THAT(r.hits[0].snippet_html, !Contains("<mark>な</mark>"));
+  CHECK_THAT(r.hits[0].snippet_html, !Contains("<mark>い</mark>"));
+}
+
+TEST_CASE("autocomplete skips stop words when they leave nothing and reads hyphenated words", "[ladder]") {
+  test::TempDir dir;
+  Searcher s(index_articles(dir, {{"reset.md", "---\ntitle: \"How to reset your password\"\n---\nSteps.\n"},
+                                  {"restore.md", "---\ntitle: \"Restore deleted files\"\n---\nSteps.\n"},
+                                  {"wifi.md", "---\ntitle: \"Wi-Fi won't connect\"\n---\nSteps.\n"}}));
+  auto titles = [&](const std::string& typed) {
+    std::vector<std::string> out;
+    for (const auto& link : s.complete_titles(typed, 5)) out.push_back(link.slug);
+    return out;
+  };
+  // Every typed word first: the title that says them leads.
+  CHECK(titles("how to res") == std::vector<std::string>{"reset", "restore"});
+  // Titles seldom say "how do I": the words that mean something complete.
+  const auto without_stop_words = titles("how do i res");
+  CHECK(std::find(without_stop_words.begin(), without_stop_words.end(), "reset") != without_stop_words.end());
+  CHECK(titles("reset my pas") == std::vector<std::string>{"reset"});
+  CHECK(titles("wi-f") == std::vector<std::string>{"wifi"});
+}

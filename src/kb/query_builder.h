@@ -10,6 +10,7 @@
 #include <xapian.h>
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace kb {
@@ -103,6 +104,18 @@ class QueryBuilder {
   /// The title-field terms of the last ranked() query (for explanations).
   const std::vector<std::string>& title_terms() const { return title_terms_; }
 
+  /// Where the words of the ranked() queries so far came from, for what a
+  /// result shows (its section, snippet and marks): the person's own words
+  /// first, then single-word synonyms. The single words of a synonym phrase
+  /// ("remote" of "remote access") are in neither: alone they are not
+  /// what was asked for.
+  struct WordOrigins {
+    std::unordered_set<std::string> typed;
+    std::unordered_set<std::string> synonyms;
+    std::vector<std::vector<std::string>> synonym_phrases;  ///< their words, as split_words() gives them
+  };
+  const WordOrigins& word_origins() const { return word_origins_; }
+
   /// Words of @p text after stop words are removed (for the long-query rule).
   std::size_t word_count(const std::string& text) const;
 
@@ -112,6 +125,11 @@ class QueryBuilder {
   Xapian::Query parse_title(const std::string& text);
   Xapian::Query title_match(const std::string& text, std::vector<std::string>* terms_out);
   Xapian::Query phrase_or_word(const std::string& text);
+  /// Every article but those @p text excludes, when it has no other word
+  /// ("-vpn"); else empty.
+  Xapian::Query only_exclusions(const std::string& text);
+  /// @p query without the articles @p text excludes.
+  Xapian::Query with_exclusions(const std::string& text, const Xapian::Query& query);
 
   const Xapian::Database& db_;
   const Synonyms& synonyms_;
@@ -121,6 +139,7 @@ class QueryBuilder {
   Xapian::QueryParser title_qp_;
   std::string correction_;
   std::vector<std::string> title_terms_;
+  WordOrigins word_origins_;
 };
 
 }  // namespace kb
