@@ -87,7 +87,10 @@ json search_json(const SearchRequest& request, const SearchResponse& response) {
              {{"category", facet_object(response.category_facets)},
               {"tags", facet_object(response.tag_facets)},
               {"lang", facet_object(response.lang_facets)}}}};
-  if (!response.corrected_query.empty()) body["corrected_query"] = response.corrected_query;
+  if (!response.corrected_query.empty()) {
+    body["corrected_query"] = response.corrected_query;
+    body["showing_corrected"] = response.results_corrected();
+  }
   if (request.explain) {
     const SearchStages& t = response.stages;
     body["stages_ms"] = {{"words", t.words_ms}, {"ladder", t.ladder_ms}, {"match", t.match_ms},

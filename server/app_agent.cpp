@@ -58,7 +58,7 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
     Searcher& s = searcher();
     SearchResponse found = s.search(r);
     corrected = found.corrected_query;
-    showing_corrected = found.rung == "corrected";
+    showing_corrected = found.results_corrected();
     for (auto& hit : found.hits) {
       const auto article = s.find_article(hit.slug);
       results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});

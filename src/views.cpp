@@ -167,8 +167,8 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   std::snprintf(took, sizeof took, "%.1f", response.took_ms);
   page.emplace("took_ms", std::string(took));
 
-  // "Showing results for X. Search instead for Y" when the corrected query
-  // answered; "Did you mean X?" when the original words found something.
+  // "Showing results for X. Search instead for Y" when the results are the
+  // corrected words'; "Did you mean X?" when the words as typed answered.
   if (!response.corrected_query.empty()) {
     SearchRequest corrected = request;
     corrected.query = response.corrected_query;
@@ -179,16 +179,14 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
                                 {"corrected_url", search_url(corrected, 1)},
                                 {"original_query", request.query},
                                 {"original_url", search_url(original, 1)}};
-    if (response.rung == "corrected") {
+    if (response.results_corrected()) {
       page.emplace("showing_corrected", correction);
     } else {
       page.emplace("did_you_mean", correction);
     }
   }
   // The count names the words whose results are shown.
-  page.emplace("results_query", response.rung == "corrected" && !response.corrected_query.empty()
-                                    ? response.corrected_query
-                                    : request.query);
+  page.emplace("results_query", response.results_corrected() ? response.corrected_query : request.query);
   page.emplace("relaxed", response.rung == "any");
   page.emplace("via_synonyms", response.rung == "synonyms");
 

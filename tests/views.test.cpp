@@ -85,6 +85,16 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   CHECK_THAT(html, !Contains("Did you mean"));
   req.as_typed = false;
 
+  // No article has both words: the any rung ranks the corrected words, so
+  // the page says whose results they are, and offers the words as typed.
+  req.query = "keybord printer";
+  const SearchResponse relaxed = s.search(req);
+  REQUIRE(relaxed.rung == "any");
+  html = templates().render("search", search_page(base(req.query), req, relaxed));
+  CHECK_THAT(html, Contains("Showing results for <a href=\"/search?q=keyboard+printer\"><em>keyboard printer</em></a>"));
+  CHECK_THAT(html, Contains("as_typed=1"));
+  CHECK_THAT(html, !Contains("Did you mean"));
+
   req.query = "printer";
   req.per_page = 1;
   html = templates().render("search", search_page(base(req.query), req, s.search(req)));

@@ -118,6 +118,10 @@ struct SearchResponse {
   /// (spelling-corrected, every word), "synonyms" (every word or a
   /// synonym), "any" (some words), "browse" (no words), or "none".
   std::string rung = "none";
+  /// Whether the hits are for corrected_query rather than the words as
+  /// typed: the corrected rung, and the any rung, which ranks the
+  /// correction's words too. Else a correction is only offered.
+  bool results_corrected() const { return !corrected_query.empty() && (rung == "corrected" || rung == "any"); }
   /// The language results were preferred in ("" when none was known).
   std::string language;
   FacetCounts category_facets;

@@ -151,7 +151,7 @@ function instantSearch() {
 
   function notice(data) {
     const p = el('p', { className: 'correction' });
-    if (data.rung === 'corrected' && data.corrected_query) {
+    if (data.showing_corrected && data.corrected_query) {
       const corrected = new URLSearchParams(filters);
       corrected.set('q', data.corrected_query);
       const original = new URLSearchParams(filters);
