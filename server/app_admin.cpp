@@ -74,7 +74,7 @@ DeflectionOptions App::deflection_options() const {
 }
 
 std::vector<SessionEvents> App::sessions_between(std::int64_t from_ms, std::int64_t to_ms) {
-  stats_->flush();
+  stats_->flush_due();  // a visitor still typing keeps their burst whole
   return stats_->with_store([&](StatsStore& s) { return s.sessions_between(from_ms, to_ms); });
 }
 
@@ -145,7 +145,7 @@ void App::get_stats_export(const httplib::Request& req, httplib::Response& res) 
   const QueryParams params(req);
   const DateRange range = date_range(params);
   const std::string kind = params.get("kind");
-  stats_->flush();  // tickets too are read after what is queued is written
+  stats_->flush_due();  // tickets too are read after what is queued is written
   std::string out;
   if (kind == "sessions" || kind == "events") {
     const auto sessions = sessions_between(range.from_ms, range.to_ms);

@@ -357,11 +357,33 @@ void Statistics::run() {
   }
 }
 
+void Statistics::take_burst_locked(const std::string& session) {
+  const auto it = bursts_.find(session);
+  if (it == bursts_.end()) return;
+  enqueue_locked(std::move(it->second.event));
+  bursts_.erase(it);
+}
+
 void Statistics::flush() {
+  write_queue([this] { take_due_bursts_locked(true); });
+}
+
+void Statistics::flush_session(const std::string& session) {
+  write_queue([this, &session] {
+    take_due_bursts_locked(false);
+    take_burst_locked(session);
+  });
+}
+
+void Statistics::flush_due() {
+  write_queue([this] { take_due_bursts_locked(false); });
+}
+
+void Statistics::write_queue(const std::function<void()>& take_bursts) {
   std::vector<Event> batch;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
-    take_due_bursts_locked(true);
+    take_bursts();
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
@@ -388,12 +410,12 @@ void Statistics::flush() {
   }
 }
 
-void Statistics::try_flush() {
+void Statistics::try_flush_session(const std::string& session) {
   // While writes fail, do not make a request wait for the busy timeout
   // again: the writer thread retries.
   if (!health().writable) return;
   try {
-    flush();
+    flush_session(session);
   } catch (const std::exception& e) {
     failed(e.what());
   }
@@ -405,7 +427,7 @@ std::size_t Statistics::queue_depth() const {
 }
 
 Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
-  try_flush();
+  try_flush_session(ticket.session);
   if (ticket.created_at_ms == 0) ticket.created_at_ms = now_ms();
   try {
     Ticket stored = with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
@@ -420,7 +442,7 @@ Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
 }
 
 std::string Statistics::last_query(const std::string& session) {
-  try_flush();
+  try_flush_session(session);
   std::vector<Event> events;
   try {
     events = with_store([&](StatsStore& s) { return s.session_events(session); });
@@ -434,7 +456,7 @@ std::string Statistics::last_query(const std::string& session) {
 }
 
 nlohmann::json Statistics::session_context(const std::string& session) {
-  try_flush();
+  try_flush_session(session);
   const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
   nlohmann::json queries = nlohmann::json::array();
   nlohmann::json articles = nlohmann::json::array();
