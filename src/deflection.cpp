@@ -43,16 +43,21 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   f.ended = session_ended(s, opt);
   bool form_open = false;
   bool suggestion_clicked_after_form = false;
+  bool solved = false;
+  std::map<std::string, int> last_vote;  ///< as the article tallies count: a changed mind counts once
   for (const Event& e : s.second) {
     if (e.kind == event_kind::kSearch) f.help = true;
     // Someone reading the link an agent put in a ticket reply already has a
     // ticket: that is not a session of self-service, deflected or not.
     if (e.kind == event_kind::kView && e.source != view_source::kAgent) f.help = f.viewed = true;
     if (e.kind == event_kind::kTicket) f.ticket = true;
-    if ((e.kind == event_kind::kVote && e.helpful == 1) || e.kind == event_kind::kSolved) f.helpful_yes_or_solved = true;
+    if (e.kind == event_kind::kVote && e.helpful >= 0) last_vote[e.slug] = e.helpful;
+    if (e.kind == event_kind::kSolved) solved = true;
     if (e.kind == event_kind::kTicketForm) form_open = true;
     if (e.kind == event_kind::kSuggestionClick && form_open) suggestion_clicked_after_form = true;
   }
+  f.helpful_yes_or_solved =
+      solved || std::any_of(last_vote.begin(), last_vote.end(), [](const auto& vote) { return vote.second == 1; });
   f.form_deflection = form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
   return f;
 }

@@ -193,3 +193,13 @@ TEST_CASE("agent links: copies, views through them, tickets after", "[deflection
   CHECK(s["deflected_sessions"] == 0);
   CHECK(s["escalated_sessions"] == 0);
 }
+
+TEST_CASE("explicit deflection counts each article's last vote, as the article tallies do", "[deflection]") {
+  std::vector<SessionEvents> all;
+  all.push_back(SessionBuilder("yes-then-no").view("reset-password").vote("reset-password", 1).vote("reset-password", 0).s);
+  all.push_back(SessionBuilder("no-then-yes").view("vpn").vote("vpn", 0).vote("vpn", 1).s);
+  all.push_back(SessionBuilder("solved").view("wifi").vote("wifi", 0).then(event_kind::kSolved).s);
+  const json s = compute(all);
+  CHECK(s["deflected_sessions"] == 3);
+  CHECK(s["explicit_deflections"] == 2);  // no-then-yes, solved
+}
