@@ -43,13 +43,15 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   f.ended = session_ended(s, opt);
   bool form_open = false;
   bool suggestion_clicked_after_form = false;
+  bool from_agent_link = false;
   bool solved = false;
   std::map<std::string, int> last_vote;  ///< as the article tallies count: a changed mind counts once
   for (const Event& e : s.second) {
     if (e.kind == event_kind::kSearch) f.help = true;
-    // Someone reading the link an agent put in a ticket reply already has a
-    // ticket: that is not a session of self-service, deflected or not.
-    if (e.kind == event_kind::kView && e.source != view_source::kAgent) f.help = f.viewed = true;
+    if (e.kind == event_kind::kView) {
+      f.help = f.viewed = true;
+      if (e.source == view_source::kAgent) from_agent_link = true;
+    }
     if (e.kind == event_kind::kTicket) f.ticket = true;
     if (e.kind == event_kind::kVote && e.helpful >= 0) last_vote[e.slug] = e.helpful;
     if (e.kind == event_kind::kSolved) solved = true;
@@ -58,7 +60,11 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   }
   f.helpful_yes_or_solved =
       solved || std::any_of(last_vote.begin(), last_vote.end(), [](const auto& vote) { return vote.second == 1; });
-  f.form_deflection = form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
+  // Someone who followed the link an agent put in a ticket reply already
+  // has a ticket: whatever they read next, that is not a session of
+  // self-service, deflected or not.
+  if (from_agent_link) f.help = f.viewed = false;
+  f.form_deflection = f.help && form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
   return f;
 }
 

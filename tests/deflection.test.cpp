@@ -194,6 +194,21 @@ TEST_CASE("agent links: copies, views through them, tickets after", "[deflection
   CHECK(s["escalated_sessions"] == 0);
 }
 
+TEST_CASE("a session that followed an agent's link is no help session, whatever it reads next", "[deflection]") {
+  std::vector<SessionEvents> all;
+  SessionBuilder reader("agent-link-then-related");
+  Event& from_agent = reader.add(event_kind::kView);
+  from_agent.slug = "scanner-scan-to-email";
+  from_agent.source = view_source::kAgent;
+  reader.view("mailbox-full").search("mailbox", 2, "s1").vote("mailbox-full", 1);
+  all.push_back(reader.s);
+  const json s = compute(all);
+  CHECK(s["help_sessions"] == 0);
+  CHECK(s["self_service_sessions"] == 0);
+  CHECK(s["deflected_sessions"] == 0);
+  CHECK(s["explicit_deflections"] == 0);
+}
+
 TEST_CASE("explicit deflection counts each article's last vote, as the article tallies do", "[deflection]") {
   std::vector<SessionEvents> all;
   all.push_back(SessionBuilder("yes-then-no").view("reset-password").vote("reset-password", 1).vote("reset-password", 0).s);
