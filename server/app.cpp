@@ -29,7 +29,6 @@ using nlohmann::json;
 
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json; charset=utf-8";
-constexpr const char* kSessionCookie = "kb_session";
 
 bool is_api(const httplib::Request& req) {
   return req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/readyz";
@@ -632,7 +631,7 @@ std::optional<std::string> App::visit(const httplib::Request& req, httplib::Resp
 }
 
 std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res) {
-  if (is_bot(req)) return std::nullopt;
+  if (!counts_as_visit(req)) return std::nullopt;
   const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie));
   // Sliding expiry: the browser forgets the cookie when the session ends.
   std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
@@ -648,6 +647,21 @@ std::optional<std::string> App::existing_visit(const httplib::Request& req, http
 }
 
 std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }
+
+std::string App::unbound_form_token() const {
+  const std::string issued = std::to_string(now_ms() / 1000);
+  return issued + "." + hmac_sha256_hex(secret_, "ticket-form:" + issued);
+}
+
+bool App::valid_unbound_form_token(const std::string& token) const {
+  const auto dot = token.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 12) return false;
+  const std::string issued = token.substr(0, dot);
+  if (!std::all_of(issued.begin(), issued.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (!constant_time_equal(token.substr(dot + 1), hmac_sha256_hex(secret_, "ticket-form:" + issued))) return false;
+  const std::int64_t age_s = now_ms() / 1000 - std::stoll(issued);
+  return age_s >= 0 && age_s <= std::chrono::duration_cast<std::chrono::seconds>(kUnboundFormTokenLifetime).count();
+}
 
 std::string App::new_search_id(const std::string& session) const {
   const std::string nonce = Statistics::new_id().substr(0, 8);

@@ -43,6 +43,14 @@ inline constexpr std::size_t kTicketSuggestions = 5;
 /// (HttpError) when it is anything else.
 int int_param(const QueryParams& params, const char* name, int fallback);
 
+/// How long a ticket form's unbound token (a browser without cookies)
+/// can be sent: a form may stay open for a while, but a token copied out
+/// of a page must not work for good.
+inline constexpr std::chrono::hours kUnboundFormTokenLifetime{24};
+
+/// The anonymous help-session cookie (a session id).
+inline constexpr const char* kSessionCookie = "kb_session";
+
 /// Sign-in cookies: an HMAC of the token under the server's secret.
 inline constexpr const char* kAdminCookie = "kb_admin";
 inline constexpr const char* kAgentCookie = "kb_agent";
@@ -241,6 +249,13 @@ class App {
   /// creating one (API calls from scripts without a browser session).
   std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
   std::string csrf_token(const std::string& session) const;
+  /// A ticket form's token bound to no session: "<issued, Unix
+  /// seconds>.<HMAC of that time>". Only for a browser that refuses
+  /// cookies, whose post names no session to bind a CSRF token to.
+  std::string unbound_form_token() const;
+  /// Whether @p token is unbound_form_token() of the last
+  /// kUnboundFormTokenLifetime.
+  bool valid_unbound_form_token(const std::string& token) const;
   /// A new search id that only @p session's requests will recognise:
   /// 8 random hex digits, then 8 of their HMAC with the session.
   std::string new_search_id(const std::string& session) const;
