@@ -622,28 +622,34 @@ bool App::is_staff(const httplib::Request& req) const {
          (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value()));
 }
 
-std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res,
+                                      std::chrono::milliseconds resume_within) {
   // Support staff signed in on this browser: reading the help centre to
   // answer tickets is not self-service, and would count as sessions solved
   // without a ticket.
   if (is_staff(req)) return std::nullopt;
-  return staff_visit(req, res);
+  return staff_visit(req, res, resume_within);
 }
 
-std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res,
+                                            std::chrono::milliseconds resume_within) {
   if (!counts_as_visit(req)) return std::nullopt;
-  const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie));
-  // Sliding expiry: the browser forgets the cookie when the session ends.
+  const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie), resume_within);
+  // Sliding expiry: the browser keeps the cookie as long as a ticket could
+  // still resume its session (a page after the timeout replaces it).
+  const auto keep_s = std::max<std::int64_t>(config_.session_timeout_s,
+                                             std::chrono::duration_cast<std::chrono::seconds>(kTicketResumeWindow).count());
   std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                      std::to_string(config_.session_timeout_s);
+                      std::to_string(keep_s);
   if (is_https(req)) value += "; Secure";
   res.set_header("Set-Cookie", value);
   return s.id;
 }
 
-std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res,
+                                               std::chrono::milliseconds resume_within) {
   if (cookie(req, kSessionCookie).empty()) return std::nullopt;
-  return visit(req, res);
+  return visit(req, res, resume_within);
 }
 
 std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }

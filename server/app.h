@@ -51,6 +51,15 @@ inline constexpr std::chrono::hours kUnboundFormTokenLifetime{24};
 /// The anonymous help-session cookie (a session id).
 inline constexpr const char* kSessionCookie = "kb_session";
 
+/// How long after a help session's last request a ticket (the form
+/// opened, or sent) still resumes it, though --session-timeout has passed:
+/// someone who searched and read, went to lunch and then asks for help
+/// was not helped by what they read; the ticket is that session's outcome
+/// and should carry its context. Other requests start a new session after
+/// the timeout. Also the session cookie's lifetime, so the browser still
+/// names the session when they come back.
+inline constexpr std::chrono::hours kTicketResumeWindow{24};
+
 /// Sign-in cookies: an HMAC of the token under the server's secret.
 inline constexpr const char* kAdminCookie = "kb_admin";
 inline constexpr const char* kAgentCookie = "kb_agent";
@@ -241,13 +250,18 @@ class App {
 
   /// The help session of this request (setting its cookie), or nullopt
   /// for crawlers and signed-in staff, who are served but not counted.
-  std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res);
+  /// The cookie's session continues if its last request is within the
+  /// session timeout, or within @p resume_within when that is longer.
+  std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res,
+                                   std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
   /// The same for what staff do as staff (an agent copying a link): their
   /// session too.
-  std::optional<std::string> staff_visit(const httplib::Request& req, httplib::Response& res);
+  std::optional<std::string> staff_visit(const httplib::Request& req, httplib::Response& res,
+                                         std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
   /// The session named by the request's cookie if it is live, without
   /// creating one (API calls from scripts without a browser session).
-  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
+  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res,
+                                            std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
   std::string csrf_token(const std::string& session) const;
   /// A ticket form's token bound to no session: "<issued, Unix
   /// seconds>.<HMAC of that time>". Only for a browser that refuses

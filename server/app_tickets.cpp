@@ -97,7 +97,7 @@ void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::str
 
 void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
-  const auto session = visit(req, res);
+  const auto session = visit(req, res, kTicketResumeWindow);
   TicketFormState form;
   std::string q = params.get("q");
   // From an article page the link names only the article: the last search
@@ -133,12 +133,13 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   // checked with the form's unbound token instead (the per-address limit
   // still applies), rather than the ticket never being sent.
   const bool cookieless = cookie(req, kSessionCookie).empty();
-  const auto session = visit(req, res);
+  const auto session = visit(req, res, kTicketResumeWindow);
   const std::string sid = session.value_or("");
-  // A form left open past the session's timeout comes back with a token
-  // of a session that is gone: show it again, with everything typed and a
-  // token of the session just started, instead of an error page that loses
-  // the ticket. A forged post gets the same page, which sends nothing.
+  // The form's session is resumed within kTicketResumeWindow, so its token
+  // stays good. A form older than that comes back with a token of a
+  // session that is gone: show it again, with everything typed and a token
+  // of the session just started, instead of an error page that loses the
+  // ticket. A forged post gets the same page, which sends nothing.
   const bool expired =
       !valid_csrf(form_data, sid) &&
       !(cookieless && is_same_origin(req) && valid_unbound_form_token(form_data.get("form_token")));
@@ -239,7 +240,7 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
   require_json(req);
   const json body = json::parse(req.body, nullptr, false);
   if (!body.is_object()) throw HttpError(400, "the body must be a JSON object");
-  const auto session = existing_visit(req, res);
+  const auto session = existing_visit(req, res, kTicketResumeWindow);
   const std::string sid = session.value_or("");
   TicketInput input;
   json errors = json::object();

@@ -171,9 +171,10 @@ void Statistics::stop() {
   if (writer_.joinable()) writer_.join();
 }
 
-Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
+Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id, std::chrono::milliseconds resume_within) {
   const std::int64_t now = now_ms();
   const std::int64_t timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.session_timeout).count();
+  const std::int64_t live_for = std::max<std::int64_t>(timeout, resume_within.count());
   std::lock_guard<std::mutex> lock(sessions_mutex_);
   if (is_session_id(cookie_id)) {
     const SessionKey key = session_key(cookie_id);
@@ -181,7 +182,7 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     // Unknown here: known from before a restart, or started by another
     // replica? Expired here: did another replica see it since? The store
     // knows (for a shared store within one flush interval).
-    const bool ask_store = it == last_seen_.end() || (is_shared() && now - it->second > timeout);
+    const bool ask_store = it == last_seen_.end() || (is_shared() && now - it->second > live_for);
     if (ask_store) {
       try {
         const std::optional<SessionRow> row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
@@ -196,7 +197,7 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
         if (it == last_seen_.end()) it = last_seen_.emplace(key, now).first;
       }
     }
-    if (it != last_seen_.end() && now - it->second <= timeout) {
+    if (it != last_seen_.end() && now - it->second <= live_for) {
       it->second = now;
       return {cookie_id, false};
     }

@@ -613,3 +613,55 @@ TEST_CASE("a browser that refuses cookies can still send its ticket", "[handoff]
   CHECK(third->status == 429);
   CHECK(admin_json(server.port(), "/api/tickets")["tickets"].size() == 2);
 }
+
+TEST_CASE("a ticket after the session timed out belongs to that session: escalated, with its context", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());  // --session-timeout 1
+  // Timed out before the form was opened.
+  Browser came_back(server.port());
+  REQUIRE(came_back.get("/search?q=keyboard")->status == 200);
+  REQUIRE(came_back.get("/articles/keyboard")->status == 200);
+  const std::string session = came_back.cookie("kb_session");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  REQUIRE(came_back.get("/tickets/new?article=keyboard")->status == 200);
+  CHECK(came_back.cookie("kb_session") == session);  // resumed, no new empty session
+  auto sent = came_back.post_form("/tickets", {{"csrf", came_back.csrf()}, {"subject", "Keyboard dead"},
+                                               {"description", "No key does anything"}, {"email", "p@example.com"}, {"article", "keyboard"}});
+  REQUIRE(sent);
+  CHECK(sent->status == 303);
+  // Timed out while the form was open: the form's token is still good.
+  Browser slow_typist(server.port());
+  REQUIRE(slow_typist.get("/articles/keyboard")->status == 200);
+  REQUIRE(slow_typist.get("/tickets/new?article=keyboard")->status == 200);
+  const std::string csrf = slow_typist.csrf();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  sent = slow_typist.post_form("/tickets", {{"csrf", csrf}, {"subject", "Keyboard dead"},
+                                            {"description", "Typed this slowly"}, {"email", "p@example.com"}, {"article", "keyboard"}});
+  REQUIRE(sent);
+  CHECK(sent->status == 303);
+  // Other pages keep the normal timeout.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::string before = slow_typist.cookie("kb_session");
+  REQUIRE(slow_typist.get("/articles/keyboard")->status == 200);
+  CHECK(slow_typist.cookie("kb_session") != before);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+
+  const json s = admin_json(server.port(), "/api/stats");
+  INFO(s.dump(2));
+  CHECK(s["escalated_sessions"] == 2);
+  CHECK(s["deflected_sessions"] == 1);  // the last view alone
+  for (const auto& a : s["articles"]) {
+    if (a["slug"] == "keyboard") CHECK(a["tickets_after_view"] == 2);
+  }
+  const json tickets = admin_json(server.port(), "/api/tickets");
+  REQUIRE(tickets["tickets"].size() == 2);
+  for (const auto& t : tickets["tickets"]) {
+    REQUIRE_FALSE(t["context"]["articles"].empty());
+    CHECK(t["context"]["articles"][0]["slug"] == "keyboard");
+  }
+  int searched = 0;
+  for (const auto& t : tickets["tickets"]) {
+    for (const auto& q : t["context"]["queries"]) searched += q["query"] == "keyboard";
+  }
+  CHECK(searched == 1);  // came_back's search
+}

@@ -82,11 +82,15 @@ class Statistics {
 
   /// The session a request belongs to: @p cookie_id when it names a live
   /// session, else a new random 128-bit id. Updates its last activity.
+  /// A session is live for session_timeout after its last activity, or
+  /// for @p resume_within when that is longer (a ticket resumes the
+  /// session it is about: see the server's kTicketResumeWindow).
   struct SessionRef {
     std::string id;
     bool is_new = false;
   };
-  SessionRef touch_session(const std::string& cookie_id);
+  SessionRef touch_session(const std::string& cookie_id,
+                           std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
 
   /// Queues an event (stamped now unless at_ms is set). A pending typing
   /// burst of the same session is written first, so order is kept.
