@@ -618,9 +618,22 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
 bool App::is_staff(const httplib::Request& req) const {
   const std::string admin = cookie(req, kAdminCookie);
   const std::string agent = cookie(req, kAgentCookie);
+  const std::string staff = cookie(req, kStaffCookie);
   return (!admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value())) ||
-         (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value()));
+         (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value())) ||
+         (!staff.empty() && constant_time_equal(staff, staff_cookie_value()));
 }
+
+std::string App::staff_cookie_value() const { return hmac_sha256_hex(secret_, "staff-browser"); }
+
+std::string App::staff_cookie(const httplib::Request& req) const {
+  // No Max-Age, like the sign-in cookies: it lives as long as they do.
+  std::string value = std::string(kStaffCookie) + "=" + staff_cookie_value() + "; Path=/; HttpOnly; SameSite=Lax";
+  if (is_https(req)) value += "; Secure";
+  return value;
+}
+
+std::string App::cleared_staff_cookie() { return std::string(kStaffCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"; }
 
 std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res,
                                       std::chrono::milliseconds resume_within) {

@@ -63,6 +63,11 @@ inline constexpr std::chrono::hours kTicketResumeWindow{24};
 /// Sign-in cookies: an HMAC of the token under the server's secret.
 inline constexpr const char* kAdminCookie = "kb_admin";
 inline constexpr const char* kAgentCookie = "kb_agent";
+/// Set beside either at sign-in, SameSite=Lax where they are Strict: a
+/// link followed from the help desk (another site) arrives without the
+/// sign-in cookie, and the agent would be counted as a customer. It grants
+/// nothing but "do not count this browser".
+inline constexpr const char* kStaffCookie = "kb_staff";
 
 /// Wrong admin or agent tokens one address may send (Bearer or sign-in
 /// form) before every token from it waits: guessing a random token at 20
@@ -286,8 +291,13 @@ class App {
   void require_json(const httplib::Request& req) const;
   /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.
   void require_admin(const httplib::Request& req) const;
-  /// Signed in as admin or agent on this browser (a valid sign-in cookie).
+  /// Signed in as admin or agent on this browser (a valid sign-in cookie,
+  /// or the kb_staff cookie sent with it).
   bool is_staff(const httplib::Request& req) const;
+  std::string staff_cookie_value() const;
+  /// Set-Cookie values for kb_staff: at sign-in, and at sign-out to clear it.
+  std::string staff_cookie(const httplib::Request& req) const;
+  static std::string cleared_staff_cookie();
   /// Token guessing: past kAuthFailuresAllowed wrong tokens from one
   /// address in kAuthFailureWindow, every token from it (right or wrong)
   /// gets a 429 until the window has passed.

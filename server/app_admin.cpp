@@ -286,6 +286,7 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   std::string value = std::string(kAdminCookie) + "=" + admin_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
   if (is_https(req)) value += "; Secure";
   res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/stats");
 }
@@ -334,6 +335,7 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
 
 void App::post_stats_logout(const httplib::Request&, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.set_header("Set-Cookie", cleared_staff_cookie());
   res.status = 303;
   res.set_header("Location", "/stats");
 }
