@@ -198,17 +198,46 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     return a.second->searches != b.second->searches ? a.second->searches > b.second->searches : a.first < b.first;
   });
+  auto outcomes = [&facts](const QueryTally& t) {
+    std::pair<std::uint64_t, std::uint64_t> deflected_escalated{0, 0};
+    for (std::size_t si : t.sessions) {
+      if (facts[si].deflected()) ++deflected_escalated.first;
+      if (facts[si].escalated()) ++deflected_escalated.second;
+    }
+    return deflected_escalated;
+  };
   json top_queries = json::array();
   for (std::size_t i = 0; i < ranked.size() && i < opt.top; ++i) {
-    std::uint64_t d = 0, e = 0;
-    for (std::size_t si : ranked[i].second->sessions) {
-      if (facts[si].deflected()) ++d;
-      if (facts[si].escalated()) ++e;
-    }
+    const auto [d, e] = outcomes(*ranked[i].second);
     top_queries.push_back({{"query", ranked[i].first},
                            {"searches", ranked[i].second->searches},
                            {"zero_results", ranked[i].second->zero_results},
                            {"deflection_rate", rate(d, d + e)}});
+  }
+  // Searches most often followed by a ticket, among every query, not only
+  // the most searched: a rare query that always ends in a ticket is what
+  // needs an article. Lowest deflection rate first, then most escalated.
+  struct Escalating {
+    const std::string* query;
+    std::uint64_t searches, escalated;
+    double rate;
+  };
+  std::vector<Escalating> escalating;
+  for (const auto& [q, t] : ranked) {
+    const auto [d, e] = outcomes(*t);
+    if (e > 0) escalating.push_back({&q, t->searches, e, static_cast<double>(d) / static_cast<double>(d + e)});
+  }
+  std::sort(escalating.begin(), escalating.end(), [](const Escalating& a, const Escalating& b) {
+    if (a.rate != b.rate) return a.rate < b.rate;
+    if (a.escalated != b.escalated) return a.escalated > b.escalated;
+    return *a.query < *b.query;
+  });
+  json escalating_queries = json::array();
+  for (std::size_t i = 0; i < escalating.size() && i < opt.top; ++i) {
+    escalating_queries.push_back({{"query", *escalating[i].query},
+                                  {"searches", escalating[i].searches},
+                                  {"escalated_sessions", escalating[i].escalated},
+                                  {"deflection_rate", escalating[i].rate}});
   }
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     return a.second->zero_results != b.second->zero_results ? a.second->zero_results > b.second->zero_results
@@ -268,6 +297,7 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
           {"search_exit_rate", rate(exits, searches)},
           {"tickets", tickets},
           {"top_queries", top_queries},
+          {"escalating_queries", escalating_queries},
           {"top_zero_result_queries", top_zero},
           {"articles", article_list},
           {"daily", daily},

@@ -154,11 +154,11 @@ TEST_CASE("no sessions: counts are zero and rates null", "[deflection]") {
   for (const char* key : {"help_sessions", "self_service_sessions", "deflected_sessions", "escalated_sessions",
                           "open_sessions", "deflection_rate", "explicit_deflections", "form_deflections",
                           "self_service_score", "searches", "zero_result_searches", "zero_result_rate",
-                          "click_through_rate", "search_exit_rate", "tickets", "top_queries",
+                          "click_through_rate", "search_exit_rate", "tickets", "top_queries", "escalating_queries",
                           "top_zero_result_queries", "articles", "daily", "agent_links"}) {
     CHECK(s.contains(key));
   }
-  CHECK(s.size() == 20);
+  CHECK(s.size() == 21);
 }
 
 TEST_CASE("dates", "[deflection]") {
@@ -217,4 +217,24 @@ TEST_CASE("explicit deflection counts each article's last vote, as the article t
   const json s = compute(all);
   CHECK(s["deflected_sessions"] == 3);
   CHECK(s["explicit_deflections"] == 2);  // no-then-yes, solved
+}
+
+TEST_CASE("searches most often followed by a ticket are found among all queries, not the 20 most searched",
+          "[deflection]") {
+  std::vector<SessionEvents> all;
+  // 25 queries searched twice each, every session deflected...
+  for (int q = 0; q < 25; ++q) {
+    for (int n = 0; n < 2; ++n) {
+      const std::string query = "common " + std::to_string(q);
+      all.push_back(SessionBuilder(query + "/" + std::to_string(n)).search(query, 3, "s").click("s", "vpn").s);
+    }
+  }
+  // ...and a rare one that always ends in a ticket.
+  all.push_back(SessionBuilder("rare").search("scanner jammed", 0, "r").then(event_kind::kTicket).s);
+  const json s = compute(all);
+  CHECK(s["top_queries"].size() == 20);
+  REQUIRE(s["escalating_queries"].is_array());
+  REQUIRE(s["escalating_queries"].size() == 1);
+  CHECK(s["escalating_queries"][0] == json{{"query", "scanner jammed"}, {"searches", 1}, {"escalated_sessions", 1},
+                                            {"deflection_rate", 0.0}});
 }
