@@ -328,6 +328,10 @@ class App {
   DeflectionOptions deflection_options() const;
   /// Sessions that started in [from_ms, to_ms), after writing queued events.
   std::vector<SessionEvents> sessions_between(std::int64_t from_ms, std::int64_t to_ms);
+  /// @p stats with `tickets` counted from the tickets created in [from, to)
+  /// (with or without a session), and the sessions' own count kept as
+  /// `tickets_in_sessions`.
+  nlohmann::json with_all_tickets(nlohmann::json stats, std::int64_t from_ms, std::int64_t to_ms);
   /// The client's address: the peer, or behind trusted proxies the one
   /// X-Forwarded-For names (see kb::TrustedProxies).
   std::string client_address(const httplib::Request& req) const;

@@ -134,10 +134,20 @@ void App::get_tickets_api(const httplib::Request& req, httplib::Response& res) {
   send_json(res, 200, json{{"from", range.from}, {"to", range.to}, {"tickets", list}});
 }
 
+nlohmann::json App::with_all_tickets(nlohmann::json stats, std::int64_t from_ms, std::int64_t to_ms) {
+  // The sessions' ticket events miss tickets sent without a browser
+  // session (the JSON API from a script): count the tickets themselves, as
+  // /api/tickets and the tickets CSV list them.
+  stats["tickets_in_sessions"] = stats["tickets"];
+  stats["tickets"] = stats_->with_store([&](StatsStore& s) { return s.ticket_count(from_ms, to_ms); });
+  return stats;
+}
+
 void App::get_stats_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const DateRange range = date_range(QueryParams(req));
-  send_json(res, 200, deflection_stats(sessions_between(range.from_ms, range.to_ms), deflection_options()));
+  send_json(res, 200, with_all_tickets(deflection_stats(sessions_between(range.from_ms, range.to_ms), deflection_options()),
+                                       range.from_ms, range.to_ms));
 }
 
 void App::get_stats_export(const httplib::Request& req, httplib::Response& res) {
@@ -201,7 +211,8 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
       if (e.kind == event_kind::kSearch) ++rungs[e.rung];
     }
   }
-  send_page(res, 200, "stats", stats_page(base, deflection_stats(sessions, opt), range.from, range.to, rungs));
+  send_page(res, 200, "stats",
+            stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs));
 }
 
 void App::get_health_page(const httplib::Request& req, httplib::Response& res) {

@@ -665,3 +665,25 @@ TEST_CASE("a ticket after the session timed out belongs to that session: escalat
   }
   CHECK(searched == 1);  // came_back's search
 }
+
+TEST_CASE("the dashboard's ticket count agrees with the tickets listed, with or without a session", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser person(server.port());
+  REQUIRE(person.get("/articles/keyboard")->status == 200);
+  REQUIRE(person.post_json("/api/tickets", R"({"subject":"Keyboard dead","email":"p@example.com"})")->status == 201);
+  httplib::Client script("127.0.0.1", server.port());  // an integration: no cookie, no session
+  const auto res = script.Post("/api/tickets", R"({"subject":"From the monitor","email":"m@example.com"})",
+                               "application/json");
+  REQUIRE(res);
+  REQUIRE(res->status == 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const json s = admin_json(server.port(), "/api/stats");
+  CHECK(s["tickets"] == 2);
+  CHECK(s["tickets_in_sessions"] == 1);
+  CHECK(admin_json(server.port(), "/api/tickets")["tickets"].size() == 2);
+  httplib::Client admin("127.0.0.1", server.port());
+  const auto csv = admin.Get("/api/stats/export?kind=tickets", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(csv);
+  CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') == 3);  // a header and two tickets
+}
