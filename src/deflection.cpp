@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace kb {
@@ -66,6 +67,51 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   if (from_agent_link) f.help = f.viewed = false;
   f.form_deflection = f.help && form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
   return f;
+}
+
+/// The events the search and article tallies count: a page reloaded is
+/// not a second search or a second reading. A search identical to the
+/// session's previous search (same normalised query and the same results
+/// shown, so the same filters and page) is that search again: dropped, its
+/// clicks count for the first. A view of the article the session's
+/// previous event showed, with only the click that opened it between, is
+/// that reading again: dropped, with that click.
+std::vector<Event> counted_events(const std::vector<Event>& all) {
+  std::vector<Event> out;
+  out.reserve(all.size());
+  std::map<std::string, std::string> same_search;  ///< a dropped search's id -> the kept one's
+  std::optional<std::size_t> last_search;  ///< in out
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    Event e = all[i];
+    if (e.kind == event_kind::kSearch) {
+      if (last_search) {
+        const Event& previous = out[*last_search];
+        if (previous.norm_query == e.norm_query && previous.result_count == e.result_count && previous.slugs == e.slugs) {
+          if (e.search_id != previous.search_id) same_search[e.search_id] = previous.search_id;
+          continue;
+        }
+      }
+      last_search = out.size();
+      out.push_back(std::move(e));
+      continue;
+    }
+    if (e.kind == event_kind::kClick) {
+      if (const auto alias = same_search.find(e.search_id); alias != same_search.end()) e.search_id = alias->second;
+      // The click of a reloaded result: the view after it repeats the one
+      // before it.
+      const bool reload = i + 1 < all.size() && all[i + 1].kind == event_kind::kView && all[i + 1].slug == e.slug &&
+                          !out.empty() && out.back().kind == event_kind::kView && out.back().slug == e.slug;
+      if (reload) {
+        ++i;  // and its view
+        continue;
+      }
+    } else if (e.kind == event_kind::kView && !out.empty() && out.back().kind == event_kind::kView &&
+               out.back().slug == e.slug) {
+      continue;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 struct QueryTally {
@@ -129,7 +175,7 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
   facts.reserve(sessions.size());
 
   for (std::size_t si = 0; si < sessions.size(); ++si) {
-    const auto& events = sessions[si].second;
+    const std::vector<Event> events = counted_events(sessions[si].second);
     const SessionFacts f = facts_of(sessions[si], opt);
     facts.push_back(f);
     DayTally& day = days[f.date];

@@ -121,12 +121,12 @@ TEST_CASE("search statistics", "[deflection]") {
 TEST_CASE("articles: views, last vote per session, tickets after view", "[deflection]") {
   std::vector<SessionEvents> all;
   all.push_back(SessionBuilder("a").view("vpn").vote("vpn", 0).vote("vpn", 1).s);  // changed their mind: one yes
-  all.push_back(SessionBuilder("b").view("vpn").view("vpn").vote("vpn", 0).then(event_kind::kTicket).s);
+  all.push_back(SessionBuilder("b").view("vpn").view("vpn").vote("vpn", 0).then(event_kind::kTicket).s);  // a reload: one view
   all.push_back(SessionBuilder("c").then(event_kind::kTicket).view("vpn").s);  // ticket before the view
   const json s = compute(all);
   REQUIRE(s["articles"].size() == 1);
   CHECK(s["articles"][0] == json{{"slug", "vpn"},
-                                 {"views", 4},
+                                 {"views", 3},
                                  {"helpful_yes", 1},
                                  {"helpful_no", 1},
                                  {"helpfulness", 0.5},
@@ -237,4 +237,22 @@ TEST_CASE("searches most often followed by a ticket are found among all queries,
   REQUIRE(s["escalating_queries"].size() == 1);
   CHECK(s["escalating_queries"][0] == json{{"query", "scanner jammed"}, {"searches", 1}, {"escalated_sessions", 1},
                                             {"deflection_rate", 0.0}});
+}
+
+TEST_CASE("a reloaded search or article page is not counted twice", "[deflection]") {
+  std::vector<SessionEvents> all;
+  // The search page loaded twice (each load a new search id), then result 1.
+  all.push_back(SessionBuilder("reload").search("bluetooth headset", 3, "s1").search("bluetooth headset", 3, "s2")
+                    .click("s2", "pairing").click("s2", "pairing")  // the article reloaded, too
+                    .view("pairing").s);
+  // Not repeats: another search between, or a vote between two views.
+  all.push_back(SessionBuilder("again").search("vpn", 2, "s3").search("wifi", 1, "s4").search("vpn", 2, "s5")
+                    .view("vpn").vote("vpn", 1).view("vpn").s);
+  const json s = compute(all);
+  CHECK(s["searches"] == 4);
+  CHECK(s["click_through_rate"] == Approx(1.0 / 4.0));
+  std::map<std::string, int> views;
+  for (const auto& a : s["articles"]) views[a["slug"]] = a["views"];
+  CHECK(views["pairing"] == 1);
+  CHECK(views["vpn"] == 2);
 }
