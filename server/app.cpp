@@ -29,7 +29,6 @@ using nlohmann::json;
 
 constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kJson = "application/json; charset=utf-8";
-constexpr const char* kSessionCookie = "kb_session";
 
 bool is_api(const httplib::Request& req) {
   return req.path.rfind("/api/", 0) == 0 || req.path == "/healthz" || req.path == "/readyz";
@@ -622,35 +621,69 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
 bool App::is_staff(const httplib::Request& req) const {
   const std::string admin = cookie(req, kAdminCookie);
   const std::string agent = cookie(req, kAgentCookie);
+  const std::string staff = cookie(req, kStaffCookie);
   return (!admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value())) ||
-         (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value()));
+         (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value())) ||
+         (!staff.empty() && constant_time_equal(staff, staff_cookie_value()));
 }
 
-std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res) {
+std::string App::staff_cookie_value() const { return hmac_sha256_hex(secret_, "staff-browser"); }
+
+std::string App::staff_cookie(const httplib::Request& req) const {
+  // No Max-Age, like the sign-in cookies: it lives as long as they do.
+  std::string value = std::string(kStaffCookie) + "=" + staff_cookie_value() + "; Path=/; HttpOnly; SameSite=Lax";
+  if (is_https(req)) value += "; Secure";
+  return value;
+}
+
+std::string App::cleared_staff_cookie() { return std::string(kStaffCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"; }
+
+std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res,
+                                      std::chrono::milliseconds resume_within) {
   // Support staff signed in on this browser: reading the help centre to
   // answer tickets is not self-service, and would count as sessions solved
   // without a ticket.
   if (is_staff(req)) return std::nullopt;
-  return staff_visit(req, res);
+  return staff_visit(req, res, resume_within);
 }
 
-std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res) {
-  if (is_bot(req)) return std::nullopt;
-  const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie));
-  // Sliding expiry: the browser forgets the cookie when the session ends.
+std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res,
+                                            std::chrono::milliseconds resume_within) {
+  if (!counts_as_visit(req)) return std::nullopt;
+  const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie), resume_within);
+  // Sliding expiry: the browser keeps the cookie as long as a ticket could
+  // still resume its session (a page after the timeout replaces it).
+  const auto keep_s = std::max<std::int64_t>(config_.session_timeout_s,
+                                             std::chrono::duration_cast<std::chrono::seconds>(kTicketResumeWindow).count());
   std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                      std::to_string(config_.session_timeout_s);
+                      std::to_string(keep_s);
   if (is_https(req)) value += "; Secure";
   res.set_header("Set-Cookie", value);
   return s.id;
 }
 
-std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res,
+                                               std::chrono::milliseconds resume_within) {
   if (cookie(req, kSessionCookie).empty()) return std::nullopt;
-  return visit(req, res);
+  return visit(req, res, resume_within);
 }
 
 std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }
+
+std::string App::unbound_form_token() const {
+  const std::string issued = std::to_string(now_ms() / 1000);
+  return issued + "." + hmac_sha256_hex(secret_, "ticket-form:" + issued);
+}
+
+bool App::valid_unbound_form_token(const std::string& token) const {
+  const auto dot = token.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 12) return false;
+  const std::string issued = token.substr(0, dot);
+  if (!std::all_of(issued.begin(), issued.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  if (!constant_time_equal(token.substr(dot + 1), hmac_sha256_hex(secret_, "ticket-form:" + issued))) return false;
+  const std::int64_t age_s = now_ms() / 1000 - std::stoll(issued);
+  return age_s >= 0 && age_s <= std::chrono::duration_cast<std::chrono::seconds>(kUnboundFormTokenLifetime).count();
+}
 
 std::string App::new_search_id(const std::string& session) const {
   const std::string nonce = Statistics::new_id().substr(0, 8);

@@ -43,9 +43,31 @@ inline constexpr std::size_t kTicketSuggestions = 5;
 /// (HttpError) when it is anything else.
 int int_param(const QueryParams& params, const char* name, int fallback);
 
+/// How long a ticket form's unbound token (a browser without cookies)
+/// can be sent: a form may stay open for a while, but a token copied out
+/// of a page must not work for good.
+inline constexpr std::chrono::hours kUnboundFormTokenLifetime{24};
+
+/// The anonymous help-session cookie (a session id).
+inline constexpr const char* kSessionCookie = "kb_session";
+
+/// How long after a help session's last request a ticket (the form
+/// opened, or sent) still resumes it, though --session-timeout has passed:
+/// someone who searched and read, went to lunch and then asks for help
+/// was not helped by what they read; the ticket is that session's outcome
+/// and should carry its context. Other requests start a new session after
+/// the timeout. Also the session cookie's lifetime, so the browser still
+/// names the session when they come back.
+inline constexpr std::chrono::hours kTicketResumeWindow{24};
+
 /// Sign-in cookies: an HMAC of the token under the server's secret.
 inline constexpr const char* kAdminCookie = "kb_admin";
 inline constexpr const char* kAgentCookie = "kb_agent";
+/// Set beside either at sign-in, SameSite=Lax where they are Strict: a
+/// link followed from the help desk (another site) arrives without the
+/// sign-in cookie, and the agent would be counted as a customer. It grants
+/// nothing but "do not count this browser".
+inline constexpr const char* kStaffCookie = "kb_staff";
 
 /// Wrong admin or agent tokens one address may send (Bearer or sign-in
 /// form) before every token from it waits: guessing a random token at 20
@@ -233,14 +255,26 @@ class App {
 
   /// The help session of this request (setting its cookie), or nullopt
   /// for crawlers and signed-in staff, who are served but not counted.
-  std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res);
+  /// The cookie's session continues if its last request is within the
+  /// session timeout, or within @p resume_within when that is longer.
+  std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res,
+                                   std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
   /// The same for what staff do as staff (an agent copying a link): their
   /// session too.
-  std::optional<std::string> staff_visit(const httplib::Request& req, httplib::Response& res);
+  std::optional<std::string> staff_visit(const httplib::Request& req, httplib::Response& res,
+                                         std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
   /// The session named by the request's cookie if it is live, without
   /// creating one (API calls from scripts without a browser session).
-  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
+  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res,
+                                            std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
   std::string csrf_token(const std::string& session) const;
+  /// A ticket form's token bound to no session: "<issued, Unix
+  /// seconds>.<HMAC of that time>". Only for a browser that refuses
+  /// cookies, whose post names no session to bind a CSRF token to.
+  std::string unbound_form_token() const;
+  /// Whether @p token is unbound_form_token() of the last
+  /// kUnboundFormTokenLifetime.
+  bool valid_unbound_form_token(const std::string& token) const;
   /// A new search id that only @p session's requests will recognise:
   /// 8 random hex digits, then 8 of their HMAC with the session.
   std::string new_search_id(const std::string& session) const;
@@ -257,8 +291,13 @@ class App {
   void require_json(const httplib::Request& req) const;
   /// Admin access: "Authorization: Bearer TOKEN" or the dashboard cookie.
   void require_admin(const httplib::Request& req) const;
-  /// Signed in as admin or agent on this browser (a valid sign-in cookie).
+  /// Signed in as admin or agent on this browser (a valid sign-in cookie,
+  /// or the kb_staff cookie sent with it).
   bool is_staff(const httplib::Request& req) const;
+  std::string staff_cookie_value() const;
+  /// Set-Cookie values for kb_staff: at sign-in, and at sign-out to clear it.
+  std::string staff_cookie(const httplib::Request& req) const;
+  static std::string cleared_staff_cookie();
   /// Token guessing: past kAuthFailuresAllowed wrong tokens from one
   /// address in kAuthFailureWindow, every token from it (right or wrong)
   /// gets a 429 until the window has passed.
@@ -289,6 +328,10 @@ class App {
   DeflectionOptions deflection_options() const;
   /// Sessions that started in [from_ms, to_ms), after writing queued events.
   std::vector<SessionEvents> sessions_between(std::int64_t from_ms, std::int64_t to_ms);
+  /// @p stats with `tickets` counted from the tickets created in [from, to)
+  /// (with or without a session), and the sessions' own count kept as
+  /// `tickets_in_sessions`.
+  nlohmann::json with_all_tickets(nlohmann::json stats, std::int64_t from_ms, std::int64_t to_ms);
   /// The client's address: the peer, or behind trusted proxies the one
   /// X-Forwarded-For names (see kb::TrustedProxies).
   std::string client_address(const httplib::Request& req) const;

@@ -74,7 +74,7 @@ DeflectionOptions App::deflection_options() const {
 }
 
 std::vector<SessionEvents> App::sessions_between(std::int64_t from_ms, std::int64_t to_ms) {
-  stats_->flush();
+  stats_->flush_due();  // a visitor still typing keeps their burst whole
   return stats_->with_store([&](StatsStore& s) { return s.sessions_between(from_ms, to_ms); });
 }
 
@@ -134,10 +134,20 @@ void App::get_tickets_api(const httplib::Request& req, httplib::Response& res) {
   send_json(res, 200, json{{"from", range.from}, {"to", range.to}, {"tickets", list}});
 }
 
+nlohmann::json App::with_all_tickets(nlohmann::json stats, std::int64_t from_ms, std::int64_t to_ms) {
+  // The sessions' ticket events miss tickets sent without a browser
+  // session (the JSON API from a script): count the tickets themselves, as
+  // /api/tickets and the tickets CSV list them.
+  stats["tickets_in_sessions"] = stats["tickets"];
+  stats["tickets"] = stats_->with_store([&](StatsStore& s) { return s.ticket_count(from_ms, to_ms); });
+  return stats;
+}
+
 void App::get_stats_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const DateRange range = date_range(QueryParams(req));
-  send_json(res, 200, deflection_stats(sessions_between(range.from_ms, range.to_ms), deflection_options()));
+  send_json(res, 200, with_all_tickets(deflection_stats(sessions_between(range.from_ms, range.to_ms), deflection_options()),
+                                       range.from_ms, range.to_ms));
 }
 
 void App::get_stats_export(const httplib::Request& req, httplib::Response& res) {
@@ -145,7 +155,7 @@ void App::get_stats_export(const httplib::Request& req, httplib::Response& res) 
   const QueryParams params(req);
   const DateRange range = date_range(params);
   const std::string kind = params.get("kind");
-  stats_->flush();  // tickets too are read after what is queued is written
+  stats_->flush_due();  // tickets too are read after what is queued is written
   std::string out;
   if (kind == "sessions" || kind == "events") {
     const auto sessions = sessions_between(range.from_ms, range.to_ms);
@@ -201,7 +211,8 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
       if (e.kind == event_kind::kSearch) ++rungs[e.rung];
     }
   }
-  send_page(res, 200, "stats", stats_page(base, deflection_stats(sessions, opt), range.from, range.to, rungs));
+  send_page(res, 200, "stats",
+            stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs));
 }
 
 void App::get_health_page(const httplib::Request& req, httplib::Response& res) {
@@ -286,6 +297,7 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   std::string value = std::string(kAdminCookie) + "=" + admin_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
   if (is_https(req)) value += "; Secure";
   res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/stats");
 }
@@ -334,6 +346,7 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
 
 void App::post_stats_logout(const httplib::Request&, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.set_header("Set-Cookie", cleared_staff_cookie());
   res.status = 303;
   res.set_header("Location", "/stats");
 }

@@ -82,12 +82,14 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
   std::string value = std::string(kAgentCookie) + "=" + agent_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
   if (is_https(req)) value += "; Secure";
   res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/agent");
 }
 
 void App::post_agent_logout(const httplib::Request&, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.set_header("Set-Cookie", cleared_staff_cookie());
   res.status = 303;
   res.set_header("Location", "/agent");
 }

@@ -160,10 +160,29 @@ std::string forwarded_for(const httplib::Request& req) {
 
 bool is_bot(const httplib::Request& req) {
   const std::string ua = to_lower(req.get_header_value("User-Agent"));
-  for (const char* marker : {"bot", "crawler", "spider", "slurp", "headlesschrome/ping"}) {
+  // "bot" alone covers Googlebot, bingbot, Slackbot, Twitterbot,
+  // LinkedInBot, Discordbot, TelegramBot; they are named anyway so that
+  // the list says what it is meant to catch. Not HeadlessChrome: the
+  // browser tests read the help centre with it, as a person would.
+  for (const char* marker :
+       {"bot", "crawler", "spider", "slurp", "headlesschrome/ping", "facebookexternalhit", "slackbot", "twitterbot",
+        "linkedinbot", "whatsapp", "discordbot", "telegrambot", "microsoft office", "ms-office",
+        "google-inspectiontool", "bingpreview", "preview"}) {
     if (ua.find(marker) != std::string::npos) return true;
   }
   return false;
+}
+
+bool is_prefetch(const httplib::Request& req) {
+  const std::string purpose = to_lower(req.get_header_value("Sec-Purpose") + " " + req.get_header_value("Purpose") +
+                                       " " + req.get_header_value("X-Moz"));
+  return purpose.find("prefetch") != std::string::npos || purpose.find("prerender") != std::string::npos;
+}
+
+bool counts_as_visit(const httplib::Request& req) {
+  if (req.method != "GET" && req.method != "POST") return false;  // HEAD: a link checker, nobody reading
+  if (req.get_header_value("User-Agent").rfind("Mozilla/", 0) != 0) return false;
+  return !is_bot(req) && !is_prefetch(req);
 }
 
 long RateLimiter::wait_in(std::deque<std::chrono::steady_clock::time_point>& hits,

@@ -67,8 +67,21 @@ std::vector<std::string> accept_languages(const std::string& header);
 /// (one list, as HTTP defines repeated header lines); "" when none.
 std::string forwarded_for(const httplib::Request& req);
 
-/// Crawlers are served but not counted in the statistics.
+/// Crawlers and link previewers (chat apps, social sites, Office's link
+/// checks): served but not counted in the statistics.
 bool is_bot(const httplib::Request& req);
+
+/// A page fetched ahead in case the person opens it (Sec-Purpose:
+/// prefetch or prerender, Purpose: prefetch, X-Moz: prefetch): nobody has
+/// read it yet.
+bool is_prefetch(const httplib::Request& req);
+
+/// Whether the request is a person's browser reading the help centre, the
+/// only requests that start or continue a help session: a GET or a form's
+/// POST (never HEAD) with a browser's User-Agent ("Mozilla/..."), no
+/// crawler and no prefetch. Scripts, link previews and monitors are served
+/// alike, but would each count as a session that found its answer.
+bool counts_as_visit(const httplib::Request& req);
 
 /// Sliding-window limit per key: at most @p limit hits per @p window.
 class RateLimiter {

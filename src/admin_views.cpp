@@ -157,17 +157,10 @@ mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::
   page.emplace("zero_queries", zero);
   page.emplace("has_zero_queries", !zero.empty());
 
-  // Queries whose sessions most often ended in a ticket: the lowest
-  // per-query deflection rate among queries with an outcome.
-  std::vector<nlohmann::json> escalating;
-  for (const auto& q : s["top_queries"]) {
-    if (q["deflection_rate"].is_number() && q["deflection_rate"].get<double>() < 1.0) escalating.push_back(q);
-  }
-  std::stable_sort(escalating.begin(), escalating.end(), [](const auto& a, const auto& b) {
-    return a["deflection_rate"].template get<double>() < b["deflection_rate"].template get<double>();
-  });
+  // Queries whose sessions most often ended in a ticket, among all queries
+  // (deflection_stats ranks them).
   mstch::array esc;
-  for (const auto& q : escalating) {
+  for (const auto& q : s["escalating_queries"]) {
     esc.push_back(mstch::map{{"query", q.value("query", "")},
                              {"searches", number(q["searches"])},
                              {"rate", percent(q["deflection_rate"])}});

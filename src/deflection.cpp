@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace kb {
@@ -43,18 +44,74 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   f.ended = session_ended(s, opt);
   bool form_open = false;
   bool suggestion_clicked_after_form = false;
+  bool from_agent_link = false;
+  bool solved = false;
+  std::map<std::string, int> last_vote;  ///< as the article tallies count: a changed mind counts once
   for (const Event& e : s.second) {
     if (e.kind == event_kind::kSearch) f.help = true;
-    // Someone reading the link an agent put in a ticket reply already has a
-    // ticket: that is not a session of self-service, deflected or not.
-    if (e.kind == event_kind::kView && e.source != view_source::kAgent) f.help = f.viewed = true;
+    if (e.kind == event_kind::kView) {
+      f.help = f.viewed = true;
+      if (e.source == view_source::kAgent) from_agent_link = true;
+    }
     if (e.kind == event_kind::kTicket) f.ticket = true;
-    if ((e.kind == event_kind::kVote && e.helpful == 1) || e.kind == event_kind::kSolved) f.helpful_yes_or_solved = true;
+    if (e.kind == event_kind::kVote && e.helpful >= 0) last_vote[e.slug] = e.helpful;
+    if (e.kind == event_kind::kSolved) solved = true;
     if (e.kind == event_kind::kTicketForm) form_open = true;
     if (e.kind == event_kind::kSuggestionClick && form_open) suggestion_clicked_after_form = true;
   }
-  f.form_deflection = form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
+  f.helpful_yes_or_solved =
+      solved || std::any_of(last_vote.begin(), last_vote.end(), [](const auto& vote) { return vote.second == 1; });
+  // Someone who followed the link an agent put in a ticket reply already
+  // has a ticket: whatever they read next, that is not a session of
+  // self-service, deflected or not.
+  if (from_agent_link) f.help = f.viewed = false;
+  f.form_deflection = f.help && form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
   return f;
+}
+
+/// The events the search and article tallies count: a page reloaded is
+/// not a second search or a second reading. A search identical to the
+/// session's previous search (same normalised query and the same results
+/// shown, so the same filters and page) is that search again: dropped, its
+/// clicks count for the first. A view of the article the session's
+/// previous event showed, with only the click that opened it between, is
+/// that reading again: dropped, with that click.
+std::vector<Event> counted_events(const std::vector<Event>& all) {
+  std::vector<Event> out;
+  out.reserve(all.size());
+  std::map<std::string, std::string> same_search;  ///< a dropped search's id -> the kept one's
+  std::optional<std::size_t> last_search;  ///< in out
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    Event e = all[i];
+    if (e.kind == event_kind::kSearch) {
+      if (last_search) {
+        const Event& previous = out[*last_search];
+        if (previous.norm_query == e.norm_query && previous.result_count == e.result_count && previous.slugs == e.slugs) {
+          if (e.search_id != previous.search_id) same_search[e.search_id] = previous.search_id;
+          continue;
+        }
+      }
+      last_search = out.size();
+      out.push_back(std::move(e));
+      continue;
+    }
+    if (e.kind == event_kind::kClick) {
+      if (const auto alias = same_search.find(e.search_id); alias != same_search.end()) e.search_id = alias->second;
+      // The click of a reloaded result: the view after it repeats the one
+      // before it.
+      const bool reload = i + 1 < all.size() && all[i + 1].kind == event_kind::kView && all[i + 1].slug == e.slug &&
+                          !out.empty() && out.back().kind == event_kind::kView && out.back().slug == e.slug;
+      if (reload) {
+        ++i;  // and its view
+        continue;
+      }
+    } else if (e.kind == event_kind::kView && !out.empty() && out.back().kind == event_kind::kView &&
+               out.back().slug == e.slug) {
+      continue;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 struct QueryTally {
@@ -118,7 +175,7 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
   facts.reserve(sessions.size());
 
   for (std::size_t si = 0; si < sessions.size(); ++si) {
-    const auto& events = sessions[si].second;
+    const std::vector<Event> events = counted_events(sessions[si].second);
     const SessionFacts f = facts_of(sessions[si], opt);
     facts.push_back(f);
     DayTally& day = days[f.date];
@@ -187,17 +244,46 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     return a.second->searches != b.second->searches ? a.second->searches > b.second->searches : a.first < b.first;
   });
+  auto outcomes = [&facts](const QueryTally& t) {
+    std::pair<std::uint64_t, std::uint64_t> deflected_escalated{0, 0};
+    for (std::size_t si : t.sessions) {
+      if (facts[si].deflected()) ++deflected_escalated.first;
+      if (facts[si].escalated()) ++deflected_escalated.second;
+    }
+    return deflected_escalated;
+  };
   json top_queries = json::array();
   for (std::size_t i = 0; i < ranked.size() && i < opt.top; ++i) {
-    std::uint64_t d = 0, e = 0;
-    for (std::size_t si : ranked[i].second->sessions) {
-      if (facts[si].deflected()) ++d;
-      if (facts[si].escalated()) ++e;
-    }
+    const auto [d, e] = outcomes(*ranked[i].second);
     top_queries.push_back({{"query", ranked[i].first},
                            {"searches", ranked[i].second->searches},
                            {"zero_results", ranked[i].second->zero_results},
                            {"deflection_rate", rate(d, d + e)}});
+  }
+  // Searches most often followed by a ticket, among every query, not only
+  // the most searched: a rare query that always ends in a ticket is what
+  // needs an article. Lowest deflection rate first, then most escalated.
+  struct Escalating {
+    const std::string* query;
+    std::uint64_t searches, escalated;
+    double rate;
+  };
+  std::vector<Escalating> escalating;
+  for (const auto& [q, t] : ranked) {
+    const auto [d, e] = outcomes(*t);
+    if (e > 0) escalating.push_back({&q, t->searches, e, static_cast<double>(d) / static_cast<double>(d + e)});
+  }
+  std::sort(escalating.begin(), escalating.end(), [](const Escalating& a, const Escalating& b) {
+    if (a.rate != b.rate) return a.rate < b.rate;
+    if (a.escalated != b.escalated) return a.escalated > b.escalated;
+    return *a.query < *b.query;
+  });
+  json escalating_queries = json::array();
+  for (std::size_t i = 0; i < escalating.size() && i < opt.top; ++i) {
+    escalating_queries.push_back({{"query", *escalating[i].query},
+                                  {"searches", escalating[i].searches},
+                                  {"escalated_sessions", escalating[i].escalated},
+                                  {"deflection_rate", escalating[i].rate}});
   }
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     return a.second->zero_results != b.second->zero_results ? a.second->zero_results > b.second->zero_results
@@ -257,6 +343,7 @@ json deflection_stats(const std::vector<SessionEvents>& sessions, const Deflecti
           {"search_exit_rate", rate(exits, searches)},
           {"tickets", tickets},
           {"top_queries", top_queries},
+          {"escalating_queries", escalating_queries},
           {"top_zero_result_queries", top_zero},
           {"articles", article_list},
           {"daily", daily},

@@ -356,6 +356,16 @@ std::vector<Ticket> PgStatsStore::tickets(std::int64_t from_ms, std::int64_t to_
   }
 }
 
+std::uint64_t PgStatsStore::ticket_count(std::int64_t from_ms, std::int64_t to_ms) {
+  try {
+    const pg::Result r = db_.exec("SELECT count(*) FROM tickets WHERE created_at >= $1 AND created_at < $2",
+                                  {pg::int64(from_ms), pg::int64(to_ms)});
+    return r.rows() > 0 ? static_cast<std::uint64_t>(r.int64(0, 0)) : 0;
+  } catch (const pg::Error& e) {
+    throw StoreError(e.what());
+  }
+}
+
 std::vector<Ticket> PgStatsStore::due_deliveries(std::int64_t now, std::size_t limit) {
   // Claimed, not only read: every replica runs the webhook outbox, and a
   // ticket must go out once. The claim pushes the next attempt past the

@@ -298,6 +298,12 @@ std::vector<Ticket> SqliteStatsStore::tickets(std::int64_t from_ms, std::int64_t
   return out;
 }
 
+std::uint64_t SqliteStatsStore::ticket_count(std::int64_t from_ms, std::int64_t to_ms) {
+  sql::Statement st = db_.prepare("SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?");
+  st.bind(1, from_ms).bind(2, to_ms);
+  return st.step() ? static_cast<std::uint64_t>(st.int64(0)) : 0;
+}
+
 std::vector<Ticket> SqliteStatsStore::due_deliveries(std::int64_t now, std::size_t limit) {
   sql::Statement st = db_.prepare(std::string("SELECT ") + kTicketColumns +
                                   " FROM tickets WHERE delivery = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?");

@@ -171,9 +171,10 @@ void Statistics::stop() {
   if (writer_.joinable()) writer_.join();
 }
 
-Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
+Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id, std::chrono::milliseconds resume_within) {
   const std::int64_t now = now_ms();
   const std::int64_t timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.session_timeout).count();
+  const std::int64_t live_for = std::max<std::int64_t>(timeout, resume_within.count());
   std::lock_guard<std::mutex> lock(sessions_mutex_);
   if (is_session_id(cookie_id)) {
     const SessionKey key = session_key(cookie_id);
@@ -181,7 +182,7 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
     // Unknown here: known from before a restart, or started by another
     // replica? Expired here: did another replica see it since? The store
     // knows (for a shared store within one flush interval).
-    const bool ask_store = it == last_seen_.end() || (is_shared() && now - it->second > timeout);
+    const bool ask_store = it == last_seen_.end() || (is_shared() && now - it->second > live_for);
     if (ask_store) {
       try {
         const std::optional<SessionRow> row = with_store([&](StatsStore& s) { return s.session(cookie_id); });
@@ -196,7 +197,7 @@ Statistics::SessionRef Statistics::touch_session(const std::string& cookie_id) {
         if (it == last_seen_.end()) it = last_seen_.emplace(key, now).first;
       }
     }
-    if (it != last_seen_.end() && now - it->second <= timeout) {
+    if (it != last_seen_.end() && now - it->second <= live_for) {
       it->second = now;
       return {cookie_id, false};
     }
@@ -357,11 +358,33 @@ void Statistics::run() {
   }
 }
 
+void Statistics::take_burst_locked(const std::string& session) {
+  const auto it = bursts_.find(session);
+  if (it == bursts_.end()) return;
+  enqueue_locked(std::move(it->second.event));
+  bursts_.erase(it);
+}
+
 void Statistics::flush() {
+  write_queue([this] { take_due_bursts_locked(true); });
+}
+
+void Statistics::flush_session(const std::string& session) {
+  write_queue([this, &session] {
+    take_due_bursts_locked(false);
+    take_burst_locked(session);
+  });
+}
+
+void Statistics::flush_due() {
+  write_queue([this] { take_due_bursts_locked(false); });
+}
+
+void Statistics::write_queue(const std::function<void()>& take_bursts) {
   std::vector<Event> batch;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
-    take_due_bursts_locked(true);
+    take_bursts();
     batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
   }
@@ -388,12 +411,12 @@ void Statistics::flush() {
   }
 }
 
-void Statistics::try_flush() {
+void Statistics::try_flush_session(const std::string& session) {
   // While writes fail, do not make a request wait for the busy timeout
   // again: the writer thread retries.
   if (!health().writable) return;
   try {
-    flush();
+    flush_session(session);
   } catch (const std::exception& e) {
     failed(e.what());
   }
@@ -405,7 +428,7 @@ std::size_t Statistics::queue_depth() const {
 }
 
 Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
-  try_flush();
+  try_flush_session(ticket.session);
   if (ticket.created_at_ms == 0) ticket.created_at_ms = now_ms();
   try {
     Ticket stored = with_store([&](StatsStore& s) { return s.insert_ticket(std::move(ticket), deliver); });
@@ -420,7 +443,7 @@ Ticket Statistics::submit_ticket(Ticket ticket, bool deliver) {
 }
 
 std::string Statistics::last_query(const std::string& session) {
-  try_flush();
+  try_flush_session(session);
   std::vector<Event> events;
   try {
     events = with_store([&](StatsStore& s) { return s.session_events(session); });
@@ -434,7 +457,7 @@ std::string Statistics::last_query(const std::string& session) {
 }
 
 nlohmann::json Statistics::session_context(const std::string& session) {
-  try_flush();
+  try_flush_session(session);
   const std::vector<Event> events = with_store([&](StatsStore& s) { return s.session_events(session); });
   nlohmann::json queries = nlohmann::json::array();
   nlohmann::json articles = nlohmann::json::array();

@@ -305,6 +305,7 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
   page.emplace("has_article", !form.article_slug.empty());
   page.emplace("last_query", form.query);
   page.emplace("submission", form.submission);
+  page.emplace("form_token", form.form_token);
   page.emplace("has_errors", !form.errors.empty());
   mstch::array errors;
   // Listed in the order the fields come on the form (any other last).

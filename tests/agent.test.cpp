@@ -193,3 +193,36 @@ TEST_CASE("kb-index warns when a section agents linked to disappears", "[agent]"
                            "article has no heading with that anchor now"));
   CHECK_THAT(out, Contains("agents sent links to /articles/keyboard (1 times), but no article or alias has that slug now"));
 }
+
+TEST_CASE("staff arriving from another site (no Strict sign-in cookie) are still not counted", "[agent]") {
+  Site site;
+  ServerProcess server(site.args());
+  httplib::Client cli("127.0.0.1", server.port());
+  Browser agent(server.port());
+  REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}}));
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kAdmin}}));
+  for (Browser* staff : {&agent, &admin}) {
+    const std::string marker = staff->cookie("kb_staff");
+    REQUIRE_FALSE(marker.empty());
+    // A link followed from the help desk: a browser sends only its Lax
+    // cookies, so kb_agent / kb_admin (Strict) are missing.
+    Browser from_help_desk(server.port());
+    from_help_desk.set_cookie("kb_staff", marker);
+    REQUIRE(from_help_desk.get("/articles/printer-offline")->status == 200);
+    CHECK(from_help_desk.cookie("kb_session").empty());
+    // It grants nothing else.
+    CHECK(from_help_desk.get("/stats")->status == 401);
+  }
+  Browser forged(server.port());
+  forged.set_cookie("kb_staff", std::string(64, 'a'));
+  REQUIRE(forged.get("/articles/printer-offline")->status == 200);
+  CHECK_FALSE(forged.cookie("kb_session").empty());
+  // Signing out clears it.
+  REQUIRE(agent.post_form("/agent/logout", {}));
+  CHECK(agent.cookie("kb_staff").empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  const auto res = cli.Get("/api/stats", bearer(kAdmin));
+  REQUIRE(res);
+  CHECK(json::parse(res->body)["help_sessions"] == 1);  // the forged one's only
+}

@@ -11,6 +11,7 @@
 #include "kb/searcher.h"
 #include "kb/sqlite.h"
 #include "support/search_site.h"
+#include "support/browser.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -188,6 +189,7 @@ httplib::Result post_ticket(httplib::Client& cli, const std::string& subject) {
 
 int status_of(int port, const std::string& path) {
   httplib::Client cli("127.0.0.1", port);
+  act_as_browser(cli);
   cli.set_read_timeout(20, 0);
   const auto res = cli.Get(path.c_str());
   return res ? res->status : -1;
@@ -203,6 +205,7 @@ json readyz(httplib::Client& cli) {
 
 json readyz(int port) {
   httplib::Client cli("127.0.0.1", port);
+  act_as_browser(cli);
   return readyz(cli);
 }
 
@@ -377,6 +380,7 @@ TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged tick
     for (int c = 0; c < 4; ++c) {
       clients.emplace_back([&, c] {
         httplib::Client cli("127.0.0.1", server.port());
+        act_as_browser(cli);
         cli.set_read_timeout(5, 0);
         for (int n = 0; !stop; ++n) {
           const std::string subject = "Crash ticket " + std::to_string(c) + "-" + std::to_string(n);
@@ -440,6 +444,7 @@ TEST_CASE("kill -9 of kb-server during a ticket burst loses no acknowledged tick
   // It starts again on the same data and goes on numbering tickets.
   ServerProcess again(site.args(data));
   httplib::Client cli("127.0.0.1", again.port());
+  act_as_browser(cli);
   const auto res = post_ticket(cli, "After the crash");
   REQUIRE(res);
   REQUIRE(res->status == 201);
@@ -476,6 +481,7 @@ TEST_CASE("a full disk under the statistics: search keeps answering, tickets get
   const auto data = disk.dir / "data";
   ServerProcess server(site.args(data, {"--flush-interval-ms", "50"}));
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   REQUIRE(post_ticket(cli, "Before the disk filled")->status == 201);
 
   const auto filler = fill(disk.dir);
@@ -520,6 +526,7 @@ TEST_CASE("a locked statistics database: the server starts and serves search, ti
 
   ServerProcess server(site.args(data));
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   cli.set_read_timeout(30, 0);
   CHECK(cli.Get("/search?q=printer")->status == 200);
   CHECK(cli.Get("/search?q=vpn")->status == 200);
@@ -552,6 +559,7 @@ TEST_CASE("a read-only statistics database: the server starts and serves search,
   {
     ServerProcess first(site.args(data));  // creates the database and the secret
     httplib::Client cli("127.0.0.1", first.port());
+    act_as_browser(cli);
     REQUIRE(post_ticket(cli, "Before read-only")->status == 201);
   }
   // Root ignores file modes: make the file system itself read-only.
@@ -561,6 +569,7 @@ TEST_CASE("a read-only statistics database: the server starts and serves search,
   CHECK(status_of(server.port(), "/search?q=printer") == 200);
   CHECK(status_of(server.port(), "/") == 200);
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   cli.set_read_timeout(30, 0);
   REQUIRE(wait_for([&] { return !readyz(server.port())["statistics"]["writable"].get<bool>(); },
                    std::chrono::seconds(10)));
@@ -578,6 +587,7 @@ TEST_CASE("SIGTERM lets an in-flight request finish and writes queued events", "
   const auto data = site.dir / "data";
   ServerProcess server(site.args(data, {"--flush-interval-ms", "200"}));
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   for (const char* q : {"drainone", "draintwo", "drainthree"}) {
     REQUIRE(cli.Get((std::string("/search?q=") + q).c_str())->status == 200);
   }
@@ -619,6 +629,7 @@ TEST_CASE("an index that stops opening: the server keeps serving the last good r
   Site site;
   ServerProcess server(site.args(site.dir / "data"));
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   // One connection, one worker thread, whose handle was opened before the
   // index broke. A thread the server adds later under load has nothing to
   // open and answers 503 (what a fresh connection may get: see the

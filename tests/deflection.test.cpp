@@ -121,12 +121,12 @@ TEST_CASE("search statistics", "[deflection]") {
 TEST_CASE("articles: views, last vote per session, tickets after view", "[deflection]") {
   std::vector<SessionEvents> all;
   all.push_back(SessionBuilder("a").view("vpn").vote("vpn", 0).vote("vpn", 1).s);  // changed their mind: one yes
-  all.push_back(SessionBuilder("b").view("vpn").view("vpn").vote("vpn", 0).then(event_kind::kTicket).s);
+  all.push_back(SessionBuilder("b").view("vpn").view("vpn").vote("vpn", 0).then(event_kind::kTicket).s);  // a reload: one view
   all.push_back(SessionBuilder("c").then(event_kind::kTicket).view("vpn").s);  // ticket before the view
   const json s = compute(all);
   REQUIRE(s["articles"].size() == 1);
   CHECK(s["articles"][0] == json{{"slug", "vpn"},
-                                 {"views", 4},
+                                 {"views", 3},
                                  {"helpful_yes", 1},
                                  {"helpful_no", 1},
                                  {"helpfulness", 0.5},
@@ -154,11 +154,11 @@ TEST_CASE("no sessions: counts are zero and rates null", "[deflection]") {
   for (const char* key : {"help_sessions", "self_service_sessions", "deflected_sessions", "escalated_sessions",
                           "open_sessions", "deflection_rate", "explicit_deflections", "form_deflections",
                           "self_service_score", "searches", "zero_result_searches", "zero_result_rate",
-                          "click_through_rate", "search_exit_rate", "tickets", "top_queries",
+                          "click_through_rate", "search_exit_rate", "tickets", "top_queries", "escalating_queries",
                           "top_zero_result_queries", "articles", "daily", "agent_links"}) {
     CHECK(s.contains(key));
   }
-  CHECK(s.size() == 20);
+  CHECK(s.size() == 21);
 }
 
 TEST_CASE("dates", "[deflection]") {
@@ -192,4 +192,67 @@ TEST_CASE("agent links: copies, views through them, tickets after", "[deflection
   CHECK(s["help_sessions"] == 0);
   CHECK(s["deflected_sessions"] == 0);
   CHECK(s["escalated_sessions"] == 0);
+}
+
+TEST_CASE("a session that followed an agent's link is no help session, whatever it reads next", "[deflection]") {
+  std::vector<SessionEvents> all;
+  SessionBuilder reader("agent-link-then-related");
+  Event& from_agent = reader.add(event_kind::kView);
+  from_agent.slug = "scanner-scan-to-email";
+  from_agent.source = view_source::kAgent;
+  reader.view("mailbox-full").search("mailbox", 2, "s1").vote("mailbox-full", 1);
+  all.push_back(reader.s);
+  const json s = compute(all);
+  CHECK(s["help_sessions"] == 0);
+  CHECK(s["self_service_sessions"] == 0);
+  CHECK(s["deflected_sessions"] == 0);
+  CHECK(s["explicit_deflections"] == 0);
+}
+
+TEST_CASE("explicit deflection counts each article's last vote, as the article tallies do", "[deflection]") {
+  std::vector<SessionEvents> all;
+  all.push_back(SessionBuilder("yes-then-no").view("reset-password").vote("reset-password", 1).vote("reset-password", 0).s);
+  all.push_back(SessionBuilder("no-then-yes").view("vpn").vote("vpn", 0).vote("vpn", 1).s);
+  all.push_back(SessionBuilder("solved").view("wifi").vote("wifi", 0).then(event_kind::kSolved).s);
+  const json s = compute(all);
+  CHECK(s["deflected_sessions"] == 3);
+  CHECK(s["explicit_deflections"] == 2);  // no-then-yes, solved
+}
+
+TEST_CASE("searches most often followed by a ticket are found among all queries, not the 20 most searched",
+          "[deflection]") {
+  std::vector<SessionEvents> all;
+  // 25 queries searched twice each, every session deflected...
+  for (int q = 0; q < 25; ++q) {
+    for (int n = 0; n < 2; ++n) {
+      const std::string query = "common " + std::to_string(q);
+      all.push_back(SessionBuilder(query + "/" + std::to_string(n)).search(query, 3, "s").click("s", "vpn").s);
+    }
+  }
+  // ...and a rare one that always ends in a ticket.
+  all.push_back(SessionBuilder("rare").search("scanner jammed", 0, "r").then(event_kind::kTicket).s);
+  const json s = compute(all);
+  CHECK(s["top_queries"].size() == 20);
+  REQUIRE(s["escalating_queries"].is_array());
+  REQUIRE(s["escalating_queries"].size() == 1);
+  CHECK(s["escalating_queries"][0] == json{{"query", "scanner jammed"}, {"searches", 1}, {"escalated_sessions", 1},
+                                            {"deflection_rate", 0.0}});
+}
+
+TEST_CASE("a reloaded search or article page is not counted twice", "[deflection]") {
+  std::vector<SessionEvents> all;
+  // The search page loaded twice (each load a new search id), then result 1.
+  all.push_back(SessionBuilder("reload").search("bluetooth headset", 3, "s1").search("bluetooth headset", 3, "s2")
+                    .click("s2", "pairing").click("s2", "pairing")  // the article reloaded, too
+                    .view("pairing").s);
+  // Not repeats: another search between, or a vote between two views.
+  all.push_back(SessionBuilder("again").search("vpn", 2, "s3").search("wifi", 1, "s4").search("vpn", 2, "s5")
+                    .view("vpn").vote("vpn", 1).view("vpn").s);
+  const json s = compute(all);
+  CHECK(s["searches"] == 4);
+  CHECK(s["click_through_rate"] == Approx(1.0 / 4.0));
+  std::map<std::string, int> views;
+  for (const auto& a : s["articles"]) views[a["slug"]] = a["views"];
+  CHECK(views["pairing"] == 1);
+  CHECK(views["vpn"] == 2);
 }

@@ -31,11 +31,12 @@ fi
 [[ $rc -eq 0 ]] || fail "run-local.sh start exited $rc"
 
 jar="$state/cookies"
+browser="Mozilla/5.0 (X11; Linux x86_64) kb-tests"  # only browsers start help sessions
 url="http://127.0.0.1:$http"
-curl -fsS -c "$jar" -b "$jar" -o /dev/null "$url/search?q=printer" || fail "search through nginx"
-form=$(curl -fsS -c "$jar" -b "$jar" "$url/tickets/new?q=printer+jam") || fail "ticket form"
+curl -fsS -A "$browser" -c "$jar" -b "$jar" -o /dev/null "$url/search?q=printer" || fail "search through nginx"
+form=$(curl -fsS -A "$browser" -c "$jar" -b "$jar" "$url/tickets/new?q=printer+jam") || fail "ticket form"
 csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' <<<"$form" | head -n 1 | sed 's/.*value="//; s/"$//')
-status=$(curl -sS -c "$jar" -b "$jar" -o "$state/ticket.html" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
+status=$(curl -sS -A "$browser" -c "$jar" -b "$jar" -o "$state/ticket.html" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
   --data-urlencode "subject=Printer jam" --data-urlencode "description=It jams" --data-urlencode "email=a@b.co" \
   --data-urlencode "action=submit" "$url/tickets")
 [[ "$status" == 303 ]] || fail "ticket through nginx answered $status"

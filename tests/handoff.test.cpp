@@ -545,3 +545,145 @@ TEST_CASE("the ticket form is prefilled with the last search and the article bei
   CHECK_THAT(form->body, Contains("Your last search: “keyboard dead”"));
   CHECK_THAT(form->body, Contains("id=\"subject\" name=\"subject\" type=\"text\" maxlength=\"200\" required value=\"keyboard dead\""));
 }
+
+TEST_CASE("only a person's browser counts: scripts, link previews, HEAD and prefetches are served, not counted",
+          "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  httplib::Client cli("127.0.0.1", server.port());
+  const std::vector<httplib::Headers> not_people{
+      {{"User-Agent", "curl/8.5.0"}},
+      {{"User-Agent", "python-requests/2.31.0"}},
+      {{"User-Agent", "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"}},
+      {{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Microsoft Outlook 16.0; ms-office; MSOffice 16)"}},
+      {{"User-Agent", "Mozilla/5.0 (compatible; Slackbot-LinkExpanding 1.0)"}},
+      {{"User-Agent", "WhatsApp/2.23.20.0"}},
+      {{"User-Agent", ""}},
+      {{"User-Agent", Browser::kUserAgent}, {"Sec-Purpose", "prefetch;prerender"}},
+      {{"User-Agent", Browser::kUserAgent}, {"Purpose", "prefetch"}},
+      {{"User-Agent", Browser::kUserAgent}, {"X-Moz", "prefetch"}},
+  };
+  for (const auto& headers : not_people) {
+    const auto res = cli.Get("/articles/keyboard", headers);
+    REQUIRE(res);
+    CHECK(res->status == 200);  // served as ever
+    CHECK_FALSE(res->has_header("Set-Cookie"));
+  }
+  const auto head = cli.Head("/articles/keyboard", {{"User-Agent", Browser::kUserAgent}});
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK_FALSE(head->has_header("Set-Cookie"));
+  // The project's own browser tests read with HeadlessChrome: a person.
+  Browser chrome(server.port());
+  REQUIRE(chrome.get("/articles/keyboard", {{"User-Agent", "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // every session ends (timeout 1 s)
+  const json s = admin_json(server.port(), "/api/stats");
+  CHECK(s["help_sessions"] == 1);
+  CHECK(s["deflected_sessions"] == 1);
+}
+
+TEST_CASE("a browser that refuses cookies can still send its ticket", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--tickets-per-address-hour", "2"}));
+  httplib::Client cli("127.0.0.1", server.port());
+  const httplib::Headers browser{{"User-Agent", Browser::kUserAgent}};
+  const auto form = cli.Get("/tickets/new?article=keyboard", browser);  // its cookie is dropped
+  REQUIRE(form);
+  std::smatch m;
+  REQUIRE(std::regex_search(form->body, m, std::regex(R"re(name="form_token" value="([0-9]+\.[0-9a-f]+)")re")));
+  const std::string token = m[1].str();
+  auto post = [&](const std::string& form_token, const std::string& subject) {
+    const std::string body = "csrf=stale&form_token=" + form_token + "&subject=" + subject +
+                             "&description=It+does+not+type+anything+at+all&email=p%40example.com&article=keyboard";
+    return cli.Post("/tickets", browser, body, "application/x-www-form-urlencoded");
+  };
+  const auto sent = post(token, "Keyboard+dead");
+  REQUIRE(sent);
+  CHECK(sent->status == 303);
+  CHECK_THAT(sent->get_header_value("Location"), StartsWith("/tickets/sent"));
+  // A made-up token is refused; the address limit still counts.
+  const auto forged = post("1700000000.00ff", "Forged");
+  REQUIRE(forged);
+  CHECK(forged->status == 403);
+  const auto second = post(token, "Keyboard+still+dead");
+  REQUIRE(second);
+  CHECK(second->status == 303);
+  const auto third = post(token, "Keyboard+dead+again");
+  REQUIRE(third);
+  CHECK(third->status == 429);
+  CHECK(admin_json(server.port(), "/api/tickets")["tickets"].size() == 2);
+}
+
+TEST_CASE("a ticket after the session timed out belongs to that session: escalated, with its context", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());  // --session-timeout 1
+  // Timed out before the form was opened.
+  Browser came_back(server.port());
+  REQUIRE(came_back.get("/search?q=keyboard")->status == 200);
+  REQUIRE(came_back.get("/articles/keyboard")->status == 200);
+  const std::string session = came_back.cookie("kb_session");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  REQUIRE(came_back.get("/tickets/new?article=keyboard")->status == 200);
+  CHECK(came_back.cookie("kb_session") == session);  // resumed, no new empty session
+  auto sent = came_back.post_form("/tickets", {{"csrf", came_back.csrf()}, {"subject", "Keyboard dead"},
+                                               {"description", "No key does anything"}, {"email", "p@example.com"}, {"article", "keyboard"}});
+  REQUIRE(sent);
+  CHECK(sent->status == 303);
+  // Timed out while the form was open: the form's token is still good.
+  Browser slow_typist(server.port());
+  REQUIRE(slow_typist.get("/articles/keyboard")->status == 200);
+  REQUIRE(slow_typist.get("/tickets/new?article=keyboard")->status == 200);
+  const std::string csrf = slow_typist.csrf();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  sent = slow_typist.post_form("/tickets", {{"csrf", csrf}, {"subject", "Keyboard dead"},
+                                            {"description", "Typed this slowly"}, {"email", "p@example.com"}, {"article", "keyboard"}});
+  REQUIRE(sent);
+  CHECK(sent->status == 303);
+  // Other pages keep the normal timeout.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::string before = slow_typist.cookie("kb_session");
+  REQUIRE(slow_typist.get("/articles/keyboard")->status == 200);
+  CHECK(slow_typist.cookie("kb_session") != before);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+
+  const json s = admin_json(server.port(), "/api/stats");
+  INFO(s.dump(2));
+  CHECK(s["escalated_sessions"] == 2);
+  CHECK(s["deflected_sessions"] == 1);  // the last view alone
+  for (const auto& a : s["articles"]) {
+    if (a["slug"] == "keyboard") CHECK(a["tickets_after_view"] == 2);
+  }
+  const json tickets = admin_json(server.port(), "/api/tickets");
+  REQUIRE(tickets["tickets"].size() == 2);
+  for (const auto& t : tickets["tickets"]) {
+    REQUIRE_FALSE(t["context"]["articles"].empty());
+    CHECK(t["context"]["articles"][0]["slug"] == "keyboard");
+  }
+  int searched = 0;
+  for (const auto& t : tickets["tickets"]) {
+    for (const auto& q : t["context"]["queries"]) searched += q["query"] == "keyboard";
+  }
+  CHECK(searched == 1);  // came_back's search
+}
+
+TEST_CASE("the dashboard's ticket count agrees with the tickets listed, with or without a session", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser person(server.port());
+  REQUIRE(person.get("/articles/keyboard")->status == 200);
+  REQUIRE(person.post_json("/api/tickets", R"({"subject":"Keyboard dead","email":"p@example.com"})")->status == 201);
+  httplib::Client script("127.0.0.1", server.port());  // an integration: no cookie, no session
+  const auto res = script.Post("/api/tickets", R"({"subject":"From the monitor","email":"m@example.com"})",
+                               "application/json");
+  REQUIRE(res);
+  REQUIRE(res->status == 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const json s = admin_json(server.port(), "/api/stats");
+  CHECK(s["tickets"] == 2);
+  CHECK(s["tickets_in_sessions"] == 1);
+  CHECK(admin_json(server.port(), "/api/tickets")["tickets"].size() == 2);
+  httplib::Client admin("127.0.0.1", server.port());
+  const auto csv = admin.Get("/api/stats/export?kind=tickets", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(csv);
+  CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') == 3);  // a header and two tickets
+}

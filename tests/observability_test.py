@@ -34,6 +34,10 @@ ADMIN_TOKEN = "adm-planted-51d0e2"
 failures = []
 
 
+# Only a browser's requests count as help sessions (README).
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) kb-tests"
+
+
 def check(condition, message):
     if not condition:
         failures.append(message)
@@ -88,7 +92,8 @@ def check_session_cap(server_bin, index, tmp, web):
     try:
         base = "http://127.0.0.1:%d" % server.port
         for _ in range(150):
-            with urllib.request.urlopen(base + "/search?q=printer", timeout=10) as res:
+            req = urllib.request.Request(base + "/search?q=printer", headers={"User-Agent": BROWSER})
+            with urllib.request.urlopen(req, timeout=10) as res:
                 res.read()
         with urllib.request.urlopen(base + "/metrics", timeout=10) as res:
             body = res.read().decode("utf-8")
@@ -134,6 +139,7 @@ def main():
     base = "http://127.0.0.1:%d" % server.port
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", BROWSER)]  # only browsers start help sessions
 
     def request(path, data=None, headers=None, method=None):
         req = urllib.request.Request(base + path, data=data, headers=headers or {}, method=method)

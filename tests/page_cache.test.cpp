@@ -5,6 +5,7 @@
  *  replaces what was cached.
  */
 #include "kb/page_shell.h"
+#include "support/browser.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -42,6 +43,7 @@ httplib::Client raw_client(int port) {
   httplib::Client cli("127.0.0.1", port);
   cli.set_read_timeout(10, 0);
   cli.set_decompress(false);
+  act_as_browser(cli);
   return cli;
 }
 

@@ -3,6 +3,7 @@
  *  index, HTTP on an ephemeral port.
  */
 #include "kb/schema.h"
+#include "support/browser.h"
 #include "support/server_process.h"
 #include "support/temp_dir.h"
 
@@ -84,6 +85,7 @@ TEST_CASE("kb-server over HTTP", "[server]") {
   Site site;
   ServerProcess server(site.server_args());
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   cli.set_read_timeout(10, 0);
   cli.set_url_encode(false);  // send paths exactly as a browser would
 
@@ -262,6 +264,7 @@ TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[ser
   args.insert(args.end(), {"--theme", (site.dir / "theme").string()});
   ServerProcess server(args);
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   cli.set_url_encode(false);
 
   auto home = cli.Get("/");
@@ -310,6 +313,7 @@ TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[ser
     pinned.insert(pinned.end(), {"--public-url", "https://help.example.com/"});
     ServerProcess public_server(pinned);
     httplib::Client pc("127.0.0.1", public_server.port());
+    act_as_browser(pc);
     const httplib::Headers other_host{{"Host", "evil.example"}};
     CHECK_THAT(pc.Get("/sitemap.xml", other_host)->body, Contains("<loc>https://help.example.com/articles/printer-offline</loc>"));
     CHECK_THAT(pc.Get("/robots.txt", other_host)->body, Contains("Sitemap: https://help.example.com/sitemap.xml"));
@@ -359,6 +363,7 @@ TEST_CASE("live preview: a saved article is re-indexed within a second", "[serve
   args.insert(args.end(), {"--watch", "--articles", (site.dir / "articles").string()});
   ServerProcess server(args);
   httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
   cli.set_url_encode(false);
   const auto revision = [&] { return nlohmann::json::parse(cli.Get("/api/revision")->body)["revision"].get<int>(); };
   const int before = revision();

@@ -165,6 +165,26 @@ TEST_CASE("a typing burst is one search: the last one", "[statistics]") {
   CHECK(events[2].kind == "click");
 }
 
+TEST_CASE("reading one session's events never cuts another visitor's typing burst", "[statistics]") {
+  test::TempDir dir;
+  Statistics stats(options(dir));
+  const std::string typing = stats.record_live_search(search("visitor-x", "sca"));
+  // Visitor Y opens the ticket form (last query, context) and files a ticket.
+  stats.record(search("visitor-y", "printer"));
+  CHECK(stats.last_query("visitor-y") == "printer");
+  CHECK(stats.session_context("visitor-y")["queries"].size() == 1);
+  Ticket t;
+  t.session = "visitor-y";
+  t.subject = "printer";
+  stats.submit_ticket(t, false);
+  stats.flush_due();  // an admin reading /api/stats
+  CHECK(stats.record_live_search(search("visitor-x", "scanner")) == typing);
+  stats.flush();
+  const auto events = stats.with_store([](StatsStore& s) { return s.session_events("visitor-x"); });
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].query == "scanner");
+}
+
 TEST_CASE("tickets are stored with their context and the outbox delivers each once", "[statistics]") {
   test::TempDir dir;
   Statistics stats(options(dir));

@@ -149,6 +149,10 @@ TEST_CASE("ticket references are unique across connections (replicas)", "[stats_
   CHECK(refs == std::set<std::string>{"KB-000001", "KB-000002", "KB-000003", "KB-000004", "KB-000005", "KB-000006"});
   const auto all = one->tickets(0, 10000, 100, 0);
   REQUIRE(all.size() == 6);
+  CHECK(two->ticket_count(0, 10000) == 6);
+  CHECK(two->ticket_count(1001, 1002) == 2);
+  CHECK(one->insert_ticket(ticket("", 1001), false).session.empty());  // no session (the API from a script)
+  CHECK(two->ticket_count(1001, 1002) == 3);
   CHECK(all[0].reference == "KB-000006");  // newest first
   CHECK(all[0].context["queries"][0]["query"] == "vpn");
   const auto events = two->session_events("s1");

@@ -26,6 +26,7 @@ class PgStatsStore final : public StatsStore {
   std::vector<std::pair<SessionRow, std::vector<Event>>> sessions_between(std::int64_t from_ms,
                                                                           std::int64_t to_ms) override;
   std::vector<Ticket> tickets(std::int64_t from_ms, std::int64_t to_ms, std::size_t limit, std::size_t offset) override;
+  std::uint64_t ticket_count(std::int64_t from_ms, std::int64_t to_ms) override;
   std::vector<Ticket> due_deliveries(std::int64_t now_ms, std::size_t limit) override;
   void mark_delivered(std::int64_t ticket_id, std::int64_t now_ms) override;
   void mark_failed(std::int64_t ticket_id, const std::string& error, std::int64_t next_attempt_ms) override;

@@ -82,11 +82,15 @@ class Statistics {
 
   /// The session a request belongs to: @p cookie_id when it names a live
   /// session, else a new random 128-bit id. Updates its last activity.
+  /// A session is live for session_timeout after its last activity, or
+  /// for @p resume_within when that is longer (a ticket resumes the
+  /// session it is about: see the server's kTicketResumeWindow).
   struct SessionRef {
     std::string id;
     bool is_new = false;
   };
-  SessionRef touch_session(const std::string& cookie_id);
+  SessionRef touch_session(const std::string& cookie_id,
+                           std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
 
   /// Queues an event (stamped now unless at_ms is set). A pending typing
   /// burst of the same session is written first, so order is kept.
@@ -97,8 +101,18 @@ class Statistics {
   /// search id to hand back to the page.
   std::string record_live_search(Event event);
 
-  /// Writes every queued event and pending burst before returning.
+  /// Writes every queued event and pending burst before returning (tests,
+  /// tools; the server uses the two below).
   void flush();
+
+  /// Writes the queue, forcing out only @p session's pending typing burst:
+  /// what that session has done so far must be read back, and another
+  /// visitor still typing must not have their burst cut in two.
+  void flush_session(const std::string& session);
+
+  /// Writes the queue and the bursts that are due (quiet for burst_window):
+  /// for reading statistics without splitting anyone's burst.
+  void flush_due();
 
   /// Stores a ticket (flushing the session's events first so its context
   /// is complete) and returns it with id and reference. Throws
@@ -146,14 +160,18 @@ class Statistics {
   void run();
   void enqueue_locked(Event event);
   void take_due_bursts_locked(bool all);
+  /// Queues @p session's pending burst, if any, due or not.
+  void take_burst_locked(const std::string& session);
+  /// Writes the queue after @p take_bursts chose which bursts join it.
+  void write_queue(const std::function<void()>& take_bursts);
   /// Forgets all but the @p keep most recently seen sessions (with
   /// sessions_mutex_ held).
   void forget_least_recent(std::size_t keep);
   void write_batch(std::vector<Event>& batch);
   /// Opens the database if it is not open (at most every reopen_interval).
   void open_store(bool log_failure);
-  /// Writes what is queued, as flush() does, but never throws.
-  void try_flush();
+  /// flush_session(@p session), but never throws.
+  void try_flush_session(const std::string& session);
   /// Drops the oldest events beyond queue_capacity, counting them.
   void bound(std::vector<Event>& batch);
   /// Health transitions, logged once each (not once per attempt).

@@ -83,6 +83,8 @@ class StatsStore {
 
   virtual std::vector<Ticket> tickets(std::int64_t from_ms, std::int64_t to_ms, std::size_t limit,
                                       std::size_t offset) = 0;
+  /// How many tickets were created in [from, to), with a session or not.
+  virtual std::uint64_t ticket_count(std::int64_t from_ms, std::int64_t to_ms) = 0;
 
   /// Webhook outbox: tickets not yet delivered whose next attempt is due.
   /// A shared store claims them for a while, so one replica sends each.

@@ -16,8 +16,14 @@
 
 namespace kb::test {
 
+/// Makes @p cli's requests count as a person's browser's (only those
+/// start help sessions), for tests that use a bare client.
+inline void act_as_browser(httplib::Client& cli);
+
 class Browser {
  public:
+  static constexpr const char* kUserAgent = "Mozilla/5.0 (X11; Linux x86_64) kb-tests";
+
   explicit Browser(int port) : Browser(std::vector<int>{port}) {}
   explicit Browser(const std::vector<int>& ports) {
     for (int port : ports) {
@@ -29,6 +35,7 @@ class Browser {
 
   httplib::Result get(const std::string& path, httplib::Headers headers = {}) {
     add_cookies(headers);
+    add_user_agent(headers);
     auto res = next().Get(path.c_str(), headers);
     keep_cookies(res);
     if (res) last_body_ = res->body;
@@ -38,6 +45,7 @@ class Browser {
   /// POSTs an application/x-www-form-urlencoded body.
   httplib::Result post_form(const std::string& path, const httplib::Params& fields, httplib::Headers headers = {}) {
     add_cookies(headers);
+    add_user_agent(headers);
     std::string body;
     for (const auto& [k, v] : fields) {
       if (!body.empty()) body += '&';
@@ -52,6 +60,7 @@ class Browser {
   httplib::Result post_json(const std::string& path, const std::string& json, httplib::Headers headers = {},
                             const std::string& type = "application/json") {
     add_cookies(headers);
+    add_user_agent(headers);
     auto res = next().Post(path.c_str(), headers, json, type.c_str());
     keep_cookies(res);
     return res;
@@ -88,6 +97,10 @@ class Browser {
     }
     if (!c.empty()) headers.emplace("Cookie", c);
   }
+  /// Only browsers count as help sessions (a request may name its own).
+  static void add_user_agent(httplib::Headers& headers) {
+    if (headers.find("User-Agent") == headers.end()) headers.emplace("User-Agent", kUserAgent);
+  }
   void keep_cookies(const httplib::Result& res) {
     if (!res) return;
     const std::size_t n = res->get_header_value_count("Set-Cookie");
@@ -111,5 +124,7 @@ class Browser {
   std::map<std::string, std::string> cookies_;
   std::string last_body_;
 };
+
+inline void act_as_browser(httplib::Client& cli) { cli.set_default_headers({{"User-Agent", Browser::kUserAgent}}); }
 
 }  // namespace kb::test
