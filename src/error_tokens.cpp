@@ -114,6 +114,36 @@ bool is_advisory(std::string_view s) {
 
 bool is_number(std::string_view s) { return !s.empty() && s.size() <= 10 && std::all_of(s.begin(), s.end(), is_digit); }
 
+/// 80070005, C0000005: an HRESULT or NTSTATUS failure code as some logs and
+/// dialogs print it, without "0x". Eight hex digits with the failure bit
+/// set (8-F first) and at least one digit: rarely anything else.
+bool is_bare_failure_code(std::string_view s) {
+  if (s.size() != 8 || !std::all_of(s.begin(), s.end(), is_hex) || !std::any_of(s.begin(), s.end(), is_digit)) return false;
+  const char first = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return (first >= '8' && first <= '9') || (first >= 'a' && first <= 'f');
+}
+
+/// Get-ADUser, Set-ExecutionPolicy, test-netconnection: a PowerShell
+/// command, Verb-Noun with one of PowerShell's verbs. Split at the hyphen,
+/// "Get-ADUser" would match every article that says "get".
+bool is_cmdlet(std::string_view s) {
+  const std::size_t dash = s.find('-');
+  if (dash == std::string_view::npos || dash < 2 || s.size() - dash - 1 < 3 || s.size() > 60) return false;
+  const std::string_view noun = s.substr(dash + 1);
+  if (!is_alpha(noun[0]) || !std::all_of(noun.begin(), noun.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; })) {
+    return false;
+  }
+  static const std::set<std::string, std::less<>> verbs = {
+      "add", "approve", "backup", "block", "checkpoint", "clear", "compare", "compress", "confirm", "connect", "convert",
+      "convertfrom", "convertto", "copy", "debug", "disable", "disconnect", "dismount", "enable", "enter", "exit",
+      "expand", "export", "find", "format", "get", "grant", "import", "initialize", "install", "invoke", "measure",
+      "mount", "move", "new", "optimize", "out", "publish", "read", "register", "remove", "rename", "repair", "request",
+      "reset", "resize", "resolve", "restart", "restore", "resume", "revoke", "save", "search", "select", "send", "set",
+      "show", "start", "stop", "suspend", "sync", "test", "unblock", "uninstall", "unlock", "unregister", "update",
+      "wait", "write"};
+  return verbs.count(lower(s.substr(0, dash))) > 0;
+}
+
 /// Words after which a number is an error code: "error 1603", "Event ID 41".
 bool introduces_code(const std::string& word) {
   return word == "error" || word == "code" || word == "id" || word == "status" || word == "exit" || word == "stop";
@@ -143,8 +173,12 @@ std::vector<std::string> error_tokens(std::string_view text) {
     const std::string_view s = strip(raw);
     if (s.empty()) continue;
     if (is_hex_code(s) || is_symbolic_name(s) || is_exception_name(s) || is_windows_path(s) || is_unix_path(s) ||
-        is_switch(s) || is_version(s) || is_advisory(s)) {
+        is_switch(s) || is_version(s) || is_advisory(s) || is_cmdlet(s)) {
       add(lower(s));
+    } else if (is_number(s) && s.size() >= 6 && s.size() <= 8 && previous == "kb") {
+      add("kb" + std::string(s));  // "KB 2117917", as it is often written
+    } else if (is_bare_failure_code(s)) {
+      add("0x" + lower(s));
     } else if (is_number(s) && s.size() >= 2 && introduces_code(previous)) {
       add("code:" + std::string(s));
     }

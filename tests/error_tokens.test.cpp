@@ -24,6 +24,11 @@ TEST_CASE("identifiers people paste are found, lower-cased", "[error_tokens]") {
       {"MSI returned error 1603; Event ID 41 logged", {"code:1603", "code:41"}},
       {"HRESULT=0x80004005", {"0x80004005"}},
       {"apt-get install --no-install-recommends curl", {"--no-install-recommends"}},
+      // As dialogs and support pages also write them.
+      {"The update failed with 80070005.", {"0x80070005"}},
+      {"Faulting exception code c0000005", {"0xc0000005"}},
+      {"Install KB 2117917 first", {"kb2117917"}},
+      {"Run Get-ADUser -Identity jdoe, then test-netconnection", {"get-aduser", "test-netconnection"}},
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -35,6 +40,10 @@ TEST_CASE("ordinary prose yields nothing", "[error_tokens]") {
   CHECK(error_tokens("How do I reset my password on a Windows PC? It is 2026 and version 2 broke.").empty());
   CHECK(error_tokens("Use A_B? No: _x_ and HTTP/1.1 and 10/20 and a/b").empty());
   CHECK(error_tokens("0x12 is short; -x is short").empty());
+  // Eight digits that are no failure code, words with a hyphen that are no
+  // command, and a KB with too short a number.
+  CHECK(error_tokens("Call 12345678 or 01234567 to set up a sign-in or log-in; KB 12").empty());
+  CHECK(error_tokens("deadbeef and facefeed are words in hex, not codes").empty());
 }
 
 TEST_CASE("a pasted multi-line log keeps every identifier once", "[error_tokens]") {

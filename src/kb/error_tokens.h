@@ -1,7 +1,8 @@
 /** @file error_tokens.h
  *  @brief Finds the exact identifiers people paste from error messages and
- *  logs: hex codes, SYMBOLIC_ERROR_NAMES, exception class names, paths,
- *  command switches, version strings, KB/CVE numbers and numbered error
+ *  logs: hex codes (also HRESULTs printed without "0x"), SYMBOLIC_ERROR_NAMES,
+ *  exception class names, paths, command switches, PowerShell commands,
+ *  version strings, KB/CVE numbers (also "KB 2117917") and numbered error
  *  codes. The indexer stores them as exact terms; the searcher lets them
  *  outrank loose word matches.
  */

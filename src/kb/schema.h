@@ -17,10 +17,12 @@ namespace kb::schema {
 inline constexpr int kSchemaVersion = 4;
 
 /// Bumped when the article HTML kb-index stores changes (markup, not
-/// meaning): kb-index re-renders every article once, and servers keep
-/// serving the index meanwhile. 2: heading anchors out of the headings'
-/// spoken names.
-inline constexpr int kRenderVersion = 2;
+/// meaning), or when articles gain terms an older server can do without:
+/// kb-index rebuilds every article once, and servers keep serving the
+/// index meanwhile. 2: heading anchors out of the headings' spoken names.
+/// 3: more exact identifiers (error_tokens.h: "KB 2117917", HRESULTs
+/// without "0x", PowerShell commands).
+inline constexpr int kRenderVersion = 3;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
