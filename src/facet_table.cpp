@@ -5,6 +5,7 @@
 
 #include "kb/per_revision.h"
 #include "kb/schema.h"
+#include "kb/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -56,6 +57,15 @@ void FacetTable::load(const Xapian::Database& db) {
   }
   fill(schema::kSlotCategory, category_, categories_);
   fill(schema::kSlotLang, lang_, langs_);
+  if (has_translation_groups_) {
+    for (std::size_t d = 1; d < size; ++d) {
+      if (!group_[d] || members[group_[d]] < 2 || !lang_[d]) continue;
+      const std::string primary = primary_subtag(langs_[lang_[d] - 1]);
+      const auto [id, fresh] = primary_ids_.emplace(primary, static_cast<std::uint32_t>(primary_ids_.size() + 1));
+      // Two versions in one language (pt-br, pt-pt): the first stands for both.
+      versions_.emplace((std::uint64_t{group_[d]} << 32) | id->second, static_cast<Xapian::docid>(d));
+    }
+  }
   std::vector<std::vector<std::uint32_t>> tags(size);
   ids_of.clear();
   for (auto v = db.valuestream_begin(schema::kSlotTags); v != db.valuestream_end(schema::kSlotTags); ++v) {
@@ -99,6 +109,14 @@ void FacetTable::load(const Xapian::Database& db) {
     tags_begin_[d + 1] = tags_begin_[d] + static_cast<std::uint32_t>(tags[d].size());
     tag_ids_.insert(tag_ids_.end(), tags[d].begin(), tags[d].end());
   }
+}
+
+Xapian::docid FacetTable::version_in(Xapian::docid d, const std::string& primary) const {
+  if (versions_.empty() || d >= group_.size() || !group_[d]) return 0;
+  const auto id = primary_ids_.find(primary);
+  if (id == primary_ids_.end()) return 0;
+  const auto found = versions_.find((std::uint64_t{group_[d]} << 32) | id->second);
+  return found == versions_.end() ? 0 : found->second;
 }
 
 FacetTable::Counter::Counter(std::shared_ptr<const FacetTable> table)

@@ -50,8 +50,6 @@ std::vector<std::string> split_lines(std::string_view v) {
   return out;
 }
 
-std::string primary_subtag(const std::string& lang) { return to_lower(lang.substr(0, lang.find('-'))); }
-
 /// Terms that describe an article's content, for "related articles".
 class ContentTermDecider : public Xapian::ExpandDecider {
  public:
@@ -885,7 +883,13 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   }
   std::vector<SearchHit> ranked;
   for (const auto& [it, weight, reordering, length_pivot] : page) {
-    SearchHit hit = make_hit(it.get_document(), weight);
+    // The words may match only a translation ("spooler" is in the Korean
+    // version alone): the person is shown the version they can read.
+    Xapian::docid shown = *it;
+    if (request.lang.empty() && !preferred.empty()) {
+      if (const Xapian::docid own = facet_table->version_in(*it, preferred)) shown = own;
+    }
+    SearchHit hit = make_hit(shown == *it ? it.get_document() : db_.get_document(shown), weight);
     if (request.explain) {
       nlohmann::json matched = nlohmann::json::array();
       const Xapian::Document doc = it.get_document();
@@ -919,6 +923,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
                      {"section", hit.section_anchor}, {"section_heading", hit.section_heading}, {"pinned", false},
                      {"language_preference", preferred}, {"learned_boost", 1.0},
                      {"reordering_bonus", reordering}, {"length_pivot", length_pivot}};
+      if (shown != *it) hit.explain["matched_version"] = it.get_document().get_value(schema::kSlotSlug);
     }
     ranked.push_back(std::move(hit));
   }

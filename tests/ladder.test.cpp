@@ -333,3 +333,21 @@ TEST_CASE("autocomplete skips stop words when they leave nothing and reads hyphe
   CHECK(titles("reset my pas") == std::vector<std::string>{"reset"});
   CHECK(titles("wi-f") == std::vector<std::string>{"wifi"});
 }
+
+TEST_CASE("a word only a translation has shows the version in the person's language", "[ladder]") {
+  test::TempDir dir;
+  Searcher s(index_articles(dir, {{"printer.md", "---\ntitle: \"Printer offline\"\nslug: printer\nlang: en\n---\nRestart the print service.\n"},
+                                  {"printer-ko.md", "---\ntitle: \"프린터 오프라인\"\nslug: printer-ko\nlang: ko\ntranslation_of: printer\n---\n"
+                                                    "스풀러 (spooler) 서비스를 다시 시작하세요.\n"}}));
+  // "spooler" is in the Korean version alone: an English reader gets the
+  // English one, which is the same article.
+  const auto en = search(s, "spooler", {"en"});
+  REQUIRE(en.hits.size() == 1);
+  CHECK(en.hits[0].slug == "printer");
+  CHECK(en.hits[0].lang == "en");
+  CHECK(search(s, "spooler", {"ko"}).hits.at(0).slug == "printer-ko");
+  SearchRequest filtered;
+  filtered.query = "spooler";
+  filtered.lang = "ko";
+  CHECK(slugs(s.search(filtered)) == std::vector<std::string>{"printer-ko"});
+}

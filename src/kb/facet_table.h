@@ -42,6 +42,10 @@ class FacetTable {
   /// Whether an article's promote_for lists @p normalised (as the pinned
   /// term holds it).
   bool has_pin(const std::string& normalised) const { return pin_terms_.count(normalised) > 0; }
+  /// The version of document @p d's translation group in language
+  /// @p primary (a primary subtag), or 0 when the group has none (or @p d
+  /// is in no group with others).
+  Xapian::docid version_in(Xapian::docid d, const std::string& primary) const;
   /// Words in a document's title and tags (the title field's length).
   unsigned title_length(Xapian::docid d) const { return d < title_length_.size() ? title_length_[d] : 0; }
   double average_title_length() const { return average_title_length_; }
@@ -82,6 +86,9 @@ class FacetTable {
   double average_title_length_ = 1;
   std::vector<std::string> categories_, tags_, langs_, groups_;  ///< value id - 1 -> value
   std::unordered_set<std::string> language_terms_, pin_terms_;  ///< the terms without their prefixes
+  /// (group id << 32 | primary language id) -> docid, for groups of more than one.
+  std::unordered_map<std::uint64_t, Xapian::docid> versions_;
+  std::unordered_map<std::string, std::uint32_t> primary_ids_;  ///< primary subtag -> id (1-based)
 };
 
 }  // namespace kb

@@ -33,6 +33,9 @@ void append_html_escaped(std::string& out, std::string_view s);
 /// Lower-cases every code point (Unicode-aware).
 std::string to_lower(std::string_view s);
 
+/// A BCP 47 tag's primary subtag, lower-cased: "pt-BR" -> "pt".
+inline std::string primary_subtag(std::string_view lang) { return to_lower(lang.substr(0, lang.find('-'))); }
+
 std::string_view trim(std::string_view s);
 
 /// GitHub's heading anchor: lower-case, drop everything but letters, marks,
