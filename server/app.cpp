@@ -542,7 +542,7 @@ std::string language_link_prefix(const httplib::Request& req, std::initializer_l
 }  // namespace
 
 PageBase App::page_base(const httplib::Request& req, const QueryParams& params, const std::string& session) const {
-  return page_base(ui_language(req, params), box_query(params), session.empty() ? std::string() : csrf_token(session),
+  return page_base(ui_language(req, params), box_query(params), session.empty() ? std::string() : session_form_token(session),
                    language_link_prefix(req));
 }
 
@@ -571,7 +571,7 @@ PageBase App::shell_base(const std::string& ui_lang) const {
 
 std::vector<std::string> App::page_values(const httplib::Request& req, const QueryParams& params,
                                           const std::optional<std::string>& session) const {
-  return {session && !session->empty() ? csrf_token(*session) : std::string(), box_query(params),
+  return {session && !session->empty() ? session_form_token(*session) : std::string(), box_query(params),
           language_link_prefix(req)};
 }
 
@@ -624,10 +624,15 @@ bool App::is_staff(const httplib::Request& req) const {
   const std::string staff = cookie(req, kStaffCookie);
   return (!admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value())) ||
          (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value())) ||
-         (!staff.empty() && constant_time_equal(staff, staff_cookie_value()));
+         (!staff.empty() && !(config_.admin_token.empty() && config_.agent_token.empty()) &&
+          constant_time_equal(staff, staff_cookie_value()));
 }
 
-std::string App::staff_cookie_value() const { return hmac_sha256_hex(secret_, "staff-browser"); }
+// Of both tokens: changing either (a leaver's access revoked) ends every
+// staff browser's exemption, as it ends their sign-in.
+std::string App::staff_cookie_value() const {
+  return hmac_sha256_hex(secret_, "staff-browser:" + config_.admin_token + "\n" + config_.agent_token);
+}
 
 std::string App::staff_cookie(const httplib::Request& req) const {
   // No Max-Age, like the sign-in cookies: it lives as long as they do.
@@ -639,50 +644,42 @@ std::string App::staff_cookie(const httplib::Request& req) const {
 std::string App::cleared_staff_cookie() { return std::string(kStaffCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"; }
 
 std::optional<std::string> App::visit(const httplib::Request& req, httplib::Response& res,
-                                      std::chrono::milliseconds resume_within) {
+                                      const std::optional<std::string>& resumed) {
   // Support staff signed in on this browser: reading the help centre to
   // answer tickets is not self-service, and would count as sessions solved
   // without a ticket.
   if (is_staff(req)) return std::nullopt;
-  return staff_visit(req, res, resume_within);
+  return staff_visit(req, res, resumed);
 }
 
 std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res,
-                                            std::chrono::milliseconds resume_within) {
+                                            const std::optional<std::string>& resumed) {
   if (!counts_as_visit(req)) return std::nullopt;
-  const Statistics::SessionRef s = stats_->touch_session(cookie(req, kSessionCookie), resume_within);
-  // Sliding expiry: the browser keeps the cookie as long as a ticket could
-  // still resume its session (a page after the timeout replaces it).
-  const auto keep_s = std::max<std::int64_t>(config_.session_timeout_s,
-                                             std::chrono::duration_cast<std::chrono::seconds>(kTicketResumeWindow).count());
+  const Statistics::SessionRef s =
+      resumed ? stats_->touch_session(*resumed, kTicketResumeWindow) : stats_->touch_session(cookie(req, kSessionCookie));
+  // Sliding expiry: the browser forgets the cookie when the session ends.
   std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                      std::to_string(keep_s);
+                      std::to_string(config_.session_timeout_s);
   if (is_https(req)) value += "; Secure";
   res.set_header("Set-Cookie", value);
   return s.id;
 }
 
-std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res,
-                                               std::chrono::milliseconds resume_within) {
+std::optional<std::string> App::existing_visit(const httplib::Request& req, httplib::Response& res) {
   if (cookie(req, kSessionCookie).empty()) return std::nullopt;
-  return visit(req, res, resume_within);
+  return visit(req, res);
 }
 
 std::string App::csrf_token(const std::string& session) const { return hmac_sha256_hex(secret_, "csrf:" + session); }
 
-std::string App::unbound_form_token() const {
-  const std::string issued = std::to_string(now_ms() / 1000);
-  return issued + "." + hmac_sha256_hex(secret_, "ticket-form:" + issued);
-}
+std::string App::session_form_token(const std::string& session) const { return session + "." + csrf_token(session); }
 
-bool App::valid_unbound_form_token(const std::string& token) const {
+std::optional<std::string> App::session_of_form_token(const std::string& token) const {
   const auto dot = token.find('.');
-  if (dot == std::string::npos || dot == 0 || dot > 12) return false;
-  const std::string issued = token.substr(0, dot);
-  if (!std::all_of(issued.begin(), issued.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-  if (!constant_time_equal(token.substr(dot + 1), hmac_sha256_hex(secret_, "ticket-form:" + issued))) return false;
-  const std::int64_t age_s = now_ms() / 1000 - std::stoll(issued);
-  return age_s >= 0 && age_s <= std::chrono::duration_cast<std::chrono::seconds>(kUnboundFormTokenLifetime).count();
+  if (dot == std::string::npos || dot > 64) return std::nullopt;
+  std::string session = token.substr(0, dot);
+  if (!constant_time_equal(token, session_form_token(session))) return std::nullopt;
+  return session;
 }
 
 std::string App::new_search_id(const std::string& session) const {
@@ -701,7 +698,10 @@ std::string App::receipt_token(const std::string& reference, const std::string& 
 }
 
 bool App::valid_csrf(const QueryParams& form, const std::string& session) const {
-  return constant_time_equal(form.get("csrf"), csrf_token(session));
+  // Help sessions' pages carry session_form_token(); the admin's forms the
+  // bare HMAC (their key is the admin cookie, which a page must not show).
+  const std::string sent = form.get("csrf");
+  return constant_time_equal(sent, session_form_token(session)) || constant_time_equal(sent, csrf_token(session));
 }
 
 void App::require_csrf(const QueryParams& form, const std::string& session) const {
@@ -802,7 +802,7 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   std::string language_links = language_link_prefix(req, {"ui", "sid"});
   if (!search_id.empty()) language_links += "sid=" + url_encode(search_id) + "&";
   const PageBase base = page_base(ui_language(req, params), box_query(params),
-                                  session ? csrf_token(*session) : std::string(), language_links);
+                                  session ? session_form_token(*session) : std::string(), language_links);
   send_page(res, 200, "search",
             search_page(base, request, response, search_id,
                         response.total == 0 ? popular_articles() : std::vector<ArticleLink>{}));

@@ -43,21 +43,17 @@ inline constexpr std::size_t kTicketSuggestions = 5;
 /// (HttpError) when it is anything else.
 int int_param(const QueryParams& params, const char* name, int fallback);
 
-/// How long a ticket form's unbound token (a browser without cookies)
-/// can be sent: a form may stay open for a while, but a token copied out
-/// of a page must not work for good.
-inline constexpr std::chrono::hours kUnboundFormTokenLifetime{24};
-
 /// The anonymous help-session cookie (a session id).
 inline constexpr const char* kSessionCookie = "kb_session";
 
-/// How long after a help session's last request a ticket (the form
-/// opened, or sent) still resumes it, though --session-timeout has passed:
-/// someone who searched and read, went to lunch and then asks for help
-/// was not helped by what they read; the ticket is that session's outcome
-/// and should carry its context. Other requests start a new session after
-/// the timeout. Also the session cookie's lifetime, so the browser still
-/// names the session when they come back.
+/// How long after a help session's last request a ticket still resumes it,
+/// though --session-timeout has passed: someone who searched and read,
+/// went to lunch and then asks for help was not helped by what they read;
+/// the ticket is that session's outcome and should carry its context.
+/// Only a page of that session can resume it: its "Open a ticket" link and
+/// its ticket form carry the session's form token (session_form_token()).
+/// The cookie still ends with the timeout, so the next person at a shared
+/// computer starts afresh and never sees the last one's searches.
 inline constexpr std::chrono::hours kTicketResumeWindow{24};
 
 /// Sign-in cookies: an HMAC of the token under the server's secret.
@@ -256,25 +252,25 @@ class App {
   /// The help session of this request (setting its cookie), or nullopt
   /// for crawlers and signed-in staff, who are served but not counted.
   /// The cookie's session continues if its last request is within the
-  /// session timeout, or within @p resume_within when that is longer.
+  /// session timeout. @p resumed: a session a ticket page proved it came
+  /// from (session_of_form_token()), continued within kTicketResumeWindow
+  /// instead of the cookie's.
   std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res,
-                                   std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
+                                   const std::optional<std::string>& resumed = std::nullopt);
   /// The same for what staff do as staff (an agent copying a link): their
   /// session too.
   std::optional<std::string> staff_visit(const httplib::Request& req, httplib::Response& res,
-                                         std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
+                                         const std::optional<std::string>& resumed = std::nullopt);
   /// The session named by the request's cookie if it is live, without
   /// creating one (API calls from scripts without a browser session).
-  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res,
-                                            std::chrono::milliseconds resume_within = std::chrono::milliseconds(0));
+  std::optional<std::string> existing_visit(const httplib::Request& req, httplib::Response& res);
   std::string csrf_token(const std::string& session) const;
-  /// A ticket form's token bound to no session: "<issued, Unix
-  /// seconds>.<HMAC of that time>". Only for a browser that refuses
-  /// cookies, whose post names no session to bind a CSRF token to.
-  std::string unbound_form_token() const;
-  /// Whether @p token is unbound_form_token() of the last
-  /// kUnboundFormTokenLifetime.
-  bool valid_unbound_form_token(const std::string& token) const;
+  /// What a help session's pages carry as their CSRF token: the session id
+  /// and csrf_token() of it, so that a ticket opened or sent from one of
+  /// its pages after the timeout can name the session it belongs to.
+  std::string session_form_token(const std::string& session) const;
+  /// The session a session_form_token() names, if it is one.
+  std::optional<std::string> session_of_form_token(const std::string& token) const;
   /// A new search id that only @p session's requests will recognise:
   /// 8 random hex digits, then 8 of their HMAC with the session.
   std::string new_search_id(const std::string& session) const;

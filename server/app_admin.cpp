@@ -344,9 +344,13 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
   res.set_header("Location", "/stats/synonyms?accepted=" + url_encode(from + " = " + to));
 }
 
-void App::post_stats_logout(const httplib::Request&, httplib::Response& res) {
+void App::post_stats_logout(const httplib::Request& req, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-  res.set_header("Set-Cookie", cleared_staff_cookie());
+  // Still signed in as an agent on this browser: still staff.
+  const std::string agent = cookie(req, kAgentCookie);
+  if (agent.empty() || config_.agent_token.empty() || !constant_time_equal(agent, agent_cookie_value())) {
+    res.set_header("Set-Cookie", cleared_staff_cookie());
+  }
   res.status = 303;
   res.set_header("Location", "/stats");
 }

@@ -97,7 +97,9 @@ void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::str
 
 void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
-  const auto session = visit(req, res, kTicketResumeWindow);
+  // From a page of a session that has timed out since ("Open a ticket" on
+  // an article read before lunch): the ticket is that session's outcome.
+  const auto session = visit(req, res, session_of_form_token(params.get("ctx")));
   TicketFormState form;
   std::string q = params.get("q");
   // From an article page the link names only the article: the last search
@@ -114,7 +116,6 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
   }
   if (!config_.ticket_redirect.empty()) form.redirect_notice = "yes";
   form.submission = Statistics::new_id();
-  form.form_token = unbound_form_token();
   if (session) {
     Event opened;
     opened.session = *session;
@@ -128,21 +129,16 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
 
 void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form_data = QueryParams::from_form(req.body);
-  // A browser that refuses cookies names no session (each request starts
-  // a new one), so no CSRF token of its form can match: its post is
-  // checked with the form's unbound token instead (the per-address limit
-  // still applies), rather than the ticket never being sent.
-  const bool cookieless = cookie(req, kSessionCookie).empty();
-  const auto session = visit(req, res, kTicketResumeWindow);
+  const auto session = visit(req, res, session_of_form_token(form_data.get("csrf")));
   const std::string sid = session.value_or("");
-  // The form's session is resumed within kTicketResumeWindow, so its token
-  // stays good. A form older than that comes back with a token of a
-  // session that is gone: show it again, with everything typed and a token
-  // of the session just started, instead of an error page that loses the
-  // ticket. A forged post gets the same page, which sends nothing.
-  const bool expired =
-      !valid_csrf(form_data, sid) &&
-      !(cookieless && is_same_origin(req) && valid_unbound_form_token(form_data.get("form_token")));
+  // The form names its session (session_form_token()), resumed within
+  // kTicketResumeWindow, so its token stays good: past the timeout, and in
+  // a browser that refuses cookies (whose every request would otherwise
+  // start a session of its own). A form older than that comes back with a
+  // token of a session that is gone: show it again, with everything typed
+  // and a token of the session just started, instead of an error page that
+  // loses the ticket. A forged post gets the same page, which sends nothing.
+  const bool expired = !valid_csrf(form_data, sid);
 
   TicketFormState form;
   form.subject = form_data.get("subject");
@@ -161,7 +157,6 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   }
   const PageBase base = page_base(req, QueryParams(req), sid);
 
-  form.form_token = unbound_form_token();
   if (expired) {
     form.expired = true;
     send_page(res, 403, "ticket_new", ticket_form_page(base, form));
@@ -240,7 +235,7 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
   require_json(req);
   const json body = json::parse(req.body, nullptr, false);
   if (!body.is_object()) throw HttpError(400, "the body must be a JSON object");
-  const auto session = existing_visit(req, res, kTicketResumeWindow);
+  const auto session = existing_visit(req, res);
   const std::string sid = session.value_or("");
   TicketInput input;
   json errors = json::object();

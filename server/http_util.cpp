@@ -167,7 +167,10 @@ bool is_bot(const httplib::Request& req) {
   for (const char* marker :
        {"bot", "crawler", "spider", "slurp", "headlesschrome/ping", "facebookexternalhit", "slackbot", "twitterbot",
         "linkedinbot", "whatsapp", "discordbot", "telegrambot", "microsoft office", "ms-office",
-        "google-inspectiontool", "bingpreview", "preview"}) {
+        "google-inspectiontool", "bingpreview", "preview",
+        // PowerShell's Invoke-WebRequest says "Mozilla/5.0 (...) PowerShell/7.4":
+        // health checks and link checkers, in an IT department above all.
+        "powershell"}) {
     if (ua.find(marker) != std::string::npos) return true;
   }
   return false;

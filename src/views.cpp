@@ -33,6 +33,14 @@ mstch::map base_map(const PageBase& base, const std::string& title) {
                     {"page_title", title}};
 }
 
+/// An "Open a ticket" link that names the page's help session (its form
+/// token): a ticket opened from this page after the session timed out is
+/// still that session's outcome (kb-server resumes it).
+std::string ticket_link(std::string url, const PageBase& base) {
+  if (!base.csrf.empty()) url += "&ctx=" + url_encode(base.csrf);
+  return url;
+}
+
 /// Facet links add their filter to the ones already chosen (they combine),
 /// and an active one takes its own off.
 mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key,
@@ -227,7 +235,7 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
                                  : mstch::array{};
   page.emplace("has_lang_facets", !langs.empty());
   page.emplace("lang_facets", langs);
-  page.emplace("ticket_url", "/tickets/new?q=" + url_encode(request.query));
+  page.emplace("ticket_url", ticket_link("/tickets/new?q=" + url_encode(request.query), base));
   page.emplace("category_facets", categories);
   page.emplace("tag_facets", tags);
   page.emplace("filtered", !request.category.empty() || !request.tags.empty() || !request.lang.empty());
@@ -271,7 +279,7 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("has_tags", !article.tags.empty());
   page.emplace("body_html", article.html);
   page.emplace("source_url", "/articles/" + article.slug + ".md");
-  page.emplace("ticket_url", "/tickets/new?article=" + url_encode(article.slug));
+  page.emplace("ticket_url", ticket_link("/tickets/new?article=" + url_encode(article.slug), base));
   mstch::array toc;
   for (const auto& h : article.headings) {
     if (h.level > 3) continue;
@@ -305,7 +313,6 @@ mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
   page.emplace("has_article", !form.article_slug.empty());
   page.emplace("last_query", form.query);
   page.emplace("submission", form.submission);
-  page.emplace("form_token", form.form_token);
   page.emplace("has_errors", !form.errors.empty());
   mstch::array errors;
   // Listed in the order the fields come on the form (any other last).

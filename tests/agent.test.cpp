@@ -218,11 +218,26 @@ TEST_CASE("staff arriving from another site (no Strict sign-in cookie) are still
   forged.set_cookie("kb_staff", std::string(64, 'a'));
   REQUIRE(forged.get("/articles/printer-offline")->status == 200);
   CHECK_FALSE(forged.cookie("kb_session").empty());
-  // Signing out clears it.
+  // Signing out clears it, unless the browser is still signed in as the
+  // other kind of staff.
+  const std::string marker = agent.cookie("kb_staff");
   REQUIRE(agent.post_form("/agent/logout", {}));
   CHECK(agent.cookie("kb_staff").empty());
+  REQUIRE(admin.post_form("/agent/logout", {}));
+  CHECK_FALSE(admin.cookie("kb_staff").empty());
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   const auto res = cli.Get("/api/stats", bearer(kAdmin));
   REQUIRE(res);
   CHECK(json::parse(res->body)["help_sessions"] == 1);  // the forged one's only
+  // New tokens (an agent who left): the old marker no longer exempts.
+  server.stop();
+  std::vector<std::string> rotated = site.args();
+  for (auto& arg : rotated) {
+    if (arg == kAgent) arg = "a-new-agent-token";
+  }
+  ServerProcess restarted(rotated);
+  Browser former_agent(restarted.port());
+  former_agent.set_cookie("kb_staff", marker);
+  REQUIRE(former_agent.get("/articles/printer-offline")->status == 200);
+  CHECK_FALSE(former_agent.cookie("kb_session").empty());
 }

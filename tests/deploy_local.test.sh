@@ -35,7 +35,7 @@ browser="Mozilla/5.0 (X11; Linux x86_64) kb-tests"  # only browsers start help s
 url="http://127.0.0.1:$http"
 curl -fsS -A "$browser" -c "$jar" -b "$jar" -o /dev/null "$url/search?q=printer" || fail "search through nginx"
 form=$(curl -fsS -A "$browser" -c "$jar" -b "$jar" "$url/tickets/new?q=printer+jam") || fail "ticket form"
-csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' <<<"$form" | head -n 1 | sed 's/.*value="//; s/"$//')
+csrf=$(grep -o 'name="csrf" value="[0-9a-f.]*"' <<<"$form" | head -n 1 | sed 's/.*value="//; s/"$//')
 status=$(curl -sS -A "$browser" -c "$jar" -b "$jar" -o "$state/ticket.html" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
   --data-urlencode "subject=Printer jam" --data-urlencode "description=It jams" --data-urlencode "email=a@b.co" \
   --data-urlencode "action=submit" "$url/tickets")

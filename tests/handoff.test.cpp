@@ -329,7 +329,10 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
   }
   SECTION("a form whose session expired comes back with what was typed, and then sends") {
     Browser late(server.port());  // the session cookie is gone: a new visitor to the server
-    auto res = late.post_form("/tickets", {{"csrf", csrf}, {"subject", "Printer jams on tray 2"},
+    // A token that names no session it can resume (the session was
+    // forgotten, or the page is from before kb-server started naming it).
+    const std::string stale = csrf.substr(csrf.find('.') + 1);
+    auto res = late.post_form("/tickets", {{"csrf", stale}, {"subject", "Printer jams on tray 2"},
                                            {"description", "Since Monday"}, {"email", "a@b.co"}, {"action", "submit"}});
     REQUIRE(res);
     CHECK(res->status == 403);
@@ -554,6 +557,8 @@ TEST_CASE("only a person's browser counts: scripts, link previews, HEAD and pref
   const std::vector<httplib::Headers> not_people{
       {{"User-Agent", "curl/8.5.0"}},
       {{"User-Agent", "python-requests/2.31.0"}},
+      // Invoke-WebRequest's default: a health check, not a person.
+      {{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; en-US) PowerShell/7.4.1"}},
       {{"User-Agent", "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"}},
       {{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Microsoft Outlook 16.0; ms-office; MSOffice 16)"}},
       {{"User-Agent", "Mozilla/5.0 (compatible; Slackbot-LinkExpanding 1.0)"}},
@@ -590,10 +595,10 @@ TEST_CASE("a browser that refuses cookies can still send its ticket", "[handoff]
   const auto form = cli.Get("/tickets/new?article=keyboard", browser);  // its cookie is dropped
   REQUIRE(form);
   std::smatch m;
-  REQUIRE(std::regex_search(form->body, m, std::regex(R"re(name="form_token" value="([0-9]+\.[0-9a-f]+)")re")));
+  REQUIRE(std::regex_search(form->body, m, std::regex(R"re(name="csrf" value="([0-9a-f]+\.[0-9a-f]+)")re")));
   const std::string token = m[1].str();
-  auto post = [&](const std::string& form_token, const std::string& subject) {
-    const std::string body = "csrf=stale&form_token=" + form_token + "&subject=" + subject +
+  auto post = [&](const std::string& csrf, const std::string& subject) {
+    const std::string body = "csrf=" + csrf + "&subject=" + subject +
                              "&description=It+does+not+type+anything+at+all&email=p%40example.com&article=keyboard";
     return cli.Post("/tickets", browser, body, "application/x-www-form-urlencoded");
   };
@@ -602,7 +607,7 @@ TEST_CASE("a browser that refuses cookies can still send its ticket", "[handoff]
   CHECK(sent->status == 303);
   CHECK_THAT(sent->get_header_value("Location"), StartsWith("/tickets/sent"));
   // A made-up token is refused; the address limit still counts.
-  const auto forged = post("1700000000.00ff", "Forged");
+  const auto forged = post(token.substr(0, token.find('.')) + ".00ff", "Forged");
   REQUIRE(forged);
   CHECK(forged->status == 403);
   const auto second = post(token, "Keyboard+still+dead");
@@ -620,11 +625,24 @@ TEST_CASE("a ticket after the session timed out belongs to that session: escalat
   // Timed out before the form was opened.
   Browser came_back(server.port());
   REQUIRE(came_back.get("/search?q=keyboard")->status == 200);
-  REQUIRE(came_back.get("/articles/keyboard")->status == 200);
+  const auto article = came_back.get("/articles/keyboard");
+  REQUIRE(article->status == 200);
   const std::string session = came_back.cookie("kb_session");
+  // The article's "Open a ticket" link names its session.
+  std::smatch link;
+  REQUIRE(std::regex_search(article->body, link, std::regex(R"re(href="/tickets/new\?article=keyboard&amp;ctx=([0-9a-f.]+)")re")));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  REQUIRE(came_back.get("/tickets/new?article=keyboard")->status == 200);
-  CHECK(came_back.cookie("kb_session") == session);  // resumed, no new empty session
+  // Someone else at the same computer, after the timeout, without that
+  // page: a session of their own, and none of the last person's words.
+  Browser next_person(server.port());
+  next_person.set_cookie("kb_session", session);
+  const auto fresh_form = next_person.get("/tickets/new");
+  REQUIRE(fresh_form->status == 200);
+  CHECK(next_person.cookie("kb_session") != session);
+  CHECK_THAT(fresh_form->body, !Contains("value=\"keyboard"));
+  // The page's own link resumes the session: no new empty session.
+  REQUIRE(came_back.get("/tickets/new?article=keyboard&ctx=" + link[1].str())->status == 200);
+  CHECK(came_back.cookie("kb_session") == session);
   auto sent = came_back.post_form("/tickets", {{"csrf", came_back.csrf()}, {"subject", "Keyboard dead"},
                                                {"description", "No key does anything"}, {"email", "p@example.com"}, {"article", "keyboard"}});
   REQUIRE(sent);

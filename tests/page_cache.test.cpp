@@ -82,8 +82,8 @@ TEST_CASE("cached article and home pages carry only the requesting person's stat
   REQUIRE(cookie_a.rfind("kb_session=", 0) == 0);
   REQUIRE(cookie_a != cookie_b);
   const std::string csrf_a = csrf_of(first_a->body), csrf_b = csrf_of(first_b->body);
-  CHECK(csrf_a.size() == 64);
-  CHECK(csrf_b.size() == 64);
+  CHECK(csrf_a.size() == 32 + 1 + 64);  // session id, then its HMAC
+  CHECK(csrf_b.size() == 32 + 1 + 64);
   CHECK(csrf_a != csrf_b);
 
   for (int i = 0; i < 3; ++i) {

@@ -64,7 +64,6 @@ struct TicketFormState {
   std::string submission;
   /// A token not bound to a session, accepted from a post that carries no
   /// session cookie at all (a browser refusing cookies).
-  std::string form_token;
   std::map<std::string, FieldProblem> errors;  ///< by field name
   std::vector<ArticleLink> suggestions;
   bool looked_for_suggestions = false;

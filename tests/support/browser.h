@@ -76,7 +76,7 @@ class Browser {
   /// The CSRF token of the last page fetched.
   std::string csrf() const {
     std::smatch m;
-    static const std::regex re(R"re(name="csrf" value="([0-9a-f]+)")re");
+    static const std::regex re(R"re(name="csrf" value="([0-9a-f.]+)")re");
     return std::regex_search(last_body_, m, re) ? m[1].str() : std::string();
   }
 

@@ -195,6 +195,9 @@ function instantSearch() {
       section.append(el('ol', { className: 'results' }));
       if (!data.results.length) section.append(el('p', {}, t('no_results_hint', '')));
       const ticket = new URLSearchParams({ q: data.query });
+      // The page's session, so that a ticket opened after it timed out is still its outcome.
+      const session = document.querySelector('meta[name="kb-session"]')?.content;
+      if (session) ticket.set('ctx', session);
       section.append(el('section', { className: 'still-stuck' },
         el('h2', {}, t('still_stuck', 'Still stuck?')),
         el('a', { className: 'button', href: `/tickets/new?${ticket}` }, t('open_ticket', 'Open a ticket'))));
