@@ -200,6 +200,16 @@ std::string wanted_part(const std::string& text) {
   return out;
 }
 
+/// The plain words @p text looks for: no exclusions, fields ("title:vpn",
+/// "tag:wi-fi") or quoted phrases, which ask for exactly what they say.
+std::string plain_wanted_part(const std::string& text) {
+  std::string out(text.size(), ' ');
+  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
+    if (!excluding(text, begin, end)) std::copy(text.begin() + static_cast<std::ptrdiff_t>(begin), text.begin() + static_cast<std::ptrdiff_t>(end), out.begin() + static_cast<std::ptrdiff_t>(begin));
+  });
+  return out;
+}
+
 /// The words @p text excludes, without their '-', space-separated.
 std::string excluded_part(const std::string& text) {
   std::string out;
@@ -401,7 +411,7 @@ Xapian::Query QueryBuilder::all_words(const std::string& text) {
 
 Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
   if (synonyms_.empty()) return Xapian::Query();
-  const Synonyms::Words words = Synonyms::split_words(wanted_part(text));
+  const Synonyms::Words words = Synonyms::split_words(plain_wanted_part(text));
   const std::vector<Synonyms::Match> matches = synonyms_.find(words);
   if (matches.empty()) return Xapian::Query();
   std::vector<Xapian::Query> units;
@@ -452,8 +462,9 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
   }
   if (!synonyms_.empty()) {
     // Each word and its synonyms weigh as one term (OP_SYNONYM), so a rare
-    // synonym cannot outweigh the word the person actually typed.
-    const Synonyms::Words words = Synonyms::split_words(wanted);
+    // synonym cannot outweigh the word the person actually typed. Not for
+    // "title:vpn" or a quoted phrase: they ask for exactly those words.
+    const Synonyms::Words words = Synonyms::split_words(plain_wanted_part(text));
     std::vector<Xapian::Query> groups;
     for (const auto& m : synonyms_.find(words)) {
       std::string self;

@@ -286,6 +286,8 @@ TEST_CASE("an excluded word stays out: its synonyms and title matches do not bri
   only = slugs(search(s, "-vpn -printer"));
   std::sort(only.begin(), only.end());
   CHECK(only == std::vector<std::string>{"client", "mail"});
+  // A field asks for exactly its words: no synonyms in the body.
+  CHECK(slugs(search(s, "title:vpn")) == std::vector<std::string>{"vpn"});
 }
 
 TEST_CASE("a synonym phrase's single words do not choose the section or get marked", "[ladder]") {
