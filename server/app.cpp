@@ -46,7 +46,7 @@ std::string status_text(int status) {
     case 400: return "The request is malformed.";
     case 405: return "This method is not allowed here.";
     case 413: return "The request body is too large.";
-    case 414: return "The address is too long.";
+    case 414: return "The address is too long. If you pasted a long message into the search box, search for its first line or its error code.";
     case 416: return "The requested range cannot be served.";
     case 431: return "The request headers are too large.";
     default: return "The request could not be served (status " + std::to_string(status) + ").";

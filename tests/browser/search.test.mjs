@@ -295,3 +295,17 @@ test('results drawn while typing read like the server\'s: category link and date
   assert.equal(normalise(drawn), normalise(served));
   await page.close();
 });
+
+test('a long message pasted in Japanese still searches: its start, as much as an address carries', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search`);
+  // 2,100 characters, about 19 KB once encoded: over the server's 8 KB request line.
+  const pasted = 'プリンターがオフラインです。'.repeat(150);
+  await page.locator('#q').fill(pasted);
+  await page.locator('#q').press('Enter');
+  await page.locator('.search-results .results-count').waitFor();
+  await page.waitForFunction(() => location.search.includes('q='));
+  const address = await page.evaluate(() => location.href.length);
+  assert.ok(address < 8000, `the address is ${address} bytes`);
+  await page.close();
+});

@@ -11,6 +11,29 @@ const strings = (() => {
 })();
 const t = (key, fallback) => strings[key] || fallback;
 
+// kb-server reads request lines up to 8 KB (cpp-httplib's limit): a long
+// log pasted in Japanese or Korean, nine bytes an encoded character, would
+// be refused with a 414. What it is about is at its start.
+const kMaxEncodedQuery = 6000;
+function encodedSize(text) {
+  try {
+    return encodeURIComponent(text).length;
+  } catch (_) {
+    return text.length * 9;  // a lone surrogate: sent as U+FFFD, nine bytes
+  }
+}
+function fitQuery(query) {
+  if (encodedSize(query) <= kMaxEncodedQuery) return query;
+  let kept = '';
+  let size = 0;
+  for (const ch of query) {
+    size += encodedSize(ch);
+    if (size > kMaxEncodedQuery) break;
+    kept += ch;
+  }
+  return kept;
+}
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
@@ -267,7 +290,7 @@ function instantSearch() {
   async function run(query, pageNumber, append) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
-    params.set('q', query);
+    params.set('q', fitQuery(query));
     if (pageNumber > 1) params.set('page', String(pageNumber));
     params.set('live', '1');
     try {
@@ -291,7 +314,7 @@ function instantSearch() {
     const mine = ++latestSuggestion;
     if (query.trim().length < 2) return closeSuggestions();
     try {
-      const response = await fetch(`/api/suggest?q=${encodeURIComponent(query)}`, { credentials: 'same-origin' });
+      const response = await fetch(`/api/suggest?q=${encodeURIComponent(fitQuery(query))}`, { credentials: 'same-origin' });
       if (!response.ok || mine !== latestSuggestion) return;
       const data = await response.json();
       if (mine !== latestSuggestion || box.value !== query) return;
@@ -318,7 +341,7 @@ function instantSearch() {
   // every prefix typed.
   let entryForThisQuery = false;
   const startedOnHome = location.pathname === '/';
-  const resultsUrl = (query) => `/search?${new URLSearchParams([...filters, ['q', query]])}`;
+  const resultsUrl = (query) => `/search?${new URLSearchParams([...filters, ['q', fitQuery(query)]])}`;
   // The tab's title follows the query as the server's pages name it, so
   // history entries and tabs can be told apart.
   const initialTitle = document.title;
