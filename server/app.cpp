@@ -655,8 +655,14 @@ std::optional<std::string> App::visit(const httplib::Request& req, httplib::Resp
 std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib::Response& res,
                                             const std::optional<std::string>& resumed) {
   if (!counts_as_visit(req)) return std::nullopt;
-  const Statistics::SessionRef s =
-      resumed ? stats_->touch_session(*resumed, kTicketResumeWindow) : stats_->touch_session(cookie(req, kSessionCookie));
+  const std::string own = cookie(req, kSessionCookie);
+  Statistics::SessionRef s;
+  if (!own.empty() || !resumed) s = stats_->touch_session(own);
+  // A page of an earlier session resumes it only in a browser without a
+  // live session of its own: a link must never swap someone's session for
+  // another (that would show them, or the link's maker, the other's
+  // searches).
+  if (resumed && (own.empty() || (s.is_new && *resumed != s.id))) s = stats_->touch_session(*resumed, kTicketResumeWindow);
   // Sliding expiry: the browser forgets the cookie when the session ends.
   std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
                       std::to_string(config_.session_timeout_s);

@@ -252,9 +252,9 @@ class App {
   /// The help session of this request (setting its cookie), or nullopt
   /// for crawlers and signed-in staff, who are served but not counted.
   /// The cookie's session continues if its last request is within the
-  /// session timeout. @p resumed: a session a ticket page proved it came
-  /// from (session_of_form_token()), continued within kTicketResumeWindow
-  /// instead of the cookie's.
+  /// session timeout. @p resumed: a session a ticket page of this site
+  /// proved it came from (session_of_form_token()), continued within
+  /// kTicketResumeWindow when the browser has no live session of its own.
   std::optional<std::string> visit(const httplib::Request& req, httplib::Response& res,
                                    const std::optional<std::string>& resumed = std::nullopt);
   /// The same for what staff do as staff (an agent copying a link): their

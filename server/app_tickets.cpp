@@ -99,7 +99,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams params(req);
   // From a page of a session that has timed out since ("Open a ticket" on
   // an article read before lunch): the ticket is that session's outcome.
-  const auto session = visit(req, res, session_of_form_token(params.get("ctx")));
+  const auto session = visit(req, res, from_own_page(req) ? session_of_form_token(params.get("ctx")) : std::nullopt);
   TicketFormState form;
   std::string q = params.get("q");
   // From an article page the link names only the article: the last search
@@ -129,7 +129,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
 
 void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form_data = QueryParams::from_form(req.body);
-  const auto session = visit(req, res, session_of_form_token(form_data.get("csrf")));
+  const auto session = visit(req, res, from_own_page(req) ? session_of_form_token(form_data.get("csrf")) : std::nullopt);
   const std::string sid = session.value_or("");
   // The form names its session (session_form_token()), resumed within
   // kTicketResumeWindow, so its token stays good: past the timeout, and in

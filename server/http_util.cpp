@@ -124,6 +124,16 @@ bool is_same_origin(const httplib::Request& req) {
   return to_lower(host) == to_lower(req.get_header_value("Host"));
 }
 
+bool from_own_page(const httplib::Request& req) {
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty()) return site == "same-origin";
+  const std::string referer = req.get_header_value("Referer");
+  const std::size_t scheme = referer.find("://");
+  if (scheme == std::string::npos) return false;
+  const std::string rest = referer.substr(scheme + 3);
+  return to_lower(rest.substr(0, rest.find('/'))) == to_lower(req.get_header_value("Host"));
+}
+
 std::vector<std::string> accept_languages(const std::string& header) {
   std::vector<std::pair<double, std::string>> ranked;
   std::string_view rest = header;

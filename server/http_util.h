@@ -59,6 +59,13 @@ std::string url_origin(const std::string& url);
 /// False when Origin or Sec-Fetch-Site says another site sent the request.
 bool is_same_origin(const httplib::Request& req);
 
+/// Whether the request was made by one of this site's own pages (a link
+/// followed or a form sent there): Sec-Fetch-Site "same-origin", or, from
+/// a browser that does not send it, a Referer on this host. Not a typed
+/// address, a bookmark or the history (Sec-Fetch-Site "none"), and never
+/// another site.
+bool from_own_page(const httplib::Request& req);
+
 /// Language tags of an Accept-Language header, best first ("ko-KR,ko;q=0.9,
 /// en;q=0.8" -> ko-kr, ko, en); "*" and q=0 entries are dropped.
 std::vector<std::string> accept_languages(const std::string& header);
