@@ -48,7 +48,11 @@ void plain_tokens(const std::string& text, OnPlain&& on_plain) {
         quoted = !quoted;
         special = true;
       }
-      if (text[end] == ':') special = true;
+      // "title:vpn", "C:\\Windows", an address; not "VPN:" ending a word.
+      if (text[end] == ':' && end + 1 < text.size() && text[end + 1] != ' ' && text[end + 1] != '\t' &&
+          text[end + 1] != '\n' && text[end + 1] != '\r') {
+        special = true;
+      }
       ++end;
     }
     if (!special) on_plain(i, end);
@@ -186,9 +190,22 @@ std::string lower_case_unknown_words(const std::string& text, const Xapian::Data
 }
 
 /// Whether the plain token text[begin, end) excludes a word ("-vpn",
-/// FLAG_LOVEHATE's hate).
+/// FLAG_LOVEHATE's hate): a dash before a letter. "-2147467259" (an
+/// HRESULT as COM prints it) is a number pasted, not excluded.
 bool excluding(const std::string& text, std::size_t begin, std::size_t end) {
-  return end - begin > 1 && text[begin] == '-' && text[begin + 1] != '-';
+  if (end - begin < 2 || text[begin] != '-') return false;
+  const auto next = static_cast<unsigned char>(text[begin + 1]);
+  return std::isalpha(next) || next >= 0x80;
+}
+
+/// @p text with the dash before each plain token's number made a space
+/// ("-2147467259"), so the query parser does not exclude it either.
+std::string without_number_dashes(std::string text) {
+  const std::string original = text;
+  plain_tokens(original, [&](std::size_t begin, std::size_t end) {
+    if (end - begin > 1 && original[begin] == '-' && std::isdigit(static_cast<unsigned char>(original[begin + 1]))) text[begin] = ' ';
+  });
+  return text;
 }
 
 /// @p text without its excluding tokens: what the query looks for.
@@ -269,7 +286,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem,
 
 Xapian::Query QueryBuilder::parse(const std::string& written, Xapian::Query::op op, unsigned extra_flags) {
   qp_.set_default_op(op);
-  const std::string text = lower_case_unknown_words(written, db_);
+  const std::string text = lower_case_unknown_words(without_number_dashes(written), db_);
   // Text that is not valid syntax ("AND", "\"unclosed") is read as words.
   try {
     return qp_.parse_query(text, kParseFlags | extra_flags);
@@ -323,6 +340,8 @@ Xapian::Query QueryBuilder::phrase_or_word(const std::string& text) {
   for (const auto& w : words) joined += (joined.empty() ? "" : " ") + w;
   return parse(words.size() > 1 ? "\"" + joined + "\"" : joined, Xapian::Query::OP_AND, 0);
 }
+
+std::string QueryBuilder::excluded_words(const std::string& text) { return excluded_part(text); }
 
 std::size_t QueryBuilder::word_count(const std::string& text) const {
   std::size_t n = 0;
@@ -390,7 +409,11 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
 Xapian::Query QueryBuilder::only_exclusions(const std::string& text) {
   if (word_count(wanted_part(text)) > 0) return Xapian::Query();
   const std::string excluded = excluded_part(text);
-  if (excluded.empty()) return Xapian::Query();
+  // "-Recurse", "-WhatIf" alone: a PowerShell switch pasted, which the query
+  // parser looks for (a lone "-word" is a word to it), not "everything but".
+  if (excluded.empty() || std::any_of(excluded.begin(), excluded.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    return Xapian::Query();
+  }
   // The query parser reads a lone "-vpn" as "vpn": the opposite of what was
   // asked. Every article but those is the answer. (An empty term matches
   // every article: Query::MatchAll's shared copy is not thread-safe.)

@@ -881,12 +881,22 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       response.hits.push_back(std::move(hit));
     }
   }
+  // The words may match only a translation ("spooler" is in the Korean
+  // version alone): the person is shown the version they can read. Not when
+  // the query is in another script than the language guessed for them
+  // (kanji, Cyrillic: the words are theirs), nor when it excludes words or
+  // filters, which the other version was not checked against.
+  bool latin_query = true;
+  for (Xapian::Utf8Iterator c(request.query); c != Xapian::Utf8Iterator(); ++c) {
+    if (*c >= 0x250 && Xapian::Unicode::is_wordchar(*c)) latin_query = false;
+  }
+  const bool show_own_version = request.lang.empty() && !preferred.empty() && filter_terms.empty() && !browse &&
+                                (latin_query || !language_of_script(request.query).empty()) &&
+                                qb.excluded_words(text).empty() && request.query.find(':') == std::string::npos;
   std::vector<SearchHit> ranked;
   for (const auto& [it, weight, reordering, length_pivot] : page) {
-    // The words may match only a translation ("spooler" is in the Korean
-    // version alone): the person is shown the version they can read.
     Xapian::docid shown = *it;
-    if (request.lang.empty() && !preferred.empty()) {
+    if (show_own_version) {
       if (const Xapian::docid own = facet_table->version_in(*it, preferred)) shown = own;
     }
     SearchHit hit = make_hit(shown == *it ? it.get_document() : db_.get_document(shown), weight);

@@ -353,3 +353,34 @@ TEST_CASE("a word only a translation has shows the version in the person's langu
   filtered.lang = "ko";
   CHECK(slugs(s.search(filtered)) == std::vector<std::string>{"printer-ko"});
 }
+
+TEST_CASE("a pasted switch or negative code is looked for, and a word ending in a colon keeps its synonyms", "[ladder]") {
+  test::TempDir dir;
+  dir.write("articles/_synonyms.yaml", "- [laptop, notebook]\n");
+  Searcher s(index_articles(dir, {{"com.md", "---\ntitle: \"Macro fails\"\n---\nThe macro stops with error -2147467259.\n"},
+                                  {"files.md", "---\ntitle: \"List files\"\n---\nRun Get-ChildItem -Recurse to list them.\n"},
+                                  {"laptop.md", "---\ntitle: \"Laptop stolen\"\n---\nReport a lost laptop at once.\n"},
+                                  {"mail.md", "---\ntitle: \"Mailbox full\"\n---\nArchive old mail.\n"}}));
+  // As COM prints an HRESULT, and a PowerShell switch alone: not "every
+  // article but".
+  CHECK(slugs(search(s, "-2147467259")) == std::vector<std::string>{"com"});
+  CHECK(slugs(search(s, "-Recurse")) == std::vector<std::string>{"files"});
+  CHECK(slugs(search(s, "macro -2147467259")) == std::vector<std::string>{"com"});
+  // "Notebook:" as a pasted line starts: a word, not a field.
+  const auto r = search(s, "notebook: stolen");
+  CHECK(r.rung == "synonyms");
+  CHECK(slugs(r) == std::vector<std::string>{"laptop"});
+}
+
+TEST_CASE("the person's own version is shown only where it answers the query as typed", "[ladder]") {
+  test::TempDir dir;
+  Searcher s(index_articles(dir, {{"printer.md", "---\ntitle: \"Printer offline\"\nslug: printer\nlang: en\n---\nRestart the print service and the driver.\n"},
+                                  {"printer-ja.md", "---\ntitle: \"プリンター\"\nslug: printer-ja\nlang: ja\ntranslation_of: printer\n---\n"
+                                                    "印刷 spooler サービスを再起動します。\n"}}));
+  // Kanji say nothing of the language guessed from Accept-Language: the
+  // words are the Japanese version's.
+  CHECK(search(s, "印刷", {"en"}).hits.at(0).slug == "printer-ja");
+  // The English version has "driver": it would not pass the exclusion.
+  CHECK(search(s, "spooler -driver", {"en"}).hits.at(0).slug == "printer-ja");
+  CHECK(search(s, "spooler", {"en"}).hits.at(0).slug == "printer");
+}

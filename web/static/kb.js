@@ -145,7 +145,7 @@ function instantSearch() {
     if (!data.results.length) return t('no_results_title', 'No articles match your search');
     const count = data.total === 1 ? t('results_one', '1 result') : `${data.total} ${t('results_many', 'results')}`;
     // The words whose results are shown: the correction, when it answered.
-    const shown = data.rung === 'corrected' && data.corrected_query ? data.corrected_query : data.query;
+    const shown = data.showing_corrected && data.corrected_query ? data.corrected_query : data.query;
     return `${count} ${t('results_for', 'for')} “${shown}”`;
   }
 
