@@ -208,11 +208,37 @@ std::string without_number_dashes(std::string text) {
   return text;
 }
 
-/// @p text without its excluding tokens: what the query looks for.
+/// Calls on_token(begin, end, excluded) for each plain token of @p text
+/// but the operator "NOT": excluded when it is "-word" or follows "NOT"
+/// (the query parser's FLAG_BOOLEAN), with [begin, end) then the word
+/// alone.
+template <class OnToken>
+void plain_words(const std::string& text, OnToken&& on_token) {
+  bool after_not = false;
+  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
+    if (text.compare(begin, end - begin, "NOT") == 0) {
+      after_not = true;
+      return;
+    }
+    if (excluding(text, begin, end)) {
+      on_token(begin + 1, end, true);
+    } else {
+      on_token(begin, end, after_not);
+    }
+    after_not = false;
+  });
+}
+
+/// @p text without its excluded words and "NOT": what the query looks for.
 std::string wanted_part(const std::string& text) {
   std::string out = text;
+  bool after_not = false;
   plain_tokens(text, [&](std::size_t begin, std::size_t end) {
-    if (excluding(text, begin, end)) std::fill(out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
+    const bool is_not = text.compare(begin, end - begin, "NOT") == 0;
+    if (is_not || after_not || excluding(text, begin, end)) {
+      std::fill(out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
+    }
+    after_not = is_not;
   });
   return out;
 }
@@ -221,17 +247,17 @@ std::string wanted_part(const std::string& text) {
 /// "tag:wi-fi") or quoted phrases, which ask for exactly what they say.
 std::string plain_wanted_part(const std::string& text) {
   std::string out(text.size(), ' ');
-  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
-    if (!excluding(text, begin, end)) std::copy(text.begin() + static_cast<std::ptrdiff_t>(begin), text.begin() + static_cast<std::ptrdiff_t>(end), out.begin() + static_cast<std::ptrdiff_t>(begin));
+  plain_words(text, [&](std::size_t begin, std::size_t end, bool excluded) {
+    if (!excluded) std::copy(text.begin() + static_cast<std::ptrdiff_t>(begin), text.begin() + static_cast<std::ptrdiff_t>(end), out.begin() + static_cast<std::ptrdiff_t>(begin));
   });
   return out;
 }
 
-/// The words @p text excludes, without their '-', space-separated.
+/// The words @p text excludes ("-vpn", "NOT vpn"), space-separated.
 std::string excluded_part(const std::string& text) {
   std::string out;
-  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
-    if (excluding(text, begin, end)) out += (out.empty() ? "" : " ") + text.substr(begin + 1, end - begin - 1);
+  plain_words(text, [&](std::size_t begin, std::size_t end, bool excluded) {
+    if (excluded) out += (out.empty() ? "" : " ") + text.substr(begin, end - begin);
   });
   return out;
 }
@@ -341,7 +367,11 @@ Xapian::Query QueryBuilder::phrase_or_word(const std::string& text) {
   return parse(words.size() > 1 ? "\"" + joined + "\"" : joined, Xapian::Query::OP_AND, 0);
 }
 
-std::string QueryBuilder::excluded_words(const std::string& text) { return excluded_part(text); }
+Xapian::Query QueryBuilder::constraints(const std::string& text) {
+  if (Xapian::Query only = only_exclusions(text); !only.empty()) return only;
+  // An empty term matches every article (see only_exclusions).
+  return with_scoring(parse(without_inner_joiners(cjk_bigrams(text)), Xapian::Query::OP_OR, 0), Xapian::Query(std::string()));
+}
 
 std::size_t QueryBuilder::word_count(const std::string& text) const {
   std::size_t n = 0;

@@ -882,23 +882,40 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     }
   }
   // The words may match only a translation ("spooler" is in the Korean
-  // version alone): the person is shown the version they can read. Not when
-  // the query is in another script than the language guessed for them
-  // (kanji, Cyrillic: the words are theirs), nor when it excludes words or
-  // filters, which the other version was not checked against.
+  // version alone): the person is shown the version they can read, if it
+  // passes the query's filters and exclusions too. Not when the query is
+  // in another script than the language guessed for them (kanji,
+  // Cyrillic: the words are theirs).
   bool latin_query = true;
   for (Xapian::Utf8Iterator c(request.query); c != Xapian::Utf8Iterator(); ++c) {
     if (*c >= 0x250 && Xapian::Unicode::is_wordchar(*c)) latin_query = false;
   }
-  const bool show_own_version = request.lang.empty() && !preferred.empty() && filter_terms.empty() && !browse &&
-                                (latin_query || !language_of_script(request.query).empty()) &&
-                                qb.excluded_words(text).empty() && request.query.find(':') == std::string::npos;
+  std::unordered_map<Xapian::docid, Xapian::docid> own_version;  // matched -> shown
+  if (request.lang.empty() && !preferred.empty() && !browse && facet_table->has_translation_groups() &&
+      (latin_query || !language_of_script(request.query).empty())) {
+    std::vector<Xapian::docid> candidates;
+    for (const auto& ranked_hit : page) {
+      const Xapian::docid own = facet_table->version_in(*ranked_hit.it, preferred);
+      if (own && own != *ranked_hit.it) candidates.push_back(own);
+    }
+    if (!candidates.empty()) {
+      Xapian::Enquire allowed(db_);
+      allowed.set_weighting_scheme(Xapian::BoolWeight());
+      allowed.set_query(Xapian::Query(Xapian::Query::OP_FILTER, filtered(qb.constraints(text)),
+                                      Xapian::Query((new DocidSetSource(candidates))->release())));
+      const Xapian::MSet passing = allowed.get_mset(0, static_cast<Xapian::doccount>(candidates.size()));
+      std::unordered_set<Xapian::docid> passes;
+      for (auto p = passing.begin(); p != passing.end(); ++p) passes.insert(*p);
+      for (const auto& ranked_hit : page) {
+        const Xapian::docid own = facet_table->version_in(*ranked_hit.it, preferred);
+        if (passes.count(own)) own_version[*ranked_hit.it] = own;
+      }
+    }
+  }
   std::vector<SearchHit> ranked;
   for (const auto& [it, weight, reordering, length_pivot] : page) {
     Xapian::docid shown = *it;
-    if (show_own_version) {
-      if (const Xapian::docid own = facet_table->version_in(*it, preferred)) shown = own;
-    }
+    if (const auto own = own_version.find(*it); own != own_version.end()) shown = own->second;
     SearchHit hit = make_hit(shown == *it ? it.get_document() : db_.get_document(shown), weight);
     if (request.explain) {
       nlohmann::json matched = nlohmann::json::array();

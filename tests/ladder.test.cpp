@@ -286,6 +286,8 @@ TEST_CASE("an excluded word stays out: its synonyms and title matches do not bri
   only = slugs(search(s, "-vpn -printer"));
   std::sort(only.begin(), only.end());
   CHECK(only == std::vector<std::string>{"client", "mail"});
+  // "NOT" excludes as "-" does: not even through a synonym.
+  CHECK(slugs(search(s, "printer NOT vpn")) == std::vector<std::string>{"printer"});
   // A field asks for exactly its words: no synonyms in the body.
   CHECK(slugs(search(s, "title:vpn")) == std::vector<std::string>{"vpn"});
 }
@@ -374,13 +376,22 @@ TEST_CASE("a pasted switch or negative code is looked for, and a word ending in 
 
 TEST_CASE("the person's own version is shown only where it answers the query as typed", "[ladder]") {
   test::TempDir dir;
-  Searcher s(index_articles(dir, {{"printer.md", "---\ntitle: \"Printer offline\"\nslug: printer\nlang: en\n---\nRestart the print service and the driver.\n"},
-                                  {"printer-ja.md", "---\ntitle: \"プリンター\"\nslug: printer-ja\nlang: ja\ntranslation_of: printer\n---\n"
+  Searcher s(index_articles(dir, {{"printer.md", "---\ntitle: \"Printer offline\"\nslug: printer\nlang: en\ncategory: printing\n---\n"
+                                                 "Restart the print service and the driver.\n"},
+                                  {"printer-ja.md", "---\ntitle: \"プリンター\"\nslug: printer-ja\nlang: ja\ncategory: printing\ntranslation_of: printer\n---\n"
                                                     "印刷 spooler サービスを再起動します。\n"}}));
   // Kanji say nothing of the language guessed from Accept-Language: the
   // words are the Japanese version's.
   CHECK(search(s, "印刷", {"en"}).hits.at(0).slug == "printer-ja");
   // The English version has "driver": it would not pass the exclusion.
   CHECK(search(s, "spooler -driver", {"en"}).hits.at(0).slug == "printer-ja");
+  CHECK(search(s, "spooler NOT driver", {"en"}).hits.at(0).slug == "printer-ja");
   CHECK(search(s, "spooler", {"en"}).hits.at(0).slug == "printer");
+  // A filter both versions pass, or a word ending in a colon, changes nothing.
+  CHECK(search(s, "Spooler:", {"en"}).hits.at(0).slug == "printer");
+  SearchRequest filed;
+  filed.query = "spooler";
+  filed.category = "printing";
+  filed.accept_languages = {"en"};
+  CHECK(s.search(filed).hits.at(0).slug == "printer");
 }

@@ -116,8 +116,10 @@ class QueryBuilder {
   };
   const WordOrigins& word_origins() const { return word_origins_; }
 
-  /// The words @p text excludes ("-vpn"), space-separated; "" when none.
-  static std::string excluded_words(const std::string& text);
+  /// What @p text requires of an article whatever its words: the filters
+  /// ("tag:vpn") and exclusions ("-vpn", "NOT vpn") it holds, around every
+  /// article.
+  Xapian::Query constraints(const std::string& text);
 
   /// Words of @p text after stop words are removed (for the long-query rule).
   std::size_t word_count(const std::string& text) const;
