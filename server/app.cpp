@@ -618,12 +618,19 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
   }
 }
 
-bool App::is_staff(const httplib::Request& req) const {
+bool App::signed_in_admin(const httplib::Request& req) const {
   const std::string admin = cookie(req, kAdminCookie);
+  return !admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value());
+}
+
+bool App::signed_in_agent(const httplib::Request& req) const {
   const std::string agent = cookie(req, kAgentCookie);
+  return !agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value());
+}
+
+bool App::is_staff(const httplib::Request& req) const {
   const std::string staff = cookie(req, kStaffCookie);
-  return (!admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value())) ||
-         (!agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value())) ||
+  return signed_in_admin(req) || signed_in_agent(req) ||
          (!staff.empty() && !(config_.admin_token.empty() && config_.agent_token.empty()) &&
           constant_time_equal(staff, staff_cookie_value()));
 }
@@ -662,7 +669,7 @@ std::optional<std::string> App::staff_visit(const httplib::Request& req, httplib
   // live session of its own: a link must never swap someone's session for
   // another (that would show them, or the link's maker, the other's
   // searches).
-  if (resumed && (own.empty() || (s.is_new && *resumed != s.id))) s = stats_->touch_session(*resumed, kTicketResumeWindow);
+  if (resumed && (own.empty() || s.is_new)) s = stats_->touch_session(*resumed, kTicketResumeWindow);
   // Sliding expiry: the browser forgets the cookie when the session ends.
   std::string value = std::string(kSessionCookie) + "=" + s.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
                       std::to_string(config_.session_timeout_s);

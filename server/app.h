@@ -290,6 +290,9 @@ class App {
   /// Signed in as admin or agent on this browser (a valid sign-in cookie,
   /// or the kb_staff cookie sent with it).
   bool is_staff(const httplib::Request& req) const;
+  /// Whether the request carries a valid admin / agent sign-in cookie.
+  bool signed_in_admin(const httplib::Request& req) const;
+  bool signed_in_agent(const httplib::Request& req) const;
   std::string staff_cookie_value() const;
   /// Set-Cookie values for kb_staff: at sign-in, and at sign-out to clear it.
   std::string staff_cookie(const httplib::Request& req) const;

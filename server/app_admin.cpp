@@ -347,10 +347,7 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
 void App::post_stats_logout(const httplib::Request& req, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   // Still signed in as an agent on this browser: still staff.
-  const std::string agent = cookie(req, kAgentCookie);
-  if (agent.empty() || config_.agent_token.empty() || !constant_time_equal(agent, agent_cookie_value())) {
-    res.set_header("Set-Cookie", cleared_staff_cookie());
-  }
+  if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
   res.status = 303;
   res.set_header("Location", "/stats");
 }

@@ -90,10 +90,7 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
 void App::post_agent_logout(const httplib::Request& req, httplib::Response& res) {
   res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   // Still signed in to the dashboard on this browser: still staff.
-  const std::string admin = cookie(req, kAdminCookie);
-  if (admin.empty() || config_.admin_token.empty() || !constant_time_equal(admin, admin_cookie_value())) {
-    res.set_header("Set-Cookie", cleared_staff_cookie());
-  }
+  if (!signed_in_admin(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
   res.status = 303;
   res.set_header("Location", "/agent");
 }

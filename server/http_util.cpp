@@ -114,24 +114,31 @@ std::string url_origin(const std::string& url) {
   return plain ? scheme + "://" + authority : "";
 }
 
+namespace {
+
+/// Whether the address @p url ("https://help.example.com/x", or an Origin
+/// without its path) names the host the request was sent to.
+bool on_request_host(const std::string& url, const httplib::Request& req) {
+  const std::size_t scheme = url.find("://");
+  const std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+  return to_lower(rest.substr(0, rest.find('/'))) == to_lower(req.get_header_value("Host"));
+}
+
+}  // namespace
+
 bool is_same_origin(const httplib::Request& req) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   if (site == "cross-site" || site == "same-site") return false;
   const std::string origin = req.get_header_value("Origin");
   if (origin.empty() || origin == "null") return origin.empty();
-  const std::size_t scheme = origin.find("://");
-  const std::string host = scheme == std::string::npos ? origin : origin.substr(scheme + 3);
-  return to_lower(host) == to_lower(req.get_header_value("Host"));
+  return on_request_host(origin, req);
 }
 
 bool from_own_page(const httplib::Request& req) {
   const std::string site = req.get_header_value("Sec-Fetch-Site");
   if (!site.empty()) return site == "same-origin";
   const std::string referer = req.get_header_value("Referer");
-  const std::size_t scheme = referer.find("://");
-  if (scheme == std::string::npos) return false;
-  const std::string rest = referer.substr(scheme + 3);
-  return to_lower(rest.substr(0, rest.find('/'))) == to_lower(req.get_header_value("Host"));
+  return referer.find("://") != std::string::npos && on_request_host(referer, req);
 }
 
 std::vector<std::string> accept_languages(const std::string& header) {

@@ -132,12 +132,12 @@ std::vector<std::string> joined_words(const std::string& text, std::size_t limit
   return out;
 }
 
-/// @p text with the hyphens and dots inside the words of its plain tokens
-/// made spaces: "sign-in" and "asp.net" match as two words. The query
-/// parser would make each a phrase, which Xapian checks against the
-/// positions of every article holding both words ("in" is in all of them):
-/// 18 ms of a 20 ms search at 100,000 articles, and "asp.net" 8 ms. The
-/// phrase still counts, in the reordering (bonus()).
+}  // namespace
+
+// The query parser would make "sign-in" a phrase, which Xapian checks
+// against the positions of every article holding both words ("in" is in
+// all of them): 18 ms of a 20 ms search at 100,000 articles, and
+// "asp.net" 8 ms. The phrase still counts, in the reordering (bonus()).
 std::string without_inner_joiners(std::string text) {
   const std::string original = text;
   plain_tokens(original, [&](std::size_t begin, std::size_t end) {
@@ -148,6 +148,8 @@ std::string without_inner_joiners(std::string text) {
   });
   return text;
 }
+
+namespace {
 
 /// Whether @p token is one of the query parser's operators as it wants them
 /// written (FLAG_BOOLEAN): "AND", "NEAR/3".
@@ -208,37 +210,28 @@ std::string without_number_dashes(std::string text) {
   return text;
 }
 
-/// Calls on_token(begin, end, excluded) for each plain token of @p text
-/// but the operator "NOT": excluded when it is "-word" or follows "NOT"
-/// (the query parser's FLAG_BOOLEAN), with [begin, end) then the word
-/// alone.
+/// What a plain token does in a query (the query parser's FLAG_LOVEHATE
+/// and FLAG_BOOLEAN): the operator "NOT", a word excluded ("-vpn", or the
+/// one after "NOT"), or a word wanted.
+enum class TokenRole { kNot, kExcluded, kWanted };
+
+/// Calls on_token(begin, end, role) for each plain token of @p text.
 template <class OnToken>
 void plain_words(const std::string& text, OnToken&& on_token) {
   bool after_not = false;
   plain_tokens(text, [&](std::size_t begin, std::size_t end) {
-    if (text.compare(begin, end - begin, "NOT") == 0) {
-      after_not = true;
-      return;
-    }
-    if (excluding(text, begin, end)) {
-      on_token(begin + 1, end, true);
-    } else {
-      on_token(begin, end, after_not);
-    }
-    after_not = false;
+    const bool is_not = text.compare(begin, end - begin, "NOT") == 0;
+    on_token(begin, end, is_not ? TokenRole::kNot
+                                : after_not || excluding(text, begin, end) ? TokenRole::kExcluded : TokenRole::kWanted);
+    after_not = is_not;
   });
 }
 
 /// @p text without its excluded words and "NOT": what the query looks for.
 std::string wanted_part(const std::string& text) {
   std::string out = text;
-  bool after_not = false;
-  plain_tokens(text, [&](std::size_t begin, std::size_t end) {
-    const bool is_not = text.compare(begin, end - begin, "NOT") == 0;
-    if (is_not || after_not || excluding(text, begin, end)) {
-      std::fill(out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
-    }
-    after_not = is_not;
+  plain_words(text, [&](std::size_t begin, std::size_t end, TokenRole role) {
+    if (role != TokenRole::kWanted) std::fill(out.begin() + static_cast<std::ptrdiff_t>(begin), out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
   });
   return out;
 }
@@ -247,17 +240,20 @@ std::string wanted_part(const std::string& text) {
 /// "tag:wi-fi") or quoted phrases, which ask for exactly what they say.
 std::string plain_wanted_part(const std::string& text) {
   std::string out(text.size(), ' ');
-  plain_words(text, [&](std::size_t begin, std::size_t end, bool excluded) {
-    if (!excluded) std::copy(text.begin() + static_cast<std::ptrdiff_t>(begin), text.begin() + static_cast<std::ptrdiff_t>(end), out.begin() + static_cast<std::ptrdiff_t>(begin));
+  plain_words(text, [&](std::size_t begin, std::size_t end, TokenRole role) {
+    if (role == TokenRole::kWanted) std::copy(text.begin() + static_cast<std::ptrdiff_t>(begin), text.begin() + static_cast<std::ptrdiff_t>(end), out.begin() + static_cast<std::ptrdiff_t>(begin));
   });
   return out;
 }
 
-/// The words @p text excludes ("-vpn", "NOT vpn"), space-separated.
+/// The words @p text excludes ("-vpn", "NOT vpn"), without the dash,
+/// space-separated.
 std::string excluded_part(const std::string& text) {
   std::string out;
-  plain_words(text, [&](std::size_t begin, std::size_t end, bool excluded) {
-    if (excluded) out += (out.empty() ? "" : " ") + text.substr(begin, end - begin);
+  plain_words(text, [&](std::size_t begin, std::size_t end, TokenRole role) {
+    if (role != TokenRole::kExcluded) return;
+    if (text[begin] == '-') ++begin;
+    out += (out.empty() ? "" : " ") + text.substr(begin, end - begin);
   });
   return out;
 }

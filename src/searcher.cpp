@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -109,6 +108,12 @@ SearchHit hit_of(const StoredHit& stored) {
 /// where the answer is most likely written in their terms.
 constexpr double kSynonymShare = 0.5;
 
+/// A term's inverse document frequency among @p n articles, from the
+/// frequency @p mset gathered for it (0 counts as 1).
+double idf_of(const Xapian::MSet& mset, double n, const std::string& term) {
+  return std::log(1.0 + n / static_cast<double>(std::max<Xapian::doccount>(mset.get_termfreq(term), 1)));
+}
+
 /// The synonym phrases of @p origins with the weight each counts for in
 /// choosing a section: kSynonymShare of its words' mean idf (from @p mset).
 std::vector<std::pair<std::vector<std::string>, double>> synonym_phrases(const QueryBuilder::WordOrigins& origins,
@@ -117,11 +122,19 @@ std::vector<std::pair<std::vector<std::string>, double>> synonym_phrases(const Q
   const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
   for (const auto& words : origins.synonym_phrases) {
     double idf = 0;
-    for (const auto& word : words) idf += std::log(1.0 + n / static_cast<double>(std::max<Xapian::doccount>(mset.get_termfreq(word), 1)));
+    for (const auto& word : words) idf += idf_of(mset, n, word);
     // One synonym, however many words: their mean, as one word would count.
     out.emplace_back(words, idf / static_cast<double>(words.size()) * kSynonymShare);
   }
   return out;
+}
+
+/// Whether every letter of @p text is Latin (below U+0250).
+bool latin_letters_only(const std::string& text) {
+  for (Xapian::Utf8Iterator c(text); c != Xapian::Utf8Iterator(); ++c) {
+    if (*c >= 0x250 && Xapian::Unicode::is_wordchar(*c)) return false;
+  }
+  return true;
 }
 
 bool single_cjk_character(const std::string& term) {
@@ -147,8 +160,7 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
     if (c >= 'A' && c <= 'Z' && !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))) continue;
     const bool typed = origins.typed.count(term) > 0;
     if (!typed && origins.synonyms.count(term) == 0) continue;
-    const double tf = static_cast<double>(std::max<Xapian::doccount>(mset.get_termfreq(term), 1));
-    out[term] = std::log(1.0 + n / tf) * (typed ? 1.0 : kSynonymShare);
+    out[term] = idf_of(mset, n, term) * (typed ? 1.0 : kSynonymShare);
     Xapian::Utf8Iterator lead(term);
     if (lead != Xapian::Utf8Iterator() && is_cjk(*lead) && !single_cjk_character(term)) cjk_pairs = true;
   }
@@ -886,19 +898,16 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   // passes the query's filters and exclusions too. Not when the query is
   // in another script than the language guessed for them (kanji,
   // Cyrillic: the words are theirs).
-  bool latin_query = true;
-  for (Xapian::Utf8Iterator c(request.query); c != Xapian::Utf8Iterator(); ++c) {
-    if (*c >= 0x250 && Xapian::Unicode::is_wordchar(*c)) latin_query = false;
-  }
   std::unordered_map<Xapian::docid, Xapian::docid> own_version;  // matched -> shown
   if (request.lang.empty() && !preferred.empty() && !browse && facet_table->has_translation_groups() &&
-      (latin_query || !language_of_script(request.query).empty())) {
-    std::vector<Xapian::docid> candidates;
+      (latin_letters_only(request.query) || !language_of_script(request.query).empty())) {
     for (const auto& ranked_hit : page) {
       const Xapian::docid own = facet_table->version_in(*ranked_hit.it, preferred);
-      if (own && own != *ranked_hit.it) candidates.push_back(own);
+      if (own && own != *ranked_hit.it) own_version[*ranked_hit.it] = own;
     }
-    if (!candidates.empty()) {
+    if (!own_version.empty()) {
+      std::vector<Xapian::docid> candidates;
+      for (const auto& [matched, own] : own_version) candidates.push_back(own);
       Xapian::Enquire allowed(db_);
       allowed.set_weighting_scheme(Xapian::BoolWeight());
       allowed.set_query(Xapian::Query(Xapian::Query::OP_FILTER, filtered(qb.constraints(text)),
@@ -906,10 +915,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       const Xapian::MSet passing = allowed.get_mset(0, static_cast<Xapian::doccount>(candidates.size()));
       std::unordered_set<Xapian::docid> passes;
       for (auto p = passing.begin(); p != passing.end(); ++p) passes.insert(*p);
-      for (const auto& ranked_hit : page) {
-        const Xapian::docid own = facet_table->version_in(*ranked_hit.it, preferred);
-        if (passes.count(own)) own_version[*ranked_hit.it] = own;
-      }
+      for (auto v = own_version.begin(); v != own_version.end();) v = passes.count(v->second) ? std::next(v) : own_version.erase(v);
     }
   }
   std::vector<SearchHit> ranked;
@@ -1076,13 +1082,10 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
 }
 
 std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std::size_t count, const std::string& lang) {
-  std::string text = sanitise_query(typed);
-  if (text.empty()) return {};
   // "wi-f" as the query parser reads it is a phrase, which cannot end in a
   // partial word: as two words, "wi f" completes "Wi-Fi".
-  for (std::size_t i = 1; i + 1 < text.size(); ++i) {
-    if (text[i] == '-' && std::isalnum(static_cast<unsigned char>(text[i - 1])) && std::isalnum(static_cast<unsigned char>(text[i + 1]))) text[i] = ' ';
-  }
+  const std::string text = without_inner_joiners(sanitise_query(typed));
+  if (text.find_first_not_of(' ') == std::string::npos) return {};
   return with_retry([&] {
     std::vector<ArticleLink> out;
     // Every word as typed first ("how to res" is how the title starts);

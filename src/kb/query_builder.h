@@ -68,6 +68,11 @@ struct RankingParams {
 /// "is there a way to ...", "I'd like to ...").
 const Xapian::Stopper& english_stopper();
 
+/// @p text with the hyphens and dots inside the words of its plain tokens
+/// (not quoted, not fields) made spaces: "sign-in" and "asp.net" match as
+/// two words, and "wi-f" completes "Wi-Fi" as "wi f".
+std::string without_inner_joiners(std::string text);
+
 class QueryBuilder {
  public:
   QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem, const Synonyms& synonyms,
