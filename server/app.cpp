@@ -1069,7 +1069,7 @@ void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
   const std::string clean = sanitise_query(typed);
   json suggestions = json::array();
   if (!clean.empty()) {
-    for (const auto& a : searcher().complete_titles(clean, 6, params.get("lang"))) {
+    for (const auto& a : searcher().complete_titles(clean, 6, params.get("lang"), accept_languages(req.get_header_value("Accept-Language")))) {
       suggestions.push_back({{"text", a.title}, {"kind", "article"}, {"slug", a.slug}, {"url", "/articles/" + a.slug}});
     }
     std::shared_ptr<const std::vector<PopularQuery>> popular;

@@ -471,6 +471,9 @@ constexpr Xapian::doccount kRerankDepth = 25;
 /// against 0.7864, distractor costs 0.039 and 0.037 against 0.044 and
 /// 0.038; bench/relevance).
 constexpr std::size_t kProximityDepth = 10;
+/// What a title in the person's language gains among completions: more
+/// than BM25 gives any title, so their titles come first.
+constexpr double kPreferredTitleBoost = 1000.0;
 
 
 }  // namespace
@@ -619,21 +622,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   response.per_page = request.per_page;
 
   const std::shared_ptr<const FacetTable> facet_table = FacetTable::for_database(db_);
-  // The person's language: the filter, else the query's script, else the
-  // first Accept-Language the knowledge base has articles in.
-  std::string preferred = request.lang.empty() ? language_of_script(request.query) : primary_subtag(request.lang);
-  if (preferred.empty()) {
-    for (const auto& lang : request.accept_languages) {
-      const std::string p = primary_subtag(lang);
-      if (!p.empty() && facet_table->has_language(p)) {
-        preferred = p;
-        break;
-      }
-    }
-  }
-  if (preferred.empty() && facet_table->has_language(params_.default_language)) {
-    preferred = params_.default_language;
-  }
+  const std::string preferred = preferred_language(*facet_table, request.lang, request.query, request.accept_languages);
   response.language = preferred;
   // Query words are stemmed for the language they are written in: a filter
   // or an unambiguous script says which; otherwise English.
@@ -1081,13 +1070,30 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
   });
 }
 
-std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std::size_t count, const std::string& lang) {
+std::string Searcher::preferred_language(const FacetTable& table, const std::string& lang, const std::string& query,
+                                         const std::vector<std::string>& accept_languages) const {
+  std::string preferred = lang.empty() ? language_of_script(query) : primary_subtag(lang);
+  if (preferred.empty()) {
+    for (const auto& tag : accept_languages) {
+      const std::string p = primary_subtag(tag);
+      if (!p.empty() && table.has_language(p)) return p;
+    }
+  }
+  if (preferred.empty() && table.has_language(params_.default_language)) preferred = params_.default_language;
+  return preferred;
+}
+
+std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std::size_t count, const std::string& lang,
+                                                   const std::vector<std::string>& accept_languages) {
   // "wi-f" as the query parser reads it is a phrase, which cannot end in a
   // partial word: as two words, "wi f" completes "Wi-Fi".
   const std::string text = without_inner_joiners(sanitise_query(typed));
   if (text.find_first_not_of(' ') == std::string::npos) return {};
   return with_retry([&] {
     std::vector<ArticleLink> out;
+    const std::shared_ptr<const FacetTable> table = FacetTable::for_database(db_);
+    const std::string preferred =
+        lang.empty() && table->language_count() > 1 ? preferred_language(*table, lang, text, accept_languages) : "";
     // Every word as typed first ("how to res" is how the title starts);
     // then, if that leaves room, without stop words: "how do i res"
     // completes as "res", since titles seldom say "how do I".
@@ -1106,6 +1112,14 @@ std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std
       }
       if (q.empty()) continue;
       if (!lang.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kPrefixLang + primary_subtag(lang)));
+      if (!preferred.empty()) {
+        // Above any title weight: the person's titles first, and of one
+        // article's translations (collapsed below) the one they read.
+        auto* source = new Xapian::ValueMapPostingSource(schema::kSlotLang);
+        source->add_mapping(preferred, kPreferredTitleBoost);
+        source->set_default_weight(0);
+        q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, Xapian::Query(source->release()));
+      }
       Xapian::Enquire enquire(db_);
       enquire.set_query(q);
       enquire.set_collapse_key(schema::kSlotGroup);

@@ -195,6 +195,21 @@ TEST_CASE("translations: one version per article, in the person's language", "[l
   CHECK(slugs(s.search(filtered)) == std::vector<std::string>{"vpn-setup-ko"});
 }
 
+TEST_CASE("autocomplete offers the version in the person's language", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  auto first = [&](const std::string& typed, const std::string& lang, std::vector<std::string> accept) {
+    const auto links = s.complete_titles(typed, 5, lang, accept);
+    return links.empty() ? std::string() : links.front().slug;
+  };
+  CHECK(first("vp", "", {"ko-KR", "en"}) == "vpn-setup-ko");
+  CHECK(first("vp", "", {"en"}) == "vpn-setup");
+  CHECK(first("vp", "", {}) == "vpn-setup");    // the default language
+  CHECK(first("vp", "en", {"ko"}) == "vpn-setup");  // a filter wins
+  // One version of an article, never both.
+  CHECK(s.complete_titles("vp", 5, "", {"ko"}).size() == 1);
+}
+
 TEST_CASE("the learned boost reorders only close scores", "[ladder]") {
   const test::FixtureIndex index("ladder");
   Searcher s(index.index());

@@ -86,6 +86,11 @@ TEST_CASE("search over HTTP: rungs, sections, languages, explanations", "[search
     const json ko = get(cli, "/api/search?q=vpn", {{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}});
     CHECK(ko["results"][0]["slug"] == "vpn-setup-ko");
     CHECK(ko["language"] == "ko");
+    // Completions too: the reader's version, not the original's.
+    const json typed = get(cli, "/api/suggest?q=vp", {{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}});
+    REQUIRE_FALSE(typed["suggestions"].empty());
+    CHECK(typed["suggestions"][0]["slug"] == "vpn-setup-ko");
+    CHECK(get(cli, "/api/suggest?q=vp")["suggestions"][0]["slug"] == "vpn-setup");
   }
   SECTION("explanations are for admins") {
     auto res = cli.Get("/api/search?q=wireless&explain=1");

@@ -30,6 +30,8 @@
 
 namespace kb {
 
+class FacetTable;
+
 /// The request itself is wrong (too long, not UTF-8, bad page): a 4xx.
 class BadRequest : public std::runtime_error {
  public:
@@ -174,7 +176,11 @@ class Searcher {
 
   /// Articles whose title (or tags) start with what was typed so far: all
   /// words but the last must match, the last as a prefix ("reset pass").
-  std::vector<ArticleLink> complete_titles(const std::string& typed, std::size_t count, const std::string& lang = "");
+  /// Without @p lang, titles in the person's language (as for a search:
+  /// the script typed, else @p accept_languages) come first, and of an
+  /// article's translations the one they read is offered.
+  std::vector<ArticleLink> complete_titles(const std::string& typed, std::size_t count, const std::string& lang = "",
+                                           const std::vector<std::string>& accept_languages = {});
 
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);
@@ -208,6 +214,11 @@ class Searcher {
   template <class F>
   auto with_retry(F&& f) -> decltype(f());
   SearchResponse run_search(const SearchRequest& request);
+  /// The person's language: the filter, else the query's script, else the
+  /// first Accept-Language the knowledge base has articles in, else the
+  /// default language if it has articles in it; "" when none applies.
+  std::string preferred_language(const FacetTable& table, const std::string& lang, const std::string& query,
+                                 const std::vector<std::string>& accept_languages) const;
 
   void load_synonyms();
   void open();

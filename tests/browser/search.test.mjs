@@ -81,6 +81,17 @@ test('suggestions complete titles while typing', async () => {
   await page.close();
 });
 
+test('a language filter holds for suggestions too', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=vpn&lang=ja`);
+  await page.locator('#q').fill('');
+  await page.locator('#q').pressSequentially('vp', { delay: 40 });
+  await page.locator('#kb-suggestions li').first().waitFor();
+  const offered = await page.locator('#kb-suggestions li[data-kind="article"]').allInnerTexts();
+  assert.ok(offered.length > 0 && offered.every((title) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(title)), offered.join(' | '));
+  await page.close();
+});
+
 test('a slow suggestion answer still shows: the search the same typing starts does not cancel it', async () => {
   const page = await pageWithSlowSuggestions(400);
   await page.goto(`${site.base}/`);

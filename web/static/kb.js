@@ -314,7 +314,9 @@ function instantSearch() {
     const mine = ++latestSuggestion;
     if (query.trim().length < 2) return closeSuggestions();
     try {
-      const response = await fetch(`/api/suggest?q=${encodeURIComponent(fitQuery(query))}`, { credentials: 'same-origin' });
+      // A language filter holds for completions too.
+      const lang = filters.has('lang') ? `&lang=${encodeURIComponent(filters.get('lang'))}` : '';
+      const response = await fetch(`/api/suggest?q=${encodeURIComponent(fitQuery(query))}${lang}`, { credentials: 'same-origin' });
       if (!response.ok || mine !== latestSuggestion) return;
       const data = await response.json();
       if (mine !== latestSuggestion || box.value !== query) return;
