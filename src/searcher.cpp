@@ -539,6 +539,14 @@ Searcher::FileStamp Searcher::stamp_of(const std::filesystem::path& file) {
           static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec, true};
 }
 
+bool Searcher::replaced() const {
+  try {
+    return Xapian::Database(dir_.string()).get_uuid() != db_.get_uuid();
+  } catch (const Xapian::Error&) {
+    return false;  // mid-swap: reopen() below decides, and the next request looks again
+  }
+}
+
 void Searcher::refresh() {
   const auto now = std::chrono::steady_clock::now();
   const FileStamp stub_now = stamp_of(dir_ / "XAPIANDB");
@@ -557,7 +565,15 @@ void Searcher::refresh() {
     return;
   }
   try {
-    if (db_.reopen() || db_.get_revision() != synonyms_revision_) load_synonyms();
+    if (stub_.empty() && version_now.present && !(version_now == version_stamp_) && replaced()) {
+      // A rebuilt or swapped-in index: reopen() compares revision numbers
+      // only, and a new index's revision can equal the one held (every
+      // first build of a small folder is revision 1); it would go on
+      // reading the deleted files. Open it whole.
+      open();
+    } else if (db_.reopen() || db_.get_revision() != synonyms_revision_) {
+      load_synonyms();
+    }
     // Stamps taken before the reopen: a commit in between is seen next time.
     stub_stamp_ = stub_now;
     version_stamp_ = version_now;
@@ -582,6 +598,11 @@ auto Searcher::with_retry(F&& f) -> decltype(f()) {
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 3) throw;
       db_.reopen();
+    } catch (const Xapian::DatabaseError& e) {
+      // The files under the handles went away some other way: open the
+      // folder again once, else say the index cannot be read (a 503).
+      if (attempt >= 1) throw IndexUnavailable("cannot read index " + dir_.string() + ": " + e.get_description());
+      open();
     }
   }
 }

@@ -184,6 +184,30 @@ TEST_CASE("a searcher picks up a new revision on refresh", "[search]") {
   }
 }
 
+TEST_CASE("an index rebuilt from scratch is opened anew, even at the same revision", "[search]") {
+  test::TempDir dir;
+  dir.write("articles/a.md", test::article("Alpha", "first"));
+  const IndexOptions opt = index_folder(dir);
+  Searcher s(opt.index_dir);
+  REQUIRE(search(s, "first").hits.size() == 1);
+  // A second folder's first build has the same revision number; it is
+  // moved in where the first index was.
+  dir.write("other/articles/a.md", test::article("Alpha", "first"));
+  dir.write("other/articles/fresh.md", test::article("Fresh", "freshword"));
+  IndexOptions other = opt;
+  other.articles_dir = dir / "other/articles";
+  other.index_dir = dir / "other/index";
+  build_index(other);
+  REQUIRE(Xapian::Database(other.index_dir.string()).get_revision() == Xapian::Database(opt.index_dir.string()).get_revision());
+  std::filesystem::rename(opt.index_dir, dir / "old-index");
+  std::filesystem::rename(other.index_dir, opt.index_dir);
+  std::filesystem::remove_all(dir / "old-index");
+  s.refresh();
+  CHECK(s.status().documents == 2);
+  CHECK(search(s, "freshword").hits.size() == 1);
+  CHECK(search(s, "first").hits.size() == 1);
+}
+
 TEST_CASE("a missing index is reported clearly", "[search]") {
   test::TempDir dir;
   CHECK_THROWS_WITH(Searcher(dir / "nope"), Contains("cannot open index") && Contains("build it with kb-index"));

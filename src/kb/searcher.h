@@ -222,6 +222,9 @@ class Searcher {
 
   void load_synonyms();
   void open();
+  /// Whether the index folder now holds another database than the one
+  /// open (a rebuild moved in), whatever its revision.
+  bool replaced() const;
   std::string read_stub() const;
 
   std::filesystem::path dir_;
