@@ -583,6 +583,30 @@ class Run {
     else failed_new_.push_back(path);
   }
 
+  /// A file refused this run: counted as skipped, and the version of it
+  /// published before, if any, stays published with its slug.
+  void drop_keeping_published(Candidate& c, std::vector<bool>::reference dropped) {
+    ++report_.skipped;
+    dropped = true;
+    if (c.stored) {
+      c.stored->keep = true;
+      c.stored->released = false;
+    }
+  }
+
+  /// The slugs a file named @p slug at @p path may be published under when
+  /// that one is taken, nearest folder first: "security/overview.md" ->
+  /// "security-overview".
+  static std::vector<std::string> folder_qualified_slugs(const std::string& slug, const std::string& path) {
+    std::vector<std::string> out;
+    std::string alt = slug;
+    for (fs::path dir = fs::path(path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      alt = slug_from_file_stem(dir.filename().string()) + "-" + alt;
+      out.push_back(alt);
+    }
+    return out;
+  }
+
   /// Whether @p c is the published article @p stored, moved: its old path
   /// is gone (not merely unreadable) and it has the same bytes or, with
   /// @p by_name, the same file name.
@@ -616,13 +640,15 @@ class Run {
   void resolve_owners(std::vector<Candidate>& candidates) {
     std::unordered_map<std::string, std::size_t> owner;
     std::vector<bool> incumbent(candidates.size(), false);
-    // Only an explicit slug releases the old one: a name-derived slug may
-    // still end up as the folder-qualified slug the file holds.
+    // A file that now claims another slug releases the one it had. A slug
+    // from the file name may still end up as the folder-qualified slug the
+    // file holds ("security-overview"): that one is not released.
     for (const Candidate& c : candidates) {
-      if (c.stored && !c.article->slug_from_file_name &&
-          db_->get_document(c.stored->docid).get_value(schema::kSlotSlug) != c.slug) {
-        c.stored->released = true;
-      }
+      if (!c.stored) continue;
+      const std::string held = db_->get_document(c.stored->docid).get_value(schema::kSlotSlug);
+      const std::vector<std::string> claims =
+          c.article->slug_from_file_name ? folder_qualified_slugs(c.slug, c.path) : std::vector<std::string>{};
+      if (held != c.slug && std::find(claims.begin(), claims.end(), held) == claims.end()) c.stored->released = true;
     }
     // The owner keeps its slug, also when it was moved in this run: first
     // the file at its path, then one with its bytes, then one with its name.
@@ -656,12 +682,8 @@ class Run {
       const std::string taken_by =
           owner.count(c.slug) ? candidates[owner.at(c.slug)].path : std::string(stored_.path(*stored_by_slug(c.slug)));
       if (c.article && c.article->slug_from_file_name) {
-        std::string alt = c.slug;
-        fs::path dir = fs::path(c.path).parent_path();
         bool placed = false;
-        while (!dir.empty() && !placed) {
-          alt = slug_from_file_stem(dir.filename().string()) + "-" + alt;
-          dir = dir.parent_path();
+        for (const std::string& alt : folder_qualified_slugs(c.slug, c.path)) {
           if (is_valid_slug(alt) && is_free(alt, c.path)) {
             warning(c.path, 1, "slug '" + c.slug + "' is taken by " + taken_by + "; published as '" + alt +
                                    "' (set 'slug:' to choose another)");
@@ -669,13 +691,29 @@ class Run {
             c.article->slug = alt;
             owner.emplace(alt, i);
             placed = true;
+            break;
           }
         }
         if (placed) continue;
       }
       error(c.path, c.slug_line, "duplicate slug '" + c.slug + "': already used by " + taken_by);
-      ++report_.skipped;
-      drop[i] = true;
+      drop_keeping_published(c, drop[i]);
+    }
+    // A dropped file's published version stays, and with it its slug: a
+    // file given that slug above has to wait for it (and so on).
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (!drop[i] || !candidates[i].stored) continue;
+        const std::string held = db_->get_document(candidates[i].stored->docid).get_value(schema::kSlotSlug);
+        const auto taker = owner.find(held);
+        if (taker == owner.end() || taker->second == i || drop[taker->second]) continue;
+        Candidate& c = candidates[taker->second];
+        error(c.path, c.slug_line, "duplicate slug '" + c.slug + "': already used by " + candidates[i].path +
+                                       " (its new version was not indexed, so the published one stays)");
+        drop_keeping_published(c, drop[taker->second]);
+        changed = true;
+      }
     }
     std::vector<Candidate> kept;
     for (std::size_t i = 0; i < candidates.size(); ++i) {

@@ -402,6 +402,44 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     CHECK(f.value_of("second", schema::kSlotPath) == "a.md");
     CHECK(f.db().get_doccount() == 2);
   }
+  SECTION("a swap where one side goes back to its file name's slug") {
+    f.write("a.md", article("A", "alpha"));
+    f.write("b.md", article("B", "beta", "slug: x\n"));
+    f.run();
+    f.write("a.md", article("A", "alpha", "slug: x\n"));
+    f.write("b.md", article("B", "beta"));
+    CHECK(f.counts(f.run()) == "1/1/1/0/0");  // counted by slug: 'x' updated, 'b' added, 'a' removed
+    CHECK(f.problems.empty());
+    CHECK(f.value_of("x", schema::kSlotPath) == "a.md");
+    CHECK(f.value_of("b", schema::kSlotPath) == "b.md");
+    CHECK(f.db().get_doccount() == 2);
+  }
+  SECTION("an edit that claims a taken slug keeps the published version") {
+    f.write("a.md", article("A", "alphaword"));
+    f.write("b.md", article("B", "beta", "slug: bee\n"));
+    f.run();
+    f.write("a.md", article("A", "alphaword changed", "slug: bee\n"));
+    CHECK(f.counts(f.run()) == "0/0/0/1/1");
+    CHECK(f.value_of("a", schema::kSlotPath) == "a.md");
+    CHECK(f.value_of("bee", schema::kSlotPath) == "b.md");
+    CHECK_FALSE(f.db().term_exists("changed"));
+    CHECK(f.db().get_doccount() == 2);
+  }
+  SECTION("a file kept at its old slug holds it from the file that would take it") {
+    // a.md moves to b's slug, which stays b's; b.md's new file-name slug
+    // would be free, but a.md keeps 'a' published, so c.md waits.
+    f.write("a.md", article("A", "alpha"));
+    f.write("b.md", article("B", "beta", "slug: bee\n"));
+    f.write("c.md", article("C", "gamma", "slug: sea\n"));
+    f.run();
+    f.write("a.md", article("A", "alpha", "slug: bee\n"));
+    f.write("c.md", article("C", "gamma", "slug: a\n"));
+    f.run();
+    CHECK(f.value_of("a", schema::kSlotPath) == "a.md");
+    CHECK(f.value_of("bee", schema::kSlotPath) == "b.md");
+    CHECK(f.value_of("sea", schema::kSlotPath) == "c.md");
+    CHECK(f.db().get_doccount() == 3);
+  }
   SECTION("a folder-qualified slug stays its file's while the file changes") {
     f.write("printing/overview.md", article("Printing overview", "p"));
     f.write("vpn/overview.md", article("VPN overview", "v"));
