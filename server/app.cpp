@@ -6,6 +6,7 @@
 #include "app.h"
 
 #include "kb/index_writer.h"
+#include "kb/markdown.h"
 #include "kb/sqlite.h"
 #include "kb/text.h"
 
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <regex>
 #include <charconv>
+#include <cstdio>
 #include <set>
 #include <fstream>
 #include <sstream>
@@ -300,6 +302,7 @@ void App::install(httplib::Server& server) {
       {"GET", "/search", "/search", &App::get_search_page},
       {"GET", "/api/search", "/api/search", &App::get_search_api},
       {"GET", R"(/articles/([^/]+))", "/articles/{slug}", &App::get_article},
+      {"GET", R"(/assets/(.+))", "/assets/{path}", &App::get_asset},
       // "/articles/reset-password/" as links and address bars add it: the address without it.
       {"GET", R"(/articles/([^/]+)/+)", "/articles/{slug}/", &App::get_article_with_slash},
       {"GET", "/healthz", "/healthz", &App::get_healthz},
@@ -890,6 +893,26 @@ void App::get_article_with_slash(const httplib::Request& req, httplib::Response&
   if (q != std::string::npos) location += req.target.substr(q);
   res.status = 301;
   res.set_header("Location", location);
+}
+
+void App::get_asset(const httplib::Request& req, httplib::Response& res) {
+  const std::string path = req.matches[1];
+  const std::string type = image_media_type(path);
+  std::optional<std::string> bytes;
+  if (!type.empty() && is_valid_utf8(path)) bytes = searcher().asset(path);
+  if (!bytes) throw HttpError(404, "No article shows an image at this address.");
+  // The bytes decide the tag: a changed image is fetched again at once.
+  char tag[24];
+  std::snprintf(tag, sizeof tag, "\"%016llx\"", static_cast<unsigned long long>(fnv1a64(*bytes)));
+  res.set_header("ETag", tag);
+  res.set_header("Cache-Control", "public, max-age=300");
+  // An SVG opened on its own is a document: nothing in it may run or load.
+  res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+  if (req.get_header_value("If-None-Match") == tag) {
+    res.status = 304;
+    return;
+  }
+  res.set_content(std::move(*bytes), type);
 }
 
 void App::get_article(const httplib::Request& req, httplib::Response& res) {

@@ -73,6 +73,7 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   namespace s = schema;
   RenderOptions render_options;
   render_options.title = article.title;
+  render_options.source_path = article.path;
   const RenderedMarkdown md = render_markdown(article.body, render_options);
 
   Xapian::Document doc;
@@ -122,6 +123,7 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   doc.add_boolean_term(bounded_term(s::kPrefixId, article.slug));
   doc.add_boolean_term(bounded_term(s::kPrefixLang, article.lang.substr(0, article.lang.find('-'))));
   for (const auto& alias : article.aliases) doc.add_boolean_term(bounded_term(s::kPrefixAlias, alias));
+  for (const auto& image : md.images) doc.add_boolean_term(s::kPrefixAsset + image);  // short enough (markdown.cpp)
 
   doc.add_value(s::kSlotSlug, article.slug);
   doc.add_value(s::kSlotTitle, article.title);

@@ -6,6 +6,7 @@
 
 #include "kb/article.h"
 #include "kb/article_files.h"
+#include "kb/asset_store.h"
 #include "kb/document_builder.h"
 #include "kb/schema.h"
 #include "kb/synonyms.h"
@@ -880,7 +881,10 @@ class Run {
         ++report_.removed;
         written();
       }
-      bool metadata_changed = false;
+      bool metadata_changed = sync_assets(db, opt_.articles_dir, [this](const std::string& line) {
+        ++report_.warnings;
+        problem(line);
+      });
       if (synonyms_json_ && db.get_metadata(schema::kMetaSynonyms) != *synonyms_json_) {
         db.set_metadata(schema::kMetaSynonyms, *synonyms_json_);
         metadata_changed = true;

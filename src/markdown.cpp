@@ -8,6 +8,8 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -117,7 +119,104 @@ void fix_relative_md_link(cmark_node* link) {
   cmark_node_set_url(link, fixed.c_str());
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// @p s with %XX escapes decoded (a malformed one is kept as written).
+std::string percent_decoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/// @p path percent-encoded for a URL path, its '/' kept.
+std::string path_encoded(std::string_view path) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char raw : path) {
+    const auto c = static_cast<unsigned char>(raw);
+    if ((std::isalnum(c) && c < 0x80) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += raw;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xFu];
+    }
+  }
+  return out;
+}
+
+/// Longest path an image may have to be served: it becomes an index term.
+constexpr std::size_t kMaxAssetPath = 200;
+
+/// An image beside the article ("img/shot.png") is shown from /assets/,
+/// where kb-server serves the copy kb-index stored; others stay as written.
+void serve_relative_image(cmark_node* image, std::string_view source_path, std::vector<std::string>& images) {
+  const char* url = cmark_node_get_url(image);
+  if (!url || source_path.empty()) return;
+  const std::string path = resolve_article_path(source_path, url);
+  if (path.empty() || path.size() > kMaxAssetPath || image_media_type(path).empty()) return;
+  const std::string served = "/assets/" + path_encoded(path);
+  cmark_node_set_url(image, served.c_str());
+  if (std::find(images.begin(), images.end(), path) == images.end()) images.push_back(path);
+}
+
 }  // namespace
+
+std::string resolve_article_path(std::string_view source_path, std::string_view relative) {
+  if (relative.empty() || relative[0] == '/' || relative[0] == '#' || relative[0] == '?' ||
+      relative.find(':') != std::string_view::npos) {
+    return "";  // absolute, an anchor, or with a scheme (https:, data:, mailto:)
+  }
+  relative = relative.substr(0, relative.find_first_of("?#"));
+  const std::string decoded = percent_decoded(relative);
+  if (decoded.find('\0') != std::string::npos || decoded.find('\\') != std::string::npos) return "";
+  std::vector<std::string> parts;
+  const std::size_t slash = source_path.rfind('/');
+  const std::string joined = slash == std::string_view::npos ? decoded : std::string(source_path.substr(0, slash + 1)) + decoded;
+  std::size_t pos = 0;
+  while (pos <= joined.size()) {
+    const std::size_t end = std::min(joined.find('/', pos), joined.size());
+    const std::string part = joined.substr(pos, end - pos);
+    if (part == "..") {
+      if (parts.empty()) return "";  // above the articles folder
+      parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    pos = end + 1;
+  }
+  std::string out;
+  for (const auto& part : parts) {
+    if (part[0] == '.') return "";  // hidden files and folders are not published
+    out += (out.empty() ? "" : "/") + part;
+  }
+  return out;
+}
+
+std::string image_media_type(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return "";
+  const std::string ext = to_lower(path.substr(dot + 1));
+  if (ext == "png") return "image/png";
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "gif") return "image/gif";
+  if (ext == "webp") return "image/webp";
+  if (ext == "avif") return "image/avif";
+  if (ext == "svg") return "image/svg+xml";
+  return "";
+}
 
 RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions& options) {
   RenderedMarkdown out;
@@ -175,6 +274,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           const char* url = cmark_node_get_url(node);
           out.links.push_back(LinkRef{url ? url : "", cmark_node_get_start_line(node), type == CMARK_NODE_IMAGE});
         }
+        if (type == CMARK_NODE_IMAGE) serve_relative_image(node, options.source_path, out.images);
         if (type_name(node) == "table") tables.push_back(node);
         std::string& text = out.sections.back().text;
         switch (type) {

@@ -4,6 +4,8 @@
  */
 #include "kb/searcher.h"
 
+#include "kb/asset_store.h"
+
 #include "kb/bm25_weight.h"
 #include "kb/document_builder.h"
 #include "kb/events.h"
@@ -1089,6 +1091,11 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
     }
     return std::nullopt;
   });
+}
+
+std::optional<std::string> Searcher::asset(const std::string& path) {
+  if (path.empty() || path.size() > 1024) return std::nullopt;
+  return with_retry([&] { return stored_asset(db_, path); });
 }
 
 std::string Searcher::preferred_language(const FacetTable& table, const std::string& lang, const std::string& query,

@@ -345,6 +345,37 @@ void age_all_files(const std::filesystem::path& articles) {
 
 }  // namespace
 
+TEST_CASE("images articles show are stored with the index, in step with their files", "[index]") {
+  Fixture f;
+  auto stored = [&](const std::string& path) { return f.db().get_metadata(schema::kMetaAsset + path); };
+  f.write("net/vpn.md", article("VPN", "See ![diagram](img/diagram.png) and ![gone](img/gone.png)."));
+  f.write("net/img/diagram.png", "first bytes");
+  f.write("big.md", article("Big", "![big](huge.png)"));
+  f.write("huge.png", "");
+  std::filesystem::resize_file(f.articles() / "huge.png", (10u << 20) + 1);
+  age_all_files(f.articles());
+  const IndexReport first = f.run();
+  CHECK(stored("net/img/diagram.png") == "first bytes");
+  CHECK(stored("huge.png").empty());
+  CHECK(std::count_if(f.problems.begin(), f.problems.end(), [](const std::string& p) {
+          return p.rfind("net/img/gone.png:1: warning: image", 0) == 0 || p.rfind("huge.png:1: warning: image is larger", 0) == 0;
+        }) == 2);
+  CHECK(first.warnings >= 2);
+  const Xapian::rev before = f.db().get_revision();
+  f.run();
+  CHECK(f.db().get_revision() == before);  // nothing changed: no new revision
+  // The image changes, its article does not.
+  f.write("net/img/diagram.png", "second bytes, longer");
+  age_all_files(f.articles());
+  f.run();
+  CHECK(stored("net/img/diagram.png") == "second bytes, longer");
+  // No article shows it any more: it goes.
+  f.write("net/vpn.md", article("VPN", "No picture now."));
+  f.run();
+  CHECK(stored("net/img/diagram.png").empty());
+  CHECK(f.db().get_metadata(schema::kMetaAssetStat + std::string("net/img/diagram.png")).empty());
+}
+
 TEST_CASE("files not read this run still hold their slugs", "[index]") {
   Fixture f;
   SECTION("a newcomer cannot take an unchanged article's slug") {

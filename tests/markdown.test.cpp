@@ -92,3 +92,35 @@ TEST_CASE("deeply nested input renders without crashing", "[markdown]") {
   }();
   CHECK_NOTHROW(render_markdown(quotes + " deep\n" + lists + std::string(10000, '[') + std::string(10000, '*')));
 }
+
+TEST_CASE("images beside an article are shown from /assets/", "[markdown]") {
+  RenderOptions ro;
+  ro.source_path = "net/vpn.md";
+  const RenderedMarkdown md = render_markdown(
+      "![a](img/shot.png) ![b](../logo.SVG) ![c](./img/shot.png) ![d](https://example.com/x.png)\n"
+      "![e](../../etc/x.png) ![f](img/notes.txt) ![g](img/my%20shot.jpg?v=2) ![h](.hidden/x.png)\n",
+      ro);
+  CHECK_THAT(md.html, Contains("src=\"/assets/net/img/shot.png\" alt=\"a\""));
+  CHECK_THAT(md.html, Contains("src=\"/assets/logo.SVG\" alt=\"b\""));
+  CHECK_THAT(md.html, Contains("src=\"https://example.com/x.png\""));  // not beside it
+  CHECK_THAT(md.html, Contains("src=\"../../etc/x.png\""));            // outside the articles folder
+  CHECK_THAT(md.html, Contains("src=\"img/notes.txt\""));              // not an image type
+  CHECK_THAT(md.html, Contains("src=\"/assets/net/img/my%20shot.jpg\""));
+  CHECK_THAT(md.html, Contains("src=\".hidden/x.png\""));              // hidden folders are not published
+  CHECK(md.images == std::vector<std::string>{"net/img/shot.png", "logo.SVG", "net/img/my shot.jpg"});
+  // The checker reads the addresses as written.
+  CHECK(md.links.at(0).url == "img/shot.png");
+  // Without the article's path nothing is rewritten.
+  CHECK_THAT(render_markdown("![a](img/shot.png)").html, Contains("src=\"img/shot.png\""));
+}
+
+TEST_CASE("relative paths resolve inside the articles folder only", "[markdown]") {
+  CHECK(resolve_article_path("a/b.md", "c.png") == "a/c.png");
+  CHECK(resolve_article_path("b.md", "c/./d/../e.png") == "c/e.png");
+  CHECK(resolve_article_path("a/b.md", "../../c.png").empty());
+  CHECK(resolve_article_path("a/b.md", "/c.png").empty());
+  CHECK(resolve_article_path("a/b.md", "data:image/png;base64,xx").empty());
+  CHECK(resolve_article_path("a/b.md", "c.png#x").empty() == false);
+  CHECK(image_media_type("x/y.JPG") == "image/jpeg");
+  CHECK(image_media_type("x.png/y").empty());
+}

@@ -8,6 +8,9 @@
 #include "support/temp_dir.h"
 
 #include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -252,6 +255,51 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     const int status = server.stop();
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+  }
+}
+
+TEST_CASE("an article's images are served from the index", "[server][web]") {
+  Site site;
+  site.dir.write("articles/net/pictured.md", "---\ntitle: Pictured\n---\n![The settings dialog](img/dialog.png)\n"
+                                            "![Logo](../logo.svg)\n");
+  site.dir.write("articles/net/img/dialog.png", "\x89PNG not really");
+  site.dir.write("articles/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
+  const timespec old_times[2] = {{1700000000, 0}, {1700000000, 0}};
+  for (const char* f : {"articles/net/img/dialog.png", "articles/logo.svg"}) {
+    REQUIRE(utimensat(AT_FDCWD, (site.dir / f).c_str(), old_times, 0) == 0);
+  }
+  REQUIRE(site.reindex() == 0);
+  ServerProcess server(site.server_args());
+  httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
+
+  const auto page = cli.Get("/articles/pictured");
+  REQUIRE(page);
+  CHECK_THAT(page->body, Contains("<img src=\"/assets/net/img/dialog.png\" alt=\"The settings dialog\""));
+  const auto png = cli.Get("/assets/net/img/dialog.png");
+  REQUIRE(png);
+  CHECK(png->status == 200);
+  CHECK(png->body == "\x89PNG not really");
+  CHECK(png->get_header_value("Content-Type") == "image/png");
+  const std::string tag = png->get_header_value("ETag");
+  REQUIRE_FALSE(tag.empty());
+  const auto again = cli.Get("/assets/net/img/dialog.png", {{"If-None-Match", tag}});
+  REQUIRE(again);
+  CHECK(again->status == 304);
+  // An SVG opened on its own runs nothing.
+  const auto svg = cli.Get("/assets/logo.svg");
+  REQUIRE(svg);
+  CHECK(svg->status == 200);
+  CHECK(svg->get_header_value("Content-Type") == "image/svg+xml");
+  CHECK_THAT(svg->get_header_value("Content-Security-Policy"), Contains("sandbox"));
+  // Only images articles show, never other files of the folder.
+  for (const char* path : {"/assets/net/pictured.md", "/assets/net/img/missing.png", "/assets/..%2F..%2Fetc%2Fpasswd",
+                           "/assets/net/img/dialog.png%00.png"}) {
+    const auto res = cli.Get(path);
+    REQUIRE(res);
+    INFO(path);
+    CHECK(res->status >= 400);
+    CHECK(res->status < 500);
   }
 }
 

@@ -37,13 +37,30 @@ struct RenderedMarkdown {
   std::vector<Section> sections;
   std::string plain_text;  ///< all section text, blocks separated by newlines
   std::vector<LinkRef> links;  ///< every link and image, for checking
+  /// The images beside the article that the HTML shows from /assets/: their
+  /// paths relative to the articles folder, each once (kb-index stores them).
+  std::vector<std::string> images;
 };
 
 struct RenderOptions {
   /// When the body opens with a level-1 heading equal to this title, it is
   /// dropped: the page shows the title itself.
   std::string title;
+  /// The article's path relative to the articles folder ("vpn/setup.md"):
+  /// images written relative to it ("img/shot.png") are shown from
+  /// /assets/vpn/img/shot.png. Empty: image addresses are left as written.
+  std::string source_path;
 };
+
+/// The path, relative to the articles folder, that @p relative (a link or
+/// image address as written in the article at @p source_path, percent
+/// escapes allowed, "?query" and "#fragment" ignored) names; "" when it is
+/// not a relative path or leaves the articles folder.
+std::string resolve_article_path(std::string_view source_path, std::string_view relative);
+
+/// Image file types served from /assets/, by extension, with their media
+/// type; "" for any other file.
+std::string image_media_type(std::string_view path);
 
 /// Renders @p markdown. Never throws on any input: cmark accepts all text.
 RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions& options = {});

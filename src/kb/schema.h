@@ -21,8 +21,9 @@ inline constexpr int kSchemaVersion = 4;
 /// kb-index rebuilds every article once, and servers keep serving the
 /// index meanwhile. 2: heading anchors out of the headings' spoken names.
 /// 3: more exact identifiers (error_tokens.h: "KB 2117917", HRESULTs
-/// without "0x", PowerShell commands).
-inline constexpr int kRenderVersion = 3;
+/// without "0x", PowerShell commands). 4: images beside an article are
+/// shown from /assets/ (kPrefixAsset, kMetaAsset).
+inline constexpr int kRenderVersion = 4;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
@@ -46,6 +47,10 @@ inline constexpr const char* kPrefixErrorToken = "XE";
 /// A query this article is pinned to (front matter promote_for), in
 /// normalise_query() form: "XPIN" + "vpn setup".
 inline constexpr const char* kPrefixPinned = "XPIN";
+/// An image the article shows from /assets/ (boolean): "XASSET" + its
+/// path relative to the articles folder. An image no article holds any
+/// more is dropped from the metadata below.
+inline constexpr const char* kPrefixAsset = "XASSET";
 
 // ---- Within-document frequency increments --------------------------------
 // Title and heading words are also indexed without prefix with a larger wdf,
@@ -94,6 +99,12 @@ inline constexpr const char* kMetaIndexedAt = "kb:indexed_at";  ///< UTC ISO 860
 /// Synonym groups from articles/_synonyms.yaml, as a JSON array of arrays;
 /// stored with the index so searchers reload them with each revision.
 inline constexpr const char* kMetaSynonyms = "kb:synonyms";
+/// An image's bytes, by its path relative to the articles folder:
+/// kMetaAsset + path. Stored with the index so that every copy of it
+/// (replicas included) serves the images its articles show.
+inline constexpr const char* kMetaAsset = "kb:asset:";
+/// "size:mtime_ns" of the image file as stored: kMetaAssetStat + path.
+inline constexpr const char* kMetaAssetStat = "kb:asset_stat:";
 /// Paths, one per line, of articles with a declared alias that was ignored
 /// (another article held it): read again when something else changes, so
 /// the alias is published once it is free.

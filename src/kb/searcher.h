@@ -182,6 +182,10 @@ class Searcher {
   std::vector<ArticleLink> complete_titles(const std::string& typed, std::size_t count, const std::string& lang = "",
                                            const std::vector<std::string>& accept_languages = {});
 
+  /// The bytes of an image an article shows (asset_store.h), by its path
+  /// relative to the articles folder; nullopt when no article shows one there.
+  std::optional<std::string> asset(const std::string& path);
+
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);
 
