@@ -126,9 +126,16 @@ CheckReport check_articles(const CheckOptions& options) {
       const std::string& url = link.url;
       if (url.empty() || is_external(url)) continue;
       if (link.image) {
-        const fs::path image = fs::path(options.articles_dir) / fs::path(a.path).parent_path() / url.substr(0, url.find('?'));
+        if (url[0] == '/' || url.rfind("data:", 0) == 0) continue;
+        const std::string resolved = resolve_article_path(a.path, url);
         std::error_code ec;
-        if (url[0] != '/' && !fs::exists(image, ec)) add(a.path, body_line(link.line), true, "image not found: " + url);
+        if (resolved.empty()) {
+          add(a.path, body_line(link.line), true, "image outside the articles folder (not published): " + url);
+        } else if (!fs::exists(fs::path(options.articles_dir) / resolved, ec)) {
+          add(a.path, body_line(link.line), true, "image not found: " + url);
+        } else if (image_media_type(resolved).empty()) {
+          add(a.path, body_line(link.line), false, "not an image type kb serves (PNG, JPEG, GIF, WebP, AVIF, SVG): " + url);
+        }
         continue;
       }
       const std::size_t hash = url.find('#');

@@ -2,6 +2,7 @@
  *  @brief kb-index --check on a fixture with every kind of breakage.
  */
 #include "kb/checker.h"
+#include "support/temp_dir.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -59,4 +60,20 @@ TEST_CASE("without --stale-days or a past review date there are no warnings for 
     CHECK(p.message.find("days ago") == std::string::npos);
     CHECK(p.message.find("has passed") == std::string::npos);
   }
+}
+
+TEST_CASE("images are checked as kb-index publishes them", "[checker]") {
+  test::TempDir dir;
+  dir.write("articles/net/a.md", "---\ntitle: A\n---\n![ok](img/my%20shot.png)\n![out](../../x.png)\n![txt](img/notes.txt)\n");
+  dir.write("articles/net/img/my shot.png", "png");
+  dir.write("articles/net/img/notes.txt", "text");
+  CheckOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.today = "2026-11-21";
+  std::vector<std::string> lines;
+  for (const auto& p : check_articles(opt).problems) lines.push_back(p.text());
+  CHECK(lines == std::vector<std::string>{
+                     "net/a.md:5: error: image outside the articles folder (not published): ../../x.png",
+                     "net/a.md:6: warning: not an image type kb serves (PNG, JPEG, GIF, WebP, AVIF, SVG): img/notes.txt",
+                 });
 }
