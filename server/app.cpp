@@ -302,6 +302,7 @@ void App::install(httplib::Server& server) {
       {"GET", "/search", "/search", &App::get_search_page},
       {"GET", "/api/search", "/api/search", &App::get_search_api},
       {"GET", R"(/articles/([^/]+))", "/articles/{slug}", &App::get_article},
+      {"GET", R"(/articles/by-path/(.+))", "/articles/by-path/{path}", &App::get_article_by_path},
       {"GET", R"(/assets/(.+))", "/assets/{path}", &App::get_asset},
       // "/articles/reset-password/" as links and address bars add it: the address without it.
       {"GET", R"(/articles/([^/]+)/+)", "/articles/{slug}/", &App::get_article_with_slash},
@@ -892,6 +893,19 @@ void App::get_article_with_slash(const httplib::Request& req, httplib::Response&
   const auto q = req.target.find('?');
   if (q != std::string::npos) location += req.target.substr(q);
   res.status = 301;
+  res.set_header("Location", location);
+}
+
+void App::get_article_by_path(const httplib::Request& req, httplib::Response& res) {
+  // A link written to a file: to the article it is published as now. Not
+  // for good (302): the file may be published under another slug later.
+  const std::string path = req.matches[1];
+  std::optional<std::string> slug;
+  if (is_valid_utf8(path)) slug = searcher().slug_of_path(path);
+  if (!slug) throw HttpError(404, "No article is published from the file '" + path + "'.");
+  std::string location = "/articles/" + *slug;
+  if (const auto q = req.target.find('?'); q != std::string::npos) location += req.target.substr(q);
+  res.status = 302;
   res.set_header("Location", location);
 }
 

@@ -158,6 +158,7 @@ class App {
   void get_search_api(const httplib::Request& req, httplib::Response& res);
   void get_article(const httplib::Request& req, httplib::Response& res);
   void get_asset(const httplib::Request& req, httplib::Response& res);
+  void get_article_by_path(const httplib::Request& req, httplib::Response& res);
   void get_article_with_slash(const httplib::Request& req, httplib::Response& res);
   void get_healthz(const httplib::Request& req, httplib::Response& res);
   // Readiness and the index handles: app_health.cpp.

@@ -82,6 +82,7 @@ CheckReport check_articles(const CheckOptions& options) {
       for (const auto& [line, message] : c.article.warnings) add(rel, line, false, message);
       RenderOptions ro;
       ro.title = c.article.title;
+      ro.source_path = c.article.path;
       c.md = render_markdown(c.article.body, ro);
       report.parsed.push_back(CheckedArticle{c.article.slug, c.article.title, c.article.path, c.article.updated});
       checked.push_back(std::move(c));
@@ -93,12 +94,20 @@ CheckReport check_articles(const CheckOptions& options) {
   // Slugs and aliases: what links may point at.
   std::map<std::string, const Checked*> by_slug;
   std::map<std::string, const Checked*> by_alias;
+  std::map<std::string, const Checked*> by_path;
+  for (const auto& c : checked) by_path.emplace(c.article.path, &c);
   for (const auto& c : checked) {
     const auto [it, fresh] = by_slug.emplace(c.article.slug, &c);
     if (!fresh && c.article.slug_from_file_name) {
-      // As kb-index does: published under a folder-qualified slug.
+      // As kb-index does: published under a folder-qualified slug, which
+      // links may name.
       add(c.article.path, 1, false,
           "file name also used by " + it->second->article.path + "; published under a folder-qualified slug (set 'slug:')");
+      std::string alt = c.article.slug;
+      for (fs::path dir = fs::path(c.article.path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+        alt = slug_from_file_stem(dir.filename().string()) + "-" + alt;
+        if (by_slug.emplace(alt, &c).second) break;
+      }
     } else if (!fresh) {
       add(c.article.path, c.article.slug_line, true,
           "duplicate slug '" + c.article.slug + "': already used by " + it->second->article.path);
@@ -145,14 +154,25 @@ CheckReport check_articles(const CheckOptions& options) {
         continue;
       }
       if (url.rfind("/articles/", 0) != 0) continue;  // other pages of the site
-      std::string slug = url.substr(10, hash == std::string::npos ? std::string::npos : hash - 10);
-      slug = slug.substr(0, slug.find('?'));
       const Checked* target = nullptr;
-      if (const auto s = by_slug.find(slug); s != by_slug.end()) target = s->second;
-      if (const auto al = by_alias.find(slug); !target && al != by_alias.end()) target = al->second;
-      if (!target) {
-        add(a.path, body_line(link.line), true, "broken link: no article has the slug '" + slug + "'");
-        continue;
+      if (url.rfind(kByPathPrefix, 0) == 0) {
+        // A link written to another article's file.
+        const std::size_t from = std::string_view(kByPathPrefix).size();
+        const std::string path = percent_decoded(url.substr(from, hash == std::string::npos ? std::string::npos : hash - from));
+        if (const auto p = by_path.find(path); p != by_path.end()) target = p->second;
+        if (!target) {
+          add(a.path, body_line(link.line), true, "broken link: no article file at " + path);
+          continue;
+        }
+      } else {
+        std::string slug = url.substr(10, hash == std::string::npos ? std::string::npos : hash - 10);
+        slug = slug.substr(0, slug.find('?'));
+        if (const auto s = by_slug.find(slug); s != by_slug.end()) target = s->second;
+        if (const auto al = by_alias.find(slug); !target && al != by_alias.end()) target = al->second;
+        if (!target) {
+          add(a.path, body_line(link.line), true, "broken link: no article has the slug '" + slug + "'");
+          continue;
+        }
       }
       if (!anchor.empty()) {
         const auto& hs = target->md.headings;

@@ -124,6 +124,7 @@ Xapian::Document build_document(const Article& article, const std::string& conte
   doc.add_boolean_term(bounded_term(s::kPrefixLang, article.lang.substr(0, article.lang.find('-'))));
   for (const auto& alias : article.aliases) doc.add_boolean_term(bounded_term(s::kPrefixAlias, alias));
   for (const auto& image : md.images) doc.add_boolean_term(s::kPrefixAsset + image);  // short enough (markdown.cpp)
+  if (article.path.size() <= kMaxLinkedPath) doc.add_boolean_term(s::kPrefixPath + article.path);
 
   doc.add_value(s::kSlotSlug, article.slug);
   doc.add_value(s::kSlotTitle, article.title);

@@ -95,28 +95,31 @@ bool is_block_boundary(cmark_node* node) {
 }
 
 /// Links written for a file tree ("../vpn/setup.md#step-2") point at the
-/// article page of that file instead.
-void fix_relative_md_link(cmark_node* link) {
+/// article page of that file instead: by its path when the article's own
+/// is known (the server finds the slug it is published under, which may be
+/// folder-qualified or set in its front matter), else by its file name.
+void fix_relative_md_link(cmark_node* link, std::string_view source_path) {
   const char* url_c = cmark_node_get_url(link);
   if (!url_c) return;
   const std::string_view url(url_c);
-  if (url.empty() || url[0] == '/' || url[0] == '#' || url.find("://") != std::string_view::npos ||
-      url.find(':') != std::string_view::npos) {
-    return;
-  }
+  if (url.empty() || url[0] == '/' || url[0] == '#' || url.find(':') != std::string_view::npos) return;
   const std::size_t hash = url.find('#');
   std::string_view path = url.substr(0, hash);
-  const std::size_t query = path.find('?');
-  path = path.substr(0, query);
+  path = path.substr(0, path.find('?'));
   if (path.size() < 4 || path.substr(path.size() - 3) != ".md") return;
+  const std::string fragment = hash == std::string_view::npos ? "" : std::string(url.substr(hash));
+  if (!source_path.empty()) {
+    const std::string target = resolve_article_path(source_path, url);
+    if (target.empty() || target.size() > kMaxLinkedPath) return;  // outside the articles: left as written
+    cmark_node_set_url(link, (kByPathPrefix + path_encoded(target) + fragment).c_str());
+    return;
+  }
   const std::size_t slash = path.rfind('/');
   const std::string_view stem = path.substr(slash == std::string_view::npos ? 0 : slash + 1,
                                             path.size() - 3 - (slash == std::string_view::npos ? 0 : slash + 1));
   const std::string slug = slug_from_file_stem(stem);
   if (slug.empty()) return;
-  std::string fixed = "/articles/" + slug;
-  if (hash != std::string_view::npos) fixed += std::string(url.substr(hash));
-  cmark_node_set_url(link, fixed.c_str());
+  cmark_node_set_url(link, ("/articles/" + slug + fragment).c_str());
 }
 
 int hex_digit(char c) {
@@ -126,7 +129,20 @@ int hex_digit(char c) {
   return -1;
 }
 
-/// @p s with %XX escapes decoded (a malformed one is kept as written).
+/// An image beside the article ("img/shot.png") is shown from /assets/,
+/// where kb-server serves the copy kb-index stored; others stay as written.
+void serve_relative_image(cmark_node* image, std::string_view source_path, std::vector<std::string>& images) {
+  const char* url = cmark_node_get_url(image);
+  if (!url || source_path.empty()) return;
+  const std::string path = resolve_article_path(source_path, url);
+  if (path.empty() || path.size() > kMaxLinkedPath || image_media_type(path).empty()) return;
+  const std::string served = "/assets/" + path_encoded(path);
+  cmark_node_set_url(image, served.c_str());
+  if (std::find(images.begin(), images.end(), path) == images.end()) images.push_back(path);
+}
+
+}  // namespace
+
 std::string percent_decoded(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -140,7 +156,6 @@ std::string percent_decoded(std::string_view s) {
   return out;
 }
 
-/// @p path percent-encoded for a URL path, its '/' kept.
 std::string path_encoded(std::string_view path) {
   static const char hex[] = "0123456789ABCDEF";
   std::string out;
@@ -156,23 +171,6 @@ std::string path_encoded(std::string_view path) {
   }
   return out;
 }
-
-/// Longest path an image may have to be served: it becomes an index term.
-constexpr std::size_t kMaxAssetPath = 200;
-
-/// An image beside the article ("img/shot.png") is shown from /assets/,
-/// where kb-server serves the copy kb-index stored; others stay as written.
-void serve_relative_image(cmark_node* image, std::string_view source_path, std::vector<std::string>& images) {
-  const char* url = cmark_node_get_url(image);
-  if (!url || source_path.empty()) return;
-  const std::string path = resolve_article_path(source_path, url);
-  if (path.empty() || path.size() > kMaxAssetPath || image_media_type(path).empty()) return;
-  const std::string served = "/assets/" + path_encoded(path);
-  cmark_node_set_url(image, served.c_str());
-  if (std::find(images.begin(), images.end(), path) == images.end()) images.push_back(path);
-}
-
-}  // namespace
 
 std::string resolve_article_path(std::string_view source_path, std::string_view relative) {
   if (relative.empty() || relative[0] == '/' || relative[0] == '#' || relative[0] == '?' ||
@@ -269,7 +267,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           cmark_iter_reset(iter.get(), node, CMARK_EVENT_EXIT);
           continue;
         }
-        if (type == CMARK_NODE_LINK) fix_relative_md_link(node);
+        if (type == CMARK_NODE_LINK) fix_relative_md_link(node, options.source_path);
         if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
           const char* url = cmark_node_get_url(node);
           out.links.push_back(LinkRef{url ? url : "", cmark_node_get_start_line(node), type == CMARK_NODE_IMAGE});

@@ -10,6 +10,7 @@
 #include "kb/document_builder.h"
 #include "kb/events.h"
 #include "kb/facet_table.h"
+#include "kb/markdown.h"
 #include "kb/quoted_phrases.h"
 #include "kb/rerank.h"
 #include "kb/schema.h"
@@ -1093,6 +1094,16 @@ std::optional<std::string> Searcher::section_text(const std::string& slug, const
   });
 }
 
+std::optional<std::string> Searcher::slug_of_path(const std::string& path) {
+  if (path.empty() || path.size() > kMaxLinkedPath) return std::nullopt;
+  return with_retry([&]() -> std::optional<std::string> {
+    const std::string term = schema::kPrefixPath + path;
+    const auto p = db_.postlist_begin(term);
+    if (p == db_.postlist_end(term)) return std::nullopt;
+    return db_.get_document(*p).get_value(schema::kSlotSlug);
+  });
+}
+
 std::optional<std::string> Searcher::asset(const std::string& path) {
   if (path.empty() || path.size() > 1024) return std::nullopt;
   return with_retry([&] { return stored_asset(db_, path); });
@@ -1200,8 +1211,9 @@ class SharedWordDecider : public Xapian::ExpandDecider {
   std::unordered_set<std::string> filing_words_;
 };
 
-/// Articles @p html links to ("/articles/SLUG" hrefs, as kb-index writes
-/// links between articles), in the order they come, each once.
+/// Articles @p html links to ("/articles/SLUG" and "/articles/by-path/PATH"
+/// hrefs, as kb-index writes links between articles), in the order they
+/// come, each once.
 std::vector<std::string> linked_slugs(const std::string& html) {
   std::vector<std::string> out;
   static constexpr std::string_view kHref = "href=\"/articles/";
@@ -1238,10 +1250,14 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
     // The writer's own links come first, two at most: they name what to
     // read next, but a passing "see X" is not always the same topic.
     constexpr std::size_t kLinkedFirst = 2;
-    for (const std::string& slug : linked_slugs(article.html)) {
+    for (const std::string& target : linked_slugs(article.html)) {
       if (out.size() >= std::min(count, kLinkedFirst)) break;
-      if (!is_valid_slug(slug)) continue;
-      const std::string id = schema::kPrefixId + slug;
+      // A link to a file ("by-path/vpn/setup.md") or to a slug.
+      const std::string by_path = std::string(kByPathPrefix).substr(std::string_view("/articles/").size());
+      const std::string id = target.rfind(by_path, 0) == 0
+                                 ? schema::kPrefixPath + percent_decoded(target.substr(by_path.size()))
+                                 : is_valid_slug(target) ? schema::kPrefixId + target : std::string();
+      if (id.empty()) continue;
       auto p = db_.postlist_begin(id);
       if (p == db_.postlist_end(id)) continue;
       const Xapian::Document doc = db_.get_document(*p);

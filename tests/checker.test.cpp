@@ -77,3 +77,24 @@ TEST_CASE("images are checked as kb-index publishes them", "[checker]") {
                      "net/a.md:6: warning: not an image type kb serves (PNG, JPEG, GIF, WebP, AVIF, SVG): img/notes.txt",
                  });
 }
+
+TEST_CASE("links to other articles' files are checked by path, folder-qualified slugs included", "[checker]") {
+  test::TempDir dir;
+  dir.write("articles/printing/overview.md", "---\ntitle: Printing\n---\n## Step 1\nx\n");
+  dir.write("articles/vpn/overview.md", "---\ntitle: VPN\n---\n## Step 2\ny\n");
+  dir.write("articles/acc/reset.md", "---\ntitle: Reset\nslug: reset-password\n---\nz\n");
+  dir.write("articles/vpn/linker.md",
+            "---\ntitle: Linker\n---\n[a](overview.md#step-2) [b](../acc/reset.md) [c](/articles/vpn-overview)\n"
+            "[d](../printing/overview.md#step-2) [e](../gone.md)\n");
+  CheckOptions opt;
+  opt.articles_dir = dir / "articles";
+  opt.today = "2026-11-21";
+  std::vector<std::string> lines;
+  for (const auto& p : check_articles(opt).problems) lines.push_back(p.text());
+  CHECK(lines == std::vector<std::string>{
+                     "vpn/linker.md:5: error: broken link: printing/overview.md has no heading with the anchor '#step-2'",
+                     "vpn/linker.md:5: error: broken link: no article file at gone.md",
+                     "vpn/overview.md:1: warning: file name also used by printing/overview.md; published under a "
+                     "folder-qualified slug (set 'slug:')",
+                 });
+}

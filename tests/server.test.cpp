@@ -303,6 +303,35 @@ TEST_CASE("an article's images are served from the index", "[server][web]") {
   }
 }
 
+TEST_CASE("links written to another article's file lead to that article", "[server][web]") {
+  Site site;
+  site.dir.write("articles/printing/overview.md", "---\ntitle: Printing overview\n---\n## Step 2\nprint\n");
+  site.dir.write("articles/vpn/overview.md", "---\ntitle: VPN overview\n---\n## Step 2\ntunnel\n");
+  site.dir.write("articles/acc/reset.md", "---\ntitle: Reset\nslug: reset-password-now\n---\nreset\n");
+  site.dir.write("articles/vpn/linker.md",
+                 "---\ntitle: Linker\n---\nSee [the overview](overview.md#step-2) and [reset](../acc/reset.md).\n");
+  REQUIRE(site.reindex() == 0);
+  ServerProcess server(site.server_args());
+  httplib::Client cli("127.0.0.1", server.port());
+  act_as_browser(cli);
+  const auto page = cli.Get("/articles/linker");
+  REQUIRE(page);
+  CHECK_THAT(page->body, Contains("href=\"/articles/by-path/vpn/overview.md#step-2\""));
+  // The VPN overview, not the printing one that has the same file name.
+  const auto overview = cli.Get("/articles/by-path/vpn/overview.md");
+  REQUIRE(overview);
+  CHECK(overview->status == 302);
+  CHECK(overview->get_header_value("Location") == "/articles/vpn-overview");
+  const auto reset = cli.Get("/articles/by-path/acc/reset.md");
+  REQUIRE(reset);
+  CHECK(reset->get_header_value("Location") == "/articles/reset-password-now");
+  const auto gone = cli.Get("/articles/by-path/acc/gone.md");
+  REQUIRE(gone);
+  CHECK(gone->status == 404);
+  // The writer's links still come first among related articles.
+  CHECK_THAT(page->body, Contains("<li><a href=\"/articles/vpn-overview?from=related\">VPN overview</a></li>"));
+}
+
 TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[server][web]") {
   Site site;
   // A theme that replaces one string, the stylesheet and the footer.

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,7 @@ struct Heading {
 
 /// A link or image destination as written, with its line in the body.
 struct LinkRef {
-  std::string url;     ///< after .md links were turned into /articles/ URLs
+  std::string url;     ///< after .md links were turned into /articles/ URLs (by path when the source path is known)
   int line = 0;
   bool image = false;
 };
@@ -57,6 +58,20 @@ struct RenderOptions {
 /// escapes allowed, "?query" and "#fragment" ignored) names; "" when it is
 /// not a relative path or leaves the articles folder.
 std::string resolve_article_path(std::string_view source_path, std::string_view relative);
+
+/// Longest source path a link or image may name to be followed: each
+/// becomes an index term.
+inline constexpr std::size_t kMaxLinkedPath = 200;
+
+/// Where a link to another article's file points: "/articles/by-path/" and
+/// its path relative to the articles folder, percent-encoded.
+inline constexpr const char* kByPathPrefix = "/articles/by-path/";
+
+/// @p path percent-encoded for a URL path, its '/' kept.
+std::string path_encoded(std::string_view path);
+
+/// @p s with its %XX escapes decoded (a malformed one is kept as written).
+std::string percent_decoded(std::string_view s);
 
 /// Image file types served from /assets/, by extension, with their media
 /// type; "" for any other file.

@@ -22,7 +22,8 @@ inline constexpr int kSchemaVersion = 4;
 /// index meanwhile. 2: heading anchors out of the headings' spoken names.
 /// 3: more exact identifiers (error_tokens.h: "KB 2117917", HRESULTs
 /// without "0x", PowerShell commands). 4: images beside an article are
-/// shown from /assets/ (kPrefixAsset, kMetaAsset).
+/// shown from /assets/ (kPrefixAsset, kMetaAsset), and links to other
+/// articles' files go by path (kPrefixPath).
 inline constexpr int kRenderVersion = 4;
 
 // ---- Term prefixes -------------------------------------------------------
@@ -51,6 +52,11 @@ inline constexpr const char* kPrefixPinned = "XPIN";
 /// path relative to the articles folder. An image no article holds any
 /// more is dropped from the metadata below.
 inline constexpr const char* kPrefixAsset = "XASSET";
+/// The article's source path relative to the articles folder (boolean),
+/// when at most 200 bytes: "XPATH" + "vpn/overview.md". Links between
+/// articles go through it (/articles/by-path/...), so they follow the file
+/// whatever slug it is published under.
+inline constexpr const char* kPrefixPath = "XPATH";
 
 // ---- Within-document frequency increments --------------------------------
 // Title and heading words are also indexed without prefix with a larger wdf,

@@ -186,6 +186,10 @@ class Searcher {
   /// relative to the articles folder; nullopt when no article shows one there.
   std::optional<std::string> asset(const std::string& path);
 
+  /// The slug of the article whose source file is @p path (relative to the
+  /// articles folder), for links written to files (markdown.h).
+  std::optional<std::string> slug_of_path(const std::string& path);
+
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);
 
