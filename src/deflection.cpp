@@ -44,15 +44,16 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   f.ended = session_ended(s, opt);
   bool form_open = false;
   bool suggestion_clicked_after_form = false;
-  bool from_agent_link = false;
   bool solved = false;
   std::map<std::string, int> last_vote;  ///< as the article tallies count: a changed mind counts once
   for (const Event& e : s.second) {
+    // Someone who followed the link an agent put in a ticket reply already
+    // has a ticket: whatever they do from there on is not self-service,
+    // deflected or not. What they did before (the search that found
+    // nothing, the ticket they then filed) still counts.
+    if (e.kind == event_kind::kView && e.source == view_source::kAgent) break;
     if (e.kind == event_kind::kSearch) f.help = true;
-    if (e.kind == event_kind::kView) {
-      f.help = f.viewed = true;
-      if (e.source == view_source::kAgent) from_agent_link = true;
-    }
+    if (e.kind == event_kind::kView) f.help = f.viewed = true;
     if (e.kind == event_kind::kTicket) f.ticket = true;
     if (e.kind == event_kind::kVote && e.helpful >= 0) last_vote[e.slug] = e.helpful;
     if (e.kind == event_kind::kSolved) solved = true;
@@ -61,10 +62,6 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   }
   f.helpful_yes_or_solved =
       solved || std::any_of(last_vote.begin(), last_vote.end(), [](const auto& vote) { return vote.second == 1; });
-  // Someone who followed the link an agent put in a ticket reply already
-  // has a ticket: whatever they read next, that is not a session of
-  // self-service, deflected or not.
-  if (from_agent_link) f.help = f.viewed = false;
   f.form_deflection = f.help && form_open && suggestion_clicked_after_form && f.ended && !f.ticket;
   return f;
 }

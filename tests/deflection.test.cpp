@@ -209,6 +209,22 @@ TEST_CASE("a session that followed an agent's link is no help session, whatever 
   CHECK(s["explicit_deflections"] == 0);
 }
 
+TEST_CASE("an agent's link followed later does not erase the escalation before it", "[deflection]") {
+  std::vector<SessionEvents> all;
+  SessionBuilder asker("searched-filed-then-followed-reply");
+  asker.search("qwertyzzz", 0, "s1").then(event_kind::kTicketForm).then(event_kind::kTicket);
+  Event& reply = asker.add(event_kind::kView);
+  reply.slug = "vpn";
+  reply.source = view_source::kAgent;
+  asker.view("wifi").vote("wifi", 1);  // after the reply: not self-service
+  all.push_back(asker.s);
+  const json s = compute(all);
+  CHECK(s["help_sessions"] == 1);
+  CHECK(s["escalated_sessions"] == 1);
+  CHECK(s["deflected_sessions"] == 0);
+  CHECK(s["explicit_deflections"] == 0);
+}
+
 TEST_CASE("explicit deflection counts each article's last vote, as the article tallies do", "[deflection]") {
   std::vector<SessionEvents> all;
   all.push_back(SessionBuilder("yes-then-no").view("reset-password").vote("reset-password", 1).vote("reset-password", 0).s);
