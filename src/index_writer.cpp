@@ -14,6 +14,14 @@
 
 #include <xapian.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -247,12 +255,17 @@ class Run {
     const auto start = std::chrono::steady_clock::now();
     const ArticleFileList files = scan();
     std::vector<Candidate> candidates;
-    if (is_new_index()) {
+    // An empty mount point (a volume for the index) cannot be replaced by
+    // a rename: the first build goes into it, as one transaction.
+    if (is_new_index() && !is_mount_point(opt_.index_dir)) {
       // Nobody reads an index that does not exist yet, so the first build
       // goes to a folder beside it, committed every kFreshFlushEvery
       // documents (memory stays flat however large the corpus), and is
       // renamed into place when complete: a crash leaves no index, never
-      // half of one.
+      // half of one. Xapian's lock is on the folder being built, which the
+      // next run would delete as left over: a lock beside it keeps a
+      // second first build out meanwhile.
+      const FirstBuildLock lock(building_dir(), opt_.index_dir);
       const fs::path building = building_dir();
       std::error_code ec;
       fs::remove_all(building, ec);  // left by a crashed first build
@@ -316,6 +329,37 @@ class Run {
     } catch (const ArticlesDirError& e) {
       throw IndexFatalError(e.what());
     }
+  }
+
+  /// Held while a first build writes beside the index (Run::go).
+  class FirstBuildLock {
+   public:
+    FirstBuildLock(const fs::path& building, const fs::path& index_dir)
+        : fd_(::open((building.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+      if (fd_ < 0) {
+        throw IndexFatalError("cannot create " + building.string() + ".lock: " + std::strerror(errno));
+      }
+      if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd_);
+        throw IndexFatalError("index " + index_dir.string() + " is locked: another kb-index is writing to it");
+      }
+    }
+    ~FirstBuildLock() { ::close(fd_); }  // the lock goes with the descriptor
+    FirstBuildLock(const FirstBuildLock&) = delete;
+    FirstBuildLock& operator=(const FirstBuildLock&) = delete;
+
+   private:
+    int fd_;
+  };
+
+  /// Whether @p dir is a file system mounted there (its device differs
+  /// from its parent's).
+  static bool is_mount_point(const fs::path& dir) {
+    struct stat here {}, parent {};
+    fs::path d = dir;
+    if (!d.has_filename()) d = d.parent_path();
+    const fs::path up = d.has_parent_path() ? d.parent_path() : fs::path(".");
+    return ::stat(d.c_str(), &here) == 0 && ::stat(up.c_str(), &parent) == 0 && here.st_dev != parent.st_dev;
   }
 
   /// No index yet: the folder is missing or empty.

@@ -10,6 +10,7 @@
 #include <xapian.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -282,6 +283,20 @@ TEST_CASE("fatal problems are thrown with a clear message", "[index]") {
   opt.articles_dir = f.articles();
   Xapian::WritableDatabase holder(f.index().string(), Xapian::DB_CREATE_OR_OPEN);
   CHECK_THROWS_WITH(build_index(opt), Catch::Matchers::Contains("is locked: another kb-index is writing to it"));
+}
+
+TEST_CASE("a second first build waits for none: it is refused while the first runs", "[index]") {
+  Fixture f;
+  f.write("a.md", article("A", "x"));
+  // What a first build in progress holds (Run::go): its lock beside the index.
+  const std::string lock_path = (f.dir / ".index.building.lock").string();
+  const int held = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(held >= 0);
+  REQUIRE(::flock(held, LOCK_EX | LOCK_NB) == 0);
+  CHECK_THROWS_WITH(f.run(), Catch::Matchers::Contains("is locked: another kb-index is writing to it"));
+  CHECK_FALSE(std::filesystem::exists(f.index()));
+  ::close(held);
+  CHECK(f.counts(f.run()) == "1/0/0/0/0");
 }
 
 TEST_CASE("a run killed mid-write leaves the previous revision intact", "[index][crash]") {
