@@ -334,8 +334,7 @@ class Run {
   /// Held while a first build writes beside the index (Run::go).
   class FirstBuildLock {
    public:
-    FirstBuildLock(const fs::path& building, const fs::path& index_dir)
-        : fd_(::open((building.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    FirstBuildLock(const fs::path& building, const fs::path& index_dir) : fd_(open_beside(building)) {
       if (fd_ < 0) {
         throw IndexFatalError("cannot create " + building.string() + ".lock: " + std::strerror(errno));
       }
@@ -345,6 +344,11 @@ class Run {
       }
     }
     ~FirstBuildLock() { ::close(fd_); }  // the lock goes with the descriptor
+    static int open_beside(const fs::path& building) {
+      std::error_code ec;
+      if (building.has_parent_path()) fs::create_directories(building.parent_path(), ec);  // "var/index": var/ may be new
+      return ::open((building.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    }
     FirstBuildLock(const FirstBuildLock&) = delete;
     FirstBuildLock& operator=(const FirstBuildLock&) = delete;
 

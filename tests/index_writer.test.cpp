@@ -297,6 +297,11 @@ TEST_CASE("a second first build waits for none: it is refused while the first ru
   CHECK_FALSE(std::filesystem::exists(f.index()));
   ::close(held);
   CHECK(f.counts(f.run()) == "1/0/0/0/0");
+  // Folders above a new index are made, the lock's among them.
+  IndexOptions deeper;
+  deeper.articles_dir = f.articles();
+  deeper.index_dir = f.dir / "new" / "deeper" / "index";
+  CHECK(build_index(deeper).added == 1);
 }
 
 TEST_CASE("a run killed mid-write leaves the previous revision intact", "[index][crash]") {
