@@ -62,13 +62,53 @@ test('the keyboard alone: "/" focuses, arrows move, Enter opens, Escape clears',
   assert.equal(focused, true, 'ArrowDown reaches the results');
   await Promise.all([page.waitForURL(/\/articles\//), page.keyboard.press('Enter')]);
   await page.goBack();
+  // The list closed when the box lost focus to the results.
+  await page.locator('#kb-suggestions').waitFor({ state: 'hidden' });
   await page.locator('#q').focus();
   await page.keyboard.press('Escape');
-  if (await page.locator('#q').inputValue() !== '') await page.keyboard.press('Escape');  // the first closed the list
   assert.equal(await page.locator('#q').inputValue(), '');
   // Its results and address go with it.
   await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
   assert.equal(await page.locator('.search-results .result').count(), 0);
+  await page.close();
+});
+
+for (const start of ['/', '/search']) {
+  test(`on ${start}, one Escape closes the open list and nothing else; the next clears`, async () => {
+    const page = await site.browser.newPage();
+    await page.goto(`${site.base}${start}`);
+    await page.locator('#q').pressSequentially('printer off', { delay: 40 });
+    await page.locator('#kb-suggestions li').first().waitFor();
+    await page.locator('.results-count', { hasText: 'printer off' }).waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#kb-suggestions').isHidden(), true);
+    await page.waitForTimeout(400);  // what a cleared box would set off (debounce, search) has happened
+    assert.equal(await page.locator('#q').inputValue(), 'printer off');
+    assert.ok(await page.locator('.search-results .result').count() > 0, 'the results stay');
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'printer off');
+    assert.equal(await page.locator('#kb-suggestions').isHidden(), true, 'the list stays closed');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#q').inputValue(), '');
+    await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
+    assert.equal(await page.locator('.search-results .result').count(), 0);
+    await page.close();
+  });
+}
+
+test('Escape on a result title goes back to the box and keeps the query', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=printer`);
+  await page.locator('#q').focus();
+  const focusedResult = () => page.evaluate(() =>
+    [...document.querySelectorAll('.search-results .result h2 a')].indexOf(document.activeElement));
+  for (let i = 0; i < 15 && (await focusedResult()) < 0; ++i) await page.keyboard.press('ArrowDown');
+  assert.equal(await focusedResult(), 0);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
+  await page.waitForTimeout(400);
+  assert.equal(await page.locator('#q').inputValue(), 'printer');
+  assert.ok(await page.locator('.search-results .result').count() > 0, 'the results stay');
+  assert.equal(new URL(page.url()).searchParams.get('q'), 'printer');
   await page.close();
 });
 

@@ -379,7 +379,8 @@ function instantSearch() {
   });
 
   // Keyboard: Up/Down move through suggestions, then results; Enter opens;
-  // Escape clears.
+  // Escape steps back: from a result to the box, then it closes the list,
+  // then it clears the box.
   function focusables() {
     const items = [...suggestionList.querySelectorAll('li')];
     const links = [...main.querySelectorAll('.search-results .result h2 a')];
@@ -422,11 +423,19 @@ function instantSearch() {
       event.preventDefault();
       highlight(position() - 1);
     } else if (event.key === 'Escape') {
-      // An open list closes first; then the query clears, with its results
-      // and its address, as emptying the box by hand does.
-      if (!suggestionList.hidden) {
-        closeSuggestions();
+      // Chrome's own Escape in a type=search box empties it (and fires
+      // input): every step below is the only thing one Escape does.
+      event.preventDefault();
+      // From a result title: back to the box, the query kept.
+      if (event.target !== box) {
         box.focus();
+        return;
+      }
+      // An open list closes first (and stays closed: an answer still on its
+      // way is for it); then the query clears, with its results and its
+      // address, as emptying the box by hand does.
+      if (!suggestionList.hidden) {
+        dropSuggestions();
         return;
       }
       box.value = '';
