@@ -112,6 +112,36 @@ test('Escape on a result title goes back to the box and keeps the query', async 
   await page.close();
 });
 
+test('instant results update the one live region that was there from the start', async () => {
+  const page = await site.browser.newPage();
+  const liveRegions = () => page.$$eval('main [aria-live], main [role="status"], main [role="alert"], main output',
+    (nodes) => nodes.length);
+  for (const start of ['/search?q=printer', '/']) {
+    await page.goto(`${site.base}${start}`);
+    assert.equal(await liveRegions(), 1, `${start}: one live region on load`);
+    await page.evaluate(() => {
+      window.kbLive = document.querySelector('main [aria-live], main [role="status"]');
+      window.kbHeading = document.getElementById('results-title');
+    });
+    for (const query of ['vpn', 'printer offline']) {
+      await page.locator('#q').fill(query);
+      await page.locator('.results-count', { hasText: `for “${query}”` }).waitFor();
+      assert.equal(await liveRegions(), 1, `${start}, ${query}: still one live region`);
+      assert.equal(await page.evaluate(() => document.querySelector('main [aria-live], main [role="status"]') === window.kbLive),
+        true, `${start}, ${query}: the live region was replaced`);
+      assert.match(await page.evaluate(() => window.kbLive.textContent), new RegExp(`for “${query}”`));
+      // The heading is kept too: the results section is labelled by it.
+      await page.evaluate(() => { window.kbHeading ??= document.getElementById('results-title'); });
+      assert.equal(await page.evaluate(() => document.getElementById('results-title') === window.kbHeading), true);
+    }
+    // Emptied, the home page comes back; the region stays for the next query.
+    await page.locator('#q').fill('');
+    await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
+    assert.equal(await page.evaluate(() => window.kbLive.isConnected), true);
+  }
+  await page.close();
+});
+
 test('suggestions complete titles while typing', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/`);

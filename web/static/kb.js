@@ -113,6 +113,13 @@ function instantSearch() {
   filters.delete('sid');
   filters.delete('as_typed');  // a new query gets corrected like any other
 
+  // The count is announced from one live region that is on the page from
+  // the start and only ever has its text changed: a region inserted with its
+  // text already in it (as each new results heading would be) is not read
+  // out by most screen readers. The heading shows the same count.
+  const announcer = el('p', { className: 'visually-hidden', role: 'status' });
+  main.append(announcer);
+
   let homeHidden = [];  // the home page's sections, while results stand in for them
   function resultsSection() {
     let section = main.querySelector('.search-results');
@@ -130,6 +137,7 @@ function instantSearch() {
   // the home page comes back, and the search page is cleared.
   function showNoQuery() {
     ++latest;  // an answer still on its way is for text no longer there
+    announcer.textContent = '';
     const layout = main.querySelector('.search-layout');
     if (homeHidden.length) {
       layout?.remove();
@@ -204,8 +212,14 @@ function instantSearch() {
     const section = resultsSection();
     if (!append) {
       searchId = data.search_id || '';
-      section.replaceChildren();
-      section.append(el('h1', { id: 'results-title', className: 'results-count', 'aria-live': 'polite' }, countText(data)));
+      // The heading stays (the section is labelled by it); what follows it
+      // is this answer's.
+      let heading = section.querySelector('#results-title');
+      if (!heading) heading = el('h1', { id: 'results-title', className: 'results-count' });
+      // A category's page keeps its title: the category still filters what is typed.
+      section.replaceChildren(...[section.querySelector(':scope > .category-title'), heading].filter(Boolean));
+      heading.textContent = countText(data);
+      announcer.textContent = countText(data);
       const n = notice(data);
       if (n) section.append(n);
       if (['category', 'tag', 'lang'].some((key) => filters.has(key))) {
