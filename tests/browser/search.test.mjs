@@ -142,6 +142,29 @@ test('instant results update the one live region that was there from the start',
   await page.close();
 });
 
+test('Back to a later page, or to the words as typed, shows that page again', async () => {
+  const page = await site.browser.newPage();
+  const shown = () => page.$$eval('.search-results .result h2 a', (links) => links.map((a) => new URL(a.href).pathname));
+  const heading = async () => (await page.locator('.results-count').innerText()).replace(/\s+/g, ' ').trim();
+  for (const start of ['/search?q=the&page=2', '/search?q=pasword&as_typed=1', '/search?q=pasword+reset&as_typed=1&page=2']) {
+    await page.goto(`${site.base}${start}`);
+    const servedResults = await shown();
+    const servedHeading = await heading();
+    await page.locator('#q').fill('vpn');
+    await page.locator('.results-count', { hasText: 'for “vpn”' }).waitFor();
+    await page.locator('#q').press('Enter');
+    await page.goBack();
+    await page.waitForFunction((search) => location.search === search, new URL(start, site.base).search);
+    await page.waitForFunction((expected) => {
+      const count = document.querySelector('.results-count');
+      return count && count.textContent.replace(/\s+/g, ' ').trim() === expected;
+    }, servedHeading, { timeout: 5000 }).catch(() => {});
+    assert.equal(await heading(), servedHeading, start);
+    assert.deepEqual(await shown(), servedResults, start);
+  }
+  await page.close();
+});
+
 test('suggestions complete titles while typing', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/`);

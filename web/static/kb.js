@@ -208,7 +208,7 @@ function instantSearch() {
   // the same query continue it, so clicks there are still counted for it.
   let searchId = '';
 
-  function render(data, append) {
+  function render(data, append, asTyped) {
     const section = resultsSection();
     if (!append) {
       searchId = data.search_id || '';
@@ -250,7 +250,7 @@ function instantSearch() {
       more.addEventListener('click', async () => {
         more.disabled = true;
         const shownBefore = list.children.length;
-        if (await run(data.query, data.page + 1, true) !== 'shown') {
+        if (await run(data.query, data.page + 1, true, asTyped) !== 'shown') {
           more.disabled = false;
           return;
         }
@@ -300,12 +300,14 @@ function instantSearch() {
   }
 
   /// 'shown', 'stale' (a newer keystroke's answer wins) or 'failed' (an
-  /// error status, or no answer).
-  async function run(query, pageNumber, append) {
+  /// error status, or no answer). @p asTyped: the words as typed, never
+  /// corrected (the server page's as_typed=1).
+  async function run(query, pageNumber, append, asTyped = false) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
     params.set('q', fitQuery(query));
     if (pageNumber > 1) params.set('page', String(pageNumber));
+    if (asTyped) params.set('as_typed', '1');
     params.set('live', '1');
     try {
       const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
@@ -313,7 +315,7 @@ function instantSearch() {
       if (!response.ok) return 'failed';
       const data = await response.json();
       if (mine !== latest) return 'stale';
-      render(data, append);
+      render(data, append, asTyped);
       return 'shown';
     } catch (_) {
       return mine === latest ? 'failed' : 'stale';
@@ -495,11 +497,15 @@ function instantSearch() {
     entryForThisQuery = false;
     dropSuggestions();
     searchSoon.cancel();
-    const q = new URLSearchParams(location.search).get('q') || '';
+    // The entry's own address says what it showed: the page the server
+    // loaded may have been a later page, or the words as typed.
+    const entry = new URLSearchParams(location.search);
+    const q = entry.get('q') || '';
     box.value = q;
     retitle(q);
     lastQuery = q;
-    if (q) run(q, 1, false);
+    const pageNumber = Math.max(1, Math.min(100, Number.parseInt(entry.get('page'), 10) || 1));
+    if (q) run(q, pageNumber, false, entry.get('as_typed') === '1');
     else showNoQuery();
   });
 }
