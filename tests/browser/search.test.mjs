@@ -165,6 +165,45 @@ test('Back to a later page, or to the words as typed, shows that page again', as
   await page.close();
 });
 
+/// WCAG contrast ratio of two computed colours ("rgb(r, g, b)").
+function contrast(a, b) {
+  const luminance = (css) => {
+    const [r, g, bl] = css.match(/[\d.]+/g).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('the highlighted suggestion stands out from the list (3:1) in light and dark', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await site.browser.newContext({ colorScheme });
+    const page = await context.newPage();
+    await page.goto(`${site.base}/`);
+    await page.locator('#q').pressSequentially('printer off', { delay: 40 });
+    await page.locator('#kb-suggestions li').first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    const colours = await page.evaluate(() => {
+      const list = document.getElementById('kb-suggestions');
+      const chosen = list.querySelector('li[aria-selected="true"]');
+      const other = document.createElement('li');  // an item not highlighted
+      list.append(other);
+      const style = (node) => getComputedStyle(node);
+      const result = { list: style(list).backgroundColor, chosen: style(chosen).backgroundColor,
+        text: style(chosen).color, plain: style(other).backgroundColor };
+      other.remove();
+      return result;
+    });
+    assert.equal(colours.plain, 'rgba(0, 0, 0, 0)', 'an item not highlighted shows the list');
+    assert.ok(contrast(colours.chosen, colours.list) >= 3, `${colorScheme}: ${JSON.stringify(colours)}`);
+    assert.ok(contrast(colours.text, colours.chosen) >= 4.5, `${colorScheme}: ${JSON.stringify(colours)}`);
+    await context.close();
+  }
+});
+
 test('suggestions complete titles while typing', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/`);
