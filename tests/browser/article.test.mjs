@@ -18,7 +18,7 @@ test('opening an article from the results, and its heading links', async () => {
   await anchor.click();
   assert.equal(new URL(page.url()).hash, `#${id}`);
   assert.ok(await page.locator('.toc a').count() > 2, 'a table of contents');
-  assert.ok(await page.locator('pre .copy-button').count() > 0, 'code blocks have a copy button');
+  assert.ok(await page.locator('.code-block .copy-button').count() > 0, 'code blocks have a copy button');
   await page.close();
 });
 
@@ -103,3 +103,48 @@ test('without JavaScript: vote, find articles, submit a ticket', async () => {
   await page.locator('.reference').waitFor();
   await context.close();
 });
+
+/// Every article's path, from the sitemap.
+async function articlePaths(page) {
+  const sitemap = await (await page.request.get(`${site.base}/sitemap.xml`)).text();
+  return [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]).pathname)
+    .filter((path) => path.startsWith('/articles/'));
+}
+
+test('the Copy button never covers code, however long the lines or far they are scrolled, and is not printed', async () => {
+  for (const width of [1280, 375]) {
+    const context = await site.browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    let blocks = 0;
+    for (const path of await articlePaths(page)) {
+      await page.goto(`${site.base}${path}`);
+      const covered = await page.$$eval('.article-body pre', (pres) => pres.flatMap((pre, i) => {
+        const button = (pre.querySelector('.copy-button') ?? pre.parentElement.querySelector(':scope > .copy-button'))
+          ?.getBoundingClientRect();
+        if (!button) return [`block ${i} has no copy button`];
+        const overlaps = () => {
+          const range = document.createRange();
+          range.selectNodeContents(pre.querySelector('code'));
+          return [...range.getClientRects()].some((line) => line.width > 0 && line.right > button.left &&
+            line.left < button.right && line.bottom > button.top && line.top < button.bottom);
+        };
+        const problems = [];
+        if (overlaps()) problems.push(`block ${i}`);
+        pre.scrollLeft = pre.scrollWidth;  // the ends of long lines
+        if (overlaps()) problems.push(`block ${i} scrolled`);
+        return problems;
+      }));
+      blocks += await page.locator('.article-body pre').count();
+      assert.deepEqual(covered, [], `${path} at ${width}px`);
+    }
+    assert.ok(blocks > 20, `only ${blocks} code blocks were checked`);
+    await context.close();
+  }
+  const page = await site.browser.newPage();
+  await page.emulateMedia({ media: 'print' });
+  await page.goto(`${site.base}/articles/vpn-cannot-connect`);
+  const shown = await page.$$eval('.copy-button', (buttons) => buttons.map((b) => getComputedStyle(b).display));
+  assert.ok(shown.length > 0 && shown.every((display) => display === 'none'), shown.join(' '));
+  await page.close();
+});
+

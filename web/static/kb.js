@@ -525,8 +525,12 @@ function copyButtons() {
         // Clipboard refused (permissions): the text can still be selected.
       }
     });
+    // Beside the code, not in it: inside the <pre> the button would scroll
+    // sideways with the lines and land on them.
+    const block = el('div', { className: 'code-block' });
     pre.classList.add('has-copy');
-    pre.prepend(button);
+    pre.before(block);
+    block.append(button, pre);
   });
 }
 
