@@ -148,3 +148,35 @@ test('the Copy button never covers code, however long the lines or far they are 
   await page.close();
 });
 
+test('on a phone, a wide table scrolls in its own box with its words whole', async () => {
+  const context = await site.browser.newContext({ viewport: { width: 375, height: 800 } });
+  const page = await context.newPage();
+  let tables = 0;
+  for (const path of await articlePaths(page)) {
+    await page.goto(`${site.base}${path}`);
+    if (!await page.locator('.table-scroll').count()) continue;
+    tables += await page.locator('.table-scroll').count();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 375, `${path} scrolls sideways`);
+    // Each word (split where a line may break: spaces, hyphens, slashes) on one line.
+    const broken = await page.$$eval('.table-scroll td, .table-scroll th', (cells) => {
+      const out = [];
+      for (const cell of cells) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (const m of node.data.matchAll(/[^\s\-/]+/g)) {
+            if (/[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(m[0])) continue;  // CJK breaks between characters
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (tops.size > 1) out.push(m[0]);
+          }
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(broken, [], `${path}: words broken across lines`);
+  }
+  assert.ok(tables >= 5, `only ${tables} tables were checked`);
+  await context.close();
+});
