@@ -72,6 +72,25 @@ test('screenshots at 360 px and 1280 px', async () => {
   }
 });
 
+test('at 320 px (400% zoom) no page scrolls sideways and the search button is whole, in every language', async () => {
+  const context = await site.browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  for (const ui of ['en', 'ko', 'ja']) {
+    for (const path of ['/', '/search?q=vpn', '/articles/vpn-cannot-connect', '/tickets/new?q=vpn']) {
+      const url = `${site.base}${path}${path.includes('?') ? '&' : '?'}ui=${ui}`;
+      await page.goto(url);
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        button: document.querySelector('.search-form button').getBoundingClientRect().right,
+      }));
+      assert.ok(layout.scrollWidth <= 320, `${path} (${ui}) is ${layout.scrollWidth}px wide`);
+      assert.ok(layout.button <= 320, `${path} (${ui}): the search button ends at ${layout.button}px`);
+    }
+  }
+  await page.screenshot({ path: join(site.artifacts, 'ticket-320-ja.png') });
+  await context.close();
+});
+
 test('the search page weighs under 60 KB uncompressed', async () => {
   const page = await site.browser.newPage();
   let bytes = 0;
