@@ -32,10 +32,10 @@ test('voting: Yes thanks, No asks what was missing', async () => {
   await page.locator('.feedback textarea').waitFor();
   await page.locator('.feedback textarea').fill('The driver download link');
   await page.locator('.feedback button').click();
-  await page.locator('.feedback p[role="status"]').waitFor();
+  await page.locator('.feedback [role="status"] p').waitFor();
   // Thanked once (the heading), then told where the comment went.
   assert.equal(await page.locator('.feedback').getByText('Thanks for your feedback.').count(), 1);
-  assert.equal(await page.locator('.feedback p[role="status"]').innerText(), 'Your comment was sent to the writers.');
+  assert.equal(await page.locator('.feedback [role="status"] p').innerText(), 'Your comment was sent to the writers.');
   await page.close();
 });
 

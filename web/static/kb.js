@@ -553,6 +553,12 @@ function feedback() {
   if (!form) return;
   const slug = form.querySelector('input[name="slug"]').value;
   const section = form.closest('.feedback');
+  // The thanks, and then what became of a comment, are announced from a
+  // status region that is there before the vote: one inserted with its
+  // text already in it is not read out. (A heading cannot be the status
+  // itself: role would replace what it is.)
+  const status = el('div', { role: 'status' });
+  section.prepend(status);
   const post = (body) => fetch('/api/feedback', {
     method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
   });
@@ -568,8 +574,8 @@ function feedback() {
       form.submit();
       return;
     }
-    const heading = el('h2', { id: 'feedback-title', role: 'status' }, t('helpful_thanks', 'Thanks for your feedback.'));
-    section.replaceChildren(heading);
+    [...section.children].forEach((child) => { if (child !== status) child.remove(); });
+    status.append(el('h2', { id: 'feedback-title' }, t('helpful_thanks', 'Thanks for your feedback.')));
     if (!helpful) {
       const area = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '2000' });
       const send = el('button', { type: 'submit' }, t('helpful_send_comment', 'Send'));
@@ -579,7 +585,8 @@ function feedback() {
         e.preventDefault();
         if (area.value.trim()) await post({ slug, helpful: false, comment: area.value, followup: true }).catch(() => {});
         // The heading above already thanks them: say what happened to the comment.
-        followup.replaceWith(el('p', { role: 'status' }, area.value.trim() ? t('comment_sent', 'Your comment was sent to the writers.') : ''));
+        followup.remove();
+        if (area.value.trim()) status.append(el('p', {}, t('comment_sent', 'Your comment was sent to the writers.')));
       });
       section.append(followup);
       area.focus();
