@@ -66,6 +66,25 @@ test('the ticket form: prefilled, a field error keeps what was typed, then a ref
   await page.close();
 });
 
+test('a ticket form sent back with errors starts at them, and its title says so', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await site.browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    for (const [ui, marker] of [['en', 'Error: Open a ticket · '], ['ko', '오류: '], ['ja', 'エラー: ']]) {
+      await page.goto(`${site.base}/tickets/new?q=vpn&ui=${ui}`);
+      assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
+      assert.ok(!(await page.title()).startsWith(marker));
+      await page.locator('#email').fill('not-an-address');
+      await Promise.all([page.waitForLoadState(), page.locator('button[value="submit"]').click()]);
+      await page.locator('.form-errors').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.classList.contains('form-errors')), true,
+        `${ui}, script ${javaScriptEnabled ? 'on' : 'off'}: the focus is on ${await page.evaluate(() => document.activeElement.outerHTML.slice(0, 80))}`);
+      assert.ok((await page.title()).startsWith(marker), `${ui}: ${await page.title()}`);
+    }
+    await context.close();
+  }
+});
+
 test('the ticket form suggests articles while the subject is typed', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/tickets/new`);
