@@ -85,6 +85,24 @@ test('a ticket form sent back with errors starts at them, and its title says so'
   }
 });
 
+test('Back from the receipt and Send again: the same ticket, with the subject as it was typed', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/tickets/new?q=vpn`);
+  await page.locator('#subject').fill('VPN drops every hour');
+  await page.locator('#description').fill('Since Monday.');
+  await page.locator('#email').fill('person@example.com');
+  await Promise.all([page.waitForURL(/\/tickets\/sent/), page.locator('button[value="submit"]').click()]);
+  const reference = await page.locator('.reference').innerText();
+  await page.goBack();
+  await page.locator('#description').waitFor();
+  // The browser puts back what was typed (a subject it may not autocomplete
+  // went back to the search it was prefilled with).
+  assert.equal(await page.locator('#subject').inputValue(), 'VPN drops every hour');
+  await Promise.all([page.waitForURL(/\/tickets\/sent/), page.locator('button[value="submit"]').click()]);
+  assert.equal(await page.locator('.reference').innerText(), reference);
+  await page.close();
+});
+
 test('the ticket form suggests articles while the subject is typed', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/tickets/new`);
