@@ -77,7 +77,10 @@ test('a ticket form sent back with errors starts at them, and its title says so'
       await page.locator('#email').fill('not-an-address');
       await Promise.all([page.waitForLoadState(), page.locator('button[value="submit"]').click()]);
       await page.locator('.form-errors').waitFor();
-      assert.equal(await page.evaluate(() => document.activeElement.classList.contains('form-errors')), true,
+      // autofocus acts at the page's next rendering, not as it is parsed.
+      const focused = await page.waitForFunction(() => document.activeElement.classList.contains('form-errors'),
+        null, { timeout: 5000 }).then(() => true, () => false);
+      assert.equal(focused, true,
         `${ui}, script ${javaScriptEnabled ? 'on' : 'off'}: the focus is on ${await page.evaluate(() => document.activeElement.outerHTML.slice(0, 80))}`);
       assert.ok((await page.title()).startsWith(marker), `${ui}: ${await page.title()}`);
     }

@@ -183,9 +183,11 @@ test('the highlighted suggestion stands out from the list (3:1) in light and dar
     const context = await site.browser.newContext({ colorScheme });
     const page = await context.newPage();
     await page.goto(`${site.base}/`);
-    await page.locator('#q').pressSequentially('printer off', { delay: 40 });
+    // One input event: one answer, so no later list replaces the highlighted one.
+    await page.locator('#q').fill('printer off');
     await page.locator('#kb-suggestions li').first().waitFor();
     await page.keyboard.press('ArrowDown');
+    await page.locator('#kb-suggestions li[aria-selected="true"]').waitFor();
     const colours = await page.evaluate(() => {
       const list = document.getElementById('kb-suggestions');
       const chosen = list.querySelector('li[aria-selected="true"]');
