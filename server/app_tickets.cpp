@@ -180,11 +180,13 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   Ticket t = new_ticket(req, sid, input);
   t.context["article"] = form.article_slug;
   t.context["last_query"] = form.query;
-  // The same form with the same words is one ticket; changed words after
-  // Back are a new one.
+  // One form page is one ticket: sent again, by a double click or after
+  // Back, it is the ticket it made, whatever the fields say this time (a
+  // browser restoring a form after Back does not always put every field
+  // back as it was sent). A new ticket is a new form. The session keeps
+  // anyone else who learns the form's id from getting this one's receipt.
   if (!form.submission.empty()) {
-    t.submission = "form-" + form.submission + "-" +
-                   hmac_sha256_hex(secret_, input.subject + '\0' + input.description + '\0' + input.email).substr(0, 16);
+    t.submission = "form-" + hmac_sha256_hex(secret_, sid + '\0' + form.submission).substr(0, 32);
   }
   const bool external = !config_.ticket_redirect.empty();
   t = stats_->submit_ticket(std::move(t), webhook_ != nullptr && !external);

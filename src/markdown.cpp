@@ -35,7 +35,8 @@ using ParserPtr = std::unique_ptr<cmark_parser, ParserDeleter>;
 using IterPtr = std::unique_ptr<cmark_iter, IterDeleter>;
 
 // Safe mode is cmark-gfm's default: raw HTML becomes a comment and
-// javascript:/vbscript:/file: URLs are dropped.
+// javascript:/vbscript:/file:/data: URLs are dropped (a link's text is kept
+// as plain text, see unwrap_unsafe_links).
 // No GITHUB_PRE_LANG: it writes the code language into an HTML lang attribute
 // (<pre lang="bash">), which is not a human language and fails accessibility checks.
 constexpr int kOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES;
@@ -139,6 +140,41 @@ void serve_relative_image(cmark_node* image, std::string_view source_path, std::
   const std::string served = "/assets/" + path_encoded(path);
   cmark_node_set_url(image, served.c_str());
   if (std::find(images.begin(), images.end(), path) == images.end()) images.push_back(path);
+}
+
+/// What cmark-gfm's safe mode blanks (its scanner _scan_dangerous_url, not
+/// exported): javascript:, vbscript:, file: and data:, except the raster
+/// image types, in any case.
+bool is_unsafe_url(std::string_view url) {
+  const std::string lower = to_lower(url.substr(0, 16));
+  const auto starts = [&](std::string_view prefix) { return lower.compare(0, prefix.size(), prefix) == 0; };
+  if (starts("data:image/png") || starts("data:image/gif") || starts("data:image/jpeg") || starts("data:image/webp")) {
+    return false;
+  }
+  return starts("javascript:") || starts("vbscript:") || starts("file:") || starts("data:");
+}
+
+/// A link whose URL safe mode would blank becomes its text: cmark-gfm
+/// writes <a href="">, which still looks like a link and, clicked,
+/// reloads the page.
+void unwrap_unsafe_links(cmark_node* doc) {
+  std::vector<cmark_node*> unsafe;
+  {
+    IterPtr iter(cmark_iter_new(doc));
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+      cmark_node* node = cmark_iter_get_node(iter.get());
+      if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_LINK) continue;
+      const char* url = cmark_node_get_url(node);
+      if (url && is_unsafe_url(url)) unsafe.push_back(node);
+    }
+  }
+  // Changed after the walk: an iterator must not see the tree change under it.
+  for (cmark_node* link : unsafe) {
+    while (cmark_node* child = cmark_node_first_child(link)) cmark_node_insert_before(link, child);
+    cmark_node_unlink(link);
+    cmark_node_free(link);
+  }
 }
 
 }  // namespace
@@ -319,6 +355,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
     cmark_node_free(wrap);
   }
 
+  unwrap_unsafe_links(doc.get());
   std::unique_ptr<char, CharDeleter> html(
       cmark_render_html(doc.get(), kOptions, cmark_parser_get_syntax_extensions(parser.get())));
   if (html) out.html = html.get();

@@ -304,7 +304,14 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
 }
 
 mstch::map ticket_form_page(const PageBase& base, const TicketFormState& form) {
-  mstch::map page = base_map(base, ui_text(base, "ticket_title"));
+  // A form sent back to be corrected says so in its title, the first thing
+  // a screen reader reads of the new page and what the tab shows.
+  std::string title = ui_text(base, "ticket_title");
+  if (const std::string marker = ui_text(base, "title_error_prefix");
+      (!form.errors.empty() || form.expired) && !marker.empty()) {
+    title = marker + " " + title;
+  }
+  mstch::map page = base_map(base, title);
   page.emplace("subject", form.subject);
   page.emplace("description", form.description);
   page.emplace("email", form.email);

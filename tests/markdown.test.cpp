@@ -51,6 +51,32 @@ TEST_CASE("raw HTML and dangerous URLs never pass through", "[markdown]") {
   CHECK_THAT(md.html, Contains("raw HTML omitted"));
 }
 
+TEST_CASE("a link to an unsafe URL is its text alone, not a link to nowhere", "[markdown]") {
+  // Safe mode blanks the URL; an <a href=""> would still look like a link
+  // and, clicked, reload the page.
+  const struct {
+    const char* markdown;
+    const char* html;
+  } cases[] = {
+      {"[js](javascript:alert(3))", "<p>js</p>\n"},
+      {"See [the *fix*](JavaScript:alert(1)) now", "<p>See the <em>fix</em> now</p>\n"},
+      {"[vb](vbscript:msgbox) [file](file:///etc/passwd) [data](data:text/html,x)", "<p>vb file data</p>\n"},
+      {"<javascript:alert(1)>", "<p>javascript:alert(1)</p>\n"},
+      {"## Step [one](javascript:x)", "<h2><a class=\"anchor\" id=\"step-one\" href=\"#step-one\" aria-hidden=\"true\" "
+                                      "tabindex=\"-1\">#</a>Step one</h2>\n"},
+      {"| a |\n|---|\n| [x](javascript:y) |", "<td>x</td>"},
+      // Safe links stay links.
+      {"[ok](https://example.com) [png](data:image/png;base64,AA==)",
+       "<p><a href=\"https://example.com\">ok</a> <a href=\"data:image/png;base64,AA==\">png</a></p>\n"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.markdown);
+    const RenderedMarkdown md = render_markdown(c.markdown);
+    CHECK_THAT(md.html, Contains(c.html));
+    CHECK_THAT(md.html, !Contains("href=\"\""));
+  }
+}
+
 TEST_CASE("code blocks keep their language and text", "[markdown]") {
   const RenderedMarkdown md = render_markdown("```powershell\nipconfig /flushdns\n```\n");
   CHECK_THAT(md.html, Contains("<pre><code class=\"language-powershell\">ipconfig /flushdns"));

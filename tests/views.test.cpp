@@ -191,6 +191,16 @@ TEST_CASE("pages speak their UI language: titles, labels and the ticket form's m
   CHECK_THAT(html, Contains("제목이 200자를 넘습니다."));
   html = templates().render("ticket_new", ticket_form_page(base("", "en"), TicketFormState{}));
   CHECK_THAT(html, Contains("<title>Open a ticket · Help Center</title>"));
+  // Sent back with something to correct, the form says so in its title.
+  form.errors = validate_ticket(input);
+  html = templates().render("ticket_new", ticket_form_page(base("", "en"), form));
+  CHECK_THAT(html, Contains("<title>Error: Open a ticket · Help Center</title>"));
+  html = templates().render("ticket_new", ticket_form_page(base("", "ja"), form));
+  CHECK_THAT(html, Contains("<title>エラー: "));
+  TicketFormState expired;
+  expired.expired = true;
+  html = templates().render("ticket_new", ticket_form_page(base("", "ko"), expired));
+  CHECK_THAT(html, Contains("<title>오류: "));
   // The home page's title is the site's name alone, not "Help center · Help Center".
   html = templates().render("home", home_page(base("", "en"), SearchResponse{}));
   CHECK_THAT(html, Contains("<title>Help Center</title>"));

@@ -57,6 +57,37 @@ test('axe-core finds no serious or critical violations', async () => {
   await context.close();
 });
 
+test('the thanks for a vote is a status region around a heading, with and without JavaScript', async () => {
+  const context = await site.browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const check = async (where) => {
+    const roles = await axeRule(page, 'aria-allowed-role');
+    assert.deepEqual(roles, [], `${where}: ${JSON.stringify(roles)}`);
+    assert.equal(await page.locator('.feedback [role="status"] h2').innerText(), 'Thanks for your feedback.', where);
+  };
+  await page.goto(`${site.base}/articles/printer-offline?voted=yes`);
+  await check('the page after a vote');
+  await page.goto(`${site.base}/articles/printer-offline`);
+  // The region the thanks goes into is there before the vote: a region that
+  // arrives with its text is not announced.
+  await page.evaluate(() => { window.kbStatus = document.querySelector('.feedback [role="status"]'); });
+  assert.equal(await page.evaluate(() => window.kbStatus !== null && window.kbStatus.textContent === ''), true);
+  await page.locator('.vote-form button[value="no"]').click();
+  await page.locator('.feedback textarea').waitFor();
+  assert.equal(await page.evaluate(() => document.querySelector('.feedback [role="status"]') === window.kbStatus), true);
+  await check('a vote sent by the script');
+  await context.close();
+});
+
+/// The nodes that break one axe-core rule, as "selector: message".
+async function axeRule(page, rule) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async (id) => {
+    const result = await window.axe.run(document, { runOnly: [id], resultTypes: ['violations'] });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`));
+  }, rule);
+}
+
 test('screenshots at 360 px and 1280 px', async () => {
   for (const width of [360, 1280]) {
     const context = await site.browser.newContext({ viewport: { width, height: 900 } });
@@ -70,6 +101,25 @@ test('screenshots at 360 px and 1280 px', async () => {
     }
     await context.close();
   }
+});
+
+test('at 320 px (400% zoom) no page scrolls sideways and the search button is whole, in every language', async () => {
+  const context = await site.browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  for (const ui of ['en', 'ko', 'ja']) {
+    for (const path of ['/', '/search?q=vpn', '/articles/vpn-cannot-connect', '/tickets/new?q=vpn']) {
+      const url = `${site.base}${path}${path.includes('?') ? '&' : '?'}ui=${ui}`;
+      await page.goto(url);
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        button: document.querySelector('.search-form button').getBoundingClientRect().right,
+      }));
+      assert.ok(layout.scrollWidth <= 320, `${path} (${ui}) is ${layout.scrollWidth}px wide`);
+      assert.ok(layout.button <= 320, `${path} (${ui}): the search button ends at ${layout.button}px`);
+    }
+  }
+  await page.screenshot({ path: join(site.artifacts, 'ticket-320-ja.png') });
+  await context.close();
 });
 
 test('the search page weighs under 60 KB uncompressed', async () => {

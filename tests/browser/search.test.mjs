@@ -62,14 +62,148 @@ test('the keyboard alone: "/" focuses, arrows move, Enter opens, Escape clears',
   assert.equal(focused, true, 'ArrowDown reaches the results');
   await Promise.all([page.waitForURL(/\/articles\//), page.keyboard.press('Enter')]);
   await page.goBack();
+  // The list closed when the box lost focus to the results.
+  await page.locator('#kb-suggestions').waitFor({ state: 'hidden' });
   await page.locator('#q').focus();
   await page.keyboard.press('Escape');
-  if (await page.locator('#q').inputValue() !== '') await page.keyboard.press('Escape');  // the first closed the list
   assert.equal(await page.locator('#q').inputValue(), '');
   // Its results and address go with it.
   await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
   assert.equal(await page.locator('.search-results .result').count(), 0);
   await page.close();
+});
+
+for (const start of ['/', '/search']) {
+  test(`on ${start}, one Escape closes the open list and nothing else; the next clears`, async () => {
+    const page = await site.browser.newPage();
+    await page.goto(`${site.base}${start}`);
+    await page.locator('#q').pressSequentially('printer off', { delay: 40 });
+    await page.locator('#kb-suggestions li').first().waitFor();
+    await page.locator('.results-count', { hasText: 'printer off' }).waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#kb-suggestions').isHidden(), true);
+    await page.waitForTimeout(400);  // what a cleared box would set off (debounce, search) has happened
+    assert.equal(await page.locator('#q').inputValue(), 'printer off');
+    assert.ok(await page.locator('.search-results .result').count() > 0, 'the results stay');
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'printer off');
+    assert.equal(await page.locator('#kb-suggestions').isHidden(), true, 'the list stays closed');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#q').inputValue(), '');
+    await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
+    assert.equal(await page.locator('.search-results .result').count(), 0);
+    await page.close();
+  });
+}
+
+test('Escape on a result title goes back to the box and keeps the query', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search?q=printer`);
+  await page.locator('#q').focus();
+  const focusedResult = () => page.evaluate(() =>
+    [...document.querySelectorAll('.search-results .result h2 a')].indexOf(document.activeElement));
+  for (let i = 0; i < 15 && (await focusedResult()) < 0; ++i) await page.keyboard.press('ArrowDown');
+  assert.equal(await focusedResult(), 0);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
+  await page.waitForTimeout(400);
+  assert.equal(await page.locator('#q').inputValue(), 'printer');
+  assert.ok(await page.locator('.search-results .result').count() > 0, 'the results stay');
+  assert.equal(new URL(page.url()).searchParams.get('q'), 'printer');
+  await page.close();
+});
+
+test('instant results update the one live region that was there from the start', async () => {
+  const page = await site.browser.newPage();
+  const liveRegions = () => page.$$eval('main [aria-live], main [role="status"], main [role="alert"], main output',
+    (nodes) => nodes.length);
+  for (const start of ['/search?q=printer', '/']) {
+    await page.goto(`${site.base}${start}`);
+    assert.equal(await liveRegions(), 1, `${start}: one live region on load`);
+    await page.evaluate(() => {
+      window.kbLive = document.querySelector('main [aria-live], main [role="status"]');
+      window.kbHeading = document.getElementById('results-title');
+    });
+    for (const query of ['vpn', 'printer offline']) {
+      await page.locator('#q').fill(query);
+      await page.locator('.results-count', { hasText: `for “${query}”` }).waitFor();
+      assert.equal(await liveRegions(), 1, `${start}, ${query}: still one live region`);
+      assert.equal(await page.evaluate(() => document.querySelector('main [aria-live], main [role="status"]') === window.kbLive),
+        true, `${start}, ${query}: the live region was replaced`);
+      assert.match(await page.evaluate(() => window.kbLive.textContent), new RegExp(`for “${query}”`));
+      // The heading is kept too: the results section is labelled by it.
+      await page.evaluate(() => { window.kbHeading ??= document.getElementById('results-title'); });
+      assert.equal(await page.evaluate(() => document.getElementById('results-title') === window.kbHeading), true);
+    }
+    // Emptied, the home page comes back; the region stays for the next query.
+    await page.locator('#q').fill('');
+    await page.waitForFunction(() => !new URLSearchParams(location.search).get('q'));
+    assert.equal(await page.evaluate(() => window.kbLive.isConnected), true);
+  }
+  await page.close();
+});
+
+test('Back to a later page, or to the words as typed, shows that page again', async () => {
+  const page = await site.browser.newPage();
+  const shown = () => page.$$eval('.search-results .result h2 a', (links) => links.map((a) => new URL(a.href).pathname));
+  const heading = async () => (await page.locator('.results-count').innerText()).replace(/\s+/g, ' ').trim();
+  for (const start of ['/search?q=the&page=2', '/search?q=pasword&as_typed=1', '/search?q=pasword+reset&as_typed=1&page=2']) {
+    await page.goto(`${site.base}${start}`);
+    const servedResults = await shown();
+    const servedHeading = await heading();
+    await page.locator('#q').fill('vpn');
+    await page.locator('.results-count', { hasText: 'for “vpn”' }).waitFor();
+    await page.locator('#q').press('Enter');
+    await page.goBack();
+    await page.waitForFunction((search) => location.search === search, new URL(start, site.base).search);
+    await page.waitForFunction((expected) => {
+      const count = document.querySelector('.results-count');
+      return count && count.textContent.replace(/\s+/g, ' ').trim() === expected;
+    }, servedHeading, { timeout: 5000 }).catch(() => {});
+    assert.equal(await heading(), servedHeading, start);
+    assert.deepEqual(await shown(), servedResults, start);
+  }
+  await page.close();
+});
+
+/// WCAG contrast ratio of two computed colours ("rgb(r, g, b)").
+function contrast(a, b) {
+  const luminance = (css) => {
+    const [r, g, bl] = css.match(/[\d.]+/g).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('the highlighted suggestion stands out from the list (3:1) in light and dark', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await site.browser.newContext({ colorScheme });
+    const page = await context.newPage();
+    await page.goto(`${site.base}/`);
+    // One input event: one answer, so no later list replaces the highlighted one.
+    await page.locator('#q').fill('printer off');
+    await page.locator('#kb-suggestions li').first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('#kb-suggestions li[aria-selected="true"]').waitFor();
+    const colours = await page.evaluate(() => {
+      const list = document.getElementById('kb-suggestions');
+      const chosen = list.querySelector('li[aria-selected="true"]');
+      const other = document.createElement('li');  // an item not highlighted
+      list.append(other);
+      const style = (node) => getComputedStyle(node);
+      const result = { list: style(list).backgroundColor, chosen: style(chosen).backgroundColor,
+        text: style(chosen).color, plain: style(other).backgroundColor };
+      other.remove();
+      return result;
+    });
+    assert.equal(colours.plain, 'rgba(0, 0, 0, 0)', 'an item not highlighted shows the list');
+    assert.ok(contrast(colours.chosen, colours.list) >= 3, `${colorScheme}: ${JSON.stringify(colours)}`);
+    assert.ok(contrast(colours.text, colours.chosen) >= 4.5, `${colorScheme}: ${JSON.stringify(colours)}`);
+    await context.close();
+  }
 });
 
 test('suggestions complete titles while typing', async () => {

@@ -113,6 +113,13 @@ function instantSearch() {
   filters.delete('sid');
   filters.delete('as_typed');  // a new query gets corrected like any other
 
+  // The count is announced from one live region that is on the page from
+  // the start and only ever has its text changed: a region inserted with its
+  // text already in it (as each new results heading would be) is not read
+  // out by most screen readers. The heading shows the same count.
+  const announcer = el('p', { className: 'visually-hidden', role: 'status' });
+  main.append(announcer);
+
   let homeHidden = [];  // the home page's sections, while results stand in for them
   function resultsSection() {
     let section = main.querySelector('.search-results');
@@ -130,6 +137,7 @@ function instantSearch() {
   // the home page comes back, and the search page is cleared.
   function showNoQuery() {
     ++latest;  // an answer still on its way is for text no longer there
+    announcer.textContent = '';
     const layout = main.querySelector('.search-layout');
     if (homeHidden.length) {
       layout?.remove();
@@ -200,12 +208,18 @@ function instantSearch() {
   // the same query continue it, so clicks there are still counted for it.
   let searchId = '';
 
-  function render(data, append) {
+  function render(data, append, asTyped) {
     const section = resultsSection();
     if (!append) {
       searchId = data.search_id || '';
-      section.replaceChildren();
-      section.append(el('h1', { id: 'results-title', className: 'results-count', 'aria-live': 'polite' }, countText(data)));
+      // The heading stays (the section is labelled by it); what follows it
+      // is this answer's.
+      let heading = section.querySelector('#results-title');
+      if (!heading) heading = el('h1', { id: 'results-title', className: 'results-count' });
+      // A category's page keeps its title: the category still filters what is typed.
+      section.replaceChildren(...[section.querySelector(':scope > .category-title'), heading].filter(Boolean));
+      heading.textContent = countText(data);
+      announcer.textContent = countText(data);
       const n = notice(data);
       if (n) section.append(n);
       if (['category', 'tag', 'lang'].some((key) => filters.has(key))) {
@@ -236,7 +250,7 @@ function instantSearch() {
       more.addEventListener('click', async () => {
         more.disabled = true;
         const shownBefore = list.children.length;
-        if (await run(data.query, data.page + 1, true) !== 'shown') {
+        if (await run(data.query, data.page + 1, true, asTyped) !== 'shown') {
           more.disabled = false;
           return;
         }
@@ -286,12 +300,14 @@ function instantSearch() {
   }
 
   /// 'shown', 'stale' (a newer keystroke's answer wins) or 'failed' (an
-  /// error status, or no answer).
-  async function run(query, pageNumber, append) {
+  /// error status, or no answer). @p asTyped: the words as typed, never
+  /// corrected (the server page's as_typed=1).
+  async function run(query, pageNumber, append, asTyped = false) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
     params.set('q', fitQuery(query));
     if (pageNumber > 1) params.set('page', String(pageNumber));
+    if (asTyped) params.set('as_typed', '1');
     params.set('live', '1');
     try {
       const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
@@ -299,7 +315,7 @@ function instantSearch() {
       if (!response.ok) return 'failed';
       const data = await response.json();
       if (mine !== latest) return 'stale';
-      render(data, append);
+      render(data, append, asTyped);
       return 'shown';
     } catch (_) {
       return mine === latest ? 'failed' : 'stale';
@@ -379,7 +395,8 @@ function instantSearch() {
   });
 
   // Keyboard: Up/Down move through suggestions, then results; Enter opens;
-  // Escape clears.
+  // Escape steps back: from a result to the box, then it closes the list,
+  // then it clears the box.
   function focusables() {
     const items = [...suggestionList.querySelectorAll('li')];
     const links = [...main.querySelectorAll('.search-results .result h2 a')];
@@ -422,11 +439,19 @@ function instantSearch() {
       event.preventDefault();
       highlight(position() - 1);
     } else if (event.key === 'Escape') {
-      // An open list closes first; then the query clears, with its results
-      // and its address, as emptying the box by hand does.
-      if (!suggestionList.hidden) {
-        closeSuggestions();
+      // Chrome's own Escape in a type=search box empties it (and fires
+      // input): every step below is the only thing one Escape does.
+      event.preventDefault();
+      // From a result title: back to the box, the query kept.
+      if (event.target !== box) {
         box.focus();
+        return;
+      }
+      // An open list closes first (and stays closed: an answer still on its
+      // way is for it); then the query clears, with its results and its
+      // address, as emptying the box by hand does.
+      if (!suggestionList.hidden) {
+        dropSuggestions();
         return;
       }
       box.value = '';
@@ -472,11 +497,15 @@ function instantSearch() {
     entryForThisQuery = false;
     dropSuggestions();
     searchSoon.cancel();
-    const q = new URLSearchParams(location.search).get('q') || '';
+    // The entry's own address says what it showed: the page the server
+    // loaded may have been a later page, or the words as typed.
+    const entry = new URLSearchParams(location.search);
+    const q = entry.get('q') || '';
     box.value = q;
     retitle(q);
     lastQuery = q;
-    if (q) run(q, 1, false);
+    const pageNumber = Math.max(1, Math.min(100, Number.parseInt(entry.get('page'), 10) || 1));
+    if (q) run(q, pageNumber, false, entry.get('as_typed') === '1');
     else showNoQuery();
   });
 }
@@ -496,8 +525,12 @@ function copyButtons() {
         // Clipboard refused (permissions): the text can still be selected.
       }
     });
+    // Beside the code, not in it: inside the <pre> the button would scroll
+    // sideways with the lines and land on them.
+    const block = el('div', { className: 'code-block' });
     pre.classList.add('has-copy');
-    pre.prepend(button);
+    pre.before(block);
+    block.append(button, pre);
   });
 }
 
@@ -520,6 +553,12 @@ function feedback() {
   if (!form) return;
   const slug = form.querySelector('input[name="slug"]').value;
   const section = form.closest('.feedback');
+  // The thanks, and then what became of a comment, are announced from a
+  // status region that is there before the vote: one inserted with its
+  // text already in it is not read out. (A heading cannot be the status
+  // itself: role would replace what it is.)
+  const status = el('div', { role: 'status' });
+  section.prepend(status);
   const post = (body) => fetch('/api/feedback', {
     method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
   });
@@ -535,8 +574,8 @@ function feedback() {
       form.submit();
       return;
     }
-    const heading = el('h2', { id: 'feedback-title', role: 'status' }, t('helpful_thanks', 'Thanks for your feedback.'));
-    section.replaceChildren(heading);
+    [...section.children].forEach((child) => { if (child !== status) child.remove(); });
+    status.append(el('h2', { id: 'feedback-title' }, t('helpful_thanks', 'Thanks for your feedback.')));
     if (!helpful) {
       const area = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '2000' });
       const send = el('button', { type: 'submit' }, t('helpful_send_comment', 'Send'));
@@ -546,7 +585,8 @@ function feedback() {
         e.preventDefault();
         if (area.value.trim()) await post({ slug, helpful: false, comment: area.value, followup: true }).catch(() => {});
         // The heading above already thanks them: say what happened to the comment.
-        followup.replaceWith(el('p', { role: 'status' }, area.value.trim() ? t('comment_sent', 'Your comment was sent to the writers.') : ''));
+        followup.remove();
+        if (area.value.trim()) status.append(el('p', {}, t('comment_sent', 'Your comment was sent to the writers.')));
       });
       section.append(followup);
       area.focus();
