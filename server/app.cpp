@@ -822,7 +822,7 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
                                   session ? session_form_token(*session) : std::string(), language_links);
   send_page(res, 200, "search",
             search_page(base, request, response, search_id,
-                        response.total == 0 ? popular_articles() : std::vector<ArticleLink>{}));
+                        response.total == 0 ? popular_articles(response.language) : std::vector<ArticleLink>{}));
 }
 
 void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
@@ -878,7 +878,7 @@ void App::get_search_api(const httplib::Request& req, httplib::Response& res) {
   if (!search_id.empty()) text += ",\"search_id\":" + dump(json(search_id));
   if (add_popular) {
     json popular = json::array();
-    for (const auto& a : popular_articles()) popular.push_back({{"slug", a.slug}, {"title", a.title}, {"url", "/articles/" + a.slug}});
+    for (const auto& a : popular_articles(response.language)) popular.push_back({{"slug", a.slug}, {"title", a.title}, {"url", "/articles/" + a.slug}});
     text += ",\"popular\":" + dump(popular);
   }
   text += "}";
@@ -1049,8 +1049,9 @@ void App::refresh_insights() {
     for (const auto& [slug, n] : reads) ranked.emplace_back(-n, slug);
     std::sort(ranked.begin(), ranked.end());
     auto most_read = std::make_shared<std::vector<ArticleLink>>();
+    // More than are shown: translations of one article come together.
     for (const auto& [n, slug] : ranked) {
-      if (most_read->size() >= 5) break;
+      if (most_read->size() >= 25) break;
       most_read->push_back(ArticleLink{slug, "", ""});
     }
     std::lock_guard<std::mutex> lock(insights_mutex_);
@@ -1067,24 +1068,27 @@ void App::refresh_insights() {
   malloc_trim(0);
 }
 
-std::vector<ArticleLink> App::popular_articles() {
-  std::shared_ptr<const std::vector<ArticleLink>> slugs;
+std::vector<ArticleLink> App::popular_articles(const std::string& lang) {
+  std::shared_ptr<const std::vector<ArticleLink>> most_read;
   {
     std::lock_guard<std::mutex> lock(insights_mutex_);
-    slugs = popular_articles_;
+    most_read = popular_articles_;
   }
+  constexpr std::size_t kShown = 5;
   std::vector<ArticleLink> out;
   Searcher& s = searcher();
-  if (slugs) {
-    for (const auto& a : *slugs) {
-      if (const auto article = s.find_article(a.slug)) out.push_back(ArticleLink{article->slug, article->title, article->summary});
-    }
+  if (most_read) {
+    std::vector<std::string> slugs;
+    for (const auto& a : *most_read) slugs.push_back(a.slug);
+    out = s.versions_in(slugs, lang, kShown);
   }
   if (out.empty()) {
-    // No reading history yet: the newest articles.
+    // No reading history yet: the newest articles, in the person's language.
     SearchRequest newest;
-    newest.per_page = 5;
-    for (const auto& hit : s.search(newest).hits) out.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+    newest.per_page = 2 * kShown;
+    std::vector<std::string> slugs;
+    for (const auto& hit : s.search(newest).hits) slugs.push_back(hit.slug);
+    out = s.versions_in(slugs, lang, kShown);
   }
   return out;
 }

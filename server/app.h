@@ -379,7 +379,9 @@ class App {
   std::shared_ptr<const std::vector<PopularQuery>> popular_;
   std::shared_ptr<const Searcher::LearnedBoost> learned_;
   std::shared_ptr<const std::vector<ArticleLink>> popular_articles_;  ///< most read lately, for empty results
-  std::vector<ArticleLink> popular_articles();
+  /// The most read articles lately, as their versions in @p lang (the
+  /// person's language), one per article; the newest without a history.
+  std::vector<ArticleLink> popular_articles(const std::string& lang);
   std::mutex insights_wake_mutex_;
   std::condition_variable insights_wake_;
   bool insights_stop_ = false;

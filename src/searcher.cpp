@@ -1104,6 +1104,31 @@ std::optional<std::string> Searcher::slug_of_path(const std::string& path) {
   });
 }
 
+std::vector<ArticleLink> Searcher::versions_in(const std::vector<std::string>& slugs, const std::string& lang,
+                                               std::size_t count) {
+  return with_retry([&] {
+    std::vector<ArticleLink> out;
+    std::set<std::string> groups;
+    const std::shared_ptr<const FacetTable> table = FacetTable::for_database(db_);
+    const std::string primary = primary_subtag(lang);
+    for (const std::string& slug : slugs) {
+      if (out.size() >= count) break;
+      const std::string id = schema::kPrefixId + slug;
+      const auto p = db_.postlist_begin(id);
+      if (p == db_.postlist_end(id)) continue;
+      Xapian::docid shown = *p;
+      if (!primary.empty()) {
+        if (const Xapian::docid own = table->version_in(shown, primary)) shown = own;
+      }
+      const Xapian::Document doc = db_.get_document(shown);
+      if (!groups.insert(doc.get_value(schema::kSlotGroup)).second) continue;
+      out.push_back(ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle),
+                                doc.get_value(schema::kSlotSummary)});
+    }
+    return out;
+  });
+}
+
 std::optional<std::string> Searcher::asset(const std::string& path) {
   if (path.empty() || path.size() > 1024) return std::nullopt;
   return with_retry([&] { return stored_asset(db_, path); });

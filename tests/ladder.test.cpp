@@ -45,6 +45,12 @@ void check_first_section(Searcher& s, const std::string& query, const std::strin
   CHECK_THAT(r.hits[0].snippet_html, Contains(marked));
 }
 
+std::vector<std::string> slugs_of(const std::vector<ArticleLink>& links) {
+  std::vector<std::string> out;
+  for (const auto& l : links) out.push_back(l.slug);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("each rung of the ladder answers in turn", "[ladder]") {
@@ -208,6 +214,15 @@ TEST_CASE("autocomplete offers the version in the person's language", "[ladder]"
   CHECK(first("vp", "en", {"ko"}) == "vpn-setup");  // a filter wins
   // One version of an article, never both.
   CHECK(s.complete_titles("vp", 5, "", {"ko"}).size() == 1);
+}
+
+TEST_CASE("articles named by slug come as the reader's version, one per article", "[ladder]") {
+  const test::FixtureIndex index("ladder");
+  Searcher s(index.index());
+  CHECK(slugs_of(s.versions_in({"vpn-setup", "vpn-setup-ko", "gone", "wireless"}, "ko-KR", 5)) ==
+        std::vector<std::string>{"vpn-setup-ko", "wireless"});
+  CHECK(slugs_of(s.versions_in({"vpn-setup-ko", "wireless"}, "en", 1)) == std::vector<std::string>{"vpn-setup"});
+  CHECK(slugs_of(s.versions_in({"vpn-setup-ko"}, "", 5)) == std::vector<std::string>{"vpn-setup-ko"});
 }
 
 TEST_CASE("the learned boost reorders only close scores", "[ladder]") {

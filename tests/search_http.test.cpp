@@ -86,6 +86,12 @@ TEST_CASE("search over HTTP: rungs, sections, languages, explanations", "[search
     const json ko = get(cli, "/api/search?q=vpn", {{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}});
     CHECK(ko["results"][0]["slug"] == "vpn-setup-ko");
     CHECK(ko["language"] == "ko");
+    // Articles offered when nothing matched: one version, the reader's.
+    const json none = get(cli, "/api/search?q=xyzzyqqq", {{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}});
+    std::vector<std::string> offered;
+    for (const auto& a : none["popular"]) offered.push_back(a["slug"]);
+    CHECK(std::count(offered.begin(), offered.end(), "vpn-setup-ko") == 1);
+    CHECK(std::count(offered.begin(), offered.end(), "vpn-setup") == 0);
     // Completions too: the reader's version, not the original's.
     const json typed = get(cli, "/api/suggest?q=vp", {{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}});
     REQUIRE_FALSE(typed["suggestions"].empty());

@@ -190,6 +190,11 @@ class Searcher {
   /// articles folder), for links written to files (markdown.h).
   std::optional<std::string> slug_of_path(const std::string& path);
 
+  /// The articles @p slugs name, each as its version in @p lang (a BCP 47
+  /// tag) when it has one, one per article (translation group), at most
+  /// @p count, in the order given; slugs no longer published are skipped.
+  std::vector<ArticleLink> versions_in(const std::vector<std::string>& slugs, const std::string& lang, std::size_t count);
+
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);
 
