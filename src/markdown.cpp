@@ -123,6 +123,17 @@ void fix_relative_md_link(cmark_node* link, std::string_view source_path) {
   cmark_node_set_url(link, ("/articles/" + slug + fragment).c_str());
 }
 
+/// Ids the article page's own elements have (web/templates: article.html,
+/// header.html, footer.html; web/static/kb.js): a heading "Main" or
+/// "Feedback" must not take them, or the skip link and the jump back to the
+/// vote would land on the heading. Such a heading gets the next free id.
+bool is_page_element_id(std::string_view id) {
+  static constexpr std::string_view kTaken[] = {"main",        "q",           "feedback",         "feedback-title",
+                                                "comment",     "kb-strings",  "related-title",    "still-stuck-title",
+                                                "toc-title",   "kb-suggestions"};
+  return std::find(std::begin(kTaken), std::end(kTaken), id) != std::end(kTaken) || id.rfind("kb-suggestion-", 0) == 0;
+}
+
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -291,7 +302,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           // skipping ids another heading already has.
           std::string anchor = base;
           int& n = anchor_counts[base];
-          while (used_anchors.count(anchor)) anchor = base + "-" + std::to_string(++n);
+          while (used_anchors.count(anchor) || is_page_element_id(anchor)) anchor = base + "-" + std::to_string(++n);
           used_anchors.insert(anchor);
           h.anchor = anchor;
           headings.push_back(node);

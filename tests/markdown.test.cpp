@@ -150,3 +150,13 @@ TEST_CASE("relative paths resolve inside the articles folder only", "[markdown]"
   CHECK(image_media_type("x/y.JPG") == "image/jpeg");
   CHECK(image_media_type("x.png/y").empty());
 }
+
+TEST_CASE("a heading never takes the id of one of the page's own elements", "[markdown]") {
+  const RenderedMarkdown md = render_markdown("## Main\n## Feedback\n## Q\n## Main\n## Mainly\n");
+  REQUIRE(md.headings.size() == 5);
+  CHECK(md.headings[0].anchor == "main-1");
+  CHECK(md.headings[1].anchor == "feedback-1");
+  CHECK(md.headings[2].anchor == "q-1");
+  CHECK(md.headings[3].anchor == "main-2");
+  CHECK(md.headings[4].anchor == "mainly");
+}
