@@ -798,6 +798,16 @@ class Run {
         }
       }
     }
+    // A new slug that an article left as it is lists as an alias: the page
+    // now shows this article, and that alias's redirect is gone. Say so.
+    for (const Candidate& c : candidates) {
+      if (!c.article || c.reread) continue;
+      const std::string held_by = alias_held_by(c.slug, stays);
+      if (!held_by.empty() && held_by != c.path) {
+        warning(c.path, c.slug_line, "slug '" + c.slug + "' is also an alias in " + held_by + ": /articles/" + c.slug +
+                                         " now shows this article instead of redirecting (remove the alias there)");
+      }
+    }
     // A file read again only for a waiting alias that is still held: as
     // it was, so not rewritten, and counted unchanged.
     std::vector<Candidate> still;

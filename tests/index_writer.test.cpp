@@ -396,6 +396,18 @@ TEST_CASE("images articles show are stored with the index, in step with their fi
   CHECK(f.db().get_metadata(schema::kMetaAssetStat + std::string("net/img/diagram.png")).empty());
 }
 
+TEST_CASE("a new slug that is another article's alias is warned about", "[index]") {
+  Fixture f;
+  f.write("b.md", article("B", "beta", "aliases: [legacy]\n"));
+  f.run();
+  age_all_files(f.articles());
+  f.write("legacy.md", article("Legacy", "old things"));
+  CHECK(f.counts(f.run()) == "1/0/0/1/0");
+  CHECK(f.problems == std::vector<std::string>{
+                          "legacy.md:1: warning: slug 'legacy' is also an alias in b.md: /articles/legacy now shows this "
+                          "article instead of redirecting (remove the alias there)"});
+}
+
 TEST_CASE("files not read this run still hold their slugs", "[index]") {
   Fixture f;
   SECTION("a newcomer cannot take an unchanged article's slug") {
