@@ -1033,8 +1033,9 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
 void App::refresh_insights() {
   try {
     const DeflectionOptions opt = deflection_options();
-    const auto sessions =
+    auto sessions =
         stats_->with_store([&](StatsStore& s) { return s.sessions_between(opt.now_ms - 90LL * 24 * 3600 * 1000, opt.now_ms + 1); });
+    use_current_slugs(sessions);
     auto popular = std::make_shared<const std::vector<PopularQuery>>(successful_queries(sessions, opt, 2000));
     auto learned = std::make_shared<const Searcher::LearnedBoost>(article_success(sessions, opt));
     // The most read articles (by sessions) are what an empty result page offers.

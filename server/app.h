@@ -329,6 +329,10 @@ class App {
   DeflectionOptions deflection_options() const;
   /// Sessions that started in [from_ms, to_ms), after writing queued events.
   std::vector<SessionEvents> sessions_between(std::int64_t from_ms, std::int64_t to_ms);
+  /// Renames @p sessions' article slugs that are now aliases to the slug
+  /// their article has now: the figures of an article renamed with an alias
+  /// are one article's, not split between its old and new names.
+  void use_current_slugs(std::vector<SessionEvents>& sessions);
   /// @p stats with `tickets` counted from the tickets created in [from, to)
   /// (with or without a session), and the sessions' own count kept as
   /// `tickets_in_sessions`.

@@ -7,6 +7,8 @@
 #include "kb/admin_views.h"
 #include "kb/content_report.h"
 #include "kb/deflection.h"
+
+#include <unordered_map>
 #include "kb/insights.h"
 #include "kb/synonyms.h"
 #include "kb/text.h"
@@ -75,7 +77,27 @@ DeflectionOptions App::deflection_options() const {
 
 std::vector<SessionEvents> App::sessions_between(std::int64_t from_ms, std::int64_t to_ms) {
   stats_->flush_due();  // a visitor still typing keeps their burst whole
-  return stats_->with_store([&](StatsStore& s) { return s.sessions_between(from_ms, to_ms); });
+  std::vector<SessionEvents> sessions =
+      stats_->with_store([&](StatsStore& s) { return s.sessions_between(from_ms, to_ms); });
+  use_current_slugs(sessions);
+  return sessions;
+}
+
+void App::use_current_slugs(std::vector<SessionEvents>& sessions) {
+  Searcher& s = searcher();
+  std::unordered_map<std::string, std::string> current;  // slug as recorded -> as now; "" when unchanged
+  auto renamed = [&](std::string& slug) {
+    if (slug.empty()) return;
+    auto it = current.find(slug);
+    if (it == current.end()) it = current.emplace(slug, s.resolve_alias(slug).value_or("")).first;
+    if (!it->second.empty()) slug = it->second;
+  };
+  for (auto& [row, events] : sessions) {
+    for (Event& e : events) {
+      renamed(e.slug);
+      for (std::string& shown : e.slugs) renamed(shown);
+    }
+  }
 }
 
 std::string App::admin_cookie_value() const { return hmac_sha256_hex(secret_, "admin:" + config_.admin_token); }

@@ -241,3 +241,47 @@ TEST_CASE("staff arriving from another site (no Strict sign-in cookie) are still
   REQUIRE(former_agent.get("/articles/printer-offline")->status == 200);
   CHECK_FALSE(former_agent.cookie("kb_session").empty());
 }
+
+TEST_CASE("an article renamed with an alias keeps its figures under its new slug", "[agent]") {
+  TempDir dir;
+  std::filesystem::copy(std::filesystem::path(KB_FIXTURES_DIR) / "search", dir / "articles",
+                        std::filesystem::copy_options::recursive);
+  const std::vector<std::string> index_cmd{KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index",
+                                           (dir / "index").string(), "-q"};
+  std::string out;
+  REQUIRE(run_program(index_cmd, out) == 0);
+  const std::vector<std::string> server_args{"--index", (dir / "index").string(), "--data", (dir / "data").string(),
+                                             "--agent-token", kAgent, "--admin-token", kAdmin, "--session-timeout", "1"};
+  {
+    ServerProcess server(server_args);
+    Browser agent(server.port());
+    REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}}));
+    REQUIRE(agent.post_json("/api/agent/copied", R"({"slug":"keyboard","kind":"link","ticket":"T-1"})")->status == 200);
+    Browser person(server.port());
+    REQUIRE(person.get("/articles/keyboard?ref=agent&ticket=T-1")->status == 200);
+  }
+  // The writer renames it, keeping the old slug as an alias.
+  const auto file = dir / "articles" / "keyboard.md";
+  std::string text;
+  {
+    std::ifstream in(file);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    text = std::regex_replace(buf.str(), std::regex("\n---\n"), "\nslug: keyboard-layout\naliases: [keyboard]\n---\n", std::regex_constants::format_first_only);
+  }
+  std::ofstream(file) << text;
+  REQUIRE(run_program(index_cmd, out) == 0);
+  ServerProcess server(server_args);
+  Browser person(server.port());
+  const auto moved = person.get("/articles/keyboard?ref=agent&ticket=T-1");
+  REQUIRE(moved);
+  REQUIRE(moved->status == 301);
+  REQUIRE(person.get("/articles/keyboard-layout?ref=agent&ticket=T-1")->status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto res = cli.Get("/api/stats", bearer(kAdmin));
+  REQUIRE(res);
+  const json stats = json::parse(res->body);
+  CHECK(stats["agent_links"] == json::array({json{{"slug", "keyboard-layout"}, {"links_copied", 1}, {"views", 2},
+                                                  {"sessions_with_ticket_after", 0}}}));
+}
