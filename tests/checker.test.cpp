@@ -62,17 +62,26 @@ TEST_CASE("without --stale-days or a past review date there are no warnings for 
   }
 }
 
+namespace {
+
+/// What kb-index --check says of the articles in @p articles, one line each.
+std::vector<std::string> problem_lines(const std::filesystem::path& articles) {
+  CheckOptions opt;
+  opt.articles_dir = articles;
+  opt.today = "2026-11-21";
+  std::vector<std::string> lines;
+  for (const auto& p : check_articles(opt).problems) lines.push_back(p.text());
+  return lines;
+}
+
+}  // namespace
+
 TEST_CASE("images are checked as kb-index publishes them", "[checker]") {
   test::TempDir dir;
   dir.write("articles/net/a.md", "---\ntitle: A\n---\n![ok](img/my%20shot.png)\n![out](../../x.png)\n![txt](img/notes.txt)\n");
   dir.write("articles/net/img/my shot.png", "png");
   dir.write("articles/net/img/notes.txt", "text");
-  CheckOptions opt;
-  opt.articles_dir = dir / "articles";
-  opt.today = "2026-11-21";
-  std::vector<std::string> lines;
-  for (const auto& p : check_articles(opt).problems) lines.push_back(p.text());
-  CHECK(lines == std::vector<std::string>{
+  CHECK(problem_lines(dir / "articles") == std::vector<std::string>{
                      "net/a.md:5: error: image outside the articles folder (not published): ../../x.png",
                      "net/a.md:6: warning: not an image type kb serves (PNG, JPEG, GIF, WebP, AVIF, SVG): img/notes.txt",
                  });
@@ -86,12 +95,7 @@ TEST_CASE("links to other articles' files are checked by path, folder-qualified 
   dir.write("articles/vpn/linker.md",
             "---\ntitle: Linker\n---\n[a](overview.md#step-2) [b](../acc/reset.md) [c](/articles/vpn-overview)\n"
             "[d](../printing/overview.md#step-2) [e](../gone.md)\n");
-  CheckOptions opt;
-  opt.articles_dir = dir / "articles";
-  opt.today = "2026-11-21";
-  std::vector<std::string> lines;
-  for (const auto& p : check_articles(opt).problems) lines.push_back(p.text());
-  CHECK(lines == std::vector<std::string>{
+  CHECK(problem_lines(dir / "articles") == std::vector<std::string>{
                      "vpn/linker.md:5: error: broken link: printing/overview.md has no heading with the anchor '#step-2'",
                      "vpn/linker.md:5: error: broken link: no article file at gone.md",
                      "vpn/overview.md:1: warning: file name also used by printing/overview.md; published under a "
