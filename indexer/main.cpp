@@ -294,8 +294,9 @@ int main(int argc, char** argv) try {
         std::fprintf(stderr, "kb-index: error: --accept takes FROM=TO, got '%s'\n", pair.c_str());
         return 2;
       }
-      const std::string file = (std::filesystem::path(articles) / "_synonyms.yaml").string();
-      kb::Synonyms::append_group(file, {pair.substr(0, eq), pair.substr(eq + 1)});
+      const std::string file = kb::Synonyms::file_in(articles).string();
+      // A file that cannot be written is an error (exit 2, main's catch).
+      kb::Synonyms::accept_pair(file, pair.substr(0, eq), pair.substr(eq + 1));
       std::printf("added [%s, %s] to %s\n", pair.substr(0, eq).c_str(), pair.substr(eq + 1).c_str(), file.c_str());
     }
     return 0;

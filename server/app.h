@@ -200,6 +200,9 @@ class App {
   void get_health_page(const httplib::Request& req, httplib::Response& res);
   void get_gaps_page(const httplib::Request& req, httplib::Response& res);
   void post_synonym_accept(const httplib::Request& req, httplib::Response& res);
+  /// The synonym proposals page, with @p problem (why an accept did not
+  /// happen) above them when not empty.
+  void send_synonyms_page(const httplib::Request& req, httplib::Response& res, int status, const std::string& problem);
 
   /// Recomputes popular queries and article success from the statistics.
   void refresh_insights();

@@ -314,8 +314,13 @@ void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Respon
 
 void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res) {
   if (!admin_page_allowed(req, res)) return;
-  const PageBase base = page_base(req, QueryParams(req));
-  const DateRange range = date_range(QueryParams(req));
+  send_synonyms_page(req, res, 200, "");
+}
+
+void App::send_synonyms_page(const httplib::Request& req, httplib::Response& res, int status, const std::string& problem) {
+  const QueryParams params(req);
+  const PageBase base = page_base(req, params);
+  const DateRange range = date_range(params);
   mstch::array rows;
   for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
     rows.push_back(mstch::map{{"from", p.from}, {"to", p.to}, {"sessions", std::to_string(p.sessions)}});
@@ -323,8 +328,8 @@ void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res)
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Synonym proposals")},
                   {"query", std::string()}, {"csrf", csrf_token(admin_cookie_value())}, {"proposals", rows},
                   {"has_proposals", !rows.empty()}, {"writable", !config_.articles_dir.empty()},
-                  {"accepted", QueryParams(req).get("accepted")}};
-  send_page(res, 200, "synonyms", page);
+                  {"accepted", params.get("accepted")}, {"problem", problem}};
+  send_page(res, status, "synonyms", page);
 }
 
 void App::post_synonym_accept(const httplib::Request& req, httplib::Response& res) {
@@ -339,7 +344,15 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
   if (from.empty() || to.empty() || from.size() > 100 || to.size() > 100 || !is_valid_utf8(from) || !is_valid_utf8(to)) {
     throw HttpError(400, "'from' and 'to' must be words or phrases of at most 100 bytes");
   }
-  Synonyms::append_group((config_.articles_dir / "_synonyms.yaml").string(), {from, to});
+  try {
+    Synonyms::accept_pair(Synonyms::file_in(config_.articles_dir), from, to);
+  } catch (const std::exception& e) {
+    // The folder or file is not writable, the disk full...: the admin is
+    // told what and where, and nothing was changed.
+    log("error", std::string("accepting a synonym: ") + e.what());
+    send_synonyms_page(req, res, 500, std::string("Not added: ") + e.what() + ".");
+    return;
+  }
   res.status = 303;
   res.set_header("Location", "/stats/synonyms?accepted=" + url_encode(from + " = " + to));
 }

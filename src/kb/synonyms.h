@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,10 +44,22 @@ class Synonyms {
 
   static Words split_words(std::string_view text);
 
-  /// Appends the group @p members to the YAML file @p path (created when
-  /// missing) as one line, keeping the writer's comments and layout; a
-  /// member already in another group merges the two when loaded.
-  static void append_group(const std::string& path, const std::vector<std::string>& members);
+  /// The synonym file kb-index reads in @p articles_dir: _synonyms.yaml,
+  /// else _synonyms.yml, else (neither is there) _synonyms.yaml.
+  static std::filesystem::path file_in(const std::filesystem::path& articles_dir);
+
+  enum class Accepted { added, already };
+  /// Adds the pair @p from = @p to to the synonym file @p file (created
+  /// when missing) as one line, keeping the writer's comments and layout.
+  /// Safe to call at the same time from several threads and processes
+  /// (kb-server's workers, `kb-index synonyms --accept`): accepts are
+  /// serialised by a lock file beside @p file (".NAME.lock"), and the file
+  /// is replaced whole (a new file beside it, synced, renamed over it, with
+  /// the old one's mode and owner), so a reader never sees half of it and
+  /// no accept overwrites another's.
+  /// Throws std::runtime_error naming the file and the reason when it
+  /// cannot be read or written (nothing is changed then).
+  static Accepted accept_pair(const std::filesystem::path& file, const std::string& from, const std::string& to);
 
  private:
   std::vector<std::vector<std::string>> groups_;
