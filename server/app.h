@@ -200,6 +200,11 @@ class App {
   void get_health_page(const httplib::Request& req, httplib::Response& res);
   void get_gaps_page(const httplib::Request& req, httplib::Response& res);
   void post_synonym_accept(const httplib::Request& req, httplib::Response& res);
+  /// The synonym groups accepted so far: the articles' file (with accepts
+  /// not indexed yet) when kb-server knows where it is, else the index's.
+  Synonyms known_synonyms();
+  /// The proposals of the request's date range, less those accepted.
+  std::vector<SynonymProposal> open_synonym_proposals(const httplib::Request& req);
   /// The synonym proposals page, with @p problem (why an accept did not
   /// happen) above them when not empty.
   void send_synonyms_page(const httplib::Request& req, httplib::Response& res, int status, const std::string& problem);

@@ -302,11 +302,27 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   res.set_header("Location", "/stats");
 }
 
+Synonyms App::known_synonyms() {
+  // The file holds what was accepted since the last kb-index run too.
+  if (!config_.articles_dir.empty()) {
+    try {
+      return Synonyms::load(Synonyms::file_in(config_.articles_dir));
+    } catch (const std::exception& e) {
+      log("warning", std::string("synonym proposals: ") + e.what() + "; leaving out the index's synonyms instead");
+    }
+  }
+  return searcher().synonyms();
+}
+
+std::vector<SynonymProposal> App::open_synonym_proposals(const httplib::Request& req) {
+  const DateRange range = date_range(QueryParams(req));
+  return synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options(), 1, known_synonyms());
+}
+
 void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
-  const DateRange range = date_range(QueryParams(req));
   json list = json::array();
-  for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
+  for (const auto& p : open_synonym_proposals(req)) {
     list.push_back({{"from", p.from}, {"to", p.to}, {"sessions", p.sessions}});
   }
   send_json(res, 200, json{{"proposals", list}});
@@ -320,15 +336,14 @@ void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res)
 void App::send_synonyms_page(const httplib::Request& req, httplib::Response& res, int status, const std::string& problem) {
   const QueryParams params(req);
   const PageBase base = page_base(req, params);
-  const DateRange range = date_range(params);
   mstch::array rows;
-  for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
+  for (const auto& p : open_synonym_proposals(req)) {
     rows.push_back(mstch::map{{"from", p.from}, {"to", p.to}, {"sessions", std::to_string(p.sessions)}});
   }
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Synonym proposals")},
                   {"query", std::string()}, {"csrf", csrf_token(admin_cookie_value())}, {"proposals", rows},
                   {"has_proposals", !rows.empty()}, {"writable", !config_.articles_dir.empty()},
-                  {"accepted", params.get("accepted")}, {"problem", problem}};
+                  {"accepted", params.get("accepted")}, {"unchanged", params.get("unchanged")}, {"problem", problem}};
   send_page(res, status, "synonyms", page);
 }
 
@@ -344,8 +359,14 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
   if (from.empty() || to.empty() || from.size() > 100 || to.size() > 100 || !is_valid_utf8(from) || !is_valid_utf8(to)) {
     throw HttpError(400, "'from' and 'to' must be words or phrases of at most 100 bytes");
   }
+  Synonyms::Accepted accepted;
   try {
-    Synonyms::accept_pair(Synonyms::file_in(config_.articles_dir), from, to);
+    accepted = Synonyms::accept_pair(Synonyms::file_in(config_.articles_dir), from, to);
+  } catch (const SynonymConflict& e) {
+    send_synonyms_page(req, res, 409, std::string("Not added: ") + e.what());
+    return;
+  } catch (const std::invalid_argument& e) {
+    throw HttpError(400, e.what());
   } catch (const std::exception& e) {
     // The folder or file is not writable, the disk full...: the admin is
     // told what and where, and nothing was changed.
@@ -354,7 +375,9 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
     return;
   }
   res.status = 303;
-  res.set_header("Location", "/stats/synonyms?accepted=" + url_encode(from + " = " + to));
+  res.set_header("Location", std::string("/stats/synonyms?") +
+                                 (accepted == Synonyms::Accepted::added ? "accepted=" : "unchanged=") +
+                                 url_encode(from + " = " + to));
 }
 
 void App::post_stats_logout(const httplib::Request& req, httplib::Response& res) {

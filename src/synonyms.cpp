@@ -240,7 +240,26 @@ fs::path Synonyms::file_in(const fs::path& articles_dir) {
   return articles_dir / "_synonyms.yaml";
 }
 
+Synonyms Synonyms::load(const fs::path& file) { return parse_yaml(read_if_present(file).text, file.string()); }
+
+const std::vector<std::string>* Synonyms::group_of(std::string_view phrase) const {
+  const Words w = split_words(phrase);
+  const auto it = member_group_.find(join(w, 0, w.size()));
+  return it == member_group_.end() ? nullptr : &groups_[it->second];
+}
+
+bool Synonyms::same_group(std::string_view a, std::string_view b) const {
+  const Words wa = split_words(a), wb = split_words(b);
+  if (wa == wb) return true;
+  const auto ga = member_group_.find(join(wa, 0, wa.size()));
+  const auto gb = member_group_.find(join(wb, 0, wb.size()));
+  return ga != member_group_.end() && gb != member_group_.end() && ga->second == gb->second;
+}
+
 Synonyms::Accepted Synonyms::accept_pair(const fs::path& file, const std::string& from, const std::string& to) {
+  if (split_words(from).empty() || split_words(to).empty()) {
+    throw std::invalid_argument("a synonym needs a letter or a digit: '" + from + "' = '" + to + "'");
+  }
   // A writer's symlinked file stays a symlink: its target is replaced.
   std::error_code ec;
   fs::path target = fs::is_symlink(file, ec) ? fs::canonical(file, ec) : file;
@@ -253,6 +272,27 @@ Synonyms::Accepted Synonyms::accept_pair(const fs::path& file, const std::string
   const std::lock_guard<std::mutex> in_process(one_thread);
   const FileLock across_processes(target.parent_path() / ("." + target.filename().string() + ".lock"));
   FileText current = read_if_present(target);
+  Synonyms known;
+  try {
+    known = parse_yaml(current.text, target.string());
+  } catch (const std::runtime_error& e) {
+    throw SynonymConflict(std::string(e.what()) + " (fix the file first; nothing was added)");
+  }
+  if (known.same_group(from, to)) return Accepted::already;
+  const auto* from_group = known.group_of(from);
+  const auto* to_group = known.group_of(to);
+  if (from_group && to_group) {
+    auto list = [](const std::vector<std::string>& members) {
+      std::string out;
+      for (const auto& m : members) out += (out.empty() ? "" : ", ") + m;
+      return "[" + out + "]";
+    };
+    throw SynonymConflict("'" + from + "' is in the group " + list(*from_group) + " and '" + to + "' in " + list(*to_group) +
+                          ": accepting the pair would merge the two groups. If they mean the same, edit " +
+                          target.string() + " by hand.");
+  }
+  // One of them in a group: the new line joins the other to it (groups
+  // that share a member merge when the file is read).
   if (!current.text.empty() && current.text.back() != '\n') current.text += '\n';
   replace_file(target, current.text + group_line({from, to}), current.status);
   return Accepted::added;

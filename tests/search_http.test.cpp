@@ -179,6 +179,15 @@ TEST_CASE("reformulations become synonym proposals an admin can accept", "[searc
                     out) == 0);
   CHECK(out == "1\thotspot\twireless\n");
 
+  // Accepted, it is proposed no more, though the index does not have it yet.
+  CHECK(get(cli, "/api/synonyms/proposals", {{"Authorization", std::string("Bearer ") + kToken}})["proposals"].empty());
+  const auto after = admin.get("/stats/synonyms");
+  REQUIRE(after);
+  CHECK_THAT(after->body, !Contains("<td>hotspot</td>"));
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--proposals", "--data", (site.dir / "data").string(), "--session-timeout",
+                     "1", "--articles", (site.dir / "articles").string()},
+                    out) == 0);
+  CHECK(out.empty());
 }
 
 namespace {
@@ -201,6 +210,50 @@ void propose_hotspot(int port) {
 }
 
 }  // namespace
+
+TEST_CASE("accepting a pair twice changes nothing; a pair that would join two groups is refused", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  const auto file = site.dir / "articles" / "_synonyms.yaml";
+  propose_hotspot(server.port());
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  REQUIRE(admin.get("/stats/synonyms")->status == 200);
+  const std::string csrf = admin.csrf();
+  const std::string before = read_text(file);
+  REQUIRE_FALSE(csrf.empty());
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"wi-fi", "WIRELESS"}, {"2fa", "mfa"}, {"Wi-Fi", "wi fi"}}) {
+    INFO(from << " = " << to);
+    const auto res = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", from}, {"to", to}});
+    REQUIRE(res);
+    CHECK(res->status == 303);
+    const auto page = admin.get(res->get_header_value("Location"));
+    REQUIRE(page);
+    CHECK_THAT(page->body, Contains("already synonyms"));
+  }
+  CHECK(read_text(file) == before);
+  // wlan would join the wifi group, 2fa is in the mfa one: together they
+  // would make every Wi-Fi search an MFA search too.
+  REQUIRE(admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", "wlan"}, {"to", "wifi"}})->status == 303);
+  const std::string with_wlan = read_text(file);
+  CHECK_THAT(with_wlan, Contains("- [\"wlan\", \"wifi\"]\n"));
+  const auto refused = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", "wlan"}, {"to", "2fa"}});
+  REQUIRE(refused);
+  CHECK(refused->status == 409);
+  CHECK_THAT(refused->body, Contains("would merge the two groups"));
+  CHECK_THAT(refused->body, Contains("_synonyms.yaml"));
+  CHECK(read_text(file) == with_wlan);
+  // The same from the command line.
+  std::string out;
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--accept", "WLAN=wireless", "--articles", (site.dir / "articles").string()},
+                    out) == 0);
+  CHECK_THAT(out, Contains("already synonyms"));
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--accept", "two-factor=wi-fi", "--articles", (site.dir / "articles").string()},
+                    out) == 1);
+  CHECK_THAT(out, Contains("would merge the two groups"));
+  CHECK(read_text(file) == with_wlan);
+  CHECK(site.reindex() == 0);
+}
 
 TEST_CASE("accepts at the same moment, from the page and from kb-index, lose nothing", "[search_http]") {
   Site site;

@@ -68,6 +68,32 @@ TEST_CASE("accepting a proposal appends a line and keeps the file's comments", "
   CHECK(read_text(dir / "new.yaml") == "- [\"x\", \"y\"]\n");
 }
 
+TEST_CASE("accepting is idempotent and never joins two groups", "[synonyms]") {
+  test::TempDir dir;
+  const std::string original = "# groups\n- [wifi, wi-fi, wireless]\n- [mfa, 2fa]\n";
+  const auto file = dir.write("_synonyms.yaml", original);
+  // Already one group (members, whatever their case or punctuation), or the same words.
+  CHECK(Synonyms::accept_pair(file, "WIRELESS", "wi fi") == Synonyms::Accepted::already);
+  CHECK(Synonyms::accept_pair(file, "Wi-Fi", "wi fi") == Synonyms::Accepted::already);
+  CHECK(Synonyms::accept_pair(file, "vpn", "VPN") == Synonyms::Accepted::already);
+  CHECK(read_text(file) == original);
+  // One word in a group: the other joins it.
+  CHECK(Synonyms::accept_pair(file, "wlan", "wifi") == Synonyms::Accepted::added);
+  CHECK(Synonyms::accept_pair(file, "wifi", "wlan") == Synonyms::Accepted::already);
+  const std::string with_wlan = read_text(file);
+  CHECK(with_wlan == original + "- [\"wlan\", \"wifi\"]\n");
+  CHECK_THROWS_AS(Synonyms::accept_pair(file, "wlan", "2fa"), SynonymConflict);
+  CHECK_THROWS_WITH(Synonyms::accept_pair(file, "wlan", "2fa"),
+                    "'wlan' is in the group [wifi, wi-fi, wireless, wlan] and '2fa' in [mfa, 2fa]: accepting the pair would "
+                    "merge the two groups. If they mean the same, edit " + file.string() + " by hand.");
+  CHECK(read_text(file) == with_wlan);
+  // A file that does not parse is left for its writer to fix.
+  const auto broken = dir.write("broken.yaml", "- [a, b\n");
+  CHECK_THROWS_AS(Synonyms::accept_pair(broken, "c", "d"), SynonymConflict);
+  CHECK(read_text(broken) == "- [a, b\n");
+  CHECK_THROWS_AS(Synonyms::accept_pair(file, "!!", "wifi"), std::invalid_argument);
+}
+
 TEST_CASE("accepts at the same moment are each kept", "[synonyms]") {
   test::TempDir dir;
   const std::string original = "# groups\n- [wifi, wi-fi, wireless]\n";

@@ -15,6 +15,13 @@
 
 namespace kb {
 
+/// Accepting a pair needs a person: its two words belong to two different
+/// groups (accepting would merge them), or the file does not parse.
+class SynonymConflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class Synonyms {
  public:
   /// A phrase as a sequence of lower-case words ("Wi-Fi" -> wi, fi).
@@ -25,6 +32,10 @@ class Synonyms {
   /// "path:line: error: ..." on a malformed file.
   static Synonyms parse_yaml(std::string_view text, const std::string& path);
 
+  /// The groups in the YAML file @p file; none when there is no such file.
+  /// Throws as parse_yaml() does, or std::runtime_error when it cannot be read.
+  static Synonyms load(const std::filesystem::path& file);
+
   /// The stored form (JSON array of arrays), as kept in the index.
   static Synonyms from_json(const std::string& json);
   std::string to_json() const;
@@ -32,6 +43,12 @@ class Synonyms {
   bool empty() const { return groups_.empty(); }
   std::size_t size() const { return groups_.size(); }
   const std::vector<std::vector<std::string>>& groups() const { return groups_; }
+
+  /// The group @p phrase is a member of (its words compared as
+  /// split_words() gives them: "Wi-Fi" is "wi fi"), or nullptr.
+  const std::vector<std::string>* group_of(std::string_view phrase) const;
+  /// Whether @p a and @p b are the same words or members of one group.
+  bool same_group(std::string_view a, std::string_view b) const;
 
   /// A run of query words that is a member of some group.
   struct Match {
@@ -51,6 +68,12 @@ class Synonyms {
   enum class Accepted { added, already };
   /// Adds the pair @p from = @p to to the synonym file @p file (created
   /// when missing) as one line, keeping the writer's comments and layout.
+  /// Nothing is written, and Accepted::already returned, when the two are
+  /// the same words or already one group. When both are members of two
+  /// different groups, throws SynonymConflict (the groups would merge:
+  /// "wlan = mfa" would make every Wi-Fi search an MFA search); also when
+  /// the file does not parse. std::invalid_argument when either has no
+  /// word at all.
   /// Safe to call at the same time from several threads and processes
   /// (kb-server's workers, `kb-index synonyms --accept`): accepts are
   /// serialised by a lock file beside @p file (".NAME.lock"), and the file
