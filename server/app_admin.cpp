@@ -78,7 +78,51 @@ std::vector<SessionEvents> App::sessions_between(std::int64_t from_ms, std::int6
   return stats_->with_store([&](StatsStore& s) { return s.sessions_between(from_ms, to_ms); });
 }
 
-std::string App::admin_cookie_value() const { return hmac_sha256_hex(secret_, "admin:" + config_.admin_token); }
+const std::string& App::sign_in_token(const char* cookie_name) const {
+  return std::string_view(cookie_name) == kAdminCookie ? config_.admin_token : config_.agent_token;
+}
+
+namespace {
+
+/// What a sign-in cookie's signature covers besides its issue time.
+std::string sign_in_purpose(const char* cookie_name, const std::string& token) {
+  return std::string(cookie_name) + ":" + token;
+}
+
+std::int64_t now_s() { return now_ms() / 1000; }
+
+}  // namespace
+
+std::string App::sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+  std::string value = std::string(cookie_name) + "=" +
+                      sign_in_cookie_value(secret_, sign_in_purpose(cookie_name, sign_in_token(cookie_name)), now_s()) +
+                      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                      std::to_string(std::chrono::seconds(kSignInLifetime).count());
+  if (is_https(req)) value += "; Secure";
+  return value;
+}
+
+bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+  const std::string& token = sign_in_token(cookie_name);
+  const std::string value = cookie(req, cookie_name);
+  return !token.empty() && !value.empty() &&
+         valid_sign_in_cookie(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
+}
+
+std::string App::staff_form_token(const httplib::Request& req, const char* cookie_name) const {
+  return has_sign_in_cookie(req, cookie_name) ? csrf_token("staff-form:" + cookie(req, cookie_name)) : std::string();
+}
+
+void App::require_staff_form(const httplib::Request& req, const QueryParams& form, const char* cookie_name) const {
+  const std::string& token = sign_in_token(cookie_name);
+  const std::string auth = req.get_header_value("Authorization");
+  if (!token.empty() && auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), token)) return;
+  const std::string expected = staff_form_token(req, cookie_name);
+  if (!is_same_origin(req) || expected.empty() || !constant_time_equal(form.get("csrf"), expected)) {
+    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
+                    "error_form_expired");
+  }
+}
 
 void App::refuse_token_guessing(const httplib::Request& req) const {
   if (const long wait = wrong_tokens_.wait(client_key(req)); wait > 0) {
@@ -88,8 +132,7 @@ void App::refuse_token_guessing(const httplib::Request& req) const {
 
 void App::count_wrong_token(const httplib::Request& req) const { wrong_tokens_.hit(client_key(req)); }
 
-bool App::presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name,
-                         const std::string& cookie_value) const {
+bool App::presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name) const {
   const std::string auth = req.get_header_value("Authorization");
   const bool bearer = auth.rfind("Bearer ", 0) == 0;
   // Only a token offered counts as a guess: opening /stats signed out does
@@ -97,7 +140,7 @@ bool App::presents_token(const httplib::Request& req, const std::string& token, 
   // secret: nothing to guess).
   if (bearer) refuse_token_guessing(req);
   if (bearer && constant_time_equal(auth.substr(7), token)) return true;
-  if (constant_time_equal(cookie(req, cookie_name), cookie_value)) return true;
+  if (has_sign_in_cookie(req, cookie_name)) return true;
   if (bearer) count_wrong_token(req);
   return false;
 }
@@ -106,7 +149,7 @@ void App::require_admin(const httplib::Request& req) const {
   if (config_.admin_token.empty()) {
     throw HttpError(403, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN).");
   }
-  if (presents_token(req, config_.admin_token, kAdminCookie, admin_cookie_value())) return;
+  if (presents_token(req, config_.admin_token, kAdminCookie)) return;
   throw HttpError(401, "This needs the admin token: send 'Authorization: Bearer TOKEN'.");
 }
 
@@ -294,9 +337,7 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
     send_page(res, 401, "login", stats_login_page(base, "That token is not right."));
     return;
   }
-  std::string value = std::string(kAdminCookie) + "=" + admin_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
-  if (is_https(req)) value += "; Secure";
-  res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", sign_in_cookie(req, kAdminCookie));
   res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/stats");
@@ -341,7 +382,7 @@ void App::send_synonyms_page(const httplib::Request& req, httplib::Response& res
     rows.push_back(mstch::map{{"from", p.from}, {"to", p.to}, {"sessions", std::to_string(p.sessions)}});
   }
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Synonym proposals")},
-                  {"query", std::string()}, {"csrf", csrf_token(admin_cookie_value())}, {"proposals", rows},
+                  {"query", std::string()}, {"csrf", staff_form_token(req, kAdminCookie)}, {"proposals", rows},
                   {"has_proposals", !rows.empty()}, {"writable", !config_.articles_dir.empty()},
                   {"accepted", params.get("accepted")}, {"unchanged", params.get("unchanged")}, {"problem", problem}};
   send_page(res, status, "synonyms", page);
@@ -350,7 +391,7 @@ void App::send_synonyms_page(const httplib::Request& req, httplib::Response& res
 void App::post_synonym_accept(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const QueryParams form = QueryParams::from_form(req.body);
-  require_csrf(form, admin_cookie_value());
+  require_staff_form(req, form, kAdminCookie);
   if (config_.articles_dir.empty()) {
     throw HttpError(409, "kb-server does not know where the articles are: start it with --articles DIR to accept synonyms.");
   }

@@ -27,13 +27,11 @@ json hit_json(const SearchHit& hit, const std::string& origin) {
 
 }  // namespace
 
-std::string App::agent_cookie_value() const { return hmac_sha256_hex(secret_, "agent:" + config_.agent_token); }
-
 void App::require_agent(const httplib::Request& req) const {
   if (config_.agent_token.empty()) {
     throw HttpError(403, "Agent features are off: start kb-server with --agent-token TOKEN (or set KB_AGENT_TOKEN).");
   }
-  if (presents_token(req, config_.agent_token, kAgentCookie, agent_cookie_value())) return;
+  if (presents_token(req, config_.agent_token, kAgentCookie)) return;
   throw HttpError(401, "This needs the agent token: send 'Authorization: Bearer TOKEN' or sign in at /agent.");
 }
 
@@ -79,9 +77,7 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
                                                      : "That token is not right."));
     return;
   }
-  std::string value = std::string(kAgentCookie) + "=" + agent_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
-  if (is_https(req)) value += "; Secure";
-  res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", sign_in_cookie(req, kAgentCookie));
   res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/agent");

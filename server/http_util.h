@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -43,6 +44,18 @@ std::string hmac_sha256_hex(const std::string& key, const std::string& message);
 
 /// Compares without an early exit, so timing does not reveal a prefix.
 bool constant_time_equal(const std::string& a, const std::string& b);
+
+/// A sign-in cookie's value: when it was issued (Unix seconds) and an
+/// HMAC under @p secret of that time and @p purpose (the kind of staff and
+/// its token), "1712345678.9f0c…". The time is signed, so a copy cannot
+/// be made younger; the token is signed, so a new token ends every sign-in.
+std::string sign_in_cookie_value(const std::string& secret, const std::string& purpose, std::int64_t issued_s);
+
+/// Whether @p value is sign_in_cookie_value() for @p purpose, issued at
+/// most @p lifetime before @p now_s (and not more than a few minutes
+/// after it: clocks of replicas drift).
+bool valid_sign_in_cookie(const std::string& secret, const std::string& purpose, const std::string& value,
+                          std::int64_t now_s, std::chrono::seconds lifetime);
 
 /// True when the request came over HTTPS (directly or via a proxy that
 /// says so in X-Forwarded-Proto).

@@ -731,3 +731,52 @@ TEST_CASE("the dashboard's ticket count agrees with the tickets listed, with or 
   REQUIRE(csv);
   CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') == 3);  // a header and two tickets
 }
+
+TEST_CASE("sign-in cookies carry their issue time and expire; a copied one stops working", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
+  std::ifstream secret_file(site.dir / "data" / "secret");
+  std::string secret;
+  REQUIRE(secret_file >> secret);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  for (const auto& [name, page, login, token] :
+       {std::tuple<std::string, std::string, std::string, std::string>{"kb_admin", "/stats", "/stats/login", kToken},
+        {"kb_agent", "/agent", "/agent/login", "test-agent-token"}}) {
+    INFO(name);
+    Browser b(server.port());
+    const auto signed_in = b.post_form(login, {{"token", token}});
+    REQUIRE(signed_in);
+    REQUIRE(signed_in->status == 303);
+    std::string set_cookie;
+    for (std::size_t i = 0; i < signed_in->get_header_value_count("Set-Cookie"); ++i) {
+      const std::string h = signed_in->get_header_value("Set-Cookie", i);
+      if (h.rfind(name + "=", 0) == 0) set_cookie = h;
+    }
+    CHECK_THAT(set_cookie, Contains("; Max-Age=43200"));  // 12 hours
+    CHECK_THAT(set_cookie, Contains("HttpOnly; SameSite=Strict"));
+    CHECK(b.get(page)->status == 200);
+    // The cookie names when it was issued, under the server's signature.
+    const std::string value = b.cookie(name);
+    const std::string issued = value.substr(0, value.find('.'));
+    CHECK(std::abs(std::stoll(issued) - now) < 60);
+    const std::string old_kind = name == "kb_admin" ? "admin" : "agent";
+    auto with_cookie = [&](const std::string& cookie_value) {
+      Browser copy(server.port());
+      copy.set_cookie(name, cookie_value);
+      return copy.get(page)->status;
+    };
+    CHECK(with_cookie(value) == 200);
+    CHECK(with_cookie(kb::server::sign_in_cookie_value(secret, name + ":" + token, now - 11 * 3600)) == 200);
+    // Older than 12 hours, or an earlier issue time under the same
+    // signature, or the old cookie that never expired: signed out.
+    CHECK(with_cookie(kb::server::sign_in_cookie_value(secret, name + ":" + token, now - 13 * 3600)) == 401);
+    CHECK(with_cookie(std::to_string(now - 13 * 3600) + value.substr(value.find('.'))) == 401);
+    CHECK(with_cookie(kb::server::hmac_sha256_hex(secret, old_kind + ":" + token)) == 401);
+    // Signing out clears it.
+    const auto out = b.post_form(page + "/logout", {{"csrf", b.csrf()}});
+    REQUIRE(out);
+    CHECK(out->status == 303);
+    CHECK(b.cookie(name).empty());
+    CHECK(b.get(page)->status == 401);
+  }
+}
