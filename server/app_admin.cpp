@@ -254,8 +254,10 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
       if (e.kind == event_kind::kSearch) ++rungs[e.rung];
     }
   }
-  send_page(res, 200, "stats",
-            stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs));
+  mstch::map page =
+      stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs);
+  page.emplace("logout_csrf", staff_form_token(req, kAdminCookie));
+  send_page(res, 200, "stats", page);
 }
 
 void App::get_health_page(const httplib::Request& req, httplib::Response& res) {
@@ -422,9 +424,16 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
 }
 
 void App::post_stats_logout(const httplib::Request& req, httplib::Response& res) {
-  res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-  // Still signed in as an agent on this browser: still staff.
-  if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  // Only the dashboard's own page signs its browser out. Another site's
+  // form arrives without the Strict sign-in cookie (so nothing to sign
+  // out: clearing kb_staff then would count a signed-in agent as a
+  // customer) or without the page's token: nothing changes.
+  if (signed_in_admin(req)) {
+    require_staff_form(req, QueryParams::from_form(req.body), kAdminCookie);
+    res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    // Still signed in as an agent on this browser: still staff.
+    if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  }
   res.status = 303;
   res.set_header("Location", "/stats");
 }

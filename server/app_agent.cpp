@@ -62,8 +62,10 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
       results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});
     }
   }
-  send_page(res, 200, "agent",
-            agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req), corrected, showing_corrected));
+  mstch::map page =
+      agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req), corrected, showing_corrected);
+  page.emplace("logout_csrf", staff_form_token(req, kAgentCookie));
+  send_page(res, 200, "agent", page);
 }
 
 void App::post_agent_login(const httplib::Request& req, httplib::Response& res) {
@@ -84,9 +86,13 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
 }
 
 void App::post_agent_logout(const httplib::Request& req, httplib::Response& res) {
-  res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-  // Still signed in to the dashboard on this browser: still staff.
-  if (!signed_in_admin(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  // As post_stats_logout: only the agent view's own page signs out.
+  if (signed_in_agent(req)) {
+    require_staff_form(req, QueryParams::from_form(req.body), kAgentCookie);
+    res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    // Still signed in to the dashboard on this browser: still staff.
+    if (!signed_in_admin(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  }
   res.status = 303;
   res.set_header("Location", "/agent");
 }
