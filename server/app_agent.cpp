@@ -16,13 +16,29 @@ namespace {
 
 using nlohmann::json;
 
-json hit_json(const SearchHit& hit, const std::string& origin) {
+/// A suggestion for a ticket, with links that carry ?ref=agent (and the
+/// ticket), as the agent view's copied links do: a help-desk integration
+/// pastes them into replies, and the views they bring are counted as
+/// agent links.
+json hit_json(const SearchHit& hit, const std::string& origin, const std::string& ticket) {
+  const std::string url =
+      origin + "/articles/" + hit.slug + "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket));
   return {{"slug", hit.slug},
           {"title", hit.title},
-          {"url", origin + hit.url},
-          {"section", {{"heading", hit.section_heading}, {"anchor", hit.section_anchor}, {"url", origin + hit.section_url()}}},
+          {"url", url},
+          {"section",
+           {{"heading", hit.section_heading},
+            {"anchor", hit.section_anchor},
+            {"url", hit.section_anchor.empty() ? url : url + "#" + hit.section_anchor}}},
           {"snippet", hit.snippet_html},
           {"score", hit.score}};
+}
+
+/// The help desk's ticket id a request names ("ticket"), or "".
+std::string ticket_of(const json& body) {
+  if (!body.contains("ticket") || !body["ticket"].is_string()) return {};
+  std::string ticket(utf8_prefix(body["ticket"].get<std::string>(), 64));
+  return is_valid_utf8(ticket) ? ticket : std::string();
 }
 
 }  // namespace
@@ -108,7 +124,8 @@ void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Resp
   if (subject.empty() && text.empty()) throw HttpError(400, "give 'subject' and/or 'body'");
   const std::string site = origin(req);
   json out = json::array();
-  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site));
+  const std::string ticket = ticket_of(body);
+  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site, ticket));
   send_json(res, 200, json{{"suggestions", out}});
 }
 
@@ -142,10 +159,7 @@ void App::post_agent_copied_api(const httplib::Request& req, httplib::Response& 
       e.query = std::string(utf8_prefix(body["anchor"].get<std::string>(), 200));
       if (!is_valid_utf8(e.query)) e.query.clear();
     }
-    if (body.contains("ticket") && body["ticket"].is_string()) {
-      e.ref = std::string(utf8_prefix(body["ticket"].get<std::string>(), 64));
-      if (!is_valid_utf8(e.ref)) e.ref.clear();
-    }
+    e.ref = ticket_of(body);
     stats_->record(std::move(e));
   }
   send_json(res, 200, json{{"recorded", session.has_value()}});

@@ -86,6 +86,23 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     REQUIRE(res);
     CHECK(res->status == 400);
   }
+  SECTION("links suggested for a ticket are tracked like the agent view's") {
+    const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+    json body = {{"subject", "Cannot install the VPN client"}, {"body", "It fails with 0x80070005."}};
+    auto res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    json s = json::parse(res->body);
+    CHECK(s["suggestions"][0]["url"] == origin + "/articles/install-fails?ref=agent");
+    CHECK(s["suggestions"][0]["section"]["url"] == origin + "/articles/install-fails?ref=agent#symptoms");
+    body["ticket"] = "ZD 7&x";
+    res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    s = json::parse(res->body);
+    CHECK(s["suggestions"][0]["url"] == origin + "/articles/install-fails?ref=agent&ticket=ZD+7%26x");
+    CHECK(s["suggestions"][0]["section"]["url"] == origin + "/articles/install-fails?ref=agent&ticket=ZD+7%26x#symptoms");
+  }
   SECTION("a section's text for a reply") {
     const auto res = cli.Get("/api/agent/section?slug=printer-offline&anchor=step-2-restart-the-spooler", bearer(kAgent));
     REQUIRE(res);
