@@ -252,6 +252,14 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
   for (const auto& [field, problem] : validate_ticket(input)) {
     if (!errors.contains(field)) errors[field] = problem.message;
   }
+  // An article is named by its slug, as on the form; "" names none.
+  std::string article;
+  if (body.contains("article") && !body["article"].is_null()) {
+    if (body["article"].is_string()) article = body["article"].get<std::string>();
+    if (!body["article"].is_string() || (!article.empty() && !is_valid_slug(article))) {
+      errors["article"] = "must be an article's slug";
+    }
+  }
   if (!errors.empty()) {
     send_json(res, 400, json{{"error", {{"status", 400}, {"message", "some fields are not valid"}}}, {"errors", errors}});
     return;
@@ -263,7 +271,10 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
     throw HttpError(400, "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKey) + " visible ASCII characters");
   }
   Ticket t = new_ticket(req, sid, input);
-  if (body.contains("article") && body["article"].is_string()) t.context["article"] = body["article"];
+  // One deleted since is left out, as the form leaves it out.
+  if (!article.empty()) {
+    if (const auto found = searcher().find_article(article)) t.context["article"] = found->slug;
+  }
   // Only the same client's same words are the same ticket: another client
   // using the same key never sees this one.
   if (!key.empty()) {

@@ -780,3 +780,40 @@ TEST_CASE("sign-in cookies carry their issue time and expire; a copied one stops
     CHECK(b.get(page)->status == 401);
   }
 }
+
+TEST_CASE("the ticket API stores an article only by its slug", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  for (const char* article : {"<img src=x onerror=alert(1)>../../etc/passwd", "../keyboard", "Keyboard", " keyboard"}) {
+    INFO(article);
+    const auto res = b.post_json("/api/tickets", json{{"subject", "s"}, {"email", "a@b.co"}, {"article", article}}.dump());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["errors"]["article"] == "must be an article's slug");
+  }
+  auto res = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co","article":42})");
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  res = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co","article":"keyboard"})");
+  REQUIRE(res);
+  CHECK(res->status == 201);
+  // A slug of no article (deleted since) keeps the ticket, not the slug,
+  // as the form does; so does an empty one.
+  res = b.post_json("/api/tickets", R"({"subject":"t","email":"a@b.co","article":"no-such-article"})");
+  REQUIRE(res);
+  CHECK(res->status == 201);
+  res = b.post_json("/api/tickets", R"({"subject":"u","email":"a@b.co","article":""})");
+  REQUIRE(res);
+  CHECK(res->status == 201);
+  // Control characters in the subject would go raw into the tickets CSV.
+  res = b.post_json("/api/tickets", json{{"subject", std::string("VPN\0drops", 9)}, {"email", "a@b.co"}}.dump());
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  CHECK(json::parse(res->body)["errors"].contains("subject"));
+  const json tickets = admin_json(server.port(), "/api/tickets");
+  REQUIRE(tickets["tickets"].size() == 3);
+  std::set<std::string> articles;
+  for (const auto& t : tickets["tickets"]) articles.insert(t["context"].value("article", ""));
+  CHECK(articles == std::set<std::string>{"keyboard", ""});
+}
