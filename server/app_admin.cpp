@@ -43,6 +43,26 @@ DateRange date_range(const QueryParams& params) {
   return r;
 }
 
+/// The searches of @p sessions per rung, counted as the dashboard's
+/// "Searches" counts them (deflection.cpp, counted_events()): a search
+/// identical to its session's previous one (same normalised query, same
+/// results shown: a reload, Back) is that search again, so the rows add up
+/// to "Searches". The dashboard test pins the two together.
+std::map<std::string, std::uint64_t> searches_by_rung(const std::vector<SessionEvents>& sessions) {
+  std::map<std::string, std::uint64_t> rungs;
+  for (const auto& [row, events] : sessions) {
+    const Event* previous = nullptr;
+    for (const auto& e : events) {
+      if (e.kind != event_kind::kSearch) continue;
+      const bool again = previous && previous->norm_query == e.norm_query && previous->result_count == e.result_count &&
+                         previous->slugs == e.slugs;
+      if (!again) ++rungs[e.rung];
+      previous = &e;
+    }
+  }
+  return rungs;
+}
+
 std::string csv_row(std::initializer_list<std::string> fields) {
   std::string line;
   for (const auto& f : fields) {
@@ -248,12 +268,7 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
   const DateRange range = date_range(QueryParams(req));
   const auto sessions = sessions_between(range.from_ms, range.to_ms);
   const DeflectionOptions opt = deflection_options();
-  std::map<std::string, std::uint64_t> rungs;
-  for (const auto& [row, events] : sessions) {
-    for (const auto& e : events) {
-      if (e.kind == event_kind::kSearch) ++rungs[e.rung];
-    }
-  }
+  const std::map<std::string, std::uint64_t> rungs = searches_by_rung(sessions);
   mstch::map page =
       stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs);
   page.emplace("logout_csrf", staff_form_token(req, kAdminCookie));

@@ -817,3 +817,31 @@ TEST_CASE("the ticket API stores an article only by its slug", "[handoff]") {
   for (const auto& t : tickets["tickets"]) articles.insert(t["context"].value("article", ""));
   CHECK(articles == std::set<std::string>{"keyboard", ""});
 }
+
+TEST_CASE("the dashboard's searches by rung add up to its searches", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  // A reload and Back repeat a search: one search each time, on every figure.
+  for (int i = 0; i < 3; ++i) REQUIRE(b.get("/search?q=keyboard")->status == 200);
+  REQUIRE(b.get("/search?q=qwertyzzz")->status == 200);
+  REQUIRE(b.get("/search?q=qwertyzzz")->status == 200);
+  REQUIRE(b.get("/search?q=keyboard")->status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(admin_json(server.port(), "/api/stats")["searches"] == 3);
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto page = cli.Get("/stats", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(page->body, m, std::regex("<dt>Searches</dt><dd>([0-9]+)</dd>")));
+  CHECK(m[1].str() == "3");
+  long by_rung = 0;
+  const std::regex row("<tr><td>(all|corrected|synonyms|any|none)</td><td>([0-9]+)</td></tr>");
+  for (std::sregex_iterator it(page->body.begin(), page->body.end(), row), end; it != end; ++it) {
+    by_rung += std::stol((*it)[2].str());
+  }
+  CHECK(by_rung == 3);
+  CHECK_THAT(page->body, Contains("<tr><td>all</td><td>2</td></tr>"));
+  CHECK_THAT(page->body, Contains("<tr><td>none</td><td>1</td></tr>"));
+}
