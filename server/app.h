@@ -57,7 +57,7 @@ inline constexpr const char* kSessionCookie = "kb_session";
 inline constexpr std::chrono::hours kTicketResumeWindow{24};
 
 /// Sign-in cookies: their issue time, signed with the token under the
-/// server's secret (sign_in_cookie_value()).
+/// server's secret (dated_token()).
 inline constexpr const char* kAdminCookie = "kb_admin";
 inline constexpr const char* kAgentCookie = "kb_agent";
 /// How long a sign-in lasts (the cookies' Max-Age, and checked by the
@@ -346,6 +346,20 @@ class App {
   /// Fills form.suggestions with articles for its subject and records that
   /// they were shown.
   void suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session);
+  /// The CSRF token of the ticket forms of people without a help session
+  /// (signed-in staff, text browsers, scripts): a dated_token() good for
+  /// kTicketResumeWindow, bound to no session; the same-origin check keeps
+  /// other sites' forms out.
+  std::string sessionless_form_token() const;
+  /// Whether a ticket form (a ticket, "This solved my problem") may be
+  /// sent: @p session's own token, or without a session a
+  /// sessionless_form_token() sent from this site.
+  bool valid_ticket_form(const httplib::Request& req, const QueryParams& form,
+                         const std::optional<std::string>& session) const;
+  /// page_base() of the ticket pages, whose forms carry
+  /// sessionless_form_token() when there is no @p session.
+  PageBase ticket_page_base(const httplib::Request& req, const QueryParams& params,
+                            const std::optional<std::string>& session) const;
   /// For admin pages: true when allowed; else the sign-in page was sent.
   bool admin_page_allowed(const httplib::Request& req, httplib::Response& res);
   /// Options for computing statistics now, with this server's session timeout.

@@ -115,7 +115,7 @@ std::int64_t now_s() { return now_ms() / 1000; }
 
 std::string App::sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
   std::string value = std::string(cookie_name) + "=" +
-                      sign_in_cookie_value(secret_, sign_in_purpose(cookie_name, sign_in_token(cookie_name)), now_s()) +
+                      dated_token(secret_, sign_in_purpose(cookie_name, sign_in_token(cookie_name)), now_s()) +
                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                       std::to_string(std::chrono::seconds(kSignInLifetime).count());
   if (is_https(req)) value += "; Secure";
@@ -126,7 +126,7 @@ bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_nam
   const std::string& token = sign_in_token(cookie_name);
   const std::string value = cookie(req, cookie_name);
   return !token.empty() && !value.empty() &&
-         valid_sign_in_cookie(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
+         valid_dated_token(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
 }
 
 std::string App::staff_form_token(const httplib::Request& req, const char* cookie_name) const {

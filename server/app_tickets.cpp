@@ -74,6 +74,23 @@ Ticket App::new_ticket(const httplib::Request& req, const std::string& session, 
   return t;
 }
 
+std::string App::sessionless_form_token() const { return dated_token(secret_, "ticket-form", now_ms() / 1000); }
+
+bool App::valid_ticket_form(const httplib::Request& req, const QueryParams& form,
+                            const std::optional<std::string>& session) const {
+  if (session) return valid_csrf(form, *session);
+  return is_same_origin(req) && valid_dated_token(secret_, "ticket-form", form.get("csrf"), now_ms() / 1000,
+                                                  std::chrono::seconds(kTicketResumeWindow));
+}
+
+PageBase App::ticket_page_base(const httplib::Request& req, const QueryParams& params,
+                               const std::optional<std::string>& session) const {
+  PageBase base = page_base(req, params, session.value_or(""));
+  // Staff and text browsers have no help session, but may file a ticket.
+  if (!session) base.csrf = sessionless_form_token();
+  return base;
+}
+
 void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session) {
   if (form.subject.empty()) return;
   SearchRequest r;
@@ -124,7 +141,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
     stats_->record(std::move(opened));
   }
   suggest_for_ticket(form, session);
-  send_page(res, 200, "ticket_new", ticket_form_page(page_base(req, params, session.value_or("")), form));
+  send_page(res, 200, "ticket_new", ticket_form_page(ticket_page_base(req, params, session), form));
 }
 
 void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) {
@@ -138,7 +155,8 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   // token of a session that is gone: show it again, with everything typed
   // and a token of the session just started, instead of an error page that
   // loses the ticket. A forged post gets the same page, which sends nothing.
-  const bool expired = !valid_csrf(form_data, sid);
+  // Without a session (staff, text browsers), the form's own token.
+  const bool expired = !valid_ticket_form(req, form_data, session);
 
   TicketFormState form;
   form.subject = form_data.get("subject");
@@ -155,7 +173,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
       form.article_title = article->title;
     }
   }
-  const PageBase base = page_base(req, QueryParams(req), sid);
+  const PageBase base = ticket_page_base(req, QueryParams(req), session);
 
   if (expired) {
     form.expired = true;
@@ -294,7 +312,10 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
 void App::post_solved_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form = QueryParams::from_form(req.body);
   const auto session = visit(req, res);
-  require_csrf(form, session.value_or(""));
+  if (!valid_ticket_form(req, form, session)) {
+    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
+                    "error_form_expired");
+  }
   if (session) {
     Event e;
     e.session = *session;

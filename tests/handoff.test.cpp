@@ -732,6 +732,66 @@ TEST_CASE("the dashboard's ticket count agrees with the tickets listed, with or 
   CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') == 3);  // a header and two tickets
 }
 
+TEST_CASE("people the statistics leave out can still file a ticket and say it solved their problem", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  // Text browsers (no "Mozilla/" User-Agent, often no cookies) and signed-in
+  // staff get no help session: their forms carry a token of their own.
+  Browser lynx(server.port());
+  const httplib::Headers lynx_ua{{"User-Agent", "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 OpenSSL/3.0.11"}};
+  Browser w3m(server.port());
+  const httplib::Headers w3m_ua{{"User-Agent", "w3m/0.5.3+git20230121"}};
+  Browser agent(server.port());
+  REQUIRE(agent.post_form("/agent/login", {{"token", "test-agent-token"}})->status == 303);
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  int filed = 0;
+  for (auto [who, headers] : {std::pair<Browser*, httplib::Headers>{&lynx, lynx_ua}, {&w3m, w3m_ua},
+                              {&agent, {{"Sec-Fetch-Site", "same-origin"}}}, {&admin, {{"Origin", origin}}}}) {
+    const auto form = who->get("/tickets/new?q=printer", headers);
+    REQUIRE(form);
+    CHECK(form->status == 200);
+    const std::string csrf = who->csrf();
+    REQUIRE_FALSE(csrf.empty());
+    const auto sent = who->post_form("/tickets", {{"csrf", csrf}, {"subject", "Printer offline"}, {"email", "p@example.com"},
+                                                  {"description", "Still offline"}, {"action", "submit"}},
+                                     headers);
+    REQUIRE(sent);
+    INFO(sent->body);
+    CHECK(sent->status == 303);
+    CHECK_THAT(sent->get_header_value("Location"), StartsWith("/tickets/sent?ref=KB-"));
+    filed += sent->status == 303;
+    const auto solved = who->post_form("/tickets/solved", {{"csrf", csrf}}, headers);
+    REQUIRE(solved);
+    CHECK(solved->status == 200);
+    CHECK(who->cookie("kb_session").empty());
+  }
+  // Such a token is still refused when made up, or sent from another site.
+  REQUIRE(lynx.get("/tickets/new", lynx_ua));
+  const std::string token = lynx.csrf();
+  REQUIRE_FALSE(token.empty());
+  auto res = lynx.post_form("/tickets", {{"csrf", token.substr(0, token.find('.')) + ".00ff"}, {"subject", "Forged"},
+                                         {"email", "p@example.com"}, {"action", "submit"}},
+                            lynx_ua);
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  httplib::Headers cross_site = lynx_ua;
+  cross_site.emplace("Origin", "http://evil.example");
+  res = lynx.post_form("/tickets", {{"csrf", token}, {"subject", "Elsewhere"}, {"email", "p@example.com"}, {"action", "submit"}},
+                       cross_site);
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  res = lynx.post_form("/tickets/solved", {{"csrf", "1.00ff"}}, lynx_ua);
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(admin_json(server.port(), "/api/tickets")["tickets"].size() == static_cast<std::size_t>(filed));
+  const json stats = admin_json(server.port(), "/api/stats");
+  CHECK(stats["help_sessions"] == 0);  // served, not counted
+  CHECK(stats["tickets"] == filed);
+}
+
 TEST_CASE("sign-in cookies carry their issue time and expire; a copied one stops working", "[handoff]") {
   Site site;
   ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
@@ -766,10 +826,10 @@ TEST_CASE("sign-in cookies carry their issue time and expire; a copied one stops
       return copy.get(page)->status;
     };
     CHECK(with_cookie(value) == 200);
-    CHECK(with_cookie(kb::server::sign_in_cookie_value(secret, name + ":" + token, now - 11 * 3600)) == 200);
+    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 11 * 3600)) == 200);
     // Older than 12 hours, or an earlier issue time under the same
     // signature, or the old cookie that never expired: signed out.
-    CHECK(with_cookie(kb::server::sign_in_cookie_value(secret, name + ":" + token, now - 13 * 3600)) == 401);
+    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 13 * 3600)) == 401);
     CHECK(with_cookie(std::to_string(now - 13 * 3600) + value.substr(value.find('.'))) == 401);
     CHECK(with_cookie(kb::server::hmac_sha256_hex(secret, old_kind + ":" + token)) == 401);
     // Signing out clears it.
@@ -817,7 +877,6 @@ TEST_CASE("the ticket API stores an article only by its slug", "[handoff]") {
   for (const auto& t : tickets["tickets"]) articles.insert(t["context"].value("article", ""));
   CHECK(articles == std::set<std::string>{"keyboard", ""});
 }
-
 TEST_CASE("the dashboard's searches by rung add up to its searches", "[handoff]") {
   Site site;
   ServerProcess server(site.args());
