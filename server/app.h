@@ -344,8 +344,10 @@ class App {
   /// session's search context.
   Ticket new_ticket(const httplib::Request& req, const std::string& session, const TicketInput& input);
   /// Fills form.suggestions with articles for its subject and records that
-  /// they were shown.
-  void suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session);
+  /// they were shown. A search, counted by the per-address search limit;
+  /// past it the form comes without suggestions (a ticket must never wait
+  /// for the search limit).
+  void suggest_for_ticket(const httplib::Request& req, TicketFormState& form, const std::optional<std::string>& session);
   /// The CSRF token of the ticket forms of people without a help session
   /// (signed-in staff, text browsers, scripts): a dated_token() good for
   /// kTicketResumeWindow, bound to no session; the same-origin check keeps

@@ -91,8 +91,11 @@ PageBase App::ticket_page_base(const httplib::Request& req, const QueryParams& p
   return base;
 }
 
-void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session) {
+void App::suggest_for_ticket(const httplib::Request& req, TicketFormState& form, const std::optional<std::string>& session) {
   if (form.subject.empty()) return;
+  // A search like /search's, under its per-address limit. Past it the form
+  // comes without suggestions: filing the ticket never waits for it.
+  if (config_.searches_per_address_minute > 0 && address_searches_.hit(client_key(req)) > 0) return;
   SearchRequest r;
   r.query = std::string(utf8_prefix(form.subject, kMaxQueryBytes));
   r.per_page = static_cast<int>(kTicketSuggestions);
@@ -140,7 +143,7 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
     opened.slug = form.article_slug;
     stats_->record(std::move(opened));
   }
-  suggest_for_ticket(form, session);
+  suggest_for_ticket(req, form, session);
   send_page(res, 200, "ticket_new", ticket_form_page(ticket_page_base(req, params, session), form));
 }
 
@@ -190,7 +193,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
     // Suggest articles for what was typed (the no-JavaScript path), and
     // show what is wrong without losing anything.
     if (only_suggest) form.errors.clear();
-    suggest_for_ticket(form, session);
+    suggest_for_ticket(req, form, session);
     send_page(res, only_suggest ? 200 : 400, "ticket_new", ticket_form_page(base, form));
     return;
   }
