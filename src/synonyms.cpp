@@ -13,6 +13,7 @@
 #include <xapian.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 #include <optional>
@@ -130,10 +131,11 @@ class Fd {
 
 /// An exclusive flock() on @p path (created when missing), held while it
 /// lives. Advisory: it serialises those who take it (every accept), not
-/// a writer's editor.
+/// a writer's editor. Read-only is enough for flock(), so kb-index run by
+/// another user can take the lock file kb-server created.
 class FileLock {
  public:
-  explicit FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+  explicit FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_.get() < 0) fail("create the lock file", path, errno);
     while (::flock(fd_.get(), LOCK_EX) != 0) {
       if (errno != EINTR) fail("lock", path, errno);
@@ -257,8 +259,16 @@ bool Synonyms::same_group(std::string_view a, std::string_view b) const {
 }
 
 Synonyms::Accepted Synonyms::accept_pair(const fs::path& file, const std::string& from, const std::string& to) {
-  if (split_words(from).empty() || split_words(to).empty()) {
-    throw std::invalid_argument("a synonym needs a letter or a digit: '" + from + "' = '" + to + "'");
+  for (const std::string* member : {&from, &to}) {
+    // What parse_yaml() keeps: a member it would drop leaves a group of one,
+    // and the file would no longer load.
+    const bool control = std::any_of(member->begin(), member->end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (!is_valid_utf8(*member) || control || member->size() > 100 || split_words(*member).empty()) {
+      throw std::invalid_argument("a synonym is a word or phrase of at most 100 bytes of text, with a letter or a digit: '" +
+                                  printable(*member) + "'");
+    }
   }
   // A writer's symlinked file stays a symlink: its target is replaced.
   std::error_code ec;
@@ -294,7 +304,9 @@ Synonyms::Accepted Synonyms::accept_pair(const fs::path& file, const std::string
   // One of them in a group: the new line joins the other to it (groups
   // that share a member merge when the file is read).
   if (!current.text.empty() && current.text.back() != '\n') current.text += '\n';
-  replace_file(target, current.text + group_line({from, to}), current.status);
+  const std::string text = current.text + group_line({from, to});
+  parse_yaml(text, target.string());  // never write a file kb-index would refuse
+  replace_file(target, text, current.status);
   return Accepted::added;
 }
 

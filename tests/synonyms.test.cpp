@@ -91,7 +91,11 @@ TEST_CASE("accepting is idempotent and never joins two groups", "[synonyms]") {
   const auto broken = dir.write("broken.yaml", "- [a, b\n");
   CHECK_THROWS_AS(Synonyms::accept_pair(broken, "c", "d"), SynonymConflict);
   CHECK(read_text(broken) == "- [a, b\n");
-  CHECK_THROWS_AS(Synonyms::accept_pair(file, "!!", "wifi"), std::invalid_argument);
+  // What the file could not hold is refused before anything is written.
+  for (const std::string& bad : {std::string("!!"), std::string("a\x01" "b"), std::string(101, 'x'), std::string("\xff")}) {
+    CHECK_THROWS_AS(Synonyms::accept_pair(file, bad, "wifi"), std::invalid_argument);
+  }
+  CHECK(read_text(file) == with_wlan);
 }
 
 TEST_CASE("accepts at the same moment are each kept", "[synonyms]") {
