@@ -128,6 +128,12 @@ class HttpError : public std::runtime_error {
   std::string ui_key_;
 };
 
+/// The 403 of a form that is too old or was not sent from this site.
+inline HttpError expired_form_error() {
+  return HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
+                   "error_form_expired");
+}
+
 class App {
  public:
   explicit App(Config config);

@@ -138,10 +138,7 @@ void App::require_staff_form(const httplib::Request& req, const QueryParams& for
   const std::string auth = req.get_header_value("Authorization");
   if (!token.empty() && auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), token)) return;
   const std::string expected = staff_form_token(req, cookie_name);
-  if (!is_same_origin(req) || expected.empty() || !constant_time_equal(form.get("csrf"), expected)) {
-    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
-                    "error_form_expired");
-  }
+  if (!is_same_origin(req) || expected.empty() || !constant_time_equal(form.get("csrf"), expected)) throw expired_form_error();
 }
 
 void App::refuse_token_guessing(const httplib::Request& req) const {

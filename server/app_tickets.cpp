@@ -315,10 +315,7 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
 void App::post_solved_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form = QueryParams::from_form(req.body);
   const auto session = visit(req, res);
-  if (!valid_ticket_form(req, form, session)) {
-    throw HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
-                    "error_form_expired");
-  }
+  if (!valid_ticket_form(req, form, session)) throw expired_form_error();
   if (session) {
     Event e;
     e.session = *session;
