@@ -126,7 +126,8 @@ int main(int argc, char** argv) try {
   int min_sessions = 1;
   synonyms->add_flag("--proposals", proposals, "Print proposals: sessions<TAB>searched for<TAB>then found with");
   synonyms->add_option("--min-sessions", min_sessions, "Only pairs seen in at least this many sessions")->capture_default_str();
-  synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym group (repeatable); needs --articles");
+  synonyms->add_option("--accept", accept, "Add 'FROM=TO' as a synonym pair (repeatable); needs --articles. Already synonyms: nothing changes; "
+                       "words in two different groups: refused, exit 1 (edit the file by hand)");
   // kb-index --check: validate without writing the index.
   bool check = false;
   std::string format = "text";
@@ -284,21 +285,41 @@ int main(int argc, char** argv) try {
       opt.now_ms = now;
       opt.session_timeout_ms = static_cast<std::int64_t>(session_timeout) * 1000;
       const auto sessions = store.sessions_between(0, now + 1);
-      for (const auto& p : kb::synonym_proposals(sessions, opt, static_cast<std::size_t>(std::max(1, min_sessions)))) {
+      // Pairs accepted already (indexed or not) are no proposals.
+      kb::Synonyms known;
+      try {
+        known = kb::Synonyms::load(kb::Synonyms::file_in(articles));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kb-index: warning: %s; pairs accepted there may be listed again\n", e.what());
+      }
+      for (const auto& p :
+           kb::synonym_proposals(sessions, opt, static_cast<std::size_t>(std::max(1, min_sessions)), known)) {
         std::printf("%llu\t%s\t%s\n", static_cast<unsigned long long>(p.sessions), p.from.c_str(), p.to.c_str());
       }
     }
+    int status = 0;
     for (const auto& pair : accept) {
       const std::size_t eq = pair.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
         std::fprintf(stderr, "kb-index: error: --accept takes FROM=TO, got '%s'\n", pair.c_str());
         return 2;
       }
-      const std::string file = (std::filesystem::path(articles) / "_synonyms.yaml").string();
-      kb::Synonyms::append_group(file, {pair.substr(0, eq), pair.substr(eq + 1)});
-      std::printf("added [%s, %s] to %s\n", pair.substr(0, eq).c_str(), pair.substr(eq + 1).c_str(), file.c_str());
+      const std::string from = pair.substr(0, eq), to = pair.substr(eq + 1);
+      const std::string file = kb::Synonyms::file_in(articles).string();
+      // A file that cannot be written is an error (exit 2, main's catch);
+      // a pair that needs a person (exit 1) does not stop the others.
+      try {
+        if (kb::Synonyms::accept_pair(file, from, to) == kb::Synonyms::Accepted::added) {
+          std::printf("added [%s, %s] to %s\n", from.c_str(), to.c_str(), file.c_str());
+        } else {
+          std::printf("%s and %s are already synonyms in %s: nothing changed\n", from.c_str(), to.c_str(), file.c_str());
+        }
+      } catch (const kb::SynonymConflict& e) {
+        std::fprintf(stderr, "kb-index: error: %s\n", e.what());
+        status = 1;
+      }
     }
-    return 0;
+    return status;
   }
 
   ProgressBar bar;

@@ -622,15 +622,9 @@ void App::send_error(const httplib::Request& req, httplib::Response& res, int st
   }
 }
 
-bool App::signed_in_admin(const httplib::Request& req) const {
-  const std::string admin = cookie(req, kAdminCookie);
-  return !admin.empty() && !config_.admin_token.empty() && constant_time_equal(admin, admin_cookie_value());
-}
+bool App::signed_in_admin(const httplib::Request& req) const { return has_sign_in_cookie(req, kAdminCookie); }
 
-bool App::signed_in_agent(const httplib::Request& req) const {
-  const std::string agent = cookie(req, kAgentCookie);
-  return !agent.empty() && !config_.agent_token.empty() && constant_time_equal(agent, agent_cookie_value());
-}
+bool App::signed_in_agent(const httplib::Request& req) const { return has_sign_in_cookie(req, kAgentCookie); }
 
 bool App::is_staff(const httplib::Request& req) const {
   const std::string staff = cookie(req, kStaffCookie);
@@ -646,8 +640,9 @@ std::string App::staff_cookie_value() const {
 }
 
 std::string App::staff_cookie(const httplib::Request& req) const {
-  // No Max-Age, like the sign-in cookies: it lives as long as they do.
-  std::string value = std::string(kStaffCookie) + "=" + staff_cookie_value() + "; Path=/; HttpOnly; SameSite=Lax";
+  // As long as the sign-in it is set with.
+  std::string value = std::string(kStaffCookie) + "=" + staff_cookie_value() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                      std::to_string(std::chrono::seconds(kSignInLifetime).count());
   if (is_https(req)) value += "; Secure";
   return value;
 }

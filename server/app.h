@@ -56,9 +56,13 @@ inline constexpr const char* kSessionCookie = "kb_session";
 /// computer starts afresh and never sees the last one's searches.
 inline constexpr std::chrono::hours kTicketResumeWindow{24};
 
-/// Sign-in cookies: an HMAC of the token under the server's secret.
+/// Sign-in cookies: their issue time, signed with the token under the
+/// server's secret (dated_token()).
 inline constexpr const char* kAdminCookie = "kb_admin";
 inline constexpr const char* kAgentCookie = "kb_agent";
+/// How long a sign-in lasts (the cookies' Max-Age, and checked by the
+/// server): a copied cookie stops working after a working day at most.
+inline constexpr std::chrono::hours kSignInLifetime{12};
 /// Set beside either at sign-in, SameSite=Lax where they are Strict: a
 /// link followed from the help desk (another site) arrives without the
 /// sign-in cookie, and the agent would be counted as a customer. It grants
@@ -123,6 +127,12 @@ class HttpError : public std::runtime_error {
   long retry_after_s_;
   std::string ui_key_;
 };
+
+/// The 403 of a form that is too old or was not sent from this site.
+inline HttpError expired_form_error() {
+  return HttpError(403, "This form has expired or did not come from this site. Reload the page and try again.", 0,
+                   "error_form_expired");
+}
 
 class App {
  public:
@@ -197,11 +207,18 @@ class App {
   void post_agent_copied_api(const httplib::Request& req, httplib::Response& res);
   /// Agent access: "Authorization: Bearer AGENT_TOKEN" or the agent cookie.
   void require_agent(const httplib::Request& req) const;
-  std::string agent_cookie_value() const;
   void get_synonyms_page(const httplib::Request& req, httplib::Response& res);
   void get_health_page(const httplib::Request& req, httplib::Response& res);
   void get_gaps_page(const httplib::Request& req, httplib::Response& res);
   void post_synonym_accept(const httplib::Request& req, httplib::Response& res);
+  /// The synonym groups accepted so far: the articles' file (with accepts
+  /// not indexed yet) when kb-server knows where it is, else the index's.
+  Synonyms known_synonyms();
+  /// The proposals of the request's date range, less those accepted.
+  std::vector<SynonymProposal> open_synonym_proposals(const httplib::Request& req);
+  /// The synonym proposals page, with @p problem (why an accept did not
+  /// happen) above them when not empty.
+  void send_synonyms_page(const httplib::Request& req, httplib::Response& res, int status, const std::string& problem);
 
   /// Recomputes popular queries and article success from the statistics.
   void refresh_insights();
@@ -303,13 +320,27 @@ class App {
   /// address in kAuthFailureWindow, every token from it (right or wrong)
   /// gets a 429 until the window has passed.
   void refuse_token_guessing(const httplib::Request& req) const;
-  /// Whether the request proves @p token: as a Bearer token, or with the
-  /// sign-in cookie @p cookie_name holding @p cookie_value. Counts wrong
-  /// Bearer tokens (refuse_token_guessing).
-  bool presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name,
-                      const std::string& cookie_value) const;
+  /// Whether the request proves @p token: as a Bearer token, or with a
+  /// valid sign-in cookie @p cookie_name. Counts wrong Bearer tokens
+  /// (refuse_token_guessing).
+  bool presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name) const;
   void count_wrong_token(const httplib::Request& req) const;
-  std::string admin_cookie_value() const;
+  /// The token of the staff kind whose sign-in cookie is @p cookie_name.
+  const std::string& sign_in_token(const char* cookie_name) const;
+  /// Set-Cookie for the sign-in cookie @p cookie_name, issued now, for
+  /// kSignInLifetime.
+  std::string sign_in_cookie(const httplib::Request& req, const char* cookie_name) const;
+  /// Whether the request carries the sign-in cookie @p cookie_name, valid
+  /// and not expired (false when that kind of staff has no token).
+  bool has_sign_in_cookie(const httplib::Request& req, const char* cookie_name) const;
+  /// The CSRF token of a signed-in browser's staff forms: an HMAC of its
+  /// sign-in cookie (which a page must not show); "" without one.
+  std::string staff_form_token(const httplib::Request& req, const char* cookie_name) const;
+  /// A staff form (accepting a synonym, signing out): sent with the Bearer
+  /// token (no ambient credential another site's form could use), or from
+  /// this site with the sign-in cookie and its staff_form_token(); else a
+  /// 403.
+  void require_staff_form(const httplib::Request& req, const QueryParams& form, const char* cookie_name) const;
   /// Records a search and returns its id.
   std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
                             bool live);
@@ -321,8 +352,24 @@ class App {
   /// session's search context.
   Ticket new_ticket(const httplib::Request& req, const std::string& session, const TicketInput& input);
   /// Fills form.suggestions with articles for its subject and records that
-  /// they were shown.
-  void suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session);
+  /// they were shown. A search, counted by the per-address search limit;
+  /// past it the form comes without suggestions (a ticket must never wait
+  /// for the search limit).
+  void suggest_for_ticket(const httplib::Request& req, TicketFormState& form, const std::optional<std::string>& session);
+  /// The CSRF token of the ticket forms of people without a help session
+  /// (signed-in staff, text browsers, scripts): a dated_token() good for
+  /// kTicketResumeWindow, bound to no session; the same-origin check keeps
+  /// other sites' forms out.
+  std::string sessionless_form_token() const;
+  /// Whether a ticket form (a ticket, "This solved my problem") may be
+  /// sent: @p session's own token, or without a session a
+  /// sessionless_form_token() sent from this site.
+  bool valid_ticket_form(const httplib::Request& req, const QueryParams& form,
+                         const std::optional<std::string>& session) const;
+  /// page_base() of the ticket pages, whose forms carry
+  /// sessionless_form_token() when there is no @p session.
+  PageBase ticket_page_base(const httplib::Request& req, const QueryParams& params,
+                            const std::optional<std::string>& session) const;
   /// For admin pages: true when allowed; else the sign-in page was sent.
   bool admin_page_allowed(const httplib::Request& req, httplib::Response& res);
   /// Options for computing statistics now, with this server's session timeout.

@@ -45,6 +45,26 @@ DateRange date_range(const QueryParams& params) {
   return r;
 }
 
+/// The searches of @p sessions per rung, counted as the dashboard's
+/// "Searches" counts them (deflection.cpp, counted_events()): a search
+/// identical to its session's previous one (same normalised query, same
+/// results shown: a reload, Back) is that search again, so the rows add up
+/// to "Searches". The dashboard test pins the two together.
+std::map<std::string, std::uint64_t> searches_by_rung(const std::vector<SessionEvents>& sessions) {
+  std::map<std::string, std::uint64_t> rungs;
+  for (const auto& [row, events] : sessions) {
+    const Event* previous = nullptr;
+    for (const auto& e : events) {
+      if (e.kind != event_kind::kSearch) continue;
+      const bool again = previous && previous->norm_query == e.norm_query && previous->result_count == e.result_count &&
+                         previous->slugs == e.slugs;
+      if (!again) ++rungs[e.rung];
+      previous = &e;
+    }
+  }
+  return rungs;
+}
+
 std::string csv_row(std::initializer_list<std::string> fields) {
   std::string line;
   for (const auto& f : fields) {
@@ -100,7 +120,48 @@ void App::use_current_slugs(std::vector<SessionEvents>& sessions) {
   }
 }
 
-std::string App::admin_cookie_value() const { return hmac_sha256_hex(secret_, "admin:" + config_.admin_token); }
+const std::string& App::sign_in_token(const char* cookie_name) const {
+  return std::string_view(cookie_name) == kAdminCookie ? config_.admin_token : config_.agent_token;
+}
+
+namespace {
+
+/// What a sign-in cookie's signature covers besides its issue time.
+std::string sign_in_purpose(const char* cookie_name, const std::string& token) {
+  return std::string(cookie_name) + ":" + token;
+}
+
+std::int64_t now_s() { return now_ms() / 1000; }
+
+}  // namespace
+
+std::string App::sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+  std::string value = std::string(cookie_name) + "=" +
+                      dated_token(secret_, sign_in_purpose(cookie_name, sign_in_token(cookie_name)), now_s()) +
+                      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                      std::to_string(std::chrono::seconds(kSignInLifetime).count());
+  if (is_https(req)) value += "; Secure";
+  return value;
+}
+
+bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+  const std::string& token = sign_in_token(cookie_name);
+  const std::string value = cookie(req, cookie_name);
+  return !token.empty() && !value.empty() &&
+         valid_dated_token(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
+}
+
+std::string App::staff_form_token(const httplib::Request& req, const char* cookie_name) const {
+  return has_sign_in_cookie(req, cookie_name) ? csrf_token("staff-form:" + cookie(req, cookie_name)) : std::string();
+}
+
+void App::require_staff_form(const httplib::Request& req, const QueryParams& form, const char* cookie_name) const {
+  const std::string& token = sign_in_token(cookie_name);
+  const std::string auth = req.get_header_value("Authorization");
+  if (!token.empty() && auth.rfind("Bearer ", 0) == 0 && constant_time_equal(auth.substr(7), token)) return;
+  const std::string expected = staff_form_token(req, cookie_name);
+  if (!is_same_origin(req) || expected.empty() || !constant_time_equal(form.get("csrf"), expected)) throw expired_form_error();
+}
 
 void App::refuse_token_guessing(const httplib::Request& req) const {
   if (const long wait = wrong_tokens_.wait(client_key(req)); wait > 0) {
@@ -110,8 +171,7 @@ void App::refuse_token_guessing(const httplib::Request& req) const {
 
 void App::count_wrong_token(const httplib::Request& req) const { wrong_tokens_.hit(client_key(req)); }
 
-bool App::presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name,
-                         const std::string& cookie_value) const {
+bool App::presents_token(const httplib::Request& req, const std::string& token, const char* cookie_name) const {
   const std::string auth = req.get_header_value("Authorization");
   const bool bearer = auth.rfind("Bearer ", 0) == 0;
   // Only a token offered counts as a guess: opening /stats signed out does
@@ -119,7 +179,7 @@ bool App::presents_token(const httplib::Request& req, const std::string& token, 
   // secret: nothing to guess).
   if (bearer) refuse_token_guessing(req);
   if (bearer && constant_time_equal(auth.substr(7), token)) return true;
-  if (constant_time_equal(cookie(req, cookie_name), cookie_value)) return true;
+  if (has_sign_in_cookie(req, cookie_name)) return true;
   if (bearer) count_wrong_token(req);
   return false;
 }
@@ -128,7 +188,7 @@ void App::require_admin(const httplib::Request& req) const {
   if (config_.admin_token.empty()) {
     throw HttpError(403, "Admin endpoints are off: start kb-server with --admin-token TOKEN (or set KB_ADMIN_TOKEN).");
   }
-  if (presents_token(req, config_.admin_token, kAdminCookie, admin_cookie_value())) return;
+  if (presents_token(req, config_.admin_token, kAdminCookie)) return;
   throw HttpError(401, "This needs the admin token: send 'Authorization: Bearer TOKEN'.");
 }
 
@@ -227,14 +287,11 @@ void App::get_stats_page(const httplib::Request& req, httplib::Response& res) {
   const DateRange range = date_range(QueryParams(req));
   const auto sessions = sessions_between(range.from_ms, range.to_ms);
   const DeflectionOptions opt = deflection_options();
-  std::map<std::string, std::uint64_t> rungs;
-  for (const auto& [row, events] : sessions) {
-    for (const auto& e : events) {
-      if (e.kind == event_kind::kSearch) ++rungs[e.rung];
-    }
-  }
-  send_page(res, 200, "stats",
-            stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs));
+  const std::map<std::string, std::uint64_t> rungs = searches_by_rung(sessions);
+  mstch::map page =
+      stats_page(base, with_all_tickets(deflection_stats(sessions, opt), range.from_ms, range.to_ms), range.from, range.to, rungs);
+  page.emplace("logout_csrf", staff_form_token(req, kAdminCookie));
+  send_page(res, 200, "stats", page);
 }
 
 void App::get_health_page(const httplib::Request& req, httplib::Response& res) {
@@ -316,19 +373,33 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
     send_page(res, 401, "login", stats_login_page(base, "That token is not right."));
     return;
   }
-  std::string value = std::string(kAdminCookie) + "=" + admin_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
-  if (is_https(req)) value += "; Secure";
-  res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", sign_in_cookie(req, kAdminCookie));
   res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/stats");
 }
 
+Synonyms App::known_synonyms() {
+  // The file holds what was accepted since the last kb-index run too.
+  if (!config_.articles_dir.empty()) {
+    try {
+      return Synonyms::load(Synonyms::file_in(config_.articles_dir));
+    } catch (const std::exception& e) {
+      log("warning", std::string("synonym proposals: ") + e.what() + "; leaving out the index's synonyms instead");
+    }
+  }
+  return searcher().synonyms();
+}
+
+std::vector<SynonymProposal> App::open_synonym_proposals(const httplib::Request& req) {
+  const DateRange range = date_range(QueryParams(req));
+  return synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options(), 1, known_synonyms());
+}
+
 void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
-  const DateRange range = date_range(QueryParams(req));
   json list = json::array();
-  for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
+  for (const auto& p : open_synonym_proposals(req)) {
     list.push_back({{"from", p.from}, {"to", p.to}, {"sessions", p.sessions}});
   }
   send_json(res, 200, json{{"proposals", list}});
@@ -336,23 +407,27 @@ void App::get_synonym_proposals_api(const httplib::Request& req, httplib::Respon
 
 void App::get_synonyms_page(const httplib::Request& req, httplib::Response& res) {
   if (!admin_page_allowed(req, res)) return;
-  const PageBase base = page_base(req, QueryParams(req));
-  const DateRange range = date_range(QueryParams(req));
+  send_synonyms_page(req, res, 200, "");
+}
+
+void App::send_synonyms_page(const httplib::Request& req, httplib::Response& res, int status, const std::string& problem) {
+  const QueryParams params(req);
+  const PageBase base = page_base(req, params);
   mstch::array rows;
-  for (const auto& p : synonym_proposals(sessions_between(range.from_ms, range.to_ms), deflection_options())) {
+  for (const auto& p : open_synonym_proposals(req)) {
     rows.push_back(mstch::map{{"from", p.from}, {"to", p.to}, {"sessions", std::to_string(p.sessions)}});
   }
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Synonym proposals")},
-                  {"query", std::string()}, {"csrf", csrf_token(admin_cookie_value())}, {"proposals", rows},
+                  {"query", std::string()}, {"csrf", staff_form_token(req, kAdminCookie)}, {"proposals", rows},
                   {"has_proposals", !rows.empty()}, {"writable", !config_.articles_dir.empty()},
-                  {"accepted", QueryParams(req).get("accepted")}};
-  send_page(res, 200, "synonyms", page);
+                  {"accepted", params.get("accepted")}, {"unchanged", params.get("unchanged")}, {"problem", problem}};
+  send_page(res, status, "synonyms", page);
 }
 
 void App::post_synonym_accept(const httplib::Request& req, httplib::Response& res) {
   require_admin(req);
   const QueryParams form = QueryParams::from_form(req.body);
-  require_csrf(form, admin_cookie_value());
+  require_staff_form(req, form, kAdminCookie);
   if (config_.articles_dir.empty()) {
     throw HttpError(409, "kb-server does not know where the articles are: start it with --articles DIR to accept synonyms.");
   }
@@ -361,15 +436,38 @@ void App::post_synonym_accept(const httplib::Request& req, httplib::Response& re
   if (from.empty() || to.empty() || from.size() > 100 || to.size() > 100 || !is_valid_utf8(from) || !is_valid_utf8(to)) {
     throw HttpError(400, "'from' and 'to' must be words or phrases of at most 100 bytes");
   }
-  Synonyms::append_group((config_.articles_dir / "_synonyms.yaml").string(), {from, to});
+  Synonyms::Accepted accepted;
+  try {
+    accepted = Synonyms::accept_pair(Synonyms::file_in(config_.articles_dir), from, to);
+  } catch (const SynonymConflict& e) {
+    send_synonyms_page(req, res, 409, std::string("Not added: ") + e.what());
+    return;
+  } catch (const std::invalid_argument& e) {
+    throw HttpError(400, e.what());
+  } catch (const std::exception& e) {
+    // The folder or file is not writable, the disk full...: the admin is
+    // told what and where, and nothing was changed.
+    log("error", std::string("accepting a synonym: ") + e.what());
+    send_synonyms_page(req, res, 500, std::string("Not added: ") + e.what() + ".");
+    return;
+  }
   res.status = 303;
-  res.set_header("Location", "/stats/synonyms?accepted=" + url_encode(from + " = " + to));
+  res.set_header("Location", std::string("/stats/synonyms?") +
+                                 (accepted == Synonyms::Accepted::added ? "accepted=" : "unchanged=") +
+                                 url_encode(from + " = " + to));
 }
 
 void App::post_stats_logout(const httplib::Request& req, httplib::Response& res) {
-  res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-  // Still signed in as an agent on this browser: still staff.
-  if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  // Only the dashboard's own page signs its browser out. Another site's
+  // form arrives without the Strict sign-in cookie (so nothing to sign
+  // out: clearing kb_staff then would count a signed-in agent as a
+  // customer) or without the page's token: nothing changes.
+  if (signed_in_admin(req)) {
+    require_staff_form(req, QueryParams::from_form(req.body), kAdminCookie);
+    res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    // Still signed in as an agent on this browser: still staff.
+    if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  }
   res.status = 303;
   res.set_header("Location", "/stats");
 }

@@ -16,24 +16,38 @@ namespace {
 
 using nlohmann::json;
 
-json hit_json(const SearchHit& hit, const std::string& origin) {
+/// A suggestion for a ticket, with links that carry ?ref=agent (and the
+/// ticket), as the agent view's copied links do: a help-desk integration
+/// pastes them into replies, and the views they bring are counted as
+/// agent links.
+json hit_json(const SearchHit& hit, const std::string& origin, const std::string& ticket) {
+  const std::string url =
+      origin + "/articles/" + hit.slug + "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket));
   return {{"slug", hit.slug},
           {"title", hit.title},
-          {"url", origin + hit.url},
-          {"section", {{"heading", hit.section_heading}, {"anchor", hit.section_anchor}, {"url", origin + hit.section_url()}}},
+          {"url", url},
+          {"section",
+           {{"heading", hit.section_heading},
+            {"anchor", hit.section_anchor},
+            {"url", hit.section_anchor.empty() ? url : url + "#" + hit.section_anchor}}},
           {"snippet", hit.snippet_html},
           {"score", hit.score}};
 }
 
-}  // namespace
+/// The help desk's ticket id a request names ("ticket"), or "".
+std::string ticket_of(const json& body) {
+  if (!body.contains("ticket") || !body["ticket"].is_string()) return {};
+  std::string ticket(utf8_prefix(body["ticket"].get<std::string>(), 64));
+  return is_valid_utf8(ticket) ? ticket : std::string();
+}
 
-std::string App::agent_cookie_value() const { return hmac_sha256_hex(secret_, "agent:" + config_.agent_token); }
+}  // namespace
 
 void App::require_agent(const httplib::Request& req) const {
   if (config_.agent_token.empty()) {
     throw HttpError(403, "Agent features are off: start kb-server with --agent-token TOKEN (or set KB_AGENT_TOKEN).");
   }
-  if (presents_token(req, config_.agent_token, kAgentCookie, agent_cookie_value())) return;
+  if (presents_token(req, config_.agent_token, kAgentCookie)) return;
   throw HttpError(401, "This needs the agent token: send 'Authorization: Bearer TOKEN' or sign in at /agent.");
 }
 
@@ -64,8 +78,10 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
       results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});
     }
   }
-  send_page(res, 200, "agent",
-            agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req), corrected, showing_corrected));
+  mstch::map page =
+      agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req), corrected, showing_corrected);
+  page.emplace("logout_csrf", staff_form_token(req, kAgentCookie));
+  send_page(res, 200, "agent", page);
 }
 
 void App::post_agent_login(const httplib::Request& req, httplib::Response& res) {
@@ -79,18 +95,20 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
                                                      : "That token is not right."));
     return;
   }
-  std::string value = std::string(kAgentCookie) + "=" + agent_cookie_value() + "; Path=/; HttpOnly; SameSite=Strict";
-  if (is_https(req)) value += "; Secure";
-  res.set_header("Set-Cookie", value);
+  res.set_header("Set-Cookie", sign_in_cookie(req, kAgentCookie));
   res.set_header("Set-Cookie", staff_cookie(req));
   res.status = 303;
   res.set_header("Location", "/agent");
 }
 
 void App::post_agent_logout(const httplib::Request& req, httplib::Response& res) {
-  res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-  // Still signed in to the dashboard on this browser: still staff.
-  if (!signed_in_admin(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  // As post_stats_logout: only the agent view's own page signs out.
+  if (signed_in_agent(req)) {
+    require_staff_form(req, QueryParams::from_form(req.body), kAgentCookie);
+    res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    // Still signed in to the dashboard on this browser: still staff.
+    if (!signed_in_admin(req)) res.set_header("Set-Cookie", cleared_staff_cookie());
+  }
   res.status = 303;
   res.set_header("Location", "/agent");
 }
@@ -106,7 +124,8 @@ void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Resp
   if (subject.empty() && text.empty()) throw HttpError(400, "give 'subject' and/or 'body'");
   const std::string site = origin(req);
   json out = json::array();
-  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site));
+  const std::string ticket = ticket_of(body);
+  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site, ticket));
   send_json(res, 200, json{{"suggestions", out}});
 }
 
@@ -140,10 +159,7 @@ void App::post_agent_copied_api(const httplib::Request& req, httplib::Response& 
       e.query = std::string(utf8_prefix(body["anchor"].get<std::string>(), 200));
       if (!is_valid_utf8(e.query)) e.query.clear();
     }
-    if (body.contains("ticket") && body["ticket"].is_string()) {
-      e.ref = std::string(utf8_prefix(body["ticket"].get<std::string>(), 64));
-      if (!is_valid_utf8(e.ref)) e.ref.clear();
-    }
+    e.ref = ticket_of(body);
     stats_->record(std::move(e));
   }
   send_json(res, 200, json{{"recorded", session.has_value()}});

@@ -74,8 +74,28 @@ Ticket App::new_ticket(const httplib::Request& req, const std::string& session, 
   return t;
 }
 
-void App::suggest_for_ticket(TicketFormState& form, const std::optional<std::string>& session) {
+std::string App::sessionless_form_token() const { return dated_token(secret_, "ticket-form", now_ms() / 1000); }
+
+bool App::valid_ticket_form(const httplib::Request& req, const QueryParams& form,
+                            const std::optional<std::string>& session) const {
+  if (session) return valid_csrf(form, *session);
+  return is_same_origin(req) && valid_dated_token(secret_, "ticket-form", form.get("csrf"), now_ms() / 1000,
+                                                  std::chrono::seconds(kTicketResumeWindow));
+}
+
+PageBase App::ticket_page_base(const httplib::Request& req, const QueryParams& params,
+                               const std::optional<std::string>& session) const {
+  PageBase base = page_base(req, params, session.value_or(""));
+  // Staff and text browsers have no help session, but may file a ticket.
+  if (!session) base.csrf = sessionless_form_token();
+  return base;
+}
+
+void App::suggest_for_ticket(const httplib::Request& req, TicketFormState& form, const std::optional<std::string>& session) {
   if (form.subject.empty()) return;
+  // A search like /search's, under its per-address limit. Past it the form
+  // comes without suggestions: filing the ticket never waits for it.
+  if (config_.searches_per_address_minute > 0 && address_searches_.hit(client_key(req)) > 0) return;
   SearchRequest r;
   r.query = std::string(utf8_prefix(form.subject, kMaxQueryBytes));
   r.per_page = static_cast<int>(kTicketSuggestions);
@@ -123,8 +143,8 @@ void App::get_ticket_form(const httplib::Request& req, httplib::Response& res) {
     opened.slug = form.article_slug;
     stats_->record(std::move(opened));
   }
-  suggest_for_ticket(form, session);
-  send_page(res, 200, "ticket_new", ticket_form_page(page_base(req, params, session.value_or("")), form));
+  suggest_for_ticket(req, form, session);
+  send_page(res, 200, "ticket_new", ticket_form_page(ticket_page_base(req, params, session), form));
 }
 
 void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) {
@@ -138,7 +158,8 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
   // token of a session that is gone: show it again, with everything typed
   // and a token of the session just started, instead of an error page that
   // loses the ticket. A forged post gets the same page, which sends nothing.
-  const bool expired = !valid_csrf(form_data, sid);
+  // Without a session (staff, text browsers), the form's own token.
+  const bool expired = !valid_ticket_form(req, form_data, session);
 
   TicketFormState form;
   form.subject = form_data.get("subject");
@@ -155,7 +176,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
       form.article_title = article->title;
     }
   }
-  const PageBase base = page_base(req, QueryParams(req), sid);
+  const PageBase base = ticket_page_base(req, QueryParams(req), session);
 
   if (expired) {
     form.expired = true;
@@ -172,7 +193,7 @@ void App::post_ticket_form(const httplib::Request& req, httplib::Response& res) 
     // Suggest articles for what was typed (the no-JavaScript path), and
     // show what is wrong without losing anything.
     if (only_suggest) form.errors.clear();
-    suggest_for_ticket(form, session);
+    suggest_for_ticket(req, form, session);
     send_page(res, only_suggest ? 200 : 400, "ticket_new", ticket_form_page(base, form));
     return;
   }
@@ -254,6 +275,14 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
   for (const auto& [field, problem] : validate_ticket(input)) {
     if (!errors.contains(field)) errors[field] = problem.message;
   }
+  // An article is named by its slug, as on the form; "" names none.
+  std::string article;
+  if (body.contains("article") && !body["article"].is_null()) {
+    if (body["article"].is_string()) article = body["article"].get<std::string>();
+    if (!body["article"].is_string() || (!article.empty() && !is_valid_slug(article))) {
+      errors["article"] = "must be an article's slug";
+    }
+  }
   if (!errors.empty()) {
     send_json(res, 400, json{{"error", {{"status", 400}, {"message", "some fields are not valid"}}}, {"errors", errors}});
     return;
@@ -265,7 +294,10 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
     throw HttpError(400, "Idempotency-Key must be 1 to " + std::to_string(kMaxIdempotencyKey) + " visible ASCII characters");
   }
   Ticket t = new_ticket(req, sid, input);
-  if (body.contains("article") && body["article"].is_string()) t.context["article"] = body["article"];
+  // One deleted since is left out, as the form leaves it out.
+  if (!article.empty()) {
+    if (const auto found = searcher().find_article(article)) t.context["article"] = found->slug;
+  }
   // Only the same client's same words are the same ticket: another client
   // using the same key never sees this one.
   if (!key.empty()) {
@@ -285,7 +317,7 @@ void App::post_ticket_api(const httplib::Request& req, httplib::Response& res) {
 void App::post_solved_form(const httplib::Request& req, httplib::Response& res) {
   const QueryParams form = QueryParams::from_form(req.body);
   const auto session = visit(req, res);
-  require_csrf(form, session.value_or(""));
+  if (!valid_ticket_form(req, form, session)) throw expired_form_error();
   if (session) {
     Event e;
     e.session = *session;

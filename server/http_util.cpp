@@ -92,6 +92,24 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+std::string dated_token(const std::string& secret, const std::string& purpose, std::int64_t issued_s) {
+  const std::string issued = std::to_string(issued_s);
+  return issued + "." + hmac_sha256_hex(secret, "dated:" + issued + ":" + purpose);
+}
+
+bool valid_dated_token(const std::string& secret, const std::string& purpose, const std::string& value,
+                       std::int64_t now_s, std::chrono::seconds lifetime) {
+  constexpr std::int64_t kClockDriftS = 300;
+  const std::size_t dot = value.find('.');
+  if (dot == 0 || dot == std::string::npos || dot > 12) return false;
+  if (!std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(dot), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  const std::int64_t issued = std::stoll(value.substr(0, dot));
+  if (issued > now_s + kClockDriftS || now_s - issued > lifetime.count()) return false;
+  return constant_time_equal(value, dated_token(secret, purpose, issued));
+}
+
 bool is_https(const httplib::Request& req) {
   return to_lower(req.get_header_value("X-Forwarded-Proto")) == "https";
 }

@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -43,6 +44,20 @@ std::string hmac_sha256_hex(const std::string& key, const std::string& message);
 
 /// Compares without an early exit, so timing does not reveal a prefix.
 bool constant_time_equal(const std::string& a, const std::string& b);
+
+/// A token that says when it was made and who may use it: the time
+/// (Unix seconds) and an HMAC under @p secret of that time and @p purpose,
+/// "1712345678.9f0c…". The time is signed, so a copy cannot be made
+/// younger. Sign-in cookies (@p purpose: the cookie's name and the token,
+/// so a new token ends every sign-in) and the forms of people without a
+/// help session are such tokens.
+std::string dated_token(const std::string& secret, const std::string& purpose, std::int64_t issued_s);
+
+/// Whether @p token is dated_token() for @p purpose, made at most
+/// @p lifetime before @p now_s (and not more than a few minutes after it:
+/// clocks of replicas drift).
+bool valid_dated_token(const std::string& secret, const std::string& purpose, const std::string& token,
+                       std::int64_t now_s, std::chrono::seconds lifetime);
 
 /// True when the request came over HTTPS (directly or via a proxy that
 /// says so in X-Forwarded-Proto).

@@ -34,6 +34,25 @@ std::vector<std::pair<const Event*, bool>> searches_with_reads(const SessionEven
   return out;
 }
 
+/// The words of @p failed that @p next replaced, and those it replaced
+/// them with: each query's words less those the other has (as often as it
+/// has them), in order.
+std::pair<Synonyms::Words, Synonyms::Words> replaced_words(const Synonyms::Words& failed, const Synonyms::Words& next) {
+  auto without = [](const Synonyms::Words& words, Synonyms::Words others) {
+    Synonyms::Words out;
+    for (const auto& w : words) {
+      const auto it = std::find(others.begin(), others.end(), w);
+      if (it == others.end()) {
+        out.push_back(w);
+      } else {
+        others.erase(it);
+      }
+    }
+    return out;
+  };
+  return {without(failed, next), without(next, failed)};
+}
+
 }  // namespace
 
 std::vector<PopularQuery> successful_queries(const std::vector<SessionEvents>& sessions, const DeflectionOptions& opt,
@@ -85,7 +104,7 @@ std::unordered_map<std::string, double> article_success(const std::vector<Sessio
 }
 
 std::vector<SynonymProposal> synonym_proposals(const std::vector<SessionEvents>& sessions, const DeflectionOptions& opt,
-                                               std::size_t min_sessions) {
+                                               std::size_t min_sessions, const Synonyms& known) {
   std::map<std::pair<std::string, std::string>, std::uint64_t> counts;
   for (const auto& s : sessions) {
     if (!ended(s, opt) || has_ticket(s)) continue;
@@ -101,12 +120,10 @@ std::vector<SynonymProposal> synonym_proposals(const std::vector<SessionEvents>&
       const Event& next = *searches[i + 1].first;
       if (clicked.count(failed.search_id) || searches[i].second || !searches[i + 1].second) continue;
       if (failed.norm_query.empty() || next.norm_query.empty() || failed.norm_query == next.norm_query) continue;
-      auto a = Synonyms::split_words(failed.norm_query);
-      auto b = Synonyms::split_words(next.norm_query);
-      std::sort(a.begin(), a.end());
-      std::sort(b.begin(), b.end());
-      if (a == b) continue;
-      if (seen.insert({failed.norm_query, next.norm_query}).second) ++counts[{failed.norm_query, next.norm_query}];
+      const auto [from, to] =
+          replaced_words(Synonyms::split_words(failed.norm_query), Synonyms::split_words(next.norm_query));
+      if (from.size() != 1 || to.size() != 1 || known.same_group(from[0], to[0])) continue;
+      if (seen.insert({from[0], to[0]}).second) ++counts[{from[0], to[0]}];
     }
   }
   std::vector<SynonymProposal> out;

@@ -326,12 +326,27 @@ std::string url_encode(std::string_view s) {
 }
 
 std::string csv_field(const std::string& value) {
-  std::string s = value;
   // What spreadsheets read as a formula (OWASP's list, tab and CR included).
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
-    s.insert(0, "'");
+  auto formula_start = [](char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; };
+  // Where a cell can start: the field's start, and after each character
+  // some importer splits cells or rows at (a semicolon in many locales, a
+  // tab in tab-separated files), quotes or not.
+  auto splits = [](char c) { return c == ',' || c == ';' || c == '\t' || c == '\r' || c == '\n'; };
+  std::string s;
+  s.reserve(value.size() + 2);
+  bool cell_start = true;
+  bool quote = false;
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    // NUL and the other control characters are no text: a NUL ends the
+    // cell in some readers, an escape sequence reaches a terminal.
+    if ((u < 0x20 && c != '\t' && c != '\r' && c != '\n') || u == 0x7f) continue;
+    if (cell_start && formula_start(c)) s += '\'';
+    cell_start = splits(c);
+    quote = quote || splits(c) || c == '"';
+    s += c;
   }
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  if (!quote) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';

@@ -34,15 +34,37 @@ std::string mask_email(const std::string& email) {
   return email.substr(0, first) + "***" + email.substr(at);
 }
 
+namespace {
+
+/// Whether @p text (valid UTF-8) holds a C0 or C1 control character or
+/// DEL; with @p lines, tabs and line breaks (CR LF, as browsers send a
+/// text area's lines) are text.
+bool has_control_characters(const std::string& text, bool lines) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (lines && (u == '\t' || u == '\n' || u == '\r')) continue;
+    if (u < 0x20 || u == 0x7f) return true;
+    // U+0080..U+009F are C2 80..C2 9F in UTF-8.
+    if (u == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::map<std::string, FieldProblem> validate_ticket(TicketInput& input) {
   std::map<std::string, FieldProblem> errors;
   input.subject = collapse_whitespace(input.subject);
   input.email = std::string(trim(input.email));
   for (auto* field : {&input.subject, &input.description, &input.email}) {
+    const char* name = field == &input.subject ? "subject" : field == &input.email ? "email" : "description";
     if (!is_valid_utf8(*field)) {
       *field = "";
-      errors[field == &input.subject ? "subject" : field == &input.email ? "email" : "description"] =
-          FieldProblem{"not_text", "contains bytes that are not text (invalid UTF-8)"};
+      errors[name] = FieldProblem{"not_text", "contains bytes that are not text (invalid UTF-8)"};
+    } else if (has_control_characters(*field, field == &input.description)) {
+      // A NUL or an escape would reach the help desk, logs and the tickets
+      // CSV as it is. The subject's tabs and line breaks are spaces by now.
+      errors[name] = FieldProblem{"not_text", "contains control characters (such as NUL), which are not text"};
     }
   }
   if (!errors.count("subject")) {

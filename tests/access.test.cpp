@@ -51,6 +51,41 @@ TEST_CASE("searches are limited per address with 429 and Retry-After", "[access]
   CHECK(b.get("/articles/printer-offline")->status == 200);
 }
 
+TEST_CASE("the ticket form's suggestions count as searches; past the limit it still sends tickets", "[access][server]") {
+  Site site;
+  ServerProcess server(site.args({"--searches-per-address-minute", "3"}));
+  Browser b(server.port());
+  auto form = b.get("/tickets/new?q=printer+offline");  // one search
+  REQUIRE(form);
+  CHECK(form->status == 200);
+  CHECK_THAT(form->body, Contains("/articles/printer-offline?from=ticket"));
+  const auto suggest = b.post_form("/tickets", {{"csrf", b.csrf()}, {"subject", "printer offline"}, {"action", "suggest"}});
+  REQUIRE(suggest);  // two
+  CHECK(suggest->status == 200);
+  CHECK_THAT(suggest->body, Contains("/articles/printer-offline?from=ticket"));
+  CHECK(b.get("/search?q=printer")->status == 200);  // three
+  check_limited(b.get("/search?q=printer"), 60);
+  // Past the limit: the form without suggestions, never a lost ticket.
+  form = b.get("/tickets/new?q=printer+offline");
+  REQUIRE(form);
+  CHECK(form->status == 200);
+  CHECK_THAT(form->body, !Contains("?from=ticket"));
+  const std::string csrf = b.csrf();
+  const auto again = b.post_form("/tickets", {{"csrf", csrf}, {"subject", "printer offline"}, {"action", "suggest"}});
+  REQUIRE(again);
+  CHECK(again->status == 200);
+  CHECK_THAT(again->body, !Contains("?from=ticket"));
+  CHECK_THAT(again->body, Contains("value=\"printer offline\""));
+  const auto invalid = b.post_form("/tickets", {{"csrf", csrf}, {"subject", "printer offline"}, {"action", "submit"}});
+  REQUIRE(invalid);
+  CHECK(invalid->status == 400);  // no e-mail: the form again, still without suggestions
+  CHECK_THAT(invalid->body, !Contains("?from=ticket"));
+  const auto sent = b.post_form("/tickets", {{"csrf", csrf}, {"subject", "printer offline"}, {"email", "p@example.com"},
+                                             {"action", "submit"}});
+  REQUIRE(sent);
+  CHECK(sent->status == 303);
+}
+
 TEST_CASE("votes and comments are limited per address with 429 and Retry-After", "[access][server]") {
   Site site;
   ServerProcess server(site.args({"--feedback-per-address-hour", "3"}));

@@ -86,6 +86,23 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     REQUIRE(res);
     CHECK(res->status == 400);
   }
+  SECTION("links suggested for a ticket are tracked like the agent view's") {
+    const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+    json body = {{"subject", "Cannot install the VPN client"}, {"body", "It fails with 0x80070005."}};
+    auto res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    json s = json::parse(res->body);
+    CHECK(s["suggestions"][0]["url"] == origin + "/articles/install-fails?ref=agent");
+    CHECK(s["suggestions"][0]["section"]["url"] == origin + "/articles/install-fails?ref=agent#symptoms");
+    body["ticket"] = "ZD 7&x";
+    res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    s = json::parse(res->body);
+    CHECK(s["suggestions"][0]["url"] == origin + "/articles/install-fails?ref=agent&ticket=ZD+7%26x");
+    CHECK(s["suggestions"][0]["section"]["url"] == origin + "/articles/install-fails?ref=agent&ticket=ZD+7%26x#symptoms");
+  }
   SECTION("a section's text for a reply") {
     const auto res = cli.Get("/api/agent/section?slug=printer-offline&anchor=step-2-restart-the-spooler", bearer(kAgent));
     REQUIRE(res);
@@ -221,7 +238,8 @@ TEST_CASE("staff arriving from another site (no Strict sign-in cookie) are still
   // Signing out clears it, unless the browser is still signed in as the
   // other kind of staff.
   const std::string marker = agent.cookie("kb_staff");
-  REQUIRE(agent.post_form("/agent/logout", {}));
+  REQUIRE(agent.get("/agent")->status == 200);
+  REQUIRE(agent.post_form("/agent/logout", {{"csrf", agent.csrf()}})->status == 303);
   CHECK(agent.cookie("kb_staff").empty());
   REQUIRE(admin.post_form("/agent/logout", {}));
   CHECK_FALSE(admin.cookie("kb_staff").empty());
@@ -284,4 +302,51 @@ TEST_CASE("an article renamed with an alias keeps its figures under its new slug
   const json stats = json::parse(res->body);
   CHECK(stats["agent_links"] == json::array({json{{"slug", "keyboard-layout"}, {"links_copied", 1}, {"views", 2},
                                                   {"sessions_with_ticket_after", 0}}}));
+}
+
+TEST_CASE("signing out needs the page's token: another site cannot sign staff out", "[agent]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser staff(server.port());
+  REQUIRE(staff.post_form("/agent/login", {{"token", kAgent}})->status == 303);
+  REQUIRE(staff.post_form("/stats/login", {{"token", kAdmin}})->status == 303);
+  const std::string agent_cookie = staff.cookie("kb_agent");
+  const std::string admin_cookie = staff.cookie("kb_admin");
+  const std::string staff_cookie = staff.cookie("kb_staff");
+  REQUIRE_FALSE(staff_cookie.empty());
+  for (const char* path : {"/stats/logout", "/agent/logout"}) {
+    INFO(path);
+    // A form on another site, sent automatically: a browser sends the
+    // cookies (as this client does) without the page's token, and says
+    // where the form was.
+    for (const httplib::Headers& from : {httplib::Headers{}, httplib::Headers{{"Sec-Fetch-Site", "cross-site"}},
+                                         httplib::Headers{{"Origin", "http://evil.example"}}}) {
+      const auto res = staff.post_form(path, {}, from);
+      REQUIRE(res);
+      CHECK(res->status == 403);
+      CHECK(staff.cookie("kb_agent") == agent_cookie);
+      CHECK(staff.cookie("kb_admin") == admin_cookie);
+      CHECK(staff.cookie("kb_staff") == staff_cookie);
+    }
+    // A browser that does not send the Strict sign-in cookies along
+    // (what a browser does for another site's form) signs nobody out.
+    Browser elsewhere(server.port());
+    elsewhere.set_cookie("kb_staff", staff_cookie);
+    const auto res = elsewhere.post_form(path, {}, {{"Sec-Fetch-Site", "cross-site"}});
+    REQUIRE(res);
+    CHECK(res->get_header_value_count("Set-Cookie") == 0);
+  }
+  REQUIRE(staff.get("/agent")->status == 200);
+  REQUIRE(staff.get("/stats")->status == 200);
+  // From the dashboard's own page: signed out of it, still staff as an agent.
+  const auto out = staff.post_form("/stats/logout", {{"csrf", staff.csrf()}}, {{"Sec-Fetch-Site", "same-origin"}});
+  REQUIRE(out);
+  CHECK(out->status == 303);
+  CHECK(staff.cookie("kb_admin").empty());
+  CHECK(staff.cookie("kb_staff") == staff_cookie);
+  CHECK(staff.get("/stats")->status == 401);
+  REQUIRE(staff.get("/agent")->status == 200);
+  REQUIRE(staff.post_form("/agent/logout", {{"csrf", staff.csrf()}})->status == 303);
+  CHECK(staff.cookie("kb_agent").empty());
+  CHECK(staff.cookie("kb_staff").empty());
 }

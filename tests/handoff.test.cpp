@@ -750,3 +750,176 @@ TEST_CASE("the dashboard's ticket count agrees with the tickets listed, with or 
   REQUIRE(csv);
   CHECK(std::count(csv->body.begin(), csv->body.end(), '\n') == 3);  // a header and two tickets
 }
+
+TEST_CASE("people the statistics leave out can still file a ticket and say it solved their problem", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  // Text browsers (no "Mozilla/" User-Agent, often no cookies) and signed-in
+  // staff get no help session: their forms carry a token of their own.
+  Browser lynx(server.port());
+  const httplib::Headers lynx_ua{{"User-Agent", "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 OpenSSL/3.0.11"}};
+  Browser w3m(server.port());
+  const httplib::Headers w3m_ua{{"User-Agent", "w3m/0.5.3+git20230121"}};
+  Browser agent(server.port());
+  REQUIRE(agent.post_form("/agent/login", {{"token", "test-agent-token"}})->status == 303);
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  int filed = 0;
+  for (auto [who, headers] : {std::pair<Browser*, httplib::Headers>{&lynx, lynx_ua}, {&w3m, w3m_ua},
+                              {&agent, {{"Sec-Fetch-Site", "same-origin"}}}, {&admin, {{"Origin", origin}}}}) {
+    const auto form = who->get("/tickets/new?q=printer", headers);
+    REQUIRE(form);
+    CHECK(form->status == 200);
+    const std::string csrf = who->csrf();
+    REQUIRE_FALSE(csrf.empty());
+    const auto sent = who->post_form("/tickets", {{"csrf", csrf}, {"subject", "Printer offline"}, {"email", "p@example.com"},
+                                                  {"description", "Still offline"}, {"action", "submit"}},
+                                     headers);
+    REQUIRE(sent);
+    INFO(sent->body);
+    CHECK(sent->status == 303);
+    CHECK_THAT(sent->get_header_value("Location"), StartsWith("/tickets/sent?ref=KB-"));
+    filed += sent->status == 303;
+    const auto solved = who->post_form("/tickets/solved", {{"csrf", csrf}}, headers);
+    REQUIRE(solved);
+    CHECK(solved->status == 200);
+    CHECK(who->cookie("kb_session").empty());
+  }
+  // Such a token is still refused when made up, or sent from another site.
+  REQUIRE(lynx.get("/tickets/new", lynx_ua));
+  const std::string token = lynx.csrf();
+  REQUIRE_FALSE(token.empty());
+  auto res = lynx.post_form("/tickets", {{"csrf", token.substr(0, token.find('.')) + ".00ff"}, {"subject", "Forged"},
+                                         {"email", "p@example.com"}, {"action", "submit"}},
+                            lynx_ua);
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  httplib::Headers cross_site = lynx_ua;
+  cross_site.emplace("Origin", "http://evil.example");
+  res = lynx.post_form("/tickets", {{"csrf", token}, {"subject", "Elsewhere"}, {"email", "p@example.com"}, {"action", "submit"}},
+                       cross_site);
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  res = lynx.post_form("/tickets/solved", {{"csrf", "1.00ff"}}, lynx_ua);
+  REQUIRE(res);
+  CHECK(res->status == 403);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(admin_json(server.port(), "/api/tickets")["tickets"].size() == static_cast<std::size_t>(filed));
+  const json stats = admin_json(server.port(), "/api/stats");
+  CHECK(stats["help_sessions"] == 0);  // served, not counted
+  CHECK(stats["tickets"] == filed);
+}
+
+TEST_CASE("sign-in cookies carry their issue time and expire; a copied one stops working", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
+  std::ifstream secret_file(site.dir / "data" / "secret");
+  std::string secret;
+  REQUIRE(secret_file >> secret);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  for (const auto& [name, page, login, token] :
+       {std::tuple<std::string, std::string, std::string, std::string>{"kb_admin", "/stats", "/stats/login", kToken},
+        {"kb_agent", "/agent", "/agent/login", "test-agent-token"}}) {
+    INFO(name);
+    Browser b(server.port());
+    const auto signed_in = b.post_form(login, {{"token", token}});
+    REQUIRE(signed_in);
+    REQUIRE(signed_in->status == 303);
+    std::string set_cookie;
+    for (std::size_t i = 0; i < signed_in->get_header_value_count("Set-Cookie"); ++i) {
+      const std::string h = signed_in->get_header_value("Set-Cookie", i);
+      if (h.rfind(name + "=", 0) == 0) set_cookie = h;
+    }
+    CHECK_THAT(set_cookie, Contains("; Max-Age=43200"));  // 12 hours
+    CHECK_THAT(set_cookie, Contains("HttpOnly; SameSite=Strict"));
+    CHECK(b.get(page)->status == 200);
+    // The cookie names when it was issued, under the server's signature.
+    const std::string value = b.cookie(name);
+    const std::string issued = value.substr(0, value.find('.'));
+    CHECK(std::abs(std::stoll(issued) - now) < 60);
+    const std::string old_kind = name == "kb_admin" ? "admin" : "agent";
+    auto with_cookie = [&](const std::string& cookie_value) {
+      Browser copy(server.port());
+      copy.set_cookie(name, cookie_value);
+      return copy.get(page)->status;
+    };
+    CHECK(with_cookie(value) == 200);
+    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 11 * 3600)) == 200);
+    // Older than 12 hours, or an earlier issue time under the same
+    // signature, or the old cookie that never expired: signed out.
+    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 13 * 3600)) == 401);
+    CHECK(with_cookie(std::to_string(now - 13 * 3600) + value.substr(value.find('.'))) == 401);
+    CHECK(with_cookie(kb::server::hmac_sha256_hex(secret, old_kind + ":" + token)) == 401);
+    // Signing out clears it.
+    const auto out = b.post_form(page + "/logout", {{"csrf", b.csrf()}});
+    REQUIRE(out);
+    CHECK(out->status == 303);
+    CHECK(b.cookie(name).empty());
+    CHECK(b.get(page)->status == 401);
+  }
+}
+
+TEST_CASE("the ticket API stores an article only by its slug", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  for (const char* article : {"<img src=x onerror=alert(1)>../../etc/passwd", "../keyboard", "Keyboard", " keyboard"}) {
+    INFO(article);
+    const auto res = b.post_json("/api/tickets", json{{"subject", "s"}, {"email", "a@b.co"}, {"article", article}}.dump());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["errors"]["article"] == "must be an article's slug");
+  }
+  auto res = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co","article":42})");
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  res = b.post_json("/api/tickets", R"({"subject":"s","email":"a@b.co","article":"keyboard"})");
+  REQUIRE(res);
+  CHECK(res->status == 201);
+  // A slug of no article (deleted since) keeps the ticket, not the slug,
+  // as the form does; so does an empty one.
+  res = b.post_json("/api/tickets", R"({"subject":"t","email":"a@b.co","article":"no-such-article"})");
+  REQUIRE(res);
+  CHECK(res->status == 201);
+  res = b.post_json("/api/tickets", R"({"subject":"u","email":"a@b.co","article":""})");
+  REQUIRE(res);
+  CHECK(res->status == 201);
+  // Control characters in the subject would go raw into the tickets CSV.
+  res = b.post_json("/api/tickets", json{{"subject", std::string("VPN\0drops", 9)}, {"email", "a@b.co"}}.dump());
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  CHECK(json::parse(res->body)["errors"].contains("subject"));
+  const json tickets = admin_json(server.port(), "/api/tickets");
+  REQUIRE(tickets["tickets"].size() == 3);
+  std::set<std::string> articles;
+  for (const auto& t : tickets["tickets"]) articles.insert(t["context"].value("article", ""));
+  CHECK(articles == std::set<std::string>{"keyboard", ""});
+}
+TEST_CASE("the dashboard's searches by rung add up to its searches", "[handoff]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser b(server.port());
+  // A reload and Back repeat a search: one search each time, on every figure.
+  for (int i = 0; i < 3; ++i) REQUIRE(b.get("/search?q=keyboard")->status == 200);
+  REQUIRE(b.get("/search?q=qwertyzzz")->status == 200);
+  REQUIRE(b.get("/search?q=qwertyzzz")->status == 200);
+  REQUIRE(b.get("/search?q=keyboard")->status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(admin_json(server.port(), "/api/stats")["searches"] == 3);
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto page = cli.Get("/stats", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(page->body, m, std::regex("<dt>Searches</dt><dd>([0-9]+)</dd>")));
+  CHECK(m[1].str() == "3");
+  long by_rung = 0;
+  const std::regex row("<tr><td>(all|corrected|synonyms|any|none)</td><td>([0-9]+)</td></tr>");
+  for (std::sregex_iterator it(page->body.begin(), page->body.end(), row), end; it != end; ++it) {
+    by_rung += std::stol((*it)[2].str());
+  }
+  CHECK(by_rung == 3);
+  CHECK_THAT(page->body, Contains("<tr><td>all</td><td>2</td></tr>"));
+  CHECK_THAT(page->body, Contains("<tr><td>none</td><td>1</td></tr>"));
+}

@@ -3,6 +3,7 @@
  *  synonym proposals, query completion.
  */
 #include "kb/insights.h"
+#include "kb/synonyms.h"
 
 #include <catch2/catch.hpp>
 
@@ -51,7 +52,7 @@ TEST_CASE("a reformulation that found the answer proposes a synonym", "[insights
   std::vector<SessionEvents> all;
   for (int i = 0; i < 3; ++i) {
     all.push_back(Builder("s" + std::to_string(i))
-                      .add(event_kind::kSearch, "get rid of fb", "a")
+                      .add(event_kind::kSearch, "delete fb account", "a")
                       .add(event_kind::kSearch, "delete facebook account", "b")
                       .add(event_kind::kClick, "b", "delete-facebook")
                       .add(event_kind::kView, "delete-facebook")
@@ -64,8 +65,10 @@ TEST_CASE("a reformulation that found the answer proposes a synonym", "[insights
   all.push_back(Builder("o").add(event_kind::kSearch, "vpn drops", "a").add(event_kind::kSearch, "drops vpn", "b").add(event_kind::kView, "v").s);
   const auto p = synonym_proposals(all, ended());
   REQUIRE(p.size() == 1);
-  CHECK(p[0].from == "get rid of fb");
-  CHECK(p[0].to == "delete facebook account");
+  // The words the rewording replaced, not the whole queries: a query
+  // containing "fb" anywhere finds what "facebook" finds.
+  CHECK(p[0].from == "fb");
+  CHECK(p[0].to == "facebook");
   CHECK(p[0].sessions == 3);
   CHECK(synonym_proposals(all, ended(), 4).empty());
 
@@ -89,4 +92,33 @@ TEST_CASE("article success is bounded and counts what helped", "[insights]") {
     CHECK(v >= 0.0);
     CHECK(v < 1.0);
   }
+}
+
+TEST_CASE("only pairs of single words are proposed, and not once they are synonyms", "[insights]") {
+  auto session = [](const std::string& id, const std::string& failed, const std::string& then) {
+    return Builder(id).add(event_kind::kSearch, failed, "a").add(event_kind::kSearch, then, "b").add(event_kind::kView, "x").s;
+  };
+  std::vector<SessionEvents> all{
+      session("1", "wlan broken", "wifi broken"),
+      session("2", "wlan slow", "wifi slow"),  // the same pair in other words
+      session("3", "outlook crash", "outlook freezes"),
+      // A synonym's alternative is searched as an exact phrase: whole
+      // rewordings would match only articles that have the whole query.
+      session("4", "get rid of fb", "delete facebook account"),
+      session("5", "printer offline", "printer not responding"),
+      session("6", "how do i reset vpn", "reset vpn"),
+      session("7", "vpn", "vpn client"),
+  };
+  auto p = synonym_proposals(all, ended());
+  REQUIRE(p.size() == 2);
+  CHECK(p[0].from == "wlan");
+  CHECK(p[0].to == "wifi");
+  CHECK(p[0].sessions == 2);
+  CHECK(p[1].from == "crash");
+  CHECK(p[1].to == "freezes");
+  // Accepted (in the file or the index): proposed no more.
+  const Synonyms known = Synonyms::parse_yaml("- [wifi, WLAN, wireless]\n", "_synonyms.yaml");
+  p = synonym_proposals(all, ended(), 1, known);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].from == "crash");
 }

@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -183,6 +184,128 @@ TEST_CASE("reformulations become synonym proposals an admin can accept", "[searc
   CHECK(run_program({KB_INDEX_BIN, "synonyms", "--proposals", "--data", (site.dir / "data").string(), "--session-timeout", "1"},
                     out) == 0);
   CHECK(out == "1\thotspot\twireless\n");
+
+  // Accepted, it is proposed no more, though the index does not have it yet.
+  CHECK(get(cli, "/api/synonyms/proposals", {{"Authorization", std::string("Bearer ") + kToken}})["proposals"].empty());
+  const auto after = admin.get("/stats/synonyms");
+  REQUIRE(after);
+  CHECK_THAT(after->body, !Contains("<td>hotspot</td>"));
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--proposals", "--data", (site.dir / "data").string(), "--session-timeout",
+                     "1", "--articles", (site.dir / "articles").string()},
+                    out) == 0);
+  CHECK(out.empty());
+}
+
+namespace {
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// A session that rewords "hotspot" as "wireless" and reads the answer,
+/// ended: a proposal, so that the proposals page has a form to send.
+void propose_hotspot(int port) {
+  Browser person(port);
+  REQUIRE(person.get("/search?q=hotspot"));
+  REQUIRE(person.get("/search?q=wireless"));
+  REQUIRE(person.get("/articles/wireless"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+}
+
+}  // namespace
+
+TEST_CASE("accepting a pair twice changes nothing; a pair that would join two groups is refused", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  const auto file = site.dir / "articles" / "_synonyms.yaml";
+  propose_hotspot(server.port());
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  REQUIRE(admin.get("/stats/synonyms")->status == 200);
+  const std::string csrf = admin.csrf();
+  const std::string before = read_text(file);
+  REQUIRE_FALSE(csrf.empty());
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"wi-fi", "WIRELESS"}, {"2fa", "mfa"}, {"Wi-Fi", "wi fi"}}) {
+    INFO(from << " = " << to);
+    const auto res = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", from}, {"to", to}});
+    REQUIRE(res);
+    CHECK(res->status == 303);
+    const auto page = admin.get(res->get_header_value("Location"));
+    REQUIRE(page);
+    CHECK_THAT(page->body, Contains("already synonyms"));
+  }
+  CHECK(read_text(file) == before);
+  // wlan would join the wifi group, 2fa is in the mfa one: together they
+  // would make every Wi-Fi search an MFA search too.
+  REQUIRE(admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", "wlan"}, {"to", "wifi"}})->status == 303);
+  const std::string with_wlan = read_text(file);
+  CHECK_THAT(with_wlan, Contains("- [\"wlan\", \"wifi\"]\n"));
+  const auto refused = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", "wlan"}, {"to", "2fa"}});
+  REQUIRE(refused);
+  CHECK(refused->status == 409);
+  CHECK_THAT(refused->body, Contains("would merge the two groups"));
+  CHECK_THAT(refused->body, Contains("_synonyms.yaml"));
+  CHECK(read_text(file) == with_wlan);
+  // The same from the command line.
+  std::string out;
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--accept", "WLAN=wireless", "--articles", (site.dir / "articles").string()},
+                    out) == 0);
+  CHECK_THAT(out, Contains("already synonyms"));
+  CHECK(run_program({KB_INDEX_BIN, "synonyms", "--accept", "two-factor=wi-fi", "--articles", (site.dir / "articles").string()},
+                    out) == 1);
+  CHECK_THAT(out, Contains("would merge the two groups"));
+  CHECK(read_text(file) == with_wlan);
+  CHECK(site.reindex() == 0);
+}
+
+TEST_CASE("accepts at the same moment, from the page and from kb-index, lose nothing", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  const auto articles = site.dir / "articles";
+  const std::string before = read_text(articles / "_synonyms.yaml");
+  propose_hotspot(server.port());
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  REQUIRE(admin.get("/stats/synonyms")->status == 200);
+  const std::string csrf = admin.csrf();
+  REQUIRE_FALSE(csrf.empty());
+  const std::string cookie = "kb_admin=" + admin.cookie("kb_admin");
+  constexpr std::size_t kPage = 30, kCommandLine = 4;
+  std::vector<int> statuses(kPage + kCommandLine, -1);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < kPage + kCommandLine; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string from = "dbl" + std::to_string(i), to = "click" + std::to_string(i);
+      if (i >= kPage) {
+        std::string out;
+        statuses[i] = run_program({KB_INDEX_BIN, "synonyms", "--accept", from + "=" + to, "--articles", articles.string()}, out);
+        return;
+      }
+      httplib::Client cli("127.0.0.1", server.port());
+      const auto res = cli.Post("/stats/synonyms/accept", {{"Cookie", cookie}},
+                                "csrf=" + csrf + "&from=" + from + "&to=" + to, "application/x-www-form-urlencoded");
+      statuses[i] = res ? res->status : -1;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < kPage + kCommandLine; ++i) CHECK(statuses[i] == (i < kPage ? 303 : 0));
+  const std::string after = read_text(articles / "_synonyms.yaml");
+  CHECK(after.rfind(before, 0) == 0);  // the writer's groups and comments, as they were
+  for (std::size_t i = 0; i < kPage + kCommandLine; ++i) {
+    CHECK_THAT(after, Contains("- [\"dbl" + std::to_string(i) + "\", \"click" + std::to_string(i) + "\"]\n"));
+  }
+  CHECK(static_cast<std::size_t>(std::count(after.begin(), after.end(), '\n')) ==
+        static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + kPage + kCommandLine);
+  // Nothing left behind but the file (and its lock).
+  for (const auto& entry : std::filesystem::directory_iterator(articles)) {
+    const std::string name = entry.path().filename().string();
+    CHECK((name.size() > 3 && name.compare(name.size() - 3, 3, ".md") == 0 || name == "_synonyms.yaml" ||
+           name == "._synonyms.yaml.lock"));
+  }
+  CHECK(site.reindex() == 0);
 }
 
 TEST_CASE("popular successful queries complete what is typed", "[search_http]") {
@@ -220,4 +343,23 @@ TEST_CASE("kb-replay reports how wanted articles move in a new ranking", "[searc
   std::string out;
   REQUIRE(run_program({KB_REPLAY_BIN, "--data", (site.dir / "data").string(), "--index", (site.dir / "index").string()}, out) == 0);
   CHECK_THAT(out, Contains("| 1 | 1.000 | 1.000 | 0 | 0 | 1 | 0 |"));
+}
+
+TEST_CASE("an accept that cannot be written says what and where", "[search_http]") {
+  Site site;
+  ServerProcess server(site.args());
+  propose_hotspot(server.port());
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  REQUIRE(admin.get("/stats/synonyms")->status == 200);
+  const std::string csrf = admin.csrf();
+  REQUIRE_FALSE(csrf.empty());
+  // Where the lock file goes stands a folder (file modes do not stop root).
+  std::filesystem::create_directory(site.dir / "articles" / "._synonyms.yaml.lock");
+  const auto res = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", "hotspot"}, {"to", "wireless"}});
+  REQUIRE(res);
+  CHECK(res->status == 500);
+  CHECK_THAT(res->body, Contains("Not added: cannot create the lock file " + (site.dir / "articles").string() +
+                                 "/._synonyms.yaml.lock: Is a directory."));
+  CHECK_THAT(read_text(site.dir / "articles" / "_synonyms.yaml"), !Contains("hotspot"));
 }

@@ -5,6 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace kb;
 
 TEST_CASE("find_invalid_utf8 finds the first bad byte", "[text]") {
@@ -115,4 +119,32 @@ TEST_CASE("cjk_bigrams splits CJK runs and keeps other words", "[text]") {
   CHECK(cjk_bigrams("reset password") == "reset password");
   CHECK(is_cjk(U'비'));
   CHECK_FALSE(is_cjk(U'a'));
+}
+
+TEST_CASE("csv_field quotes separators and defuses a formula wherever a cell could start", "[text]") {
+  const std::vector<std::pair<std::string, std::string>> table{
+      {"vpn drops", "vpn drops"},
+      {"", ""},
+      {"=1+1", "'=1+1"},
+      {"+1", "'+1"},
+      {"-2", "'-2"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"\t=1", "\"'\t'=1\""},  // a tab splits cells where tabs separate them
+      // A semicolon splits cells in many locales' spreadsheets.
+      {"vpn;=cmd|' /C calc'!A0", "\"vpn;'=cmd|' /C calc'!A0\""},
+      {"a;b", "\"a;b\""},
+      {"a,@SUM(1)", "\"a,'@SUM(1)\""},
+      {"say \"hi\"", "\"say \"\"hi\"\"\""},
+      {"one\r\n+two", "\"one\r\n'+two\""},
+      {"a\tb", "\"a\tb\""},
+      // NUL and other control characters are not kept.
+      {std::string("a\0b", 3), "ab"},
+      {"x\x01y\x1bz\x7f", "xyz"},
+      {std::string("\0=1", 3), "'=1"},
+      {"비밀번호; =x", "\"비밀번호; =x\""},
+  };
+  for (const auto& [value, expected] : table) {
+    INFO(printable(value));
+    CHECK(csv_field(value) == expected);
+  }
 }

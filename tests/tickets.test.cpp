@@ -41,6 +41,23 @@ TEST_CASE("each field has its own message", "[tickets]") {
   CHECK(validate_ticket(bad_utf8).at("description").message == "contains bytes that are not text (invalid UTF-8)");
 }
 
+TEST_CASE("control characters are refused: they would go raw into the tickets CSV", "[tickets]") {
+  TicketInput nul{std::string("VPN\0drops", 9), "", "a@b.co"};
+  const auto e = validate_ticket(nul);
+  REQUIRE(e.count("subject"));
+  CHECK(e.at("subject").code == "not_text");
+  CHECK(e.at("subject").message == "contains control characters (such as NUL), which are not text");
+  for (const std::string& description : {std::string("a\x01" "b"), std::string("a\x7f"), std::string("a\0b", 3),
+                                         std::string("a\xc2\x85" "b")}) {
+    TicketInput in{"VPN drops", description, "a@b.co"};
+    CHECK(validate_ticket(in).count("description"));
+  }
+  // Lines and tabs are what a description is made of (browsers send CR LF).
+  TicketInput text{"VPN\tdrops", "Step 1:\r\n\tclick\nStep 2", "a@b.co"};
+  CHECK(validate_ticket(text).empty());
+  CHECK(text.subject == "VPN drops");
+}
+
 TEST_CASE("e-mail addresses", "[tickets]") {
   for (const char* ok : {"a@b.co", "first.last+tag@sub.example.org", "용@example.kr"}) CHECK(is_valid_email(ok));
   for (const char* bad : {"", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.co", "a@b..co", "a@b.co.", "<a@b.co>",

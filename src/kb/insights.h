@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kb/deflection.h"
+#include "kb/synonyms.h"
 
 #include <cstdint>
 #include <string>
@@ -37,9 +38,15 @@ struct SynonymProposal {
 
 /// A query with no click, followed in the same session by a reformulation
 /// whose result was read, in a session that ended without a ticket,
-/// proposes the pair. Pairs whose words are the same are not proposed.
+/// proposes the pair of words the reformulation replaced: "wlan broken"
+/// then "wifi broken" proposes wlan = wifi. Only a single word replaced by
+/// a single word is proposed: a synonym's alternative is searched as an
+/// exact phrase, so whole reworded queries ("get rid of fb" = "delete
+/// facebook account") would only ever match an article that has the whole
+/// query. Pairs already one group in @p known (accepted) are left out.
 std::vector<SynonymProposal> synonym_proposals(const std::vector<SessionEvents>& sessions,
-                                               const DeflectionOptions& options, std::size_t min_sessions = 1);
+                                               const DeflectionOptions& options, std::size_t min_sessions = 1,
+                                               const Synonyms& known = Synonyms());
 
 /// Completions for @p typed from @p popular: all typed words but the last
 /// appear as words, the last as the start of a word.

@@ -73,8 +73,10 @@ std::string cjk_bigrams(std::string_view text);
 /// Percent-encodes a URL query component (space becomes '+').
 std::string url_encode(std::string_view s);
 
-/// One CSV field: quoted when needed, and a leading = + - @ defused so a
-/// spreadsheet does not run it as a formula.
+/// One CSV field for a spreadsheet: quoted when it holds , ; " CR LF or a
+/// tab; a formula start (= + - @ tab CR) at its start or right after any
+/// , ; tab CR or LF in it is prefixed with ' so that no importer, however
+/// it splits cells, runs it; NUL and other control characters are dropped.
 std::string csv_field(const std::string& value);
 
 /// Collapses runs of white space to one space and trims.

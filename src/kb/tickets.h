@@ -28,7 +28,9 @@ struct FieldProblem {
 };
 
 /// Field name -> problem, empty when the input is acceptable. Counts
-/// characters, not bytes; trims the subject and e-mail.
+/// characters, not bytes; trims the subject and e-mail. Fields must be
+/// UTF-8 without control characters (the description may have tabs and
+/// line breaks; the subject's become spaces).
 std::map<std::string, FieldProblem> validate_ticket(TicketInput& input);
 
 /// A pragmatic address check: one '@', a non-empty local part, a domain
