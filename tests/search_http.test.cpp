@@ -198,13 +198,6 @@ TEST_CASE("reformulations become synonym proposals an admin can accept", "[searc
 
 namespace {
 
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// A session that rewords "hotspot" as "wireless" and reads the answer,
 /// ended: a proposal, so that the proposals page has a form to send.
 void propose_hotspot(int port) {

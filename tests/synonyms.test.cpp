@@ -41,23 +41,12 @@ TEST_CASE("a malformed synonym file names its line", "[synonyms]") {
   CHECK_THROWS_WITH(Synonyms::parse_yaml("- [a, b\n", "s.yaml"), Contains("s.yaml:2: error:"));
 }
 
-namespace {
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
-
 TEST_CASE("accepting a proposal appends a line and keeps the file's comments", "[synonyms]") {
   test::TempDir dir;
   const auto file = dir.write("_synonyms.yaml", "# keep me\n- [a, b]");
   std::filesystem::permissions(file, std::filesystem::perms(0640));
   CHECK(Synonyms::accept_pair(file, "vpn drops", "vpn \"disconnects\"") == Synonyms::Accepted::added);
-  const std::string text = read_text(file);
+  const std::string text = test::read_text(file);
   CHECK(text == "# keep me\n- [a, b]\n- [\"vpn drops\", \"vpn \\\"disconnects\\\"\"]\n");
   const Synonyms s = Synonyms::parse_yaml(text, "f");
   CHECK(s.groups().back() == std::vector<std::string>{"vpn drops", "vpn \"disconnects\""});
@@ -65,7 +54,7 @@ TEST_CASE("accepting a proposal appends a line and keeps the file's comments", "
   CHECK(std::filesystem::status(file).permissions() == std::filesystem::perms(0640));
   // A new file is created.
   CHECK(Synonyms::accept_pair(dir / "new.yaml", "x", "y") == Synonyms::Accepted::added);
-  CHECK(read_text(dir / "new.yaml") == "- [\"x\", \"y\"]\n");
+  CHECK(test::read_text(dir / "new.yaml") == "- [\"x\", \"y\"]\n");
 }
 
 TEST_CASE("accepting is idempotent and never joins two groups", "[synonyms]") {
@@ -76,26 +65,26 @@ TEST_CASE("accepting is idempotent and never joins two groups", "[synonyms]") {
   CHECK(Synonyms::accept_pair(file, "WIRELESS", "wi fi") == Synonyms::Accepted::already);
   CHECK(Synonyms::accept_pair(file, "Wi-Fi", "wi fi") == Synonyms::Accepted::already);
   CHECK(Synonyms::accept_pair(file, "vpn", "VPN") == Synonyms::Accepted::already);
-  CHECK(read_text(file) == original);
+  CHECK(test::read_text(file) == original);
   // One word in a group: the other joins it.
   CHECK(Synonyms::accept_pair(file, "wlan", "wifi") == Synonyms::Accepted::added);
   CHECK(Synonyms::accept_pair(file, "wifi", "wlan") == Synonyms::Accepted::already);
-  const std::string with_wlan = read_text(file);
+  const std::string with_wlan = test::read_text(file);
   CHECK(with_wlan == original + "- [\"wlan\", \"wifi\"]\n");
   CHECK_THROWS_AS(Synonyms::accept_pair(file, "wlan", "2fa"), SynonymConflict);
   CHECK_THROWS_WITH(Synonyms::accept_pair(file, "wlan", "2fa"),
                     "'wlan' is in the group [wifi, wi-fi, wireless, wlan] and '2fa' in [mfa, 2fa]: accepting the pair would "
                     "merge the two groups. If they mean the same, edit " + file.string() + " by hand.");
-  CHECK(read_text(file) == with_wlan);
+  CHECK(test::read_text(file) == with_wlan);
   // A file that does not parse is left for its writer to fix.
   const auto broken = dir.write("broken.yaml", "- [a, b\n");
   CHECK_THROWS_AS(Synonyms::accept_pair(broken, "c", "d"), SynonymConflict);
-  CHECK(read_text(broken) == "- [a, b\n");
+  CHECK(test::read_text(broken) == "- [a, b\n");
   // What the file could not hold is refused before anything is written.
   for (const std::string& bad : {std::string("!!"), std::string("a\x01" "b"), std::string(101, 'x'), std::string("\xff")}) {
     CHECK_THROWS_AS(Synonyms::accept_pair(file, bad, "wifi"), std::invalid_argument);
   }
-  CHECK(read_text(file) == with_wlan);
+  CHECK(test::read_text(file) == with_wlan);
 }
 
 TEST_CASE("accepts at the same moment are each kept", "[synonyms]") {
@@ -119,7 +108,7 @@ TEST_CASE("accepts at the same moment are each kept", "[synonyms]") {
   }
   for (auto& t : threads) t.join();
   CHECK(failures == 0);
-  const std::string text = read_text(file);
+  const std::string text = test::read_text(file);
   CHECK(text.rfind(original, 0) == 0);
   CHECK(Synonyms::parse_yaml(text, "f").size() == 1 + kThreads * kEach);
   // Only the file and its lock are left in the folder.

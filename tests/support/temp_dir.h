@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -42,6 +43,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// The whole of @p file ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 /// A minimal valid article.
 inline std::string article(const std::string& title, const std::string& body, const std::string& extra = "") {
