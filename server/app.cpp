@@ -376,10 +376,21 @@ void App::install(httplib::Server& server) {
       return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
     });
     constexpr std::size_t kMaxHeaders = 100;  // browsers send about 20
+    // A body too large or a length that is no number is refused before it
+    // is read: httplib would first wait for the whole body (the read
+    // timeout, when the length is a lie) while holding a worker.
+    const std::string length = req.get_header_value("Content-Length");
+    const bool bad_length = !length.empty() && (length.size() > 19 || length.find_first_not_of("0123456789") != std::string::npos);
+    const bool too_long = !length.empty() && !bad_length && std::stoull(length) > kMaxRequestBody;
     if (control) {
       send_error(req, res, 400, "The address holds a control character.");
     } else if (req.headers.size() > kMaxHeaders) {
       send_error(req, res, 431, status_text(431));
+    } else if (bad_length || too_long) {
+      send_error(req, res, bad_length ? 400 : 413,
+                 bad_length ? "Content-Length is not a length." : "The request body is larger than " +
+                                                                     std::to_string(kMaxRequestBody >> 10) + " KB.");
+      res.set_header("Connection", "close");  // the body that follows is not read
     } else {
       return httplib::Server::HandlerResponse::Unhandled;
     }

@@ -35,6 +35,9 @@
 
 namespace kb::server {
 
+/// Largest request body kb-server reads (forms and JSON are a few KB).
+inline constexpr std::size_t kMaxRequestBody = 1024 * 1024;
+
 /// Articles the ticket form suggests for its subject, on the server's page
 /// and in the list its script fetches (what the statistics record as shown).
 inline constexpr std::size_t kTicketSuggestions = 5;

@@ -291,7 +291,7 @@ int main(int argc, char** argv) try {
   // Headers and body go out in separate writes; without this, Nagle plus
   // delayed ACKs add 40 ms to every keep-alive response.
   server.set_tcp_nodelay(true);
-  server.set_payload_max_length(1024 * 1024);
+  server.set_payload_max_length(kb::server::kMaxRequestBody);
   kb_app.install(server);
   // Debian's cpp-httplib is compiled with a listen backlog of 5: a burst of
   // new connections overflows it and those clients wait for TCP

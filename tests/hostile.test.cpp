@@ -256,6 +256,24 @@ TEST_CASE("a client that never finishes its request is dropped after the read ti
   expect_normal_search(server.port());
 }
 
+TEST_CASE("a body longer than allowed, or a length that is no number, is refused before it is read", "[hostile]") {
+  Site site;
+  ServerProcess server(site.args());  // --read-timeout 2
+  for (const auto& [length, status] : std::vector<std::pair<std::string, int>>{
+           {"2000000", 413}, {"-5", 400}, {"99999999999999999999", 400}, {"12abc", 400}}) {
+    INFO("Content-Length: " << length);
+    RawSocket client(server.port());
+    REQUIRE(client.send_all("POST /api/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            "Content-Length: " + length + "\r\n\r\n{}"));
+    const auto start = std::chrono::steady_clock::now();
+    const std::string response = client.read_response(std::chrono::seconds(10));
+    CHECK(status_of(response) == status);
+    // At once, not after waiting for a body that never comes (the read timeout).
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  }
+  expect_normal_search(server.port());
+}
+
 TEST_CASE("thousands of idle connections do not starve real requests", "[hostile]") {
   // Each connection is a descriptor here and in the server.
   rlimit limit{};
