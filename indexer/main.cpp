@@ -260,7 +260,12 @@ int main(int argc, char** argv) try {
     kb::CheckOptions copt;
     copt.articles_dir = articles;
     copt.stale_days = stale_days;
-    copt.today = today;
+    copt.today = kb::normalise_date(today);
+    if (!today.empty() && copt.today != today) {
+      // Dates are compared as text: "01/05/2026" would hide every warning.
+      std::fprintf(stderr, "kb-index: error: --today must be a date written YYYY-MM-DD, not '%s'\n", today.c_str());
+      return 2;
+    }
     const kb::CheckReport report = kb::check_articles(copt);
     if (format == "json") {
       std::printf("%s\n", report.to_json().c_str());

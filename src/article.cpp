@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <set>
 
@@ -292,6 +293,16 @@ void warn_about_keys(const FrontMatter& fm, const YAML::Node& root, Article& a) 
 
 }  // namespace
 
+/// Today's date (UTC) @p days from now, "YYYY-MM-DD".
+static std::string utc_date_in_days(int days) {
+  const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 std::string normalise_date(std::string_view text) {
   const std::string_view t = trim(text);
   auto digits = [&](std::size_t from, std::size_t n) {
@@ -302,8 +313,10 @@ std::string normalise_date(std::string_view text) {
     return true;
   };
   int y = 0, m = 0, d = 0;
+  // A time may follow ("2024-01-05T10:00", "2024-01-05 10:00:00Z"), nothing else.
+  const bool time_follows = t.size() >= 16 && (t[10] == 'T' || t[10] == ' ') && digits(11, 2) && t[13] == ':' && digits(14, 2);
   if (digits(0, 4) && t.size() >= 10 && t[4] == '-' && digits(5, 2) && t[7] == '-' && digits(8, 2) &&
-      (t.size() == 10 || t[10] == 'T' || t[10] == ' ')) {
+      (t.size() == 10 || time_follows)) {
     y = std::stoi(std::string(t.substr(0, 4)));
     m = std::stoi(std::string(t.substr(5, 2)));
     d = std::stoi(std::string(t.substr(8, 2)));
@@ -459,6 +472,11 @@ Article parse_article(std::string_view path, std::string_view text) {
     if (!updated.empty()) {
       a.updated = normalise_date(updated);
       if (a.updated.empty()) fields.fail(root["updated"], "'updated' is not a date (YYYY-MM-DD): '" + updated + "'");
+      // A date ahead would keep the article first among "recently updated"
+      // for years; a day ahead is a time zone.
+      if (!a.updated.empty() && a.updated > utc_date_in_days(1)) {
+        a.warnings.emplace_back(file_line(fm, root["updated"]), "'updated' " + a.updated + " is in the future");
+      }
     } else {
       // Fall back to the date fields other doc systems use. One that is
       // no date is a warning, not an error: 'updated' is kb's own field,

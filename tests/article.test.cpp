@@ -182,6 +182,10 @@ TEST_CASE("dates and languages normalise", "[article]") {
   CHECK(normalise_date("2024-02-29") == "2024-02-29");
   CHECK(normalise_date("2023-02-29").empty());
   CHECK(normalise_date("yesterday").empty());
+  // A time may follow the date, nothing else.
+  CHECK(normalise_date("2024-01-05 10:00:00") == "2024-01-05");
+  CHECK(normalise_date("2024-01-05 junk").empty());
+  CHECK(normalise_date("2024-01-05T").empty());
   CHECK(normalise_lang("pt_BR") == "pt-br");
   CHECK(normalise_lang("ko") == "ko");
   CHECK(normalise_lang("zh-Hant-TW") == "zh-hant-tw");
@@ -239,4 +243,13 @@ TEST_CASE("the article scan: *.md files in path order, folder by folder, links t
   REQUIRE(files.size() == paths.size());
   CHECK(files[1] == dir / "articles" / "a" / "x.md");
   CHECK_THROWS_AS(scan_article_files(dir / "articles" / "b.md", [](const std::string&) {}), ArticlesDirError);
+}
+
+TEST_CASE("an 'updated' date in the future is a warning", "[article]") {
+  const Article a = parse_article("future.md", "---\ntitle: Future\nupdated: 2099-01-01\n---\nbody\n");
+  CHECK(a.updated == "2099-01-01");
+  REQUIRE(a.warnings.size() == 1);
+  CHECK(a.warnings[0].first == 3);
+  CHECK(a.warnings[0].second == "'updated' 2099-01-01 is in the future");
+  CHECK(parse_article("past.md", "---\ntitle: Past\nupdated: 2020-01-01\n---\nbody\n").warnings.empty());
 }

@@ -417,6 +417,9 @@ TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
   CHECK(run_program({KB_INDEX_BIN, "--check", "--format", "json", "--articles", fixtures}, out) == 1);
   CHECK_THAT(out, Contains("\"severity\": \"error\""));
   CHECK(run_program({KB_INDEX_BIN, "--check", "--articles", KB_ARTICLES_DIR}, out) == 0);
+  // Dates are compared as text: one written otherwise would hide every warning.
+  CHECK(run_program({KB_INDEX_BIN, "--check", "--articles", fixtures, "--today", "01/05/2026"}, out) == 2);
+  CHECK_THAT(out, Contains("--today must be a date written YYYY-MM-DD"));
 
   TempDir dir;
   CHECK(run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "new", "How to reset MFA", "--category",
