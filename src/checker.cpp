@@ -174,6 +174,10 @@ CheckReport check_articles(const CheckOptions& options) {
           continue;
         }
       }
+      if (target->article.draft) {
+        add(a.path, body_line(link.line), true, "broken link: " + target->article.path + " is a draft, which is not published");
+        continue;
+      }
       if (!anchor.empty()) {
         const auto& hs = target->md.headings;
         if (std::none_of(hs.begin(), hs.end(), [&](const Heading& h) { return h.anchor == anchor; })) {

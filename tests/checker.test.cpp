@@ -94,10 +94,13 @@ TEST_CASE("links to other articles' files are checked by path, folder-qualified 
   dir.write("articles/acc/reset.md", "---\ntitle: Reset\nslug: reset-password\n---\nz\n");
   dir.write("articles/vpn/linker.md",
             "---\ntitle: Linker\n---\n[a](overview.md#step-2) [b](../acc/reset.md) [c](/articles/vpn-overview)\n"
-            "[d](../printing/overview.md#step-2) [e](../gone.md)\n");
+            "[d](../printing/overview.md#step-2) [e](../gone.md)\n[f](../soon.md) [g](/articles/soon)\n");
+  dir.write("articles/soon.md", "---\ntitle: Soon\ndraft: true\n---\nnot yet\n");
   CHECK(problem_lines(dir / "articles") == std::vector<std::string>{
                      "vpn/linker.md:5: error: broken link: printing/overview.md has no heading with the anchor '#step-2'",
                      "vpn/linker.md:5: error: broken link: no article file at gone.md",
+                     "vpn/linker.md:6: error: broken link: soon.md is a draft, which is not published",
+                     "vpn/linker.md:6: error: broken link: soon.md is a draft, which is not published",
                      "vpn/overview.md:1: warning: file name also used by printing/overview.md; published under a "
                      "folder-qualified slug (set 'slug:')",
                  });
