@@ -92,7 +92,17 @@ class Scanner {
         struct stat st {};
         is_dir = ::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
       }
-      if (is_dir || has_md_extension(name)) entries.push_back({std::string(name), is_dir});
+      if (is_dir || has_md_extension(name)) {
+        entries.push_back({std::string(name), is_dir});
+      } else if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
+        // Links to folders are not followed (a link loop, or a folder
+        // outside the articles, would be walked): say so, not silently.
+        struct stat target {};
+        if (::fstatat(fd, e->d_name, &target, 0) == 0 && S_ISDIR(target.st_mode)) {
+          warn_(prefix + std::string(name) +
+                ":1: warning: a link to a folder is not followed, so its articles are not published (copy or move the folder here)");
+        }
+      }
     }
     if (errno != 0) unreadable(prefix);  // readdir failed part way: the listing is incomplete
     // fs::path order, folder by folder, is the order of the names: a name
@@ -124,7 +134,10 @@ class Scanner {
     ArticleFileStat f;
     struct stat st {};
     if (::fstatat(fd, name.c_str(), &st, 0) == 0) {  // follows links, as reading does
-      if (S_ISDIR(st.st_mode)) return;                // a link to a folder named *.md
+      if (S_ISDIR(st.st_mode)) {  // a link to a folder named *.md
+        warn_(rel + ":1: warning: a link to a folder is not followed, so its articles are not published (copy or move the folder here)");
+        return;
+      }
       f.stat_ok = true;
       f.size = st.st_size;
       f.mtime = st.st_mtim;
