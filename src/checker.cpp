@@ -115,7 +115,9 @@ CheckReport check_articles(const CheckOptions& options) {
   }
   for (const auto& c : checked) {
     for (const auto& alias : c.article.aliases) {
-      if (by_slug.count(alias)) {
+      if (alias == c.article.slug) {
+        add(c.article.path, 1, false, "alias '" + alias + "' is this article's own slug; ignored");
+      } else if (by_slug.count(alias)) {
         add(c.article.path, 1, true, "alias '" + alias + "' is the slug of " + by_slug.at(alias)->article.path);
       } else if (const auto [it, fresh] = by_alias.emplace(alias, &c); !fresh) {
         add(c.article.path, 1, true, "alias '" + alias + "' is also an alias in " + it->second->article.path);

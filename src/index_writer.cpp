@@ -781,7 +781,10 @@ class Run {
       if (!c.article) continue;
       auto& aliases = c.article->aliases;
       for (auto a = aliases.begin(); a != aliases.end();) {
-        if (owner.count(*a) || stays(stored_by_slug(*a))) {
+        if (*a == c.slug) {
+          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is this article's own slug; ignored");
+          a = aliases.erase(a);
+        } else if (owner.count(*a) || stays(stored_by_slug(*a))) {
           if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);

@@ -105,3 +105,10 @@ TEST_CASE("links to other articles' files are checked by path, folder-qualified 
                      "folder-qualified slug (set 'slug:')",
                  });
 }
+
+TEST_CASE("an alias that is the article's own slug is a warning, not an error", "[checker]") {
+  test::TempDir dir;
+  dir.write("articles/c.md", "---\ntitle: C\naliases: [c]\n---\ntext\n");
+  CHECK(problem_lines(dir / "articles") ==
+        std::vector<std::string>{"c.md:1: warning: alias 'c' is this article's own slug; ignored"});
+}

@@ -396,6 +396,16 @@ TEST_CASE("images articles show are stored with the index, in step with their fi
   CHECK(f.db().get_metadata(schema::kMetaAssetStat + std::string("net/img/diagram.png")).empty());
 }
 
+TEST_CASE("an alias that is the article's own slug is ignored, and said so", "[index]") {
+  Fixture f;
+  f.write("c.md", article("C", "gamma", "aliases: [c, old-c]\n"));
+  CHECK(f.counts(f.run()) == "1/0/0/0/0");
+  CHECK(f.problems == std::vector<std::string>{"c.md:1: warning: alias 'c' is this article's own slug; ignored"});
+  CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-c"));
+  CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "c"));
+  CHECK(f.db().get_metadata(schema::kMetaAliasWaiting).empty());  // nothing to wait for
+}
+
 TEST_CASE("a new slug that is another article's alias is warned about", "[index]") {
   Fixture f;
   f.write("b.md", article("B", "beta", "aliases: [legacy]\n"));
