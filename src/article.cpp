@@ -458,8 +458,13 @@ Article parse_article(std::string_view path, std::string_view text) {
     a.summary = collapse_whitespace(fields.scalar("summary"));
     if (a.summary.empty()) a.summary = collapse_whitespace(fields.scalar("description"));
     a.category = fields.scalar("category");
-    a.tags = fields.list("tags");
-    for (auto& tag : a.tags) tag = collapse_whitespace(tag);
+    // Tags are filed in lower case (filing_term): "VPN" and "vpn" are one
+    // tag, shown as first written; empty ones are none.
+    std::set<std::string> seen_tags;
+    for (const std::string& raw : fields.list("tags")) {
+      std::string tag = collapse_whitespace(raw);
+      if (!tag.empty() && seen_tags.insert(to_lower(tag)).second) a.tags.push_back(std::move(tag));
+    }
     a.aliases = fields.list("aliases");
 
     const std::string lang = fields.scalar("lang");

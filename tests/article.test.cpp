@@ -257,3 +257,8 @@ TEST_CASE("an 'updated' date in the future is a warning", "[article]") {
   CHECK(a.warnings[0].second == "'updated' 2099-01-01 is in the future");
   CHECK(parse_article("past.md", "---\ntitle: Past\nupdated: 2020-01-01\n---\nbody\n").warnings.empty());
 }
+
+TEST_CASE("a tag written twice, in any case, is one tag", "[article]") {
+  const Article a = parse_article("t.md", "---\ntitle: T\ntags: [VPN, vpn, Remote Access, \"remote  access\", \"\"]\n---\nx\n");
+  CHECK(a.tags == std::vector<std::string>{"VPN", "Remote Access"});
+}
