@@ -46,20 +46,13 @@ DateRange date_range(const QueryParams& params) {
 }
 
 /// The searches of @p sessions per rung, counted as the dashboard's
-/// "Searches" counts them (deflection.cpp, counted_events()): a search
-/// identical to its session's previous one (same normalised query, same
-/// results shown: a reload, Back) is that search again, so the rows add up
-/// to "Searches". The dashboard test pins the two together.
+/// "Searches" counts them (counted_events: a reload or Back is the same
+/// search), so the rows add up to "Searches".
 std::map<std::string, std::uint64_t> searches_by_rung(const std::vector<SessionEvents>& sessions) {
   std::map<std::string, std::uint64_t> rungs;
   for (const auto& [row, events] : sessions) {
-    const Event* previous = nullptr;
-    for (const auto& e : events) {
-      if (e.kind != event_kind::kSearch) continue;
-      const bool again = previous && previous->norm_query == e.norm_query && previous->result_count == e.result_count &&
-                         previous->slugs == e.slugs;
-      if (!again) ++rungs[e.rung];
-      previous = &e;
+    for (const auto& e : counted_events(events)) {
+      if (e.kind == event_kind::kSearch) ++rungs[e.rung];
     }
   }
   return rungs;

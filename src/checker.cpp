@@ -103,9 +103,7 @@ CheckReport check_articles(const CheckOptions& options) {
       // links may name.
       add(c.article.path, 1, false,
           "file name also used by " + it->second->article.path + "; published under a folder-qualified slug (set 'slug:')");
-      std::string alt = c.article.slug;
-      for (fs::path dir = fs::path(c.article.path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
-        alt = slug_from_file_stem(dir.filename().string()) + "-" + alt;
+      for (const std::string& alt : folder_qualified_slugs(c.article.slug, c.article.path)) {
         if (by_slug.emplace(alt, &c).second) break;
       }
     } else if (!fresh) {

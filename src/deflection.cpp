@@ -66,13 +66,27 @@ SessionFacts facts_of(const SessionEvents& s, const DeflectionOptions& opt) {
   return f;
 }
 
-/// The events the search and article tallies count: a page reloaded is
-/// not a second search or a second reading. A search identical to the
-/// session's previous search (same normalised query and the same results
-/// shown, so the same filters and page) is that search again: dropped, its
-/// clicks count for the first. A view of the article the session's
-/// previous event showed, with only the click that opened it between, is
-/// that reading again: dropped, with that click.
+
+struct QueryTally {
+  std::uint64_t searches = 0;
+  std::uint64_t zero_results = 0;
+  std::set<std::size_t> sessions;  ///< indexes into the session list
+};
+
+struct ArticleTally {
+  std::uint64_t views = 0, yes = 0, no = 0, tickets_after_view = 0;
+};
+
+struct AgentTally {
+  std::uint64_t copied = 0, views = 0, tickets_after = 0;
+};
+
+struct DayTally {
+  std::uint64_t help = 0, deflected = 0, escalated = 0, searches = 0, zero = 0, tickets = 0;
+};
+
+}  // namespace
+
 std::vector<Event> counted_events(const std::vector<Event>& all) {
   std::vector<Event> out;
   out.reserve(all.size());
@@ -110,26 +124,6 @@ std::vector<Event> counted_events(const std::vector<Event>& all) {
   }
   return out;
 }
-
-struct QueryTally {
-  std::uint64_t searches = 0;
-  std::uint64_t zero_results = 0;
-  std::set<std::size_t> sessions;  ///< indexes into the session list
-};
-
-struct ArticleTally {
-  std::uint64_t views = 0, yes = 0, no = 0, tickets_after_view = 0;
-};
-
-struct AgentTally {
-  std::uint64_t copied = 0, views = 0, tickets_after = 0;
-};
-
-struct DayTally {
-  std::uint64_t help = 0, deflected = 0, escalated = 0, searches = 0, zero = 0, tickets = 0;
-};
-
-}  // namespace
 
 bool session_ended(const SessionEvents& s, const DeflectionOptions& opt) {
   const std::int64_t last = s.second.empty() ? s.first.last_seen_ms : std::max(s.first.last_seen_ms, s.second.back().at_ms);

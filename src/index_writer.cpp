@@ -643,19 +643,6 @@ class Run {
     }
   }
 
-  /// The slugs a file named @p slug at @p path may be published under when
-  /// that one is taken, nearest folder first: "security/overview.md" ->
-  /// "security-overview".
-  static std::vector<std::string> folder_qualified_slugs(const std::string& slug, const std::string& path) {
-    std::vector<std::string> out;
-    std::string alt = slug;
-    for (fs::path dir = fs::path(path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
-      alt = slug_from_file_stem(dir.filename().string()) + "-" + alt;
-      out.push_back(alt);
-    }
-    return out;
-  }
-
   /// Whether @p c is the published article @p stored, moved: its old path
   /// is gone (not merely unreadable) and it has the same bytes or, with
   /// @p by_name, the same file name.

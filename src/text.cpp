@@ -215,6 +215,21 @@ unsigned two_byte_code_point(std::string_view s, std::size_t& i) {
 
 }  // namespace
 
+std::vector<std::string> folder_qualified_slugs(const std::string& slug, std::string_view path) {
+  std::vector<std::string> out;
+  std::string alt = slug;
+  std::size_t end = path.rfind('/');
+  while (end != std::string_view::npos && end > 0) {
+    const std::size_t start = path.rfind('/', end - 1);
+    const std::size_t from = start == std::string_view::npos ? 0 : start + 1;
+    alt = slug_from_file_stem(path.substr(from, end - from)) + "-" + alt;
+    out.push_back(alt);
+    if (start == std::string_view::npos) break;
+    end = start;
+  }
+  return out;
+}
+
 std::string slug_from_file_stem(std::string_view stem) {
   std::string out;
   bool pending_dash = false;

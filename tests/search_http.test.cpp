@@ -198,6 +198,15 @@ TEST_CASE("reformulations become synonym proposals an admin can accept", "[searc
 
 namespace {
 
+/// Signs @p admin in and opens the synonym proposals page; its form token.
+std::string open_proposals(Browser& admin) {
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  REQUIRE(admin.get("/stats/synonyms")->status == 200);
+  std::string csrf = admin.csrf();
+  REQUIRE_FALSE(csrf.empty());
+  return csrf;
+}
+
 /// A session that rewords "hotspot" as "wireless" and reads the answer,
 /// ended: a proposal, so that the proposals page has a form to send.
 void propose_hotspot(int port) {
@@ -216,11 +225,8 @@ TEST_CASE("accepting a pair twice changes nothing; a pair that would join two gr
   const auto file = site.dir / "articles" / "_synonyms.yaml";
   propose_hotspot(server.port());
   Browser admin(server.port());
-  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
-  REQUIRE(admin.get("/stats/synonyms")->status == 200);
-  const std::string csrf = admin.csrf();
+  const std::string csrf = open_proposals(admin);
   const std::string before = read_text(file);
-  REQUIRE_FALSE(csrf.empty());
   for (const auto& [from, to] : {std::pair<std::string, std::string>{"wi-fi", "WIRELESS"}, {"2fa", "mfa"}, {"Wi-Fi", "wi fi"}}) {
     INFO(from << " = " << to);
     const auto res = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", from}, {"to", to}});
@@ -261,10 +267,7 @@ TEST_CASE("accepts at the same moment, from the page and from kb-index, lose not
   const std::string before = read_text(articles / "_synonyms.yaml");
   propose_hotspot(server.port());
   Browser admin(server.port());
-  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
-  REQUIRE(admin.get("/stats/synonyms")->status == 200);
-  const std::string csrf = admin.csrf();
-  REQUIRE_FALSE(csrf.empty());
+  const std::string csrf = open_proposals(admin);
   const std::string cookie = "kb_admin=" + admin.cookie("kb_admin");
   constexpr std::size_t kPage = 30, kCommandLine = 4;
   std::vector<int> statuses(kPage + kCommandLine, -1);
@@ -343,10 +346,7 @@ TEST_CASE("an accept that cannot be written says what and where", "[search_http]
   ServerProcess server(site.args());
   propose_hotspot(server.port());
   Browser admin(server.port());
-  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
-  REQUIRE(admin.get("/stats/synonyms")->status == 200);
-  const std::string csrf = admin.csrf();
-  REQUIRE_FALSE(csrf.empty());
+  const std::string csrf = open_proposals(admin);
   // Where the lock file goes stands a folder (file modes do not stop root).
   std::filesystem::create_directory(site.dir / "articles" / "._synonyms.yaml.lock");
   const auto res = admin.post_form("/stats/synonyms/accept", {{"csrf", csrf}, {"from", "hotspot"}, {"to", "wireless"}});

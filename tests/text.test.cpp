@@ -148,3 +148,9 @@ TEST_CASE("csv_field quotes separators and defuses a formula wherever a cell cou
     CHECK(csv_field(value) == expected);
   }
 }
+
+TEST_CASE("folder-qualified slugs, nearest folder first", "[text]") {
+  CHECK(kb::folder_qualified_slugs("overview", "security/network/overview.md") ==
+        std::vector<std::string>{"network-overview", "security-network-overview"});
+  CHECK(kb::folder_qualified_slugs("overview", "overview.md").empty());
+}

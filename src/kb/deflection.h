@@ -28,6 +28,15 @@ struct DeflectionOptions {
 /// denominator is zero are null.
 nlohmann::json deflection_stats(const std::vector<SessionEvents>& sessions, const DeflectionOptions& options);
 
+/// The events the search and article tallies count: a page reloaded is
+/// not a second search or a second reading. A search identical to the
+/// session's previous search (same normalised query and the same results
+/// shown, so the same filters and page) is that search again: dropped, its
+/// clicks count for the first. A view of the article the session's
+/// previous event showed, with only the click that opened it between, is
+/// that reading again: dropped, with that click.
+std::vector<Event> counted_events(const std::vector<Event>& all);
+
 /// A session has ended when its last activity is more than the session
 /// timeout before now. The one rule every statistic uses.
 bool session_ended(const SessionEvents& session, const DeflectionOptions& options);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kb {
 
@@ -52,6 +53,12 @@ bool is_valid_slug(std::string_view slug);
 /// accented Latin letters to plain ones ("café" -> "cafe"), maps every
 /// other character run to '-', trims '-'. Empty when nothing is left.
 std::string slug_from_file_stem(std::string_view stem);
+
+/// The slugs a file whose own slug @p slug is taken may be published under,
+/// nearest folder of @p path (relative, '/' separated) first:
+/// "security/overview.md" -> "security-overview". kb-index takes the first
+/// free one; kb-index --check knows them.
+std::vector<std::string> folder_qualified_slugs(const std::string& slug, std::string_view path);
 
 /// 64-bit FNV-1a: stable across builds and platforms, so a stored hash
 /// still means the same thing after an upgrade.
