@@ -131,7 +131,9 @@ bool is_page_element_id(std::string_view id) {
   static constexpr std::string_view kTaken[] = {"main",        "q",           "feedback",         "feedback-title",
                                                 "comment",     "kb-strings",  "related-title",    "still-stuck-title",
                                                 "toc-title",   "kb-suggestions"};
-  return std::find(std::begin(kTaken), std::end(kTaken), id) != std::end(kTaken) || id.rfind("kb-suggestion-", 0) == 0;
+  // Exact ids only: a rule on a prefix ("kb-suggestion-N", the open list's
+  // items) would take every numbered id the loop below tries, for ever.
+  return std::find(std::begin(kTaken), std::end(kTaken), id) != std::end(kTaken);
 }
 
 int hex_digit(char c) {

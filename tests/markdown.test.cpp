@@ -159,4 +159,10 @@ TEST_CASE("a heading never takes the id of one of the page's own elements", "[ma
   CHECK(md.headings[2].anchor == "q-1");
   CHECK(md.headings[3].anchor == "main-2");
   CHECK(md.headings[4].anchor == "mainly");
+  // Found by the fuzzer: a heading whose numbered ids were all taken looped for ever.
+  const RenderedMarkdown numbered = render_markdown("## KB suggestion\n## KB suggestion\n## KB suggestion 0\n## KB suggestions\n");
+  REQUIRE(numbered.headings.size() == 4);
+  CHECK(numbered.headings[1].anchor == "kb-suggestion-1");
+  CHECK(numbered.headings[2].anchor == "kb-suggestion-0");
+  CHECK(numbered.headings[3].anchor == "kb-suggestions-1");
 }
