@@ -1008,10 +1008,11 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
       view.source = view_source::kTicketForm;
     } else if (from == "related") {
       view.source = view_source::kRelated;
-    } else if (params.get("ref") == "agent") {
+    } else if (params.get("ref") == "agent" && valid_agent_link(secret_, params.get("ticket"), params.get("sig"))) {
+      // Signed when the link was made (agent_link_query), with at most 64
+      // bytes of valid UTF-8 as the ticket: nothing to trim here.
       view.source = view_source::kAgent;
-      view.ref = std::string(utf8_prefix(params.get("ticket"), 64));
-      if (!is_valid_utf8(view.ref)) view.ref.clear();
+      view.ref = params.get("ticket");
     } else {
       view.source = view_source::kDirect;
     }

@@ -20,9 +20,8 @@ using nlohmann::json;
 /// ticket), as the agent view's copied links do: a help-desk integration
 /// pastes them into replies, and the views they bring are counted as
 /// agent links.
-json hit_json(const SearchHit& hit, const std::string& origin, const std::string& ticket) {
-  const std::string url =
-      origin + "/articles/" + hit.slug + "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket));
+json hit_json(const SearchHit& hit, const std::string& origin, const std::string& link_query) {
+  const std::string url = origin + "/articles/" + hit.slug + link_query;
   return {{"slug", hit.slug},
           {"title", hit.title},
           {"url", url},
@@ -78,8 +77,9 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
       results.push_back(AgentResult{std::move(hit), article ? article->headings : std::vector<Heading>{}});
     }
   }
-  mstch::map page =
-      agent_page(base, r.query, is_valid_utf8(ticket) ? ticket : "", results, origin(req), corrected, showing_corrected);
+  const std::string shown_ticket = is_valid_utf8(ticket) ? ticket : "";
+  mstch::map page = agent_page(base, r.query, shown_ticket, results, origin(req), agent_link_query(secret_, shown_ticket),
+                               corrected, showing_corrected);
   page.emplace("logout_csrf", staff_form_token(req, kAgentCookie));
   send_page(res, 200, "agent", page);
 }
@@ -125,7 +125,7 @@ void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Resp
   const std::string site = origin(req);
   json out = json::array();
   const std::string ticket = ticket_of(body);
-  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site, ticket));
+  for (const auto& hit : searcher().suggest_for_ticket(subject, text, 5)) out.push_back(hit_json(hit, site, agent_link_query(secret_, ticket)));
   send_json(res, 200, json{{"suggestions", out}});
 }
 

@@ -92,6 +92,24 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+namespace {
+
+std::string agent_link_signature(const std::string& secret, const std::string& ticket) {
+  // 64 bits: forging one still means guessing an HMAC.
+  return hmac_sha256_hex(secret, "agent-link:" + ticket).substr(0, 16);
+}
+
+}  // namespace
+
+std::string agent_link_query(const std::string& secret, const std::string& ticket) {
+  return "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket)) +
+         "&sig=" + agent_link_signature(secret, ticket);
+}
+
+bool valid_agent_link(const std::string& secret, const std::string& ticket, const std::string& signature) {
+  return constant_time_equal(signature, agent_link_signature(secret, ticket));
+}
+
 std::string dated_token(const std::string& secret, const std::string& purpose, std::int64_t issued_s) {
   const std::string issued = std::to_string(issued_s);
   return issued + "." + hmac_sha256_hex(secret, "dated:" + issued + ":" + purpose);

@@ -59,6 +59,17 @@ std::string dated_token(const std::string& secret, const std::string& purpose, s
 bool valid_dated_token(const std::string& secret, const std::string& purpose, const std::string& token,
                        std::int64_t now_s, std::chrono::seconds lifetime);
 
+/// The query an agent's link carries, "?ref=agent&ticket=…&sig=…": the
+/// signature (an HMAC under @p secret of the ticket reference) lets
+/// the article page tell a link an agent copied from one anyone typed, so
+/// nobody can leave the statistics by adding ?ref=agent. The article's
+/// slug is not signed: an old link still counts after a rename (the alias
+/// redirect keeps the query).
+std::string agent_link_query(const std::string& secret, const std::string& ticket);
+
+/// Whether @p signature is the one agent_link_query() gives @p ticket.
+bool valid_agent_link(const std::string& secret, const std::string& ticket, const std::string& signature);
+
 /// True when the request came over HTTPS (directly or via a proxy that
 /// says so in X-Forwarded-Proto).
 bool is_https(const httplib::Request& req);

@@ -83,7 +83,7 @@ mstch::map stats_login_page(const PageBase& base, const std::string& error) {
 
 mstch::map agent_page(const PageBase& base, const std::string& query, const std::string& ticket,
                       const std::vector<AgentResult>& results, const std::string& origin,
-                      const std::string& corrected, bool showing_corrected) {
+                      const std::string& link_query, const std::string& corrected, bool showing_corrected) {
   mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Agent search")},
                   {"query", std::string()}, {"agent_query", query}, {"ticket", ticket}, {"csrf", base.csrf},
                   {"script_strings", base.script_strings}};
@@ -95,10 +95,9 @@ mstch::map agent_page(const PageBase& base, const std::string& query, const std:
     page.emplace("original_url", "/agent?q=" + url_encode(query) + "&as_typed=1" + keep_ticket);
     page.emplace("showing_corrected", showing_corrected);
   }
-  const std::string ref = "?ref=agent" + (ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket));
   mstch::array rows;
   for (const auto& r : results) {
-    const std::string base_url = origin + "/articles/" + r.hit.slug + ref;
+    const std::string base_url = origin + "/articles/" + r.hit.slug + link_query;
     mstch::array sections;
     auto add = [&](const std::string& heading, const std::string& anchor) {
       const std::string url = anchor.empty() ? base_url : base_url + "#" + anchor;

@@ -35,6 +35,22 @@ struct Site : SearchSite {
 
 httplib::Headers bearer(const char* token) { return {{"Authorization", std::string("Bearer ") + token}}; }
 
+/// The query of the links the server gives agents for @p ticket
+/// ("?ref=agent&ticket=…&sig=…"), as a help-desk integration gets them.
+std::string agent_link_query(int port, const std::string& ticket) {
+  httplib::Client cli("127.0.0.1", port);
+  const json body = {{"subject", "printer offline"}, {"ticket", ticket}};
+  const auto res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  const std::string url = json::parse(res->body)["suggestions"].at(0)["url"];
+  REQUIRE(url.find('?') != std::string::npos);
+  return url.substr(url.find('?'));
+}
+
+/// "[0-9a-f]{16}": the signature an agent link ends in.
+const std::string kSig = "&(amp;)?sig=[0-9a-f]{16}";
+
 }  // namespace
 
 TEST_CASE("agents find, copy and track links", "[agent]") {
@@ -58,9 +74,9 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     REQUIRE(page);
     CHECK(page->status == 200);
     const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
-    CHECK_THAT(page->body, Contains("value=\"" + origin + "/articles/printer-offline?ref=agent&amp;ticket=T-42#step-2-restart-the-spooler\""));
-    CHECK_THAT(page->body, Contains("value=\"[Printer shows offline › Step 2: Restart the spooler](" + origin +
-                                    "/articles/printer-offline?ref=agent&amp;ticket=T-42#step-2-restart-the-spooler)\""));
+    const std::string link = origin + "/articles/printer-offline\\?ref=agent&amp;ticket=T-42" + kSig + "#step-2-restart-the-spooler";
+    CHECK(std::regex_search(page->body, std::regex("value=\"" + link + "\"")));
+    CHECK(std::regex_search(page->body, std::regex("value=\"\\[Printer shows offline › Step 2: Restart the spooler\\]\\(" + link + "\\)\"")));
     CHECK_THAT(page->body, Contains("<tr class=\"best\" data-anchor=\"step-2-restart-the-spooler\">"));
     // A typo in the ticket's words is corrected as on the public pages, the ticket kept.
     const auto typo = b.get("/agent?q=restart+spoolr&ticket=T-42");
@@ -93,15 +109,19 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     REQUIRE(res);
     REQUIRE(res->status == 200);
     json s = json::parse(res->body);
-    CHECK(s["suggestions"][0]["url"] == origin + "/articles/install-fails?ref=agent");
-    CHECK(s["suggestions"][0]["section"]["url"] == origin + "/articles/install-fails?ref=agent#symptoms");
+    const std::string url = s["suggestions"][0]["url"];
+    CHECK(std::regex_match(url, std::regex(origin + "/articles/install-fails\\?ref=agent" + kSig)));
+    CHECK(s["suggestions"][0]["section"]["url"] == url + "#symptoms");
     body["ticket"] = "ZD 7&x";
     res = cli.Post("/api/suggest-for-ticket", bearer(kAgent), body.dump(), "application/json");
     REQUIRE(res);
     REQUIRE(res->status == 200);
     s = json::parse(res->body);
-    CHECK(s["suggestions"][0]["url"] == origin + "/articles/install-fails?ref=agent&ticket=ZD+7%26x");
-    CHECK(s["suggestions"][0]["section"]["url"] == origin + "/articles/install-fails?ref=agent&ticket=ZD+7%26x#symptoms");
+    const std::string with_ticket = s["suggestions"][0]["url"];
+    CHECK(std::regex_match(with_ticket, std::regex(origin + "/articles/install-fails\\?ref=agent&ticket=ZD\\+7%26x" + kSig)));
+    CHECK(s["suggestions"][0]["section"]["url"] == with_ticket + "#symptoms");
+    // Each ticket its own signature.
+    CHECK(with_ticket.substr(with_ticket.size() - 16) != url.substr(url.size() - 16));
   }
   SECTION("a section's text for a reply") {
     const auto res = cli.Get("/api/agent/section?slug=printer-offline&anchor=step-2-restart-the-spooler", bearer(kAgent));
@@ -145,16 +165,35 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
       CHECK(res->status == 200);
     }
     Browser person(server.port());
-    REQUIRE(person.get("/articles/printer-offline?ref=agent&ticket=T-42"));
+    REQUIRE(person.get("/articles/printer-offline" + agent_link_query(server.port(), "T-42")));
     REQUIRE(person.post_json("/api/tickets", R"({"subject":"still offline","email":"p@example.com"})")->status == 201);
     Browser other(server.port());
-    REQUIRE(other.get("/articles/printer-offline?ref=agent&ticket=T-43"));
+    REQUIRE(other.get("/articles/printer-offline" + agent_link_query(server.port(), "T-43")));
     std::this_thread::sleep_for(std::chrono::milliseconds(1300));
     const auto res = cli.Get("/api/stats", bearer(kAdmin));
     REQUIRE(res);
     const json stats = json::parse(res->body);
     CHECK(stats["agent_links"] == json::array({json{{"slug", "printer-offline"}, {"links_copied", 2}, {"views", 2},
                                                     {"sessions_with_ticket_after", 1}}}));
+  }
+  SECTION("?ref=agent that the server did not sign is an ordinary view") {
+    const std::string signed_query = agent_link_query(server.port(), "T-7");
+    const std::string sig = signed_query.substr(signed_query.size() - 16);
+    const std::string forged = sig.substr(0, 15) + (sig.back() == '0' ? "1" : "0");
+    // Typed by hand, forged, or the signature of another ticket: none of
+    // them may take the person out of the statistics.
+    for (const std::string& query : {std::string("?ref=agent&ticket=T-7"), "?ref=agent&ticket=T-7&sig=" + forged,
+                                    "?ref=agent&ticket=T-8&sig=" + sig, std::string("?ref=agent")}) {
+      Browser person(server.port());
+      REQUIRE(person.get("/search?q=printer+offline")->status == 200);
+      REQUIRE(person.get("/articles/printer-offline" + query)->status == 200);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    const auto res = cli.Get("/api/stats", bearer(kAdmin));
+    REQUIRE(res);
+    const json stats = json::parse(res->body);
+    CHECK(stats["help_sessions"] == 4);
+    CHECK(stats["agent_links"] == json::array());
   }
 }
 
@@ -276,7 +315,7 @@ TEST_CASE("an article renamed with an alias keeps its figures under its new slug
     REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}}));
     REQUIRE(agent.post_json("/api/agent/copied", R"({"slug":"keyboard","kind":"link","ticket":"T-1"})")->status == 200);
     Browser person(server.port());
-    REQUIRE(person.get("/articles/keyboard?ref=agent&ticket=T-1")->status == 200);
+    REQUIRE(person.get("/articles/keyboard" + agent_link_query(server.port(), "T-1"))->status == 200);
   }
   // The writer renames it, keeping the old slug as an alias.
   const auto file = dir / "articles" / "keyboard.md";
@@ -291,10 +330,14 @@ TEST_CASE("an article renamed with an alias keeps its figures under its new slug
   REQUIRE(run_program(index_cmd, out) == 0);
   ServerProcess server(server_args);
   Browser person(server.port());
-  const auto moved = person.get("/articles/keyboard?ref=agent&ticket=T-1");
+  // A link pasted into the ticket before the rename, signed then: the
+  // secret outlives the restart.
+  const std::string query = agent_link_query(server.port(), "T-1");
+  const auto moved = person.get("/articles/keyboard" + query);
   REQUIRE(moved);
   REQUIRE(moved->status == 301);
-  REQUIRE(person.get("/articles/keyboard-layout?ref=agent&ticket=T-1")->status == 200);
+  CHECK(moved->get_header_value("Location") == "/articles/keyboard-layout" + query);
+  REQUIRE(person.get("/articles/keyboard-layout" + query)->status == 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   httplib::Client cli("127.0.0.1", server.port());
   const auto res = cli.Get("/api/stats", bearer(kAdmin));

@@ -28,12 +28,14 @@ struct AgentResult {
 
 /// The agent view: a compact search whose results offer, per article and
 /// per section, the link, a Markdown link and the section's text to copy.
-/// Links are absolute (@p origin) and carry ?ref=agent (and &ticket=).
+/// Links are absolute (@p origin) and end in @p link_query, the signed
+/// "?ref=agent&ticket=…" the article page counts as an agent link.
 /// @p corrected: the search's spelling correction ("" for none);
 /// @p showing_corrected: whether the results are the correction's.
 mstch::map agent_page(const PageBase& base, const std::string& query, const std::string& ticket,
                       const std::vector<AgentResult>& results, const std::string& origin,
-                      const std::string& corrected = "", bool showing_corrected = false);
+                      const std::string& link_query, const std::string& corrected = "",
+                      bool showing_corrected = false);
 
 mstch::map login_page(const PageBase& base, const std::string& title, const std::string& action, const std::string& error);
 

@@ -70,3 +70,23 @@ test('signed out, the Text button copies nothing and says so', async () => {
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'left as it was');
   await context.close();
 });
+
+test('a ticket ID edited after the search is pointed out, and copies count for the links\' ticket', async () => {
+  const { context, page } = await signedInAgent();
+  await page.goto(`${site.base}/agent?q=printer+offline&ticket=INC-7`);
+  const field = page.locator('#agent-ticket');
+  const stale = page.locator('#agent-ticket-stale');
+  assert.equal((await stale.textContent()).trim(), '');
+  await field.fill('INC-8');
+  assert.match(await stale.textContent(), /still carry ticket INC-7: search again/);
+  await field.fill('INC-7');
+  assert.equal((await stale.textContent()).trim(), '');
+
+  await field.fill('INC-8');
+  const copied = page.waitForRequest((r) => r.url().endsWith('/api/agent/copied'));
+  const slot = page.locator('.agent-result').first().locator('tbody tr').first().locator('.agent-copy');
+  assert.match(await slot.getAttribute('data-url'), /[?&]ticket=INC-7&sig=[0-9a-f]{16}$/);
+  await slot.getByRole('button', { name: 'Link' }).click();
+  assert.equal(JSON.parse((await copied).postData()).ticket, 'INC-7');
+  await context.close();
+});

@@ -635,7 +635,20 @@ function agentCopy() {
   // Without the clipboard API (plain http on an intranet) the read-only
   // fields stay for copying by hand.
   if (!navigator.clipboard) return;
-  const ticket = document.getElementById('agent-ticket');
+  // The links were made, and signed, for the ticket of the search: that is
+  // the ticket a copy is counted for, whatever the field says now. An
+  // edited field is pointed out, since its ticket is in no link yet.
+  const results = document.querySelector('.agent-results');
+  const linkedTicket = results ? results.dataset.ticket : '';
+  const field = document.getElementById('agent-ticket');
+  const stale = document.getElementById('agent-ticket-stale');
+  if (field && stale && results && results.children.length) {
+    field.addEventListener('input', () => {
+      stale.textContent = field.value.trim() === linkedTicket ? ''
+        : (linkedTicket ? `The links below still carry ticket ${linkedTicket}: search again to put the new ID in them.`
+          : 'The links below carry no ticket ID: search again to put this one in them.');
+    });
+  }
   document.querySelectorAll('.agent-copy').forEach((slot) => {
     const row = slot.closest('tr');
     const slug = slot.closest('.agent-result').dataset.slug;
@@ -655,7 +668,7 @@ function agentCopy() {
         setTimeout(() => { button.textContent = button.dataset.label; }, 2000);
         await fetch('/api/agent/copied', { method: 'POST', credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ slug, anchor, kind, ticket: ticket ? ticket.value : '' }) });
+          body: JSON.stringify({ slug, anchor, kind, ticket: linkedTicket }) });
       } catch (_) {
         button.textContent = '!';
       }
