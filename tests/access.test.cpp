@@ -51,7 +51,7 @@ TEST_CASE("searches are limited per address with 429 and Retry-After", "[access]
   CHECK(b.get("/articles/printer-offline")->status == 200);
 }
 
-TEST_CASE("the ticket form's suggestions count as searches; past the limit it still sends tickets", "[access][server]") {
+TEST_CASE("the ticket form's suggestions count as searches, past the limit it still sends tickets", "[access][server]") {
   Site site;
   ServerProcess server(site.args({"--searches-per-address-minute", "3"}));
   Browser b(server.port());

@@ -811,7 +811,7 @@ TEST_CASE("people the statistics leave out can still file a ticket and say it so
   CHECK(stats["tickets"] == filed);
 }
 
-TEST_CASE("sign-in cookies carry their issue time and expire; a copied one stops working", "[handoff]") {
+TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops working", "[handoff]") {
   Site site;
   ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
   std::ifstream secret_file(site.dir / "data" / "secret");

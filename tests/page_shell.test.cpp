@@ -17,7 +17,7 @@ const std::vector<std::string> kMarkers{"kbcsrf0123abcd", "kbquery4567ef", "kbli
 
 }  // namespace
 
-TEST_CASE("gzip_compress and gzip_decompress round-trip; broken input is refused", "[page_shell]") {
+TEST_CASE("gzip_compress and gzip_decompress round-trip, broken input is refused", "[page_shell]") {
   std::string text;
   std::mt19937 random(7);
   for (int i = 0; i < 50000; ++i) text += static_cast<char>('a' + random() % 7);

@@ -133,7 +133,7 @@ TEST_CASE("a hyphenated word matches its parts, and first where it is written as
   CHECK(response.hits[1].explain.at("reordering_bonus").get<double>() == 0.0);
 }
 
-TEST_CASE("a dotted name matches its parts, and first where it is written as one; versions keep their dots", "[rerank]") {
+TEST_CASE("a dotted name matches its parts, and first where it is written as one, versions keep their dots", "[rerank]") {
   const kb::SearchResponse response = explained_search(
       {{"dotted", filler(20) + " asp.net " + filler(20)}, {"apart", "asp " + filler(40) + " net"}}, "asp.net");
   // Both match (the parts stand apart in one), the name as written first.

@@ -219,7 +219,7 @@ void propose_hotspot(int port) {
 
 }  // namespace
 
-TEST_CASE("accepting a pair twice changes nothing; a pair that would join two groups is refused", "[search_http]") {
+TEST_CASE("accepting a pair twice changes nothing, a pair that would join two groups is refused", "[search_http]") {
   Site site;
   ServerProcess server(site.args());
   const auto file = site.dir / "articles" / "_synonyms.yaml";

@@ -349,7 +349,7 @@ TEST_CASE("related articles: the writer's links first, then the same topic, neve
   CHECK(std::find(slugs.begin(), slugs.end(), "cable") == slugs.end());
 }
 
-TEST_CASE("a query the title says whole opens the article at its start; more words open their section", "[search]") {
+TEST_CASE("a query the title says whole opens the article at its start, more words open their section", "[search]") {
   test::TempDir dir;
   dir.write("articles/vpn.md",
             test::article("VPN will not connect",

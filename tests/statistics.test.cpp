@@ -90,7 +90,7 @@ TEST_CASE("a session known before a restart continues after it", "[statistics]")
   CHECK(stats.touch_session(id).id == id);
 }
 
-TEST_CASE("a flood of new sessions is bounded in memory; a forgotten session continues from the store",
+TEST_CASE("a flood of new sessions is bounded in memory, a forgotten session continues from the store",
           "[statistics]") {
   test::TempDir dir;
   StatisticsOptions o = options(dir);

@@ -140,7 +140,7 @@ TEST_CASE("weights for chosen documents equal what the source gives them", "[tit
   CHECK(weights[2] > weights[0]);  // both words beat one
 }
 
-TEST_CASE("a source ends when the matcher needs more than its term can give; the best matches keep their weight",
+TEST_CASE("a source ends when the matcher needs more than its term can give, the best matches keep their weight",
           "[title_match]") {
   kb::test::TempDir dir;
   // "error" is in every title (weak), "outlook" and "upgrade" in one each
