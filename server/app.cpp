@@ -6,6 +6,7 @@
 #include "app.h"
 
 #include "kb/index_writer.h"
+#include "kb/language_names.h"
 #include "kb/markdown.h"
 #include "kb/sqlite.h"
 #include "kb/text.h"
@@ -569,11 +570,9 @@ PageBase App::page_base(const std::string& ui_lang, const std::string& query, co
   base.script_strings = script_strings_.at(base.ui_lang);
   base.query = query;
   base.csrf = csrf;
-  static const std::map<std::string, std::string> names{{"en", "English"}, {"ko", "한국어"}, {"ja", "日本語"}};
   for (const auto& [lang, strings] : ui_strings_) {
-    const auto name = names.find(lang);
     base.languages.push_back(mstch::map{{"code", lang},
-                                        {"name", name == names.end() ? lang : name->second},
+                                        {"name", language_name(lang)},
                                         {"url", link_prefix + "ui=" + lang},
                                         {"current", lang == base.ui_lang}});
   }
@@ -948,6 +947,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
       auto fresh = std::make_shared<CachedArticle>();
       fresh->article = std::move(*found);
       fresh->related = s.related(fresh->article, 5);
+      fresh->translations = s.translations(fresh->article);
       article_cache_.store(generation, slug, fresh);
       cached = std::move(fresh);
     }
@@ -1027,7 +1027,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   const std::string key = article->slug + "\n" + ui_lang + "\n" + voted;
   std::shared_ptr<const PageShell> shell = article_pages_.find(generation, key);
   if (!shell) {
-    mstch::map page = article_page(shell_base(ui_lang), *article, cached->related, voted);
+    mstch::map page = article_page(shell_base(ui_lang), *article, cached->related, cached->translations, voted);
     // Live preview: the page reloads itself when a new revision is committed.
     if (config_.watch) page["watch_revision"] = std::to_string(s.status().revision);
     shell = std::make_shared<const PageShell>(templates_.render("article", page), page_markers_);
@@ -1059,7 +1059,7 @@ void App::refresh_insights() {
     // More than are shown: translations of one article come together.
     for (const auto& [n, slug] : ranked) {
       if (most_read->size() >= 25) break;
-      most_read->push_back(ArticleLink{slug, "", ""});
+      most_read->push_back(ArticleLink{slug, "", "", ""});
     }
     std::lock_guard<std::mutex> lock(insights_mutex_);
     popular_ = std::move(popular);

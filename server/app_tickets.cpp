@@ -104,7 +104,7 @@ void App::suggest_for_ticket(const httplib::Request& req, TicketFormState& form,
   Event shown;
   for (const auto& hit : found.hits) {
     if (hit.slug == form.article_slug) continue;  // the one they were reading did not help
-    form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+    form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary, hit.lang});
     shown.slugs.push_back(hit.slug);
   }
   if (session && !shown.slugs.empty()) {

@@ -28,7 +28,9 @@ std::size_t article_bytes(const CachedArticle& a) {
   for (const auto* list : {&r.tags, &r.aliases}) {
     for (const auto& s : *list) n += sizeof(s) + s.size();
   }
-  for (const auto& l : a.related) n += sizeof(l) + l.slug.size() + l.title.size() + l.summary.size();
+  for (const auto* links : {&a.related, &a.translations}) {
+    for (const auto& l : *links) n += sizeof(l) + l.slug.size() + l.title.size() + l.summary.size() + l.lang.size();
+  }
   return n;
 }
 

@@ -1104,6 +1104,16 @@ std::optional<std::string> Searcher::slug_of_path(const std::string& path) {
   });
 }
 
+namespace {
+
+/// The link to the article @p doc holds.
+ArticleLink link_of(const Xapian::Document& doc) {
+  return ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary),
+                     doc.get_value(schema::kSlotLang)};
+}
+
+}  // namespace
+
 std::vector<ArticleLink> Searcher::versions_in(const std::vector<std::string>& slugs, const std::string& lang,
                                                std::size_t count) {
   return with_retry([&] {
@@ -1122,8 +1132,7 @@ std::vector<ArticleLink> Searcher::versions_in(const std::vector<std::string>& s
       }
       const Xapian::Document doc = db_.get_document(shown);
       if (!groups.insert(doc.get_value(schema::kSlotGroup)).second) continue;
-      out.push_back(ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle),
-                                doc.get_value(schema::kSlotSummary)});
+      out.push_back(link_of(doc));
     }
     return out;
   });
@@ -1190,12 +1199,22 @@ std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std
       const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
       for (auto it = mset.begin(); it != mset.end() && out.size() < count; ++it) {
         const Xapian::Document doc = it.get_document();
-        std::string slug = doc.get_value(schema::kSlotSlug);
-        if (std::any_of(out.begin(), out.end(), [&](const ArticleLink& a) { return a.slug == slug; })) continue;
-        out.push_back(ArticleLink{std::move(slug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+        ArticleLink link = link_of(doc);
+        if (std::any_of(out.begin(), out.end(), [&](const ArticleLink& a) { return a.slug == link.slug; })) continue;
+        out.push_back(std::move(link));
       }
       if (out.size() >= count) break;
     }
+    return out;
+  });
+}
+
+std::vector<ArticleLink> Searcher::translations(const ArticleRecord& article) {
+  return with_retry([&] {
+    std::vector<ArticleLink> out;
+    const std::shared_ptr<const FacetTable> table = FacetTable::for_database(db_);
+    for (const Xapian::docid other : table->translations_of(article.docid)) out.push_back(link_of(db_.get_document(other)));
+    std::stable_sort(out.begin(), out.end(), [](const ArticleLink& a, const ArticleLink& b) { return a.lang < b.lang; });
     return out;
   });
 }
@@ -1270,7 +1289,7 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
       const std::string slug = doc.get_value(schema::kSlotSlug);
       if (std::find(shown.begin(), shown.end(), slug) != shown.end()) return;
       shown.push_back(slug);
-      out.push_back(ArticleLink{slug, doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+      out.push_back(link_of(doc));
     };
     // The writer's own links come first, two at most: they name what to
     // read next, but a passing "see X" is not always the same topic.

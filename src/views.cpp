@@ -3,6 +3,7 @@
  */
 #include "kb/views.h"
 
+#include "kb/language_names.h"
 #include "kb/text.h"
 
 #include <algorithm>
@@ -262,7 +263,7 @@ mstch::map home_page(const PageBase& base, const SearchResponse& newest, const s
 }
 
 mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
-                        const std::string& voted) {
+                        const std::vector<ArticleLink>& translations, const std::string& voted) {
   mstch::map page = base_map(base, article.title);
   page.emplace("slug", article.slug);
   page.emplace("title", article.title);
@@ -293,6 +294,21 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   }
   page.emplace("related", rel);
   page.emplace("has_related", !rel.empty());
+  // The other versions, named as their readers name their language; the
+  // head lists every version, this one too, as search engines ask.
+  mstch::array others, alternates;
+  auto alternate = [](const std::string& slug, const std::string& lang) {
+    return mstch::map{{"url", "/articles/" + slug}, {"lang", lang}};
+  };
+  alternates.push_back(alternate(article.slug, article.lang));
+  for (const auto& t : translations) {
+    others.push_back(mstch::map{{"url", "/articles/" + t.slug}, {"lang", t.lang}, {"name", language_name(t.lang)},
+                                {"first", others.empty()}});
+    alternates.push_back(alternate(t.slug, t.lang));
+  }
+  page.emplace("translations", others);
+  page.emplace("has_translations", !others.empty());
+  page.emplace("alternates", others.empty() ? mstch::array{} : alternates);
   // "expired": a vote whose page outlived its session, asked again;
   // "comment_expired": a comment, whose form comes back (the vote stands).
   page.emplace("voted", !voted.empty() && voted != "expired");

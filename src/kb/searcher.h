@@ -142,6 +142,7 @@ struct ArticleRecord {
 
 struct ArticleLink {
   std::string slug, title, summary;
+  std::string lang;  ///< BCP 47 tag of the article's language
 };
 
 struct IndexStatus {
@@ -194,6 +195,11 @@ class Searcher {
   /// tag) when it has one, one per article (translation group), at most
   /// @p count, in the order given; slugs no longer published are skipped.
   std::vector<ArticleLink> versions_in(const std::vector<std::string>& slugs, const std::string& lang, std::size_t count);
+
+  /// The other language versions of @p article (its translation group:
+  /// the articles whose translation_of names the same original, and that
+  /// original), by language tag.
+  std::vector<ArticleLink> translations(const ArticleRecord& article);
 
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);

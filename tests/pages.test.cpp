@@ -1,0 +1,118 @@
+/** @file pages.test.cpp
+ *  @brief Integration: what people see on the article and results pages,
+ *  through the real kb-server: links between translations, the thanks for a
+ *  vote, wording in Korean and Japanese, the interface language, pagination,
+ *  suggestions and results while typing.
+ */
+#include "support/browser.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace kb::test;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kToken = "pages-admin-token";
+
+/// A small knowledge base: one article in three languages, articles in a
+/// category whose name is a slug, and enough printer articles for pages.
+struct Site {
+  TempDir dir;
+  Site() {
+    dir.write("articles/reset-password.md",
+              article("How to reset your password", "## Before you start\n\nText.\n\n## Reset it\n\nMore text.",
+                      "category: accounts\nupdated: 2026-01-01\n"));
+    dir.write("articles/ko/reset-password-ko.md",
+              article("비밀번호 재설정 방법", "## 시작하기 전에\n\n본문.",
+                      "lang: ko\ntranslation_of: reset-password\ncategory: accounts\n"));
+    dir.write("articles/ja/reset-password-ja.md",
+              article("パスワードをリセットする方法", "## 始める前に\n\n本文。",
+                      "lang: ja\ntranslation_of: reset-password\ncategory: accounts\n"));
+    dir.write("articles/remote-access/vpn-drops.md",
+              article("VPN keeps disconnecting", "The tunnel drops every hour.", "category: remote-access\n"));
+    dir.write("articles/hardware/keyboard.md",
+              article("Keyboard not working", "Plug the keyboard into another USB port.", "category: hardware\n"));
+    for (int i = 1; i <= 12; ++i) {
+      const std::string n = std::to_string(i);
+      dir.write("articles/printing/printer-" + n + ".md",
+                article("Printer problem " + n, "The printer shows error " + n + ".", "category: printing\n"));
+    }
+    std::string out;
+    REQUIRE(run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index", (dir / "index").string(), "-q"},
+                        out) == 0);
+  }
+  std::vector<std::string> args(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"--index", (dir / "index").string(), "--data", (dir / "data").string(),
+                               "--admin-token", kToken, "--threads", "4"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+};
+
+/// A client for pages; @p as_browser: with a browser's User-Agent, so it
+/// has a help session (and its search links carry their search's id).
+httplib::Client client(int port, bool as_browser = true) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_read_timeout(10, 0);
+  cli.set_url_encode(false);
+  if (as_browser) act_as_browser(cli);
+  return cli;
+}
+
+std::string body_of(httplib::Client& cli, const std::string& path, const httplib::Headers& headers = {}) {
+  const auto res = cli.Get(path.c_str(), headers);
+  REQUIRE(res);
+  INFO(path << " -> " << res->status);
+  REQUIRE(res->status == 200);
+  return res->body;
+}
+
+/// The part of @p page from the first @p start to the @p end after it.
+std::string between(const std::string& page, const std::string& start, const std::string& end) {
+  const auto from = page.find(start);
+  if (from == std::string::npos) return {};
+  const auto to = page.find(end, from);
+  return page.substr(from, to == std::string::npos ? std::string::npos : to + end.size() - from);
+}
+
+}  // namespace
+
+TEST_CASE("an article links its translations, named in their own language, and lists them in <head>", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  auto cli = client(server.port());
+
+  const std::string en = body_of(cli, "/articles/reset-password");
+  const std::string head = between(en, "<head>", "</head>");
+  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="en" href="/articles/reset-password">)"));
+  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="ko" href="/articles/reset-password-ko">)"));
+  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="ja" href="/articles/reset-password-ja">)"));
+  const std::string others = between(en, "<nav class=\"translations\"", "</nav>");
+  CHECK_THAT(others, Contains(R"(<a href="/articles/reset-password-ja" lang="ja" hreflang="ja">日本語</a>)"));
+  CHECK_THAT(others, Contains(R"(<a href="/articles/reset-password-ko" lang="ko" hreflang="ko">한국어</a>)"));
+  CHECK_THAT(others, !Contains("/articles/reset-password\""));  // not itself
+
+  // Each version links the others, whatever the interface language.
+  const std::string ko = body_of(cli, "/articles/reset-password-ko?ui=ja");
+  const std::string from_ko = between(ko, "<nav class=\"translations\"", "</nav>");
+  CHECK_THAT(from_ko, Contains(R"(<a href="/articles/reset-password" lang="en" hreflang="en">English</a>)"));
+  CHECK_THAT(from_ko, Contains(R"(hreflang="ja">日本語</a>)"));
+  CHECK_THAT(between(ko, "<head>", "</head>"), Contains(R"(<link rel="alternate" hreflang="ko" href="/articles/reset-password-ko">)"));
+
+  // An article with no translation has neither.
+  const std::string alone = body_of(cli, "/articles/keyboard");
+  CHECK_THAT(alone, !Contains("<nav class=\"translations\""));
+  CHECK_THAT(alone, !Contains("rel=\"alternate\""));
+}
