@@ -976,9 +976,11 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   }
   const QueryParams params(req);
   const auto session = visit(req, res);
-  // The page a vote form redirects to (?voted=) is the same reading, not
-  // another view.
-  const bool after_vote = !params.get("voted").empty();
+  // The page a vote form redirects to (?voted=, with its proof) is the
+  // same reading, not another view; the same address opened by anyone
+  // else is a reading of their own, and asks them.
+  const std::string voted = proven_vote(req, params, session, article->slug);
+  const bool after_vote = !voted.empty();
   if (session && !after_vote) {
     Event view;
     view.session = *session;
@@ -1016,10 +1018,6 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
       view.source = view_source::kDirect;
     }
     stats_->record(std::move(view));
-  }
-  std::string voted = params.get("voted");
-  if (voted != "yes" && voted != "no" && voted != "done" && voted != "expired" && voted != "comment_expired") {
-    voted.clear();
   }
   // Rendered once per revision, UI language and vote state; what belongs
   // to this request is filled in.

@@ -327,6 +327,34 @@ void App::post_solved_form(const httplib::Request& req, httplib::Response& res) 
   send_page(res, 200, "solved", solved_page(page_base(req, QueryParams(req), session.value_or(""))));
 }
 
+namespace {
+
+/// What a vote_proof() proves: the article, the outcome and who voted.
+std::string vote_purpose(const std::string& slug, const std::string& outcome, const std::string& voter) {
+  return "vote:" + slug + "\n" + outcome + "\n" + voter;
+}
+
+}  // namespace
+
+std::string App::vote_proof(const httplib::Request& req, const std::optional<std::string>& session, const std::string& slug,
+                            const std::string& outcome) const {
+  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
+  return dated_token(secret_, vote_purpose(slug, outcome, voter), now_ms() / 1000);
+}
+
+std::string App::proven_vote(const httplib::Request& req, const QueryParams& params,
+                             const std::optional<std::string>& session, const std::string& slug) const {
+  const std::string outcome = params.get("voted");
+  if (outcome != "yes" && outcome != "no" && outcome != "done" && outcome != "expired" && outcome != "comment_expired") {
+    return {};
+  }
+  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
+  return valid_dated_token(secret_, vote_purpose(slug, outcome, voter), params.get("vote"), now_ms() / 1000,
+                           kVoteThanksLifetime)
+             ? outcome
+             : std::string();
+}
+
 void App::post_feedback_api(const httplib::Request& req, httplib::Response& res) {
   enforce_address_limit(address_feedback_, config_.feedback_per_address_hour, req, "votes and comments");
   require_json(req);
@@ -371,10 +399,10 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
     // fresh token and why, not an error page (a forged post lands there
     // too, and records nothing). A vote is asked again; a comment gets its
     // form back, since asking again would count its vote twice.
+    const std::string outcome = form.get("helpful") == "comment" ? "comment_expired" : "expired";
     res.status = 303;
-    res.set_header("Location", "/articles/" + article->slug +
-                                   (form.get("helpful") == "comment" ? "?voted=comment_expired" : "?voted=expired") +
-                                   "#feedback");
+    res.set_header("Location", "/articles/" + article->slug + "?voted=" + outcome + "&vote=" +
+                                   vote_proof(req, session, article->slug, outcome) + "#feedback");
     return;
   }
   const std::string helpful = form.get("helpful");
@@ -395,9 +423,11 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
     e.comment = comment;
     stats_->record(std::move(e));
   }
+  // The page after it thanks this browser only: its address carries proof.
+  const std::string outcome = helpful == "comment" ? "done" : helpful;
   res.status = 303;
-  res.set_header("Location", "/articles/" + article->slug + "?voted=" + (helpful == "comment" ? "done" : helpful) +
-                                 "#feedback");
+  res.set_header("Location", "/articles/" + article->slug + "?voted=" + outcome + "&vote=" +
+                                 vote_proof(req, session, article->slug, outcome) + "#feedback");
 }
 
 }  // namespace kb::server

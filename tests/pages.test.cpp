@@ -116,3 +116,51 @@ TEST_CASE("an article links its translations, named in their own language, and l
   CHECK_THAT(alone, !Contains("<nav class=\"translations\""));
   CHECK_THAT(alone, !Contains("rel=\"alternate\""));
 }
+
+TEST_CASE("the thanks for a vote is shown only to the browser that voted, not to whoever opens its address", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser voter(server.port());
+  REQUIRE(voter.get("/articles/keyboard"));
+  const auto vote = voter.post_form("/feedback", {{"csrf", voter.csrf()}, {"slug", "keyboard"}, {"helpful", "no"}});
+  REQUIRE(vote);
+  REQUIRE(vote->status == 303);
+  const std::string location = vote->get_header_value("Location");
+  CHECK_THAT(location, StartsWith("/articles/keyboard?voted=no"));
+  const auto thanked = voter.get(location);
+  REQUIRE(thanked);
+  CHECK_THAT(thanked->body, Contains("id=\"feedback-title\">Thanks for your feedback."));
+  CHECK_THAT(thanked->body, Contains("class=\"comment-form\""));
+
+  // The same address, shared or bookmarked: the question, not the thanks.
+  Browser other(server.port());
+  for (const std::string& path : {location, std::string("/articles/keyboard?voted=no"), std::string("/articles/keyboard?voted=yes"),
+                                  std::string("/articles/keyboard?voted=done")}) {
+    INFO(path);
+    const auto page = other.get(path);
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK_THAT(page->body, !Contains("id=\"feedback-title\">Thanks for your feedback."));
+    CHECK_THAT(page->body, Contains("name=\"helpful\" value=\"yes\""));
+  }
+  // A made-up proof or another article's is refused too.
+  const auto at = location.find("&vote=");
+  const std::string proof = at == std::string::npos ? std::string() : location.substr(at + 6, location.find('#') - at - 6);
+  REQUIRE_FALSE(proof.empty());
+  for (const std::string& path : {"/articles/keyboard?voted=yes&vote=" + proof, "/articles/vpn-drops?voted=no&vote=" + proof,
+                                  std::string("/articles/keyboard?voted=no&vote=1.00ff")}) {
+    INFO(path);
+    const auto page = voter.get(path);
+    REQUIRE(page);
+    CHECK_THAT(page->body, !Contains("id=\"feedback-title\">Thanks for your feedback."));
+  }
+  // The comment that follows is thanked for in the voter's browser only.
+  REQUIRE(voter.get(location));
+  const auto comment = voter.post_form("/feedback", {{"csrf", voter.csrf()}, {"slug", "keyboard"}, {"helpful", "comment"},
+                                                     {"comment", "Which port?"}});
+  REQUIRE(comment);
+  const std::string done = comment->get_header_value("Location");
+  CHECK_THAT(done, StartsWith("/articles/keyboard?voted=done"));
+  CHECK_THAT(voter.get(done)->body, Contains("id=\"feedback-title\">Thanks for your feedback."));
+  CHECK_THAT(other.get(done)->body, !Contains("id=\"feedback-title\">Thanks for your feedback."));
+}
