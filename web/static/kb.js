@@ -548,6 +548,18 @@ function tocFollowsReader() {
   document.querySelectorAll('.article-body .anchor[id]').forEach((anchor) => observer.observe(anchor));
 }
 
+// The contents come before the article on a phone (the page's order):
+// folded there, so the article starts on the first screen; open beside the
+// article on a wide screen. The width that decides is kb.css's.
+function tocFitsScreen() {
+  const details = document.querySelector('.toc details');
+  if (!details) return;
+  const wide = window.matchMedia('(min-width: 60rem)');
+  const fit = () => { details.open = wide.matches; };
+  fit();
+  wide.addEventListener('change', fit);
+}
+
 function feedback() {
   const form = document.querySelector('.vote-form');
   if (!form) return;
@@ -690,6 +702,7 @@ instantSearch();
 liveReload();
 agentCopy();
 copyButtons();
+tocFitsScreen();
 tocFollowsReader();
 feedback();
 const ticketForm = document.querySelector('.ticket-form');
