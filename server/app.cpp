@@ -165,13 +165,17 @@ App::App(Config config)
   // The page script's strings: only what it shows, to keep pages light.
   for (const auto& [lang, strings] : ui_strings_) {
     json j = json::object();
-    for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean", "showing_results_for",
-                            "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
+    for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean",
+                            "showing_corrected", "relaxed_notice", "synonyms_notice", "no_results_title",
                             "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "comment_sent", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
                             "open_ticket", "popular_articles", "filters", "search_button"}) {
       const auto it = strings.find(key);
       if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
+    }
+    // Categories by their names, as the server's pages show them.
+    for (const auto& [key, value] : strings) {
+      if (key.rfind("category:", 0) == 0) j[key] = boost::get<std::string>(value);
     }
     script_strings_[lang] = json_for_script(dump(j));
   }

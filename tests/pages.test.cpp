@@ -164,3 +164,68 @@ TEST_CASE("the thanks for a vote is shown only to the browser that voted, not to
   CHECK_THAT(voter.get(done)->body, Contains("id=\"feedback-title\">Thanks for your feedback."));
   CHECK_THAT(other.get(done)->body, !Contains("id=\"feedback-title\">Thanks for your feedback."));
 }
+
+TEST_CASE("Korean and Japanese pages: counters, punctuation, page numbers, category and language names", "[pages]") {
+  Site site;
+  ServerProcess server(site.args({"--searches-per-address-minute", "30"}));
+  auto cli = client(server.port());
+  const std::regex space_before_counter(R"([0-9] (건|件|分|時間|페이지|ページ))");
+
+  SECTION("result counts: the counter follows the number, in the language's own order") {
+    const std::string ko = body_of(cli, "/search?q=printer&ui=ko");
+    CHECK_THAT(between(ko, "id=\"results-title\"", "</h1>"), Contains("결과 12건"));
+    const std::string ja = body_of(cli, "/search?q=printer&ui=ja");
+    CHECK_THAT(between(ja, "id=\"results-title\"", "</h1>"), Contains("「printer」"));
+    CHECK_THAT(between(ja, "id=\"results-title\"", "</h1>"), Contains("12件"));
+    CHECK_THAT(between(body_of(cli, "/search?q=printer"), "id=\"results-title\"", "</h1>"),
+               Contains("12 results for “printer”"));
+    for (const std::string& page : {ko, ja}) CHECK_FALSE(std::regex_search(page, space_before_counter));
+  }
+  SECTION("page numbers read as the language says them") {
+    CHECK_THAT(body_of(cli, "/search?q=printer&per_page=2&ui=ko"), Contains("aria-label=\"2페이지\""));
+    CHECK_THAT(body_of(cli, "/search?q=printer&per_page=2&ui=ja"), Contains("aria-label=\"2ページ\""));
+    CHECK_THAT(body_of(cli, "/search?q=printer&per_page=2"), Contains("aria-label=\"Page 2\""));
+  }
+  SECTION("a correction notice has the language's punctuation, not English full stops") {
+    const std::string ja = body_of(cli, "/search?q=keybord&ui=ja");
+    const std::string notice = between(ja, "<p class=\"correction\">", "</p>");
+    REQUIRE_FALSE(notice.empty());
+    CHECK_THAT(notice, Contains("keyboard"));
+    const std::string text = std::regex_replace(notice, std::regex("<[^>]*>"), "");
+    CHECK(text.find('.') == std::string::npos);
+    CHECK(text.find('?') == std::string::npos);
+    CHECK_THAT(text, Contains("。"));
+    const std::string ko = body_of(cli, "/search?q=keybord&ui=ko");
+    const std::string ko_text = std::regex_replace(between(ko, "<p class=\"correction\">", "</p>"), std::regex("<[^>]*>"), "");
+    CHECK_FALSE(ko_text.empty());
+    CHECK(ko_text.find(": keyboard.") == std::string::npos);  // no English sentence end after the word
+  }
+  SECTION("categories and languages by their names, not their codes") {
+    const std::string en = body_of(cli, "/search?q=vpn");
+    CHECK_THAT(en, Contains(">Remote access</a>"));
+    CHECK_THAT(en, !Contains(">remote-access</a>"));
+    const std::string ko = body_of(cli, "/search?q=vpn&ui=ko");
+    CHECK_THAT(ko, Contains(">원격 접속</a>"));
+    const std::string article = body_of(cli, "/articles/vpn-drops?ui=ja");
+    CHECK_THAT(between(article, "<p class=\"meta\">", "</p>"), Contains(">リモートアクセス</a>"));
+    const std::string languages = between(body_of(cli, "/search?q=&category=accounts"), "<aside class=\"facets\"", "</aside>");
+    CHECK_THAT(languages, Contains(">한국어</a>"));
+    CHECK_THAT(languages, Contains(">日本語</a>"));
+    CHECK_THAT(languages, !Contains(">ko</a>"));
+    CHECK_THAT(body_of(cli, "/?ui=ko"), Contains(">계정</a>"));
+  }
+  SECTION("wait times in error pages: no space before the counter") {
+    httplib::Client limited = client(server.port());
+    int status = 0;
+    std::string page;
+    for (int i = 0; i < 40 && status != 429; ++i) {
+      const auto res = limited.Get("/search?q=vpn&ui=ja");
+      REQUIRE(res);
+      status = res->status;
+      page = res->body;
+    }
+    REQUIRE(status == 429);
+    CHECK_THAT(page, Contains("分後"));
+    CHECK_FALSE(std::regex_search(page, space_before_counter));
+  }
+}

@@ -71,6 +71,55 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+/** @p format with each "{name}" of @p values replaced (once: what a value
+ *  holds, such as the words typed, is not read again). */
+function fill(format, values) {
+  return format.replace(/\{(\w+)\}/g, (mark, name) => (name in values ? values[name] : mark));
+}
+
+/** A sentence of the strings with @p links (nodes, by placeholder name) in
+ *  it, in the order the language puts them, as views.cpp's sentence_parts:
+ *  a link the sentence does not place comes at its end. */
+function sentence(format, links) {
+  const parts = [];
+  const placed = new Set();
+  let from = 0;
+  for (const m of format.matchAll(/\{(\w+)\}/g)) {
+    if (!(m[1] in links) || placed.has(m[1])) continue;
+    parts.push(format.slice(from, m.index), links[m[1]]);
+    placed.add(m[1]);
+    from = m.index + m[0].length;
+  }
+  parts.push(format.slice(from));
+  for (const [name, node] of Object.entries(links)) {
+    if (!placed.has(name)) parts.push(' ', node);
+  }
+  return parts.filter((part) => part !== '');
+}
+
+/** A category as the server's pages name it (views.cpp, category_name). */
+function categoryName(category) {
+  const named = t(`category:${category}`, '');
+  if (named) return named;
+  const words = category.replace(/[-_]/g, ' ').replace(/\s+/g, ' ').trim();
+  return /^[a-z]/.test(words) ? words[0].toUpperCase() + words.slice(1) : words;
+}
+
+/** A language by its name in itself ("ko" -> "한국어"), as the server's
+ *  pages name it (language_names.cpp), from the browser's own data. */
+function languageName(tag) {
+  const lower = tag.toLowerCase();
+  const primary = lower.split('-')[0];
+  try {
+    const name = new Intl.DisplayNames([primary], { type: 'language' }).of(primary);
+    if (!name || name.toLowerCase() === primary) return tag;
+    const own = name.charAt(0).toLocaleUpperCase(primary) + name.slice(1);
+    return primary === lower ? own : `${own} (${lower})`;
+  } catch (_) {
+    return tag;
+  }
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** "2026-09-30" as the server's pages show it in the page's language. */
 function displayDate(iso) {
@@ -149,12 +198,19 @@ function instantSearch() {
     }
   }
 
+  // As the server's heading (views.cpp, results_heading): where the number
+  // and the words go is the language's ("결과 12건", "「vpn」の検索結果：12件").
   function countText(data) {
     if (!data.results.length) return t('no_results_title', 'No articles match your search');
-    const count = data.total === 1 ? t('results_one', '1 result') : `${data.total} ${t('results_many', 'results')}`;
+    const count = String(data.total);
+    let results = data.total === 1 ? t('results_one', '1 result') : t('results_many', '{count} results');
+    if (data.total !== 1 && !results.includes('{count}')) results = `${count} ${results}`;
+    results = fill(results, { count });
     // The words whose results are shown: the correction, when it answered.
     const shown = data.showing_corrected && data.corrected_query ? data.corrected_query : data.query;
-    return `${count} ${t('results_for', 'for')} “${shown}”`;
+    const format = t('results_for', '{results} for “{query}”');
+    if (!format.includes('{query}')) return `${results} ${format} “${shown}”`;
+    return fill(format, { results, count, query: shown });
   }
 
   function resultItem(r, rank, searchId) {
@@ -174,7 +230,7 @@ function instantSearch() {
   function resultMeta(r) {
     const parts = [];
     if (r.category) {
-      parts.push(el('a', { href: `/search?${new URLSearchParams({ q: '', category: r.category })}` }, r.category));
+      parts.push(el('a', { href: `/search?${new URLSearchParams({ q: '', category: r.category })}` }, categoryName(r.category)));
     }
     if (r.updated) parts.push(el('time', { datetime: r.updated }, displayDate(r.updated)));
     return el('p', { className: 'meta' }, ...parts.flatMap((part, i) => (i ? [' · ', part] : [part])));
@@ -188,15 +244,17 @@ function instantSearch() {
       const original = new URLSearchParams(filters);
       original.set('q', data.query);
       original.set('as_typed', '1');  // else the same search, corrected again
-      p.append(`${t('showing_results_for', 'Showing results for')} `,
-        el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)),
-        `. ${t('search_instead_for', 'Search instead for')} `, el('a', { href: `/search?${original}` }, data.query), '.');
+      p.append(...sentence(t('showing_corrected', 'Showing results for {corrected}. Search instead for {original}.'), {
+        corrected: el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)),
+        original: el('a', { href: `/search?${original}` }, data.query),
+      }));
       return p;
     }
     if (data.corrected_query) {
       const corrected = new URLSearchParams(filters);
       corrected.set('q', data.corrected_query);
-      p.append(`${t('did_you_mean', 'Did you mean')} `, el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)), '?');
+      p.append(...sentence(t('did_you_mean', 'Did you mean {corrected}?'),
+        { corrected: el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)) }));
       return p;
     }
     if (data.rung === 'any') return el('p', { className: 'notice' }, t('relaxed_notice', ''));
@@ -292,8 +350,11 @@ function instantSearch() {
           if (key === 'tag') others.forEach((v) => url.append(key, v));
           if (!current) url.append(key, name);
           if (searchId) url.set('sid', searchId);
-          return el('li', {}, el('a', { href: `/search?${url}`, 'aria-current': current ? 'true' : null }, name), ' ',
-            el('span', { className: 'count' }, String(count)));
+          // Named for people, as on the server's pages: not "remote-access" or "ko".
+          const shownName = key === 'category' ? categoryName(name) : key === 'lang' ? languageName(name) : name;
+          return el('li', {}, el('a', { href: `/search?${url}`, lang: key === 'lang' ? name : null,
+            'aria-current': current ? 'true' : null }, shownName), ' ',
+          el('span', { className: 'count' }, String(count)));
         })));
     }
     if (aside.childElementCount) host.append(aside);
