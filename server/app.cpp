@@ -515,12 +515,12 @@ std::string App::ui_language(const httplib::Request& req, const QueryParams& par
     const std::string p = to_lower(tag.substr(0, tag.find('-')));
     return ui_strings_.count(p) ? p : std::string();
   };
-  // A language the person chose (ui=, then its cookie) outranks the
-  // article filter lang=: a Korean reader filtering to English articles
-  // keeps Korean pages. Without a choice, lang= is the best hint.
+  // The person's language: what they chose (ui=, then its cookie), else
+  // what their browser asks for. Never the articles' filter lang=: a
+  // Korean reader filtering to English articles reads Korean pages, and a
+  // filtered link someone shares does not switch its reader's language.
   if (const std::string p = supported(params.get("ui")); !p.empty()) return p;
   if (const std::string p = supported(cookie(req, "kb_lang")); !p.empty()) return p;
-  if (const std::string p = supported(params.get("lang")); !p.empty()) return p;
   for (const auto& tag : accept_languages(req.get_header_value("Accept-Language"))) {
     if (const std::string p = supported(tag); !p.empty()) return p;
   }

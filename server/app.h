@@ -263,9 +263,9 @@ class App {
   /// Sends a cached page shell filled for this request.
   void send_shell(const httplib::Request& req, httplib::Response& res, const PageShell& shell,
                   const std::vector<std::string>& values) const;
-  /// The UI language: ?ui=, else the kb_lang cookie, else ?lang= (the
-  /// article filter), else Accept-Language, else English (among the
-  /// languages with strings).
+  /// The UI language, the person's: ?ui=, else the kb_lang cookie, else
+  /// Accept-Language, else English (among the languages with strings);
+  /// never the articles' filter ?lang=.
   std::string ui_language(const httplib::Request& req, const QueryParams& params) const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   /// An error as JSON (the API) or as a page in the person's language:

@@ -229,3 +229,17 @@ TEST_CASE("Korean and Japanese pages: counters, punctuation, page numbers, categ
     CHECK_FALSE(std::regex_search(page, space_before_counter));
   }
 }
+
+TEST_CASE("the interface language is the person's, not the results' language filter", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  auto cli = client(server.port());
+  const std::string filtered = body_of(cli, "/search?q=&lang=ko");
+  CHECK_THAT(filtered, Contains("<html lang=\"en\">"));
+  CHECK_THAT(filtered, Contains("비밀번호 재설정 방법"));  // the filter still filters
+  CHECK_THAT(filtered, !Contains("How to reset your password"));
+  CHECK_THAT(body_of(cli, "/search?q=&lang=ko", {{"Accept-Language", "ja-JP,ja;q=0.9"}}), Contains("<html lang=\"ja\">"));
+  CHECK_THAT(body_of(cli, "/search?q=&lang=en", {{"Accept-Language", "ko-KR,ko;q=0.9"}}), Contains("<html lang=\"ko\">"));
+  CHECK_THAT(body_of(cli, "/search?q=&lang=en&ui=ja"), Contains("<html lang=\"ja\">"));
+  CHECK_THAT(body_of(cli, "/?lang=ko"), Contains("<html lang=\"en\">"));
+}
