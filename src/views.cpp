@@ -293,6 +293,10 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
     const int at = std::min(request.page, last + 1);
     if (request.page > 1) pagination.emplace("prev_url", search_url(request, at - 1) + same_search);
     if (request.page < last) pagination.emplace("next_url", search_url(request, request.page + 1) + same_search);
+    // The ends, which the numbers around this page may not reach; not
+    // offered from where they lead.
+    if (request.page > 1) pagination.emplace("first_url", search_url(request, 1) + same_search);
+    if (request.page != last) pagination.emplace("last_url", search_url(request, last) + same_search);
     mstch::array numbers;
     // "Page 2", "2페이지", "2ページ": where the number goes is the language's.
     std::string page_label = ui_text(base, "page");

@@ -243,3 +243,23 @@ TEST_CASE("the interface language is the person's, not the results' language fil
   CHECK_THAT(body_of(cli, "/search?q=&lang=en&ui=ja"), Contains("<html lang=\"ja\">"));
   CHECK_THAT(body_of(cli, "/?lang=ko"), Contains("<html lang=\"en\">"));
 }
+
+TEST_CASE("result pages link the first and the last page, except from there", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  auto cli = client(server.port(), false);  // no session: links without a search id
+  const std::string middle = between(body_of(cli, "/search?q=printer&per_page=2&page=3"), "<nav class=\"pagination\"", "</nav>");
+  CHECK_THAT(middle, Contains("<a href=\"/search?q=printer&amp;per_page=2\">First page</a>"));
+  CHECK_THAT(middle, Contains("<a href=\"/search?q=printer&amp;per_page=2&amp;page=6\">Last page</a>"));
+  // In order: first, previous, the numbers, next, last.
+  CHECK(middle.find("First page") < middle.find("rel=\"prev\""));
+  CHECK(middle.find("rel=\"next\"") < middle.find("Last page"));
+  const std::string first = between(body_of(cli, "/search?q=printer&per_page=2"), "<nav class=\"pagination\"", "</nav>");
+  CHECK_THAT(first, !Contains("First page"));
+  CHECK_THAT(first, Contains("Last page"));
+  const std::string last = between(body_of(cli, "/search?q=printer&per_page=2&page=6"), "<nav class=\"pagination\"", "</nav>");
+  CHECK_THAT(last, Contains("First page"));
+  CHECK_THAT(last, !Contains("Last page"));
+  CHECK_THAT(between(body_of(cli, "/search?q=printer&per_page=2&page=2&ui=ko"), "<nav class=\"pagination\"", "</nav>"),
+             Contains(">마지막 페이지</a>"));
+}
