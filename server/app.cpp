@@ -1120,7 +1120,9 @@ void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
   json suggestions = json::array();
   if (!clean.empty()) {
     for (const auto& a : searcher().complete_titles(clean, 6, params.get("lang"), accept_languages(req.get_header_value("Accept-Language")))) {
-      suggestions.push_back({{"text", a.title}, {"kind", "article"}, {"slug", a.slug}, {"url", "/articles/" + a.slug}});
+      // Its language: a Korean title offered on an English page is read
+      // (and spoken) as Korean.
+      suggestions.push_back({{"text", a.title}, {"kind", "article"}, {"slug", a.slug}, {"url", "/articles/" + a.slug}, {"lang", a.lang}});
     }
     std::shared_ptr<const std::vector<PopularQuery>> popular;
     {

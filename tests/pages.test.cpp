@@ -263,3 +263,16 @@ TEST_CASE("result pages link the first and the last page, except from there", "[
   CHECK_THAT(between(body_of(cli, "/search?q=printer&per_page=2&page=2&ui=ko"), "<nav class=\"pagination\"", "</nav>"),
              Contains(">마지막 페이지</a>"));
 }
+
+TEST_CASE("a suggestion says the language of its article", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  auto cli = client(server.port());
+  json s = json::parse(body_of(cli, "/api/suggest?q=%EB%B9%84%EB%B0%80"));  // 비밀
+  REQUIRE_FALSE(s["suggestions"].empty());
+  CHECK(s["suggestions"][0]["slug"] == "reset-password-ko");
+  CHECK(s["suggestions"][0]["lang"] == "ko");
+  s = json::parse(body_of(cli, "/api/suggest?q=keyb"));
+  REQUIRE_FALSE(s["suggestions"].empty());
+  CHECK(s["suggestions"][0]["lang"] == "en");
+}

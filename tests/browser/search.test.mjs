@@ -455,6 +455,17 @@ test('a long message pasted in Japanese still searches: its start, as much as an
   await page.close();
 });
 
+test('a suggestion in another language than the page says which', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('비밀', { delay: 40 });
+  const item = page.locator('#kb-suggestions li[data-kind="article"]').first();
+  await item.waitFor();
+  assert.match(await item.innerText(), /비밀번호/);
+  assert.equal(await item.getAttribute('lang'), 'ko');
+  await page.close();
+});
+
 test('instant results in Korean and Japanese: counters after the number, their punctuation, names not codes', async () => {
   const context = await site.browser.newContext();
   const page = await context.newPage();

@@ -399,8 +399,9 @@ function instantSearch() {
       if (mine !== latestSuggestion || box.value !== query) return;
       // New items reuse the old ids: nothing is highlighted until chosen.
       box.removeAttribute('aria-activedescendant');
+      // An article's title is in its article's language, which may not be the page's.
       suggestionList.replaceChildren(...data.suggestions.map((s, i) => el('li', { role: 'option', id: `kb-suggestion-${i}`,
-        'data-url': s.url, 'data-kind': s.kind }, s.text)));
+        'data-url': s.url, 'data-kind': s.kind, lang: s.lang || null }, s.text)));
       suggestionList.hidden = data.suggestions.length === 0;
       box.setAttribute('aria-expanded', String(!suggestionList.hidden));
     } catch (_) {
