@@ -167,7 +167,7 @@ App::App(Config config)
     json j = json::object();
     for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean",
                             "showing_corrected", "relaxed_notice", "synonyms_notice", "no_results_title",
-                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "comment_sent", "helpful_no_followup",
+                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "vote_not_counted", "comment_sent", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
                             "open_ticket", "popular_articles", "filters", "search_button"}) {
       const auto it = strings.find(key);

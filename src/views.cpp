@@ -403,6 +403,9 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("comment_expired", voted == "comment_expired");
   page.emplace("voted_yes", voted == "yes");
   page.emplace("voted_no", voted == "no" || voted == "comment_expired");
+  // "not_counted": signed-in staff and text browsers, thanked, and told
+  // why the answer does not count (nor would a comment: none is asked).
+  page.emplace("vote_not_counted", voted == "not_counted");
   return page;
 }
 

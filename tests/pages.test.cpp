@@ -276,3 +276,39 @@ TEST_CASE("a suggestion says the language of its article", "[pages]") {
   REQUIRE_FALSE(s["suggestions"].empty());
   CHECK(s["suggestions"][0]["lang"] == "en");
 }
+
+TEST_CASE("signed-in staff and text browsers who vote are thanked, never told the page expired", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser lynx(server.port());
+  const httplib::Headers lynx_ua{{"User-Agent", "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 OpenSSL/3.0.11"}};
+  Browser w3m(server.port());
+  const httplib::Headers w3m_ua{{"User-Agent", "w3m/0.5.3+git20230121"}};
+  Browser admin(server.port());
+  REQUIRE(admin.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  const httplib::Headers browser_ua{};
+  for (auto [who, headers] : {std::pair<Browser*, httplib::Headers>{&lynx, lynx_ua}, {&w3m, w3m_ua}, {&admin, browser_ua}}) {
+    const auto page = who->get("/articles/keyboard", headers);
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    // The vote form as the page has it, whatever its token is.
+    const auto vote = who->post_form("/feedback", {{"csrf", who->csrf()}, {"slug", "keyboard"}, {"helpful", "no"}}, headers);
+    REQUIRE(vote);
+    INFO(vote->body);
+    REQUIRE(vote->status == 303);
+    const std::string location = vote->get_header_value("Location");
+    CHECK_THAT(location, !Contains("expired"));
+    const auto after = who->get(location, headers);
+    REQUIRE(after);
+    CHECK(after->status == 200);
+    CHECK_THAT(after->body, Contains("id=\"feedback-title\">Thanks for your feedback."));
+    CHECK_THAT(after->body, Contains("not counted"));
+    CHECK_THAT(after->body, !Contains("not recorded. Please answer again"));
+    CHECK_THAT(after->body, !Contains("class=\"comment-form\""));  // a comment would not be kept either
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto stats = cli.Get("/api/stats", {{"Authorization", std::string("Bearer ") + kToken}});
+  REQUIRE(stats);
+  for (const auto& a : json::parse(stats->body)["articles"]) CHECK(a["helpful_no"] == 0);
+}

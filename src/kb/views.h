@@ -51,7 +51,9 @@ mstch::map home_page(const PageBase& base, const SearchResponse& newest, const s
 
 /// @p translations: the article's other language versions, linked from
 /// the page and named in its head as alternates.
-/// @p voted: "yes" or "no" right after a vote without JavaScript, else "".
+/// @p voted: the outcome of a vote sent without JavaScript ("yes", "no",
+/// "done" after a comment, "expired", "comment_expired", "not_counted"
+/// from staff and text browsers), else "".
 mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
                         const std::vector<ArticleLink>& translations = {}, const std::string& voted = "");
 

@@ -2,7 +2,7 @@
 // without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite } from './harness.mjs';
+import { ADMIN_TOKEN, startSite } from './harness.mjs';
 
 let site;
 before(async () => { site = await startSite(); });
@@ -250,5 +250,22 @@ test('the contents come before the article on a phone, collapsed, and stay besid
       }
       await context.close();
     }
+  }
+});
+
+test('signed-in staff who vote are thanked and told it is not counted, with or without the script', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await site.browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    await page.goto(`${site.base}/stats`);
+    await page.locator('#token').fill(ADMIN_TOKEN);
+    await Promise.all([page.waitForURL(/\/stats$/), page.locator('.stats-login button[type="submit"]').click()]);
+    await page.goto(`${site.base}/articles/printer-offline`);
+    await page.locator('.vote-form button[value="no"]').click();
+    await page.locator('.feedback [role="status"] p').waitFor();
+    assert.match(await page.locator('.feedback [role="status"] p').innerText(), /not counted/);
+    assert.equal(await page.locator('.feedback textarea').count(), 0, 'no comment is asked for');
+    assert.doesNotMatch(await page.locator('.feedback').innerText(), /not recorded/);
+    await context.close();
   }
 });

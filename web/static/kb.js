@@ -639,9 +639,11 @@ function feedback() {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const helpful = event.submitter ? event.submitter.value === 'yes' : true;
+    let recorded = true;
     try {
       const response = await post({ slug, helpful });
       if (!response.ok) throw new Error(String(response.status));
+      recorded = (await response.json()).recorded !== false;
     } catch (_) {
       // The plain form, with the button's value, which submit() leaves out.
       form.append(el('input', { type: 'hidden', name: 'helpful', value: helpful ? 'yes' : 'no' }));
@@ -650,6 +652,12 @@ function feedback() {
     }
     [...section.children].forEach((child) => { if (child !== status) child.remove(); });
     status.append(el('h2', { id: 'feedback-title' }, t('helpful_thanks', 'Thanks for your feedback.')));
+    // Signed-in staff: thanked, told it does not count, and not asked for
+    // a comment that would not be kept either.
+    if (!recorded) {
+      status.append(el('p', {}, t('vote_not_counted', 'Answers from signed-in staff are not counted.')));
+      return;
+    }
     if (!helpful) {
       const area = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '2000' });
       const send = el('button', { type: 'submit' }, t('helpful_send_comment', 'Send'));
