@@ -498,6 +498,7 @@ SearchRequest App::search_request(const QueryParams& params) const {
   r.lang = params.get("lang");
   r.category = params.get("category");
   r.as_typed = params.get("as_typed") == "1";
+  r.partial = params.get("partial") == "1";
   for (auto& tag : params.all("tag")) {
     if (!tag.empty()) r.tags.push_back(std::move(tag));
   }

@@ -56,6 +56,7 @@ std::string SearchCache::key_of(const SearchRequest& request) {
   append_field(key, request.lang);
   append_field(key, request.category);
   append_field(key, request.as_typed ? "as_typed" : "");
+  append_field(key, request.partial ? "partial" : "");
   key += 'T';
   for (const auto& tag : request.tags) append_field(key, tag);
   key += 'A';

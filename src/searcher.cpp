@@ -156,8 +156,11 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
   std::unordered_map<std::string, double> out;
   const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
   bool cjk_pairs = false;
-  for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t) {
-    std::string term = *t;
+  // The query's own terms, and what a half-typed last word was expanded to.
+  std::vector<std::string> candidates(query.get_unique_terms_begin(), query.get_unique_terms_end());
+  candidates.insert(candidates.end(), origins.completions.begin(), origins.completions.end());
+  for (const std::string& candidate : candidates) {
+    std::string term = candidate;
     if (term.empty()) continue;
     const auto c = static_cast<unsigned char>(term[0]);
     if (c >= 'A' && c <= 'Z' && !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))) continue;
@@ -627,6 +630,10 @@ SearchResponse Searcher::search(const SearchRequest& request) {
   if (request.tags.size() > 20) throw BadRequest("at most 20 tag filters");
   SearchRequest clean = request;
   clean.query = sanitise_query(request.query);
+  // A space after the last word ends it: only a word the text ends in is
+  // still being typed (the space is gone once sanitised).
+  const unsigned char last = request.query.empty() ? ' ' : static_cast<unsigned char>(request.query.back());
+  clean.partial = request.partial && last > ' ' && last != 0x7f;
   SearchResponse response = with_retry([&] { return run_search(clean); });
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return response;
@@ -653,6 +660,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   const std::string stem_lang = !request.lang.empty() ? request.lang : language_of_script(request.query);
   const Xapian::Stem stem = stemmer_for(stem_lang.empty() ? "en" : stem_lang);
   QueryBuilder qb(db_, stem, synonyms_, params_);
+  qb.set_partial(request.partial);
 
   std::vector<Xapian::Query> filter_terms;
   if (!request.lang.empty()) filter_terms.emplace_back(schema::kPrefixLang + primary_subtag(request.lang));
@@ -874,6 +882,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       }
       typed_stems.push_back("Z" + stem(w));
     }
+    // A word still being typed is not one the title must hold as typed.
+    if (!qb.partial_word(text).empty() && !typed_stems.empty()) typed_stems.pop_back();
   }
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
     const std::string value = doc.get_value(schema::kSlotHit);

@@ -312,3 +312,23 @@ TEST_CASE("signed-in staff and text browsers who vote are thanked, never told th
   REQUIRE(stats);
   for (const auto& a : json::parse(stats->body)["articles"]) CHECK(a["helpful_no"] == 0);
 }
+
+TEST_CASE("results while typing match the last word as a prefix, as suggestions do", "[pages]") {
+  Site site;
+  ServerProcess server(site.args());
+  auto cli = client(server.port());
+  const json typing = json::parse(body_of(cli, "/api/search?q=keyb&partial=1&live=1"));
+  REQUIRE_FALSE(typing["results"].empty());
+  CHECK(typing["results"][0]["slug"] == "keyboard");
+  CHECK(typing["rung"] == "all");
+  CHECK_FALSE(typing.contains("corrected_query"));
+  CHECK_THAT(typing["results"][0]["snippet"].get<std::string>(), Contains("<mark>keyboard</mark>"));
+  // Every word but the last as written: "vpn disc" needs "vpn".
+  const json two = json::parse(body_of(cli, "/api/search?q=vpn+disc&partial=1"));
+  REQUIRE(two["results"].size() == 1);
+  CHECK(two["results"][0]["slug"] == "vpn-drops");
+  CHECK(two["rung"] == "all");
+  // A space after the last word ends it; without partial=1 the words are whole.
+  CHECK(json::parse(body_of(cli, "/api/search?q=keyb+&partial=1"))["rung"] != "all");
+  CHECK(json::parse(body_of(cli, "/api/search?q=keyb"))["rung"] != "all");
+}

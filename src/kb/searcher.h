@@ -63,6 +63,11 @@ struct SearchRequest {
   /// The words as typed, never spelling-corrected: where "Search instead
   /// for ..." leads (`as_typed=1`).
   bool as_typed = false;
+  /// The query is still being typed (the page's instant results,
+  /// `partial=1`): its last word, unless a space follows it, matches as
+  /// the start of words, as /api/suggest completes it ("keyb" finds
+  /// "keyboard"), and is not spelling-corrected while words start so.
+  bool partial = false;
 };
 
 struct SearchHit {

@@ -455,6 +455,16 @@ test('a long message pasted in Japanese still searches: its start, as much as an
   await page.close();
 });
 
+test('while typing, the last word counts as the start of a word, as in the suggestions', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search`);
+  await page.locator('#q').pressSequentially('bluet', { delay: 30 });
+  await page.locator('.results-count', { hasText: '“bluet”' }).waitFor({ timeout: 10000 });
+  assert.match(await page.locator('.search-results .result h2 a').first().innerText(), /Bluetooth/);
+  assert.equal(await page.locator('.search-results .correction').count(), 0, 'a word still being typed is not corrected');
+  await page.close();
+});
+
 test('a suggestion in another language than the page says which', async () => {
   const page = await site.browser.newPage();
   await page.goto(`${site.base}/`);

@@ -266,7 +266,7 @@ function instantSearch() {
   // the same query continue it, so clicks there are still counted for it.
   let searchId = '';
 
-  function render(data, append, asTyped) {
+  function render(data, append, asTyped, typing) {
     const section = resultsSection();
     if (!append) {
       searchId = data.search_id || '';
@@ -308,7 +308,7 @@ function instantSearch() {
       more.addEventListener('click', async () => {
         more.disabled = true;
         const shownBefore = list.children.length;
-        if (await run(data.query, data.page + 1, true, asTyped) !== 'shown') {
+        if (await run(data.query, data.page + 1, true, asTyped, typing) !== 'shown') {
           more.disabled = false;
           return;
         }
@@ -362,13 +362,20 @@ function instantSearch() {
 
   /// 'shown', 'stale' (a newer keystroke's answer wins) or 'failed' (an
   /// error status, or no answer). @p asTyped: the words as typed, never
-  /// corrected (the server page's as_typed=1).
-  async function run(query, pageNumber, append, asTyped = false) {
+  /// corrected (the server page's as_typed=1). @p typing: the query is
+  /// still being typed (partial=1): its last word matches as the start of
+  /// words, as in the suggestions; Enter and Back search whole words, as
+  /// the page without the script does.
+  async function run(query, pageNumber, append, asTyped = false, typing = false) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
     params.set('q', fitQuery(query));
     if (pageNumber > 1) params.set('page', String(pageNumber));
     if (asTyped) params.set('as_typed', '1');
+    // A space after the last word ends it (the server sees the space too;
+    // "More results" sends the words without it).
+    const partial = typing && !/\s$/.test(query);
+    if (partial) params.set('partial', '1');
     params.set('live', '1');
     try {
       const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
@@ -376,7 +383,7 @@ function instantSearch() {
       if (!response.ok) return 'failed';
       const data = await response.json();
       if (mine !== latest) return 'stale';
-      render(data, append, asTyped);
+      render(data, append, asTyped, partial);
       return 'shown';
     } catch (_) {
       return mine === latest ? 'failed' : 'stale';
@@ -444,7 +451,7 @@ function instantSearch() {
   }
   const searchSoon = debounce((query) => {
     remember(query);
-    if (query.trim()) run(query, 1, false);
+    if (query.trim()) run(query, 1, false, false, true);
     else showNoQuery();
   }, 120);
   const suggestSoon = debounce(suggest, 80);
