@@ -71,50 +71,21 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-/** @p format with each "{name}" of @p values replaced (once: what a value
- *  holds, such as the words typed, is not read again). */
-function fill(format, values) {
-  return format.replace(/\{(\w+)\}/g, (mark, name) => (name in values ? values[name] : mark));
-}
-
-/** A sentence of the strings with @p links (nodes, by placeholder name) in
- *  it, in the order the language puts them, as views.cpp's sentence_parts:
- *  a link the sentence does not place comes at its end. */
-function sentence(format, links) {
-  const parts = [];
-  const placed = new Set();
-  let from = 0;
-  for (const m of format.matchAll(/\{(\w+)\}/g)) {
-    if (!(m[1] in links) || placed.has(m[1])) continue;
-    parts.push(format.slice(from, m.index), links[m[1]]);
-    placed.add(m[1]);
-    from = m.index + m[0].length;
-  }
-  parts.push(format.slice(from));
-  for (const [name, node] of Object.entries(links)) {
-    if (!placed.has(name)) parts.push(' ', node);
-  }
-  return parts.filter((part) => part !== '');
-}
-
-/** A category as the server's pages name it (views.cpp, category_name). */
+// Strings place their own words ("{count}件"), as on the server's pages
+// (views.cpp): filled once, so the words typed are never read as marks.
+const fill = (format, values) => format.replace(/\{(\w+)\}/g, (mark, name) => values[name] ?? mark);
+// The same with nodes (links) for the marks, in the language's order.
+const sentence = (format, links) => (format.includes('{') ? format : `${format} {corrected}`)
+  .split(/(\{\w+\})/).map((part) => links[part.slice(1, -1)] ?? part);
+// Categories and languages by name, never code (views.cpp, language_names.cpp).
 function categoryName(category) {
-  const named = t(`category:${category}`, '');
-  if (named) return named;
-  const words = category.replace(/[-_]/g, ' ').replace(/\s+/g, ' ').trim();
-  return /^[a-z]/.test(words) ? words[0].toUpperCase() + words.slice(1) : words;
+  const words = category.replace(/[-_\s]+/g, ' ').trim();
+  return t(`category:${category}`, words.charAt(0).toUpperCase() + words.slice(1));
 }
-
-/** A language by its name in itself ("ko" -> "한국어"), as the server's
- *  pages name it (language_names.cpp), from the browser's own data. */
 function languageName(tag) {
-  const lower = tag.toLowerCase();
-  const primary = lower.split('-')[0];
   try {
-    const name = new Intl.DisplayNames([primary], { type: 'language' }).of(primary);
-    if (!name || name.toLowerCase() === primary) return tag;
-    const own = name.charAt(0).toLocaleUpperCase(primary) + name.slice(1);
-    return primary === lower ? own : `${own} (${lower})`;
+    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
+    return name.charAt(0).toLocaleUpperCase(tag) + name.slice(1);
   } catch (_) {
     return tag;
   }
@@ -198,19 +169,15 @@ function instantSearch() {
     }
   }
 
-  // As the server's heading (views.cpp, results_heading): where the number
-  // and the words go is the language's ("결과 12건", "「vpn」の検索結果：12件").
   function countText(data) {
     if (!data.results.length) return t('no_results_title', 'No articles match your search');
-    const count = String(data.total);
-    let results = data.total === 1 ? t('results_one', '1 result') : t('results_many', '{count} results');
-    if (data.total !== 1 && !results.includes('{count}')) results = `${count} ${results}`;
-    results = fill(results, { count });
+    const count = data.total;
+    const many = t('results_many', '{count} results');  // a theme's may be older: "results"
+    const results = fill(count === 1 ? t('results_one', '1 result') : many.includes('{') ? many : `{count} ${many}`, { count });
     // The words whose results are shown: the correction, when it answered.
-    const shown = data.showing_corrected && data.corrected_query ? data.corrected_query : data.query;
+    const query = data.showing_corrected && data.corrected_query ? data.corrected_query : data.query;
     const format = t('results_for', '{results} for “{query}”');
-    if (!format.includes('{query}')) return `${results} ${format} “${shown}”`;
-    return fill(format, { results, count, query: shown });
+    return fill(format.includes('{') ? format : `{results} ${format} “{query}”`, { results, count, query });
   }
 
   function resultItem(r, rank, searchId) {
@@ -350,10 +317,9 @@ function instantSearch() {
           if (key === 'tag') others.forEach((v) => url.append(key, v));
           if (!current) url.append(key, name);
           if (searchId) url.set('sid', searchId);
-          // Named for people, as on the server's pages: not "remote-access" or "ko".
-          const shownName = key === 'category' ? categoryName(name) : key === 'lang' ? languageName(name) : name;
-          return el('li', {}, el('a', { href: `/search?${url}`, lang: key === 'lang' ? name : null,
-            'aria-current': current ? 'true' : null }, shownName), ' ',
+          const lang = key === 'lang' ? name : null;
+          return el('li', {}, el('a', { href: `/search?${url}`, lang, 'aria-current': current ? 'true' : null },
+            key === 'category' ? categoryName(name) : lang ? languageName(name) : name), ' ',
           el('span', { className: 'count' }, String(count)));
         })));
     }
@@ -362,19 +328,15 @@ function instantSearch() {
 
   /// 'shown', 'stale' (a newer keystroke's answer wins) or 'failed' (an
   /// error status, or no answer). @p asTyped: the words as typed, never
-  /// corrected (the server page's as_typed=1). @p typing: the query is
-  /// still being typed (partial=1): its last word matches as the start of
-  /// words, as in the suggestions; Enter and Back search whole words, as
-  /// the page without the script does.
+  /// corrected (the server page's as_typed=1). @p typing: its last word,
+  /// still being typed, matches as a prefix (partial=1); not after Enter.
   async function run(query, pageNumber, append, asTyped = false, typing = false) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
     params.set('q', fitQuery(query));
     if (pageNumber > 1) params.set('page', String(pageNumber));
     if (asTyped) params.set('as_typed', '1');
-    // A space after the last word ends it (the server sees the space too;
-    // "More results" sends the words without it).
-    const partial = typing && !/\s$/.test(query);
+    const partial = typing && !/\s$/.test(query);  // a space ends the word
     if (partial) params.set('partial', '1');
     params.set('live', '1');
     try {
@@ -406,7 +368,7 @@ function instantSearch() {
       if (mine !== latestSuggestion || box.value !== query) return;
       // New items reuse the old ids: nothing is highlighted until chosen.
       box.removeAttribute('aria-activedescendant');
-      // An article's title is in its article's language, which may not be the page's.
+      // A title is in its article's language, not always the page's.
       suggestionList.replaceChildren(...data.suggestions.map((s, i) => el('li', { role: 'option', id: `kb-suggestion-${i}`,
         'data-url': s.url, 'data-kind': s.kind, lang: s.lang || null }, s.text)));
       suggestionList.hidden = data.suggestions.length === 0;
@@ -617,16 +579,16 @@ function tocFollowsReader() {
   document.querySelectorAll('.article-body .anchor[id]').forEach((anchor) => observer.observe(anchor));
 }
 
-// The contents come before the article on a phone (the page's order):
-// folded there, so the article starts on the first screen; open beside the
-// article on a wide screen. The width that decides is kb.css's.
+// The contents, before the article on a phone, are folded there so that
+// the article starts on the first screen (kb.css's width decides).
 function tocFitsScreen() {
   const details = document.querySelector('.toc details');
-  if (!details) return;
-  const wide = window.matchMedia('(min-width: 60rem)');
+  const wide = matchMedia('(min-width: 60rem)');
   const fit = () => { details.open = wide.matches; };
-  fit();
-  wide.addEventListener('change', fit);
+  if (details) {
+    fit();
+    wide.addEventListener('change', fit);
+  }
 }
 
 function feedback() {
@@ -659,12 +621,8 @@ function feedback() {
     }
     [...section.children].forEach((child) => { if (child !== status) child.remove(); });
     status.append(el('h2', { id: 'feedback-title' }, t('helpful_thanks', 'Thanks for your feedback.')));
-    // Signed-in staff: thanked, told it does not count, and not asked for
-    // a comment that would not be kept either.
-    if (!recorded) {
-      status.append(el('p', {}, t('vote_not_counted', 'Answers from signed-in staff are not counted.')));
-      return;
-    }
+    // Staff: told it is not counted, and asked for no comment (nor kept).
+    if (!recorded) return status.append(el('p', {}, t('vote_not_counted', '')));
     if (!helpful) {
       const area = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '2000' });
       const send = el('button', { type: 'submit' }, t('helpful_send_comment', 'Send'));
