@@ -127,7 +127,10 @@ test('at 320 px (400% zoom) no page scrolls sideways and the search button is wh
   await context.close();
 });
 
-test('the search page weighs under 60 KB uncompressed', async () => {
+// The budget: 58.8 KB were spent before the pages learnt the languages'
+// word order, names for categories and languages, prefixes while typing
+// and the folded contents (62.3 KB with them); a few KB of room.
+test('the search page weighs under 64 KB uncompressed', async () => {
   const page = await site.browser.newPage();
   let bytes = 0;
   const sizes = {};
@@ -140,6 +143,6 @@ test('the search page weighs under 60 KB uncompressed', async () => {
   });
   await page.goto(`${site.base}/search?q=password`, { waitUntil: 'networkidle' });
   writeFileSync(join(site.artifacts, 'page-weight.json'), JSON.stringify({ total: bytes, sizes }, null, 2));
-  assert.ok(bytes < 60 * 1024, `search page is ${bytes} bytes: ${JSON.stringify(sizes)}`);
+  assert.ok(bytes < 64 * 1024, `search page is ${bytes} bytes: ${JSON.stringify(sizes)}`);
   await page.close();
 });
