@@ -96,7 +96,7 @@ std::string render_all(const std::vector<std::string>& f) {
   std::vector<kb::AgentResult> agent_results{kb::AgentResult{hit, article.headings}};
 
   std::string out;
-  out += p.templates.render("search", kb::search_page(base, request, response, f[kTicket], {{f[kSlug], f[kTitle], ""}}));
+  out += p.templates.render("search", kb::search_page(base, request, response, f[kTicket], {{f[kSlug], f[kTitle], "", "en"}}));
   out += p.templates.render("article", kb::article_page(base, article, {{f[kSlug], f[kTitle], f[kSummary], "en"}}));
   out += p.templates.render("ticket_new", kb::ticket_form_page(base, form));
   out += p.templates.render("not_found", kb::not_found_page(base, f[kSlug]));
