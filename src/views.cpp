@@ -34,10 +34,10 @@ std::string filled(std::string format, std::initializer_list<std::pair<std::stri
   return format;
 }
 
-/// The count of a results heading: "12 results", "결과 12건", "12件の
-///結果", as the strings put the number ("{count}"), and for @p query
-/// ("{results} for “{query}”", "「{query}」の検索結果：{count}件"). A
-/// theme's strings written before the placeholders ("results", "for")
+/// The count of a results heading ("12 results", "결과 12건",
+/// "12件の結果"), where the strings put the number ("{count}"), and for
+/// @p query ("{results} for “{query}”", "「{query}」の検索結果：{count}件").
+/// A theme's strings written before the placeholders ("results", "for")
 /// still read: the number first, the query last.
 std::string results_heading(const PageBase& base, std::uint64_t total, const std::string& query) {
   const std::string count = std::to_string(total);
