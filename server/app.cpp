@@ -6,6 +6,7 @@
 #include "app.h"
 
 #include "kb/index_writer.h"
+#include "kb/language_names.h"
 #include "kb/markdown.h"
 #include "kb/sqlite.h"
 #include "kb/text.h"
@@ -164,13 +165,17 @@ App::App(Config config)
   // The page script's strings: only what it shows, to keep pages light.
   for (const auto& [lang, strings] : ui_strings_) {
     json j = json::object();
-    for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean", "showing_results_for",
-                            "search_instead_for", "relaxed_notice", "synonyms_notice", "no_results_title",
-                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "comment_sent", "helpful_no_followup",
+    for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean",
+                            "showing_corrected", "relaxed_notice", "synonyms_notice", "no_results_title",
+                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "vote_not_counted", "comment_sent", "helpful_no_followup",
                             "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
                             "open_ticket", "popular_articles", "filters", "search_button"}) {
       const auto it = strings.find(key);
       if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
+    }
+    // Categories by their names, as the server's pages show them.
+    for (const auto& [key, value] : strings) {
+      if (key.rfind("category:", 0) == 0) j[key] = boost::get<std::string>(value);
     }
     script_strings_[lang] = json_for_script(dump(j));
   }
@@ -493,6 +498,7 @@ SearchRequest App::search_request(const QueryParams& params) const {
   r.lang = params.get("lang");
   r.category = params.get("category");
   r.as_typed = params.get("as_typed") == "1";
+  r.partial = params.get("partial") == "1";
   for (auto& tag : params.all("tag")) {
     if (!tag.empty()) r.tags.push_back(std::move(tag));
   }
@@ -510,12 +516,12 @@ std::string App::ui_language(const httplib::Request& req, const QueryParams& par
     const std::string p = to_lower(tag.substr(0, tag.find('-')));
     return ui_strings_.count(p) ? p : std::string();
   };
-  // A language the person chose (ui=, then its cookie) outranks the
-  // article filter lang=: a Korean reader filtering to English articles
-  // keeps Korean pages. Without a choice, lang= is the best hint.
+  // The person's language: what they chose (ui=, then its cookie), else
+  // what their browser asks for. Never the articles' filter lang=: a
+  // Korean reader filtering to English articles reads Korean pages, and a
+  // filtered link someone shares does not switch its reader's language.
   if (const std::string p = supported(params.get("ui")); !p.empty()) return p;
   if (const std::string p = supported(cookie(req, "kb_lang")); !p.empty()) return p;
-  if (const std::string p = supported(params.get("lang")); !p.empty()) return p;
   for (const auto& tag : accept_languages(req.get_header_value("Accept-Language"))) {
     if (const std::string p = supported(tag); !p.empty()) return p;
   }
@@ -569,11 +575,9 @@ PageBase App::page_base(const std::string& ui_lang, const std::string& query, co
   base.script_strings = script_strings_.at(base.ui_lang);
   base.query = query;
   base.csrf = csrf;
-  static const std::map<std::string, std::string> names{{"en", "English"}, {"ko", "한국어"}, {"ja", "日本語"}};
   for (const auto& [lang, strings] : ui_strings_) {
-    const auto name = names.find(lang);
     base.languages.push_back(mstch::map{{"code", lang},
-                                        {"name", name == names.end() ? lang : name->second},
+                                        {"name", language_name(lang)},
                                         {"url", link_prefix + "ui=" + lang},
                                         {"current", lang == base.ui_lang}});
   }
@@ -948,6 +952,7 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
       auto fresh = std::make_shared<CachedArticle>();
       fresh->article = std::move(*found);
       fresh->related = s.related(fresh->article, 5);
+      fresh->translations = s.translations(fresh->article);
       article_cache_.store(generation, slug, fresh);
       cached = std::move(fresh);
     }
@@ -976,9 +981,11 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
   }
   const QueryParams params(req);
   const auto session = visit(req, res);
-  // The page a vote form redirects to (?voted=) is the same reading, not
-  // another view.
-  const bool after_vote = !params.get("voted").empty();
+  // The page a vote form redirects to (?voted=, with its proof) is the
+  // same reading, not another view; the same address opened by anyone
+  // else is a reading of their own, and asks them.
+  const std::string voted = proven_vote(req, params, session, article->slug);
+  const bool after_vote = !voted.empty();
   if (session && !after_vote) {
     Event view;
     view.session = *session;
@@ -1018,17 +1025,13 @@ void App::get_article(const httplib::Request& req, httplib::Response& res) {
     }
     stats_->record(std::move(view));
   }
-  std::string voted = params.get("voted");
-  if (voted != "yes" && voted != "no" && voted != "done" && voted != "expired" && voted != "comment_expired") {
-    voted.clear();
-  }
   // Rendered once per revision, UI language and vote state; what belongs
   // to this request is filled in.
   const std::string ui_lang = ui_language(req, params);
   const std::string key = article->slug + "\n" + ui_lang + "\n" + voted;
   std::shared_ptr<const PageShell> shell = article_pages_.find(generation, key);
   if (!shell) {
-    mstch::map page = article_page(shell_base(ui_lang), *article, cached->related, voted);
+    mstch::map page = article_page(shell_base(ui_lang), *article, cached->related, cached->translations, voted);
     // Live preview: the page reloads itself when a new revision is committed.
     if (config_.watch) page["watch_revision"] = std::to_string(s.status().revision);
     shell = std::make_shared<const PageShell>(templates_.render("article", page), page_markers_);
@@ -1060,7 +1063,7 @@ void App::refresh_insights() {
     // More than are shown: translations of one article come together.
     for (const auto& [n, slug] : ranked) {
       if (most_read->size() >= 25) break;
-      most_read->push_back(ArticleLink{slug, "", ""});
+      most_read->push_back(ArticleLink{slug, "", "", ""});
     }
     std::lock_guard<std::mutex> lock(insights_mutex_);
     popular_ = std::move(popular);
@@ -1119,7 +1122,9 @@ void App::get_suggest_api(const httplib::Request& req, httplib::Response& res) {
   json suggestions = json::array();
   if (!clean.empty()) {
     for (const auto& a : searcher().complete_titles(clean, 6, params.get("lang"), accept_languages(req.get_header_value("Accept-Language")))) {
-      suggestions.push_back({{"text", a.title}, {"kind", "article"}, {"slug", a.slug}, {"url", "/articles/" + a.slug}});
+      // Its language: a Korean title offered on an English page is read
+      // (and spoken) as Korean.
+      suggestions.push_back({{"text", a.title}, {"kind", "article"}, {"slug", a.slug}, {"url", "/articles/" + a.slug}, {"lang", a.lang}});
     }
     std::shared_ptr<const std::vector<PopularQuery>> popular;
     {

@@ -59,6 +59,10 @@ inline constexpr const char* kSessionCookie = "kb_session";
 /// computer starts afresh and never sees the last one's searches.
 inline constexpr std::chrono::hours kTicketResumeWindow{24};
 
+/// How long the page a vote form leads to thanks for the vote: reloaded
+/// within it, it still does; later, or opened anywhere else, it asks.
+inline constexpr std::chrono::minutes kVoteThanksLifetime{30};
+
 /// Sign-in cookies: their issue time, signed with the token under the
 /// server's secret (dated_token()).
 inline constexpr const char* kAdminCookie = "kb_admin";
@@ -259,9 +263,9 @@ class App {
   /// Sends a cached page shell filled for this request.
   void send_shell(const httplib::Request& req, httplib::Response& res, const PageShell& shell,
                   const std::vector<std::string>& values) const;
-  /// The UI language: ?ui=, else the kb_lang cookie, else ?lang= (the
-  /// article filter), else Accept-Language, else English (among the
-  /// languages with strings).
+  /// The UI language, the person's: ?ui=, else the kb_lang cookie, else
+  /// Accept-Language, else English (among the languages with strings);
+  /// never the articles' filter ?lang=.
   std::string ui_language(const httplib::Request& req, const QueryParams& params) const;
   void send_page(httplib::Response& res, int status, const std::string& name, const mstch::map& context) const;
   /// An error as JSON (the API) or as a page in the person's language:
@@ -302,6 +306,18 @@ class App {
   /// Proof that /tickets/sent?ref=@p reference&until=@p until came from
   /// this server; @p until is when the link stops working (Unix seconds).
   std::string receipt_token(const std::string& reference, const std::string& until) const;
+  /// What the address a vote form redirects to carries (vote=) to prove
+  /// that this browser just sent it: a dated_token() of the article, the
+  /// outcome shown (?voted=) and who voted, the help @p session, or
+  /// without one the client's address. Anyone else who opens the address
+  /// (shared, bookmarked, typed) is asked the question, not thanked.
+  std::string vote_proof(const httplib::Request& req, const std::optional<std::string>& session, const std::string& slug,
+                         const std::string& outcome) const;
+  /// The outcome (?voted=) the article page may show: "" unless the
+  /// request's vote= is vote_proof() of it, for this browser, made within
+  /// kVoteThanksLifetime.
+  std::string proven_vote(const httplib::Request& req, const QueryParams& params,
+                          const std::optional<std::string>& session, const std::string& slug) const;
   /// Whether @p form carries @p session's CSRF token.
   bool valid_csrf(const QueryParams& form, const std::string& session) const;
   /// valid_csrf() or a 403.

@@ -104,7 +104,7 @@ void App::suggest_for_ticket(const httplib::Request& req, TicketFormState& form,
   Event shown;
   for (const auto& hit : found.hits) {
     if (hit.slug == form.article_slug) continue;  // the one they were reading did not help
-    form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary});
+    form.suggestions.push_back(ArticleLink{hit.slug, hit.title, hit.summary, hit.lang});
     shown.slugs.push_back(hit.slug);
   }
   if (session && !shown.slugs.empty()) {
@@ -327,6 +327,35 @@ void App::post_solved_form(const httplib::Request& req, httplib::Response& res) 
   send_page(res, 200, "solved", solved_page(page_base(req, QueryParams(req), session.value_or(""))));
 }
 
+namespace {
+
+/// What a vote_proof() proves: the article, the outcome and who voted.
+std::string vote_purpose(const std::string& slug, const std::string& outcome, const std::string& voter) {
+  return "vote:" + slug + "\n" + outcome + "\n" + voter;
+}
+
+}  // namespace
+
+std::string App::vote_proof(const httplib::Request& req, const std::optional<std::string>& session, const std::string& slug,
+                            const std::string& outcome) const {
+  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
+  return dated_token(secret_, vote_purpose(slug, outcome, voter), now_ms() / 1000);
+}
+
+std::string App::proven_vote(const httplib::Request& req, const QueryParams& params,
+                             const std::optional<std::string>& session, const std::string& slug) const {
+  const std::string outcome = params.get("voted");
+  if (outcome != "yes" && outcome != "no" && outcome != "done" && outcome != "expired" && outcome != "comment_expired" &&
+      outcome != "not_counted") {
+    return {};
+  }
+  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
+  return valid_dated_token(secret_, vote_purpose(slug, outcome, voter), params.get("vote"), now_ms() / 1000,
+                           kVoteThanksLifetime)
+             ? outcome
+             : std::string();
+}
+
 void App::post_feedback_api(const httplib::Request& req, httplib::Response& res) {
   enforce_address_limit(address_feedback_, config_.feedback_per_address_hour, req, "votes and comments");
   require_json(req);
@@ -366,38 +395,48 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
   const auto session = visit(req, res);
   const auto article = searcher().find_article(form.get("slug"));
   if (!article) throw HttpError(404, "No article is called '" + form.get("slug") + "'.");
-  if (!valid_csrf(form, session.value_or(""))) {
+  const std::string helpful = form.get("helpful");
+  if (helpful != "yes" && helpful != "no" && helpful != "comment") {
+    throw HttpError(400, "'helpful' must be yes, no or comment");
+  }
+  if (!session) {
+    // Signed-in staff and text browsers have no help session: they are
+    // served, not counted, and their pages carry no form token. Nothing
+    // they send is recorded (so a forged post can do nothing either):
+    // thank them and say so, rather than call the page expired.
+    res.status = 303;
+    res.set_header("Location", "/articles/" + article->slug + "?voted=not_counted&vote=" +
+                                   vote_proof(req, session, article->slug, "not_counted") + "#feedback");
+    return;
+  }
+  if (!valid_csrf(form, *session)) {
     // An article left open past the session's timeout: back to it, with a
     // fresh token and why, not an error page (a forged post lands there
     // too, and records nothing). A vote is asked again; a comment gets its
     // form back, since asking again would count its vote twice.
+    const std::string outcome = helpful == "comment" ? "comment_expired" : "expired";
     res.status = 303;
-    res.set_header("Location", "/articles/" + article->slug +
-                                   (form.get("helpful") == "comment" ? "?voted=comment_expired" : "?voted=expired") +
-                                   "#feedback");
+    res.set_header("Location", "/articles/" + article->slug + "?voted=" + outcome + "&vote=" +
+                                   vote_proof(req, session, article->slug, outcome) + "#feedback");
     return;
-  }
-  const std::string helpful = form.get("helpful");
-  if (helpful != "yes" && helpful != "no" && helpful != "comment") {
-    throw HttpError(400, "'helpful' must be yes, no or comment");
   }
   std::string comment = form.get("comment");
   if (!is_valid_utf8(comment) || utf8_length(comment) > kMaxCommentChars) {
     throw HttpError(400, "The comment must be text of at most " + std::to_string(kMaxCommentChars) + " characters.");
   }
-  if (session) {
-    Event e;
-    e.session = *session;
-    e.kind = event_kind::kVote;
-    e.slug = article->slug;
-    // A comment sent after "No" explains that vote; it is not a second vote.
-    e.helpful = helpful == "yes" ? 1 : helpful == "no" ? 0 : -1;
-    e.comment = comment;
-    stats_->record(std::move(e));
-  }
+  Event e;
+  e.session = *session;
+  e.kind = event_kind::kVote;
+  e.slug = article->slug;
+  // A comment sent after "No" explains that vote; it is not a second vote.
+  e.helpful = helpful == "yes" ? 1 : helpful == "no" ? 0 : -1;
+  e.comment = comment;
+  stats_->record(std::move(e));
+  // The page after it thanks this browser only: its address carries proof.
+  const std::string outcome = helpful == "comment" ? "done" : helpful;
   res.status = 303;
-  res.set_header("Location", "/articles/" + article->slug + "?voted=" + (helpful == "comment" ? "done" : helpful) +
-                                 "#feedback");
+  res.set_header("Location", "/articles/" + article->slug + "?voted=" + outcome + "&vote=" +
+                                 vote_proof(req, session, article->slug, outcome) + "#feedback");
 }
 
 }  // namespace kb::server

@@ -59,6 +59,7 @@ void FacetTable::load(const Xapian::Database& db) {
   fill(schema::kSlotLang, lang_, langs_);
   if (has_translation_groups_) {
     for (std::size_t d = 1; d < size; ++d) {
+      if (group_[d] && members[group_[d]] > 1) members_[group_[d]].push_back(static_cast<Xapian::docid>(d));
       if (!group_[d] || members[group_[d]] < 2 || !lang_[d]) continue;
       const std::string primary = primary_subtag(langs_[lang_[d] - 1]);
       const auto [id, fresh] = primary_ids_.emplace(primary, static_cast<std::uint32_t>(primary_ids_.size() + 1));
@@ -117,6 +118,17 @@ Xapian::docid FacetTable::version_in(Xapian::docid d, const std::string& primary
   if (id == primary_ids_.end()) return 0;
   const auto found = versions_.find((std::uint64_t{group_[d]} << 32) | id->second);
   return found == versions_.end() ? 0 : found->second;
+}
+
+std::vector<Xapian::docid> FacetTable::translations_of(Xapian::docid d) const {
+  if (d >= group_.size() || !group_[d]) return {};
+  const auto found = members_.find(group_[d]);
+  if (found == members_.end()) return {};
+  std::vector<Xapian::docid> out;
+  for (const Xapian::docid other : found->second) {
+    if (other != d) out.push_back(other);
+  }
+  return out;
 }
 
 FacetTable::Counter::Counter(std::shared_ptr<const FacetTable> table)

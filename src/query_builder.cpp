@@ -20,6 +20,10 @@ constexpr unsigned kParseFlags = Xapian::QueryParser::FLAG_PHRASE | Xapian::Quer
                                  Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                                  Xapian::QueryParser::FLAG_CJK_NGRAM;
 
+/// Words a wildcard ("print*") or a half-typed last word stands for, at
+/// most: the commonest ones.
+constexpr Xapian::termcount kMaxExpansion = 50;
+
 Xapian::Query scaled(const Xapian::Query& q, double factor) {
   return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor);
 }
@@ -296,7 +300,7 @@ QueryBuilder::QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem,
     qp->set_stemmer(stem);
     qp->set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
     qp->set_stopper(&english_stopper());
-    qp->set_max_expansion(50, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    qp->set_max_expansion(kMaxExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
   }
   qp_.add_prefix("title", schema::kPrefixTitle);
   qp_.add_prefix("heading", schema::kPrefixHeading);
@@ -369,6 +373,28 @@ Xapian::Query QueryBuilder::constraints(const std::string& text) {
   return with_scoring(parse(without_inner_joiners(cjk_bigrams(text)), Xapian::Query::OP_OR, 0), Xapian::Query(std::string()));
 }
 
+std::string QueryBuilder::partial_word(const std::string& text) const {
+  if (!partial_) return {};
+  // The run of word characters the text ends in, if it ends in one.
+  std::string word;
+  for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+    if (Xapian::Unicode::is_wordchar(*it)) {
+      Xapian::Unicode::append_utf8(word, *it);
+    } else {
+      word.clear();
+    }
+  }
+  const std::string lower = to_lower(word);
+  // One letter or a stop word ("how do i") would be expanded to the
+  // commonest words of the index, which every article has.
+  if (utf8_length(lower) < 2 || english_stopper()(lower) || cjk_bigrams(lower) != lower) return {};
+  return lower;
+}
+
+unsigned QueryBuilder::partial_flag(const std::string& text) const {
+  return partial_word(text).empty() ? 0 : Xapian::QueryParser::FLAG_PARTIAL;
+}
+
 std::size_t QueryBuilder::word_count(const std::string& text) const {
   std::size_t n = 0;
   for (const auto& w : Synonyms::split_words(text)) {
@@ -387,10 +413,19 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
   bool changed = false;
   std::string word;
   std::shared_ptr<const SpellingDictionary> dictionary;  // read only when a word is unknown
-  auto flush = [&] {
+  // The word still being typed is a start, not a misspelling, while some
+  // word of the articles starts with it ("keyb").
+  const std::string typing = partial_word(text);
+  auto completes = [this](const std::string& start) { return db_.allterms_begin(start) != db_.allterms_end(start); };
+  auto flush = [&](bool last) {
     if (word.empty()) return;
     const std::string lower = to_lower(word);
     std::string replacement = word;
+    if (last && !typing.empty() && lower == typing && completes(lower)) {
+      out += replacement;
+      word.clear();
+      return;
+    }
     // A word with an apostrophe ("doesn't", "doesn’t") is never corrected.
     const bool letters_only = std::all_of(lower.begin(), lower.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
@@ -424,11 +459,11 @@ std::string QueryBuilder::correct_spelling(const std::string& text) const {
       // does: "doesn't" is one (stop) word, not "doesn" to correct to "does".
       Xapian::Unicode::append_utf8(word, ch);
     } else {
-      flush();
+      flush(false);
       Xapian::Unicode::append_utf8(out, ch);
     }
   }
-  flush();
+  flush(true);
   return changed ? out : std::string();
 }
 
@@ -455,7 +490,7 @@ Xapian::Query QueryBuilder::with_exclusions(const std::string& text, const Xapia
 Xapian::Query QueryBuilder::all_words(const std::string& text) {
   correction_ = correct_spelling(text);
   if (Xapian::Query only = only_exclusions(text); !only.empty()) return only;
-  return parse(text, Xapian::Query::OP_AND, 0);
+  return parse(text, Xapian::Query::OP_AND, partial_flag(text));
 }
 
 Xapian::Query QueryBuilder::all_words_or_synonyms(const std::string& text) {
@@ -488,8 +523,23 @@ Xapian::Query QueryBuilder::ranked(const std::string& text) {
   // excluded word's synonyms are not what the person asked for either.
   const std::string wanted = wanted_part(text);
   const std::string ngrams = cjk_bigrams(text);
-  const Xapian::Query parsed = parse(without_inner_joiners(ngrams), Xapian::Query::OP_OR, 0);
+  const std::string joined = without_inner_joiners(ngrams);
+  const Xapian::Query parsed = parse(joined, Xapian::Query::OP_OR, partial_flag(joined));
   Xapian::Query scoring = scoring_part(parsed);
+  if (const std::string typing = partial_word(joined); !typing.empty() && partial_word(wanted) == typing) {
+    // The words the parser expands it to (the 50 commonest that start so,
+    // as its set_max_expansion) are not terms of the parsed query: listed
+    // here, they choose sections and are marked as the words typed are.
+    std::vector<std::pair<Xapian::doccount, std::string>> found;
+    for (auto t = db_.allterms_begin(typing); t != db_.allterms_end(typing); ++t) found.emplace_back(t.get_termfreq(), *t);
+    const std::size_t kept = std::min<std::size_t>(found.size(), kMaxExpansion);
+    std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(kept), found.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t i = 0; i < kept; ++i) {
+      word_origins_.typed.insert(found[i].second);
+      word_origins_.completions.push_back(found[i].second);
+    }
+  }
   // Only filters ("tag:vpn"): every article they allow, as parsed.
   if (scoring.get_type() == Xapian::Query::OP_SCALE_WEIGHT) return parsed;
   if (params_.pasted_text_words > 0 && scoring.get_type() == Xapian::Query::OP_OR &&
@@ -568,7 +618,7 @@ Xapian::Query QueryBuilder::bonus(const std::string& text) {
     parts.push_back(scaled(Xapian::Query(Xapian::Query::OP_OR, compounds.begin(), compounds.end()), params_.compound_weight));
   }
   if (params_.all_words_boost > 0 && word_count(text) <= params_.max_strict_words) {
-    parts.push_back(scaled(parse(text, Xapian::Query::OP_AND, 0), params_.all_words_boost));
+    parts.push_back(scaled(parse(text, Xapian::Query::OP_AND, partial_flag(text)), params_.all_words_boost));
   }
   return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }

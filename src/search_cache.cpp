@@ -28,7 +28,9 @@ std::size_t article_bytes(const CachedArticle& a) {
   for (const auto* list : {&r.tags, &r.aliases}) {
     for (const auto& s : *list) n += sizeof(s) + s.size();
   }
-  for (const auto& l : a.related) n += sizeof(l) + l.slug.size() + l.title.size() + l.summary.size();
+  for (const auto* links : {&a.related, &a.translations}) {
+    for (const auto& l : *links) n += sizeof(l) + l.slug.size() + l.title.size() + l.summary.size() + l.lang.size();
+  }
   return n;
 }
 
@@ -54,6 +56,7 @@ std::string SearchCache::key_of(const SearchRequest& request) {
   append_field(key, request.lang);
   append_field(key, request.category);
   append_field(key, request.as_typed ? "as_typed" : "");
+  append_field(key, request.partial ? "partial" : "");
   key += 'T';
   for (const auto& tag : request.tags) append_field(key, tag);
   key += 'A';

@@ -156,8 +156,11 @@ std::unordered_map<std::string, double> content_terms(const Xapian::Query& query
   std::unordered_map<std::string, double> out;
   const double n = static_cast<double>(std::max<Xapian::doccount>(db.get_doccount(), 1));
   bool cjk_pairs = false;
-  for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t) {
-    std::string term = *t;
+  // The query's own terms, and what a half-typed last word was expanded to.
+  std::vector<std::string> candidates(query.get_unique_terms_begin(), query.get_unique_terms_end());
+  candidates.insert(candidates.end(), origins.completions.begin(), origins.completions.end());
+  for (const std::string& candidate : candidates) {
+    std::string term = candidate;
     if (term.empty()) continue;
     const auto c = static_cast<unsigned char>(term[0]);
     if (c >= 'A' && c <= 'Z' && !(term[0] == 'Z' && term.size() > 1 && !(term[1] >= 'A' && term[1] <= 'Z'))) continue;
@@ -627,6 +630,10 @@ SearchResponse Searcher::search(const SearchRequest& request) {
   if (request.tags.size() > 20) throw BadRequest("at most 20 tag filters");
   SearchRequest clean = request;
   clean.query = sanitise_query(request.query);
+  // A space after the last word ends it: only a word the text ends in is
+  // still being typed (the space is gone once sanitised).
+  const unsigned char last = request.query.empty() ? ' ' : static_cast<unsigned char>(request.query.back());
+  clean.partial = request.partial && last > ' ' && last != 0x7f;
   SearchResponse response = with_retry([&] { return run_search(clean); });
   response.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return response;
@@ -653,6 +660,7 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
   const std::string stem_lang = !request.lang.empty() ? request.lang : language_of_script(request.query);
   const Xapian::Stem stem = stemmer_for(stem_lang.empty() ? "en" : stem_lang);
   QueryBuilder qb(db_, stem, synonyms_, params_);
+  qb.set_partial(request.partial);
 
   std::vector<Xapian::Query> filter_terms;
   if (!request.lang.empty()) filter_terms.emplace_back(schema::kPrefixLang + primary_subtag(request.lang));
@@ -874,6 +882,8 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
       }
       typed_stems.push_back("Z" + stem(w));
     }
+    // A word still being typed is not one the title must hold as typed.
+    if (!qb.partial_word(text).empty() && !typed_stems.empty()) typed_stems.pop_back();
   }
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
     const std::string value = doc.get_value(schema::kSlotHit);
@@ -1104,6 +1114,16 @@ std::optional<std::string> Searcher::slug_of_path(const std::string& path) {
   });
 }
 
+namespace {
+
+/// The link to the article @p doc holds.
+ArticleLink link_of(const Xapian::Document& doc) {
+  return ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary),
+                     doc.get_value(schema::kSlotLang)};
+}
+
+}  // namespace
+
 std::vector<ArticleLink> Searcher::versions_in(const std::vector<std::string>& slugs, const std::string& lang,
                                                std::size_t count) {
   return with_retry([&] {
@@ -1122,8 +1142,7 @@ std::vector<ArticleLink> Searcher::versions_in(const std::vector<std::string>& s
       }
       const Xapian::Document doc = db_.get_document(shown);
       if (!groups.insert(doc.get_value(schema::kSlotGroup)).second) continue;
-      out.push_back(ArticleLink{doc.get_value(schema::kSlotSlug), doc.get_value(schema::kSlotTitle),
-                                doc.get_value(schema::kSlotSummary)});
+      out.push_back(link_of(doc));
     }
     return out;
   });
@@ -1190,12 +1209,22 @@ std::vector<ArticleLink> Searcher::complete_titles(const std::string& typed, std
       const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
       for (auto it = mset.begin(); it != mset.end() && out.size() < count; ++it) {
         const Xapian::Document doc = it.get_document();
-        std::string slug = doc.get_value(schema::kSlotSlug);
-        if (std::any_of(out.begin(), out.end(), [&](const ArticleLink& a) { return a.slug == slug; })) continue;
-        out.push_back(ArticleLink{std::move(slug), doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+        ArticleLink link = link_of(doc);
+        if (std::any_of(out.begin(), out.end(), [&](const ArticleLink& a) { return a.slug == link.slug; })) continue;
+        out.push_back(std::move(link));
       }
       if (out.size() >= count) break;
     }
+    return out;
+  });
+}
+
+std::vector<ArticleLink> Searcher::translations(const ArticleRecord& article) {
+  return with_retry([&] {
+    std::vector<ArticleLink> out;
+    const std::shared_ptr<const FacetTable> table = FacetTable::for_database(db_);
+    for (const Xapian::docid other : table->translations_of(article.docid)) out.push_back(link_of(db_.get_document(other)));
+    std::stable_sort(out.begin(), out.end(), [](const ArticleLink& a, const ArticleLink& b) { return a.lang < b.lang; });
     return out;
   });
 }
@@ -1270,7 +1299,7 @@ std::vector<ArticleLink> Searcher::related(const ArticleRecord& article, std::si
       const std::string slug = doc.get_value(schema::kSlotSlug);
       if (std::find(shown.begin(), shown.end(), slug) != shown.end()) return;
       shown.push_back(slug);
-      out.push_back(ArticleLink{slug, doc.get_value(schema::kSlotTitle), doc.get_value(schema::kSlotSummary)});
+      out.push_back(link_of(doc));
     };
     // The writer's own links come first, two at most: they name what to
     // read next, but a passing "see X" is not always the same topic.

@@ -3,6 +3,7 @@
  */
 #include "kb/views.h"
 
+#include "kb/language_names.h"
 #include "kb/text.h"
 
 #include <algorithm>
@@ -20,6 +21,78 @@ std::string ui_text(const PageBase& base, const std::string& key) {
   if (it == base.strings.end()) return {};
   const auto* text = boost::get<std::string>(&it->second);
   return text ? *text : std::string();
+}
+
+/// @p format with each "{name}" of @p values replaced by its value.
+std::string filled(std::string format, std::initializer_list<std::pair<std::string_view, std::string>> values) {
+  for (const auto& [name, value] : values) {
+    const std::string mark = "{" + std::string(name) + "}";
+    for (std::size_t at = format.find(mark); at != std::string::npos; at = format.find(mark, at + value.size())) {
+      format.replace(at, mark.size(), value);
+    }
+  }
+  return format;
+}
+
+/// The count of a results heading ("12 results", "결과 12건",
+/// "12件の結果"), where the strings put the number ("{count}"), and for
+/// @p query ("{results} for “{query}”", "「{query}」の検索結果：{count}件").
+/// A theme's strings written before the placeholders ("results", "for")
+/// still read: the number first, the query last.
+std::string results_heading(const PageBase& base, std::uint64_t total, const std::string& query) {
+  const std::string count = std::to_string(total);
+  std::string results = total == 1 ? ui_text(base, "results_one") : ui_text(base, "results_many");
+  if (total != 1 && results.find("{count}") == std::string::npos) results = count + " " + results;
+  results = filled(results, {{"count", count}});
+  if (query.empty()) return results;
+  const std::string format = ui_text(base, "results_for");
+  if (format.find("{query}") == std::string::npos) return results + " " + format + " “" + query + "”";
+  return filled(format, {{"results", results}, {"count", count}, {"query", query}});
+}
+
+/// A sentence of the strings with links in it, as the template's parts:
+/// each a piece of text or the place of one of @p links ("{corrected}"
+/// becomes {"corrected": true}), in the order the language puts them. A
+/// link the sentence does not place comes at its end.
+mstch::array sentence_parts(const std::string& format, const std::vector<std::string>& links) {
+  struct Place {
+    std::size_t at;
+    std::string name;
+  };
+  std::vector<Place> places;
+  for (const auto& name : links) {
+    const std::size_t at = format.find("{" + name + "}");
+    places.push_back(Place{at, name});
+  }
+  std::stable_sort(places.begin(), places.end(), [](const Place& a, const Place& b) { return a.at < b.at; });
+  auto part = [&links](const std::string& text, const std::string& link) {
+    mstch::map m{{"text", text}};
+    for (const auto& name : links) m.emplace(name, name == link);
+    return m;
+  };
+  mstch::array out;
+  std::size_t from = 0;
+  for (const auto& place : places) {
+    if (place.at == std::string::npos) {
+      out.push_back(part(from < format.size() ? format.substr(from) + (format.empty() ? "" : " ") : std::string(), place.name));
+      from = format.size();
+      continue;
+    }
+    out.push_back(part(format.substr(from, place.at - from), place.name));
+    from = place.at + place.name.size() + 2;
+  }
+  if (from < format.size()) out.push_back(part(format.substr(from), ""));
+  return out;
+}
+
+/// How the page names category @p category: the strings' "category:NAME"
+/// when they have one ("category:remote-access": "원격 접속"), else its
+/// words ("remote-access" -> "Remote access").
+std::string category_name(const PageBase& base, const std::string& category) {
+  if (std::string named = ui_text(base, "category:" + category); !named.empty()) return named;
+  std::string words = words_from_slug(category);
+  if (!words.empty() && words[0] >= 'a' && words[0] <= 'z') words[0] = static_cast<char>(words[0] - 'a' + 'A');
+  return words;
 }
 
 /// @p title is the page's own part of <title>; the site's name follows it.
@@ -43,7 +116,7 @@ std::string ticket_link(std::string url, const PageBase& base) {
 
 /// Facet links add their filter to the ones already chosen (they combine),
 /// and an active one takes its own off.
-mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request, const std::string& key,
+mstch::array facet_list(const PageBase& base, const FacetCounts& counts, const SearchRequest& request, const std::string& key,
                         const std::string& same_search) {
   const auto same = [](const std::string& a, const std::string& b) { return to_lower(a) == to_lower(b); };
   mstch::array out;
@@ -63,7 +136,10 @@ mstch::array facet_list(const FacetCounts& counts, const SearchRequest& request,
       active = same(field, value);
       field = active ? std::string() : value;
     }
-    out.push_back(mstch::map{{"name", value},
+    // People read names: a category's and a language's, not their codes.
+    const std::string name = key == "category" ? category_name(base, value) : key == "lang" ? language_name(value) : value;
+    out.push_back(mstch::map{{"name", name},
+                             {"lang", key == "lang" ? value : std::string()},
                              {"count", std::to_string(count)},
                              {"url", search_url(next, 1) + same_search},
                              {"active", active}});
@@ -77,17 +153,17 @@ mstch::array tag_list(const std::vector<std::string>& tags) {
   return out;
 }
 
-mstch::map hit_map(const SearchHit& hit, const std::string& ui_lang) {
+mstch::map hit_map(const SearchHit& hit, const PageBase& base) {
   return mstch::map{{"url", hit.url},
                     {"slug", hit.slug},
                     {"title", hit.title},
                     {"summary", hit.summary},
                     {"snippet_html", hit.snippet_html},
-                    {"category", hit.category},
+                    {"category", category_name(base, hit.category)},
                     {"category_url", "/search?q=&category=" + url_encode(hit.category)},
                     {"has_category", !hit.category.empty()},
                     {"updated", hit.updated},
-                    {"updated_display", format_date(hit.updated, ui_lang)},
+                    {"updated_display", format_date(hit.updated, base.ui_lang)},
                     {"lang", hit.lang},
                     {"section_heading", hit.section_heading},
                     {"pinned", hit.pinned},
@@ -144,15 +220,15 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
                        const std::string& search_id, const std::vector<ArticleLink>& popular) {
   // Browsing a category (no words): the page is that category's.
   const bool category_page = request.query.empty() && !request.category.empty();
-  mstch::map page = base_map(base, category_page ? request.category
+  mstch::map page = base_map(base, category_page ? category_name(base, request.category)
                                    : request.query.empty() ? ui_text(base, "search_button")
                                                            : request.query + " – " + ui_text(base, "search_button"));
   page.emplace("category_page", category_page);
-  page.emplace("category_name", request.category);
+  page.emplace("category_name", category_name(base, request.category));
   mstch::array hits;
   int rank = (request.page - 1) * request.per_page;
   for (const auto& hit : response.hits) {
-    mstch::map m = hit_map(hit, base.ui_lang);
+    mstch::map m = hit_map(hit, base);
     ++rank;
     // The link opens the best-matching section; ?sid=&rank= attribute the click.
     std::string url = hit.url;
@@ -170,7 +246,6 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
   page.emplace("has_total", response.total > 0);
   page.emplace("no_results", response.total == 0);
   page.emplace("total", std::to_string(response.total));
-  page.emplace("one_result", response.total == 1);
   char took[32];
   std::snprintf(took, sizeof took, "%.1f", response.took_ms);
   page.emplace("took_ms", std::string(took));
@@ -183,18 +258,20 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
     corrected.as_typed = false;
     SearchRequest original = request;
     original.as_typed = true;  // else the same page, corrected again
-    const mstch::map correction{{"corrected_query", response.corrected_query},
-                                {"corrected_url", search_url(corrected, 1)},
-                                {"original_query", request.query},
-                                {"original_url", search_url(original, 1)}};
-    if (response.results_corrected()) {
-      page.emplace("showing_corrected", correction);
-    } else {
-      page.emplace("did_you_mean", correction);
-    }
+    // The sentence is the language's, with the words as links in it.
+    const bool showing = response.results_corrected();
+    const mstch::map correction{
+        {"corrected_query", response.corrected_query},
+        {"corrected_url", search_url(corrected, 1)},
+        {"original_query", request.query},
+        {"original_url", search_url(original, 1)},
+        {"parts", showing ? sentence_parts(ui_text(base, "showing_corrected"), {"corrected", "original"})
+                          : sentence_parts(ui_text(base, "did_you_mean"), {"corrected"})}};
+    page.emplace(showing ? "showing_corrected" : "did_you_mean", correction);
   }
   // The count names the words whose results are shown.
-  page.emplace("results_query", response.results_corrected() ? response.corrected_query : request.query);
+  page.emplace("results_heading",
+               results_heading(base, response.total, response.results_corrected() ? response.corrected_query : request.query));
   page.emplace("relaxed", response.rung == "any");
   page.emplace("via_synonyms", response.rung == "synonyms");
 
@@ -216,22 +293,33 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
     const int at = std::min(request.page, last + 1);
     if (request.page > 1) pagination.emplace("prev_url", search_url(request, at - 1) + same_search);
     if (request.page < last) pagination.emplace("next_url", search_url(request, request.page + 1) + same_search);
+    // The ends, which the numbers around this page may not reach; not
+    // offered from where they lead.
+    if (request.page > 1) pagination.emplace("first_url", search_url(request, 1) + same_search);
+    if (request.page != last) pagination.emplace("last_url", search_url(request, last) + same_search);
     mstch::array numbers;
+    // "Page 2", "2페이지", "2ページ": where the number goes is the language's.
+    std::string page_label = ui_text(base, "page");
+    if (page_label.find("{number}") == std::string::npos) page_label += " {number}";
     for (int n = std::max(1, at - 4); n <= std::min(last, at + 4); ++n) {
-      numbers.push_back(mstch::map{{"number", std::to_string(n)}, {"url", search_url(request, n) + same_search}, {"current", n == request.page}});
+      const std::string number = std::to_string(n);
+      numbers.push_back(mstch::map{{"number", number},
+                                   {"label", filled(page_label, {{"number", number}})},
+                                   {"url", search_url(request, n) + same_search},
+                                   {"current", n == request.page}});
     }
     pagination.emplace("pages", numbers);
     page.emplace("pagination", pagination);
   }
 
-  const mstch::array categories = facet_list(response.category_facets, request, "category", same_search);
-  const mstch::array tags = facet_list(response.tag_facets, request, "tag", same_search);
+  const mstch::array categories = facet_list(base, response.category_facets, request, "category", same_search);
+  const mstch::array tags = facet_list(base, response.tag_facets, request, "tag", same_search);
   page.emplace("has_facets", !categories.empty() || !tags.empty() || response.lang_facets.size() > 1);
   page.emplace("has_category_facets", !categories.empty());
   page.emplace("has_tag_facets", !tags.empty());
   // Languages are worth a filter only when there is more than one.
   const mstch::array langs = response.lang_facets.size() > 1 || !request.lang.empty()
-                                 ? facet_list(response.lang_facets, request, "lang", same_search)
+                                 ? facet_list(base, response.lang_facets, request, "lang", same_search)
                                  : mstch::array{};
   page.emplace("has_lang_facets", !langs.empty());
   page.emplace("lang_facets", langs);
@@ -246,11 +334,11 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
 mstch::map home_page(const PageBase& base, const SearchResponse& newest, const std::string& lang) {
   mstch::map page = base_map(base, "");
   mstch::array articles;
-  for (const auto& hit : newest.hits) articles.push_back(hit_map(hit, base.ui_lang));
+  for (const auto& hit : newest.hits) articles.push_back(hit_map(hit, base));
   page.emplace("newest", articles);
   mstch::array categories;
   for (const auto& [name, count] : newest.category_facets) {
-    categories.push_back(mstch::map{{"name", name},
+    categories.push_back(mstch::map{{"name", category_name(base, name)},
                                     {"count", std::to_string(count)},
                                     {"url", "/search?q=&category=" + url_encode(name) +
                                                 (lang.empty() ? std::string() : "&lang=" + url_encode(lang))}});
@@ -262,7 +350,7 @@ mstch::map home_page(const PageBase& base, const SearchResponse& newest, const s
 }
 
 mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
-                        const std::string& voted) {
+                        const std::vector<ArticleLink>& translations, const std::string& voted) {
   mstch::map page = base_map(base, article.title);
   page.emplace("slug", article.slug);
   page.emplace("title", article.title);
@@ -272,7 +360,7 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("updated", article.updated);
   page.emplace("updated_display", format_date(article.updated, base.ui_lang));
   page.emplace("article_lang", article.lang);
-  page.emplace("category", article.category);
+  page.emplace("category", category_name(base, article.category));
   page.emplace("has_category", !article.category.empty());
   page.emplace("category_url", "/search?q=&category=" + url_encode(article.category));
   page.emplace("tags", tag_list(article.tags));
@@ -293,6 +381,21 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   }
   page.emplace("related", rel);
   page.emplace("has_related", !rel.empty());
+  // The other versions, named as their readers name their language; the
+  // head lists every version, this one too, as search engines ask.
+  mstch::array others, alternates;
+  auto alternate = [](const std::string& slug, const std::string& lang) {
+    return mstch::map{{"url", "/articles/" + slug}, {"lang", lang}};
+  };
+  alternates.push_back(alternate(article.slug, article.lang));
+  for (const auto& t : translations) {
+    others.push_back(mstch::map{{"url", "/articles/" + t.slug}, {"lang", t.lang}, {"name", language_name(t.lang)},
+                                {"first", others.empty()}});
+    alternates.push_back(alternate(t.slug, t.lang));
+  }
+  page.emplace("translations", others);
+  page.emplace("has_translations", !others.empty());
+  page.emplace("alternates", others.empty() ? mstch::array{} : alternates);
   // "expired": a vote whose page outlived its session, asked again;
   // "comment_expired": a comment, whose form comes back (the vote stands).
   page.emplace("voted", !voted.empty() && voted != "expired");
@@ -300,6 +403,9 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("comment_expired", voted == "comment_expired");
   page.emplace("voted_yes", voted == "yes");
   page.emplace("voted_no", voted == "no" || voted == "comment_expired");
+  // "not_counted": signed-in staff and text browsers, thanked, and told
+  // why the answer does not count (nor would a comment: none is asked).
+  page.emplace("vote_not_counted", voted == "not_counted");
   return page;
 }
 

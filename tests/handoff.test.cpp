@@ -325,8 +325,8 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
     const auto vote = b.post_form("/feedback", {{"slug", "keyboard"}, {"helpful", "yes"}});
     REQUIRE(vote);
     CHECK(vote->status == 303);
-    CHECK(vote->get_header_value("Location") == "/articles/keyboard?voted=expired#feedback");
-    const auto again = b.get("/articles/keyboard?voted=expired");
+    CHECK_THAT(vote->get_header_value("Location"), StartsWith("/articles/keyboard?voted=expired&vote="));
+    const auto again = b.get(vote->get_header_value("Location"));
     REQUIRE(again);
     CHECK_THAT(again->body, Contains("so your answer was not recorded"));
     CHECK_THAT(again->body, Contains("name=\"helpful\" value=\"yes\""));
@@ -335,8 +335,8 @@ TEST_CASE("forms and APIs refuse forged, cross-origin and invalid requests", "[h
     // vote it explains was counted already.
     const auto comment = b.post_form("/feedback", {{"slug", "keyboard"}, {"helpful", "comment"}, {"comment", "x"}});
     REQUIRE(comment);
-    CHECK(comment->get_header_value("Location") == "/articles/keyboard?voted=comment_expired#feedback");
-    const auto form = b.get("/articles/keyboard?voted=comment_expired");
+    CHECK_THAT(comment->get_header_value("Location"), StartsWith("/articles/keyboard?voted=comment_expired&vote="));
+    const auto form = b.get(comment->get_header_value("Location"));
     REQUIRE(form);
     CHECK_THAT(form->body, Contains("so your comment was not sent"));
     CHECK_THAT(form->body, Contains("class=\"comment-form\""));

@@ -109,9 +109,16 @@ TEST_CASE("cached article and home pages carry only the requesting person's stat
   CHECK(plain->body.find("alert(1)") == std::string::npos);
   CHECK_THAT(plain->body, Contains("href=\"/articles/printer-offline?ui=ko\""));
 
-  // The vote state and the UI language are part of what is cached.
-  const auto voted = get(cli, "/articles/printer-offline?voted=yes", {{"Cookie", cookie_a}});
+  // The vote state and the UI language are part of what is cached; the
+  // thanks is only for the browser that voted.
+  const auto vote = cli.Post("/feedback", {{"Cookie", cookie_a}}, "csrf=" + csrf_a + "&slug=printer-offline&helpful=yes",
+                             "application/x-www-form-urlencoded");
+  REQUIRE(vote);
+  REQUIRE(vote->status == 303);
+  const auto voted = get(cli, vote->get_header_value("Location"), {{"Cookie", cookie_a}});
   CHECK(voted->body.find("class=\"vote-form\"") == std::string::npos);
+  const auto not_voted = get(cli, vote->get_header_value("Location"), {{"Cookie", cookie_b}});
+  CHECK_THAT(not_voted->body, Contains("class=\"vote-form\""));
   const auto again = get(cli, "/articles/printer-offline", {{"Cookie", cookie_a}});
   CHECK_THAT(again->body, Contains("class=\"vote-form\""));
   const auto korean = get(cli, "/articles/printer-offline?ui=ko", {{"Cookie", cookie_a}});

@@ -122,7 +122,7 @@ TEST_CASE("search over HTTP: rungs, sections, languages, explanations", "[search
     const json s = get(cli, "/api/suggest?q=wirel");
     REQUIRE_FALSE(s["suggestions"].empty());
     CHECK(s["suggestions"][0] == json{{"text", "Connect to the wireless network"}, {"kind", "article"}, {"slug", "wireless"},
-                                      {"url", "/articles/wireless"}});
+                                      {"url", "/articles/wireless"}, {"lang", "en"}});
     CHECK(get(cli, "/api/suggest?q=")["suggestions"].empty());
     auto res = cli.Get(("/api/suggest?q=" + std::string(300, 'a')).c_str());
     REQUIRE(res);

@@ -360,14 +360,13 @@ TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[ser
   const auto by_cookie = cli.Get("/search?q=printer", {{"Cookie", "kb_lang=ja"}});
   REQUIRE(by_cookie);
   CHECK_THAT(by_cookie->body, Contains("<html lang=\"ja\">"));
-  // The article filter lang= does not override the chosen UI language, but
-  // stands in for a choice not made.
+  // The article filter lang= never chooses the UI language: the person does.
   const auto filtered = cli.Get("/search?q=printer&lang=en", {{"Cookie", "kb_lang=ja"}});
   REQUIRE(filtered);
   CHECK_THAT(filtered->body, Contains("<html lang=\"ja\">"));
   const auto unchosen = cli.Get("/search?q=printer&lang=ko");
   REQUIRE(unchosen);
-  CHECK_THAT(unchosen->body, Contains("<html lang=\"ko\">"));
+  CHECK_THAT(unchosen->body, Contains("<html lang=\"en\">"));
   const auto by_header = cli.Get("/", {{"Accept-Language", "fr-FR, ja;q=0.8, en;q=0.5"}});
   REQUIRE(by_header);
   CHECK_THAT(by_header->body, Contains("<html lang=\"ja\">"));

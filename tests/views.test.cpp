@@ -107,7 +107,7 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
   req.per_page = 10;
   req.category = "printing";
   html = templates().render("search", search_page(base(req.query), req, s.search(req)));
-  CHECK_THAT(html, Contains("<a href=\"/search?q=printer\" aria-current=\"true\">printing</a>"));
+  CHECK_THAT(html, Contains("<a href=\"/search?q=printer\" aria-current=\"true\">Printing</a>"));
   CHECK_THAT(html, Contains("href=\"/search?q=printer&amp;category=printing&amp;tag="));
   req.category.clear();
   CHECK_THAT(html, Contains("href=\"/tickets/new?q=printer\""));
@@ -116,8 +116,8 @@ TEST_CASE("the search page shows corrections, counts, pagination and facets", "[
     SearchRequest browse;
     browse.category = "printing";
     const std::string category = templates().render("search", search_page(base(""), browse, s.search(browse)));
-    CHECK_THAT(category, Contains("<title>printing · Help Center</title>"));
-    CHECK_THAT(category, Contains("<h1 class=\"category-title\">printing</h1>"));
+    CHECK_THAT(category, Contains("<title>Printing · Help Center</title>"));
+    CHECK_THAT(category, Contains("<h1 class=\"category-title\">Printing</h1>"));
     CHECK_THAT(category, Contains("<h2 id=\"results-title\""));
   }
 
@@ -214,7 +214,7 @@ TEST_CASE("error pages speak the page's language, with the wait in minutes and w
   CHECK_THAT(html, !Contains("There is no ticket receipt"));
   // A wait of 61 seconds is two minutes, never zero.
   html = templates().render("error", error_page(base("", "ja"), 429, "Too many tickets", "error_too_many_tickets", 61));
-  CHECK_THAT(html, Contains("2 分後"));
+  CHECK_THAT(html, Contains("2分後"));
   html = templates().render("error", error_page(base("", "en"), 429, "Too many searches", "", 5));
   CHECK_THAT(html, Contains("try again in 1 min."));
   // A request the person can correct keeps what was wrong below, escaped.

@@ -46,6 +46,10 @@ class FacetTable {
   /// @p primary (a primary subtag), or 0 when the group has none (or @p d
   /// is in no group with others).
   Xapian::docid version_in(Xapian::docid d, const std::string& primary) const;
+  /// The other documents of document @p d's translation group (its
+  /// translations, or the original it translates), by docid; none when it
+  /// is in no group with others.
+  std::vector<Xapian::docid> translations_of(Xapian::docid d) const;
   /// Words in a document's title and tags (the title field's length).
   unsigned title_length(Xapian::docid d) const { return d < title_length_.size() ? title_length_[d] : 0; }
   double average_title_length() const { return average_title_length_; }
@@ -88,6 +92,8 @@ class FacetTable {
   std::unordered_set<std::string> language_terms_, pin_terms_;  ///< the terms without their prefixes
   /// (group id << 32 | primary language id) -> docid, for groups of more than one.
   std::unordered_map<std::uint64_t, Xapian::docid> versions_;
+  /// group id -> its documents, for groups of more than one.
+  std::unordered_map<std::uint32_t, std::vector<Xapian::docid>> members_;
   std::unordered_map<std::string, std::uint32_t> primary_ids_;  ///< primary subtag -> id (1-based)
 };
 

@@ -78,6 +78,17 @@ class QueryBuilder {
   QueryBuilder(const Xapian::Database& db, const Xapian::Stem& stem, const Synonyms& synonyms,
                const RankingParams& params);
 
+  /// The last word of the text is still being typed (SearchRequest::
+  /// partial): all_words(), ranked() and bonus() match it as the start of
+  /// words too (the query parser's FLAG_PARTIAL, expanded to its 50
+  /// commonest completions, as /api/suggest does), and the correction
+  /// leaves it alone while some word starts with it.
+  void set_partial(bool partial) { partial_ = partial; }
+  /// The word of @p text being typed: its last word when set_partial(),
+  /// nothing follows it, and it is no stop word, at least two letters and
+  /// not CJK (n-grams, not words); else "".
+  std::string partial_word(const std::string& text) const;
+
   /// Every word must match, literally. Also computes correction().
   Xapian::Query all_words(const std::string& text);
   /// The query with each misspelt word (one in no article) corrected, or
@@ -118,6 +129,9 @@ class QueryBuilder {
     std::unordered_set<std::string> typed;
     std::unordered_set<std::string> synonyms;
     std::vector<std::vector<std::string>> synonym_phrases;  ///< their words, as split_words() gives them
+    /// The words the half-typed last word matched as (set_partial()), as
+    /// the query parser expands it; typed words too.
+    std::vector<std::string> completions;
   };
   const WordOrigins& word_origins() const { return word_origins_; }
 
@@ -131,6 +145,8 @@ class QueryBuilder {
 
  private:
   Xapian::Query parse(const std::string& text, Xapian::Query::op op, unsigned extra_flags);
+  /// FLAG_PARTIAL when @p text ends in a partial_word(), else 0.
+  unsigned partial_flag(const std::string& text) const;
   std::string correct_spelling(const std::string& text) const;
   Xapian::Query parse_title(const std::string& text);
   Xapian::Query title_match(const std::string& text, std::vector<std::string>* terms_out);
@@ -147,6 +163,7 @@ class QueryBuilder {
   Xapian::Stem stem_;
   Xapian::QueryParser qp_;
   Xapian::QueryParser title_qp_;
+  bool partial_ = false;
   std::string correction_;
   std::vector<std::string> title_terms_;
   WordOrigins word_origins_;

@@ -26,6 +26,7 @@ class SearchCache : public RevisionCache<SearchResponse> {
 struct CachedArticle {
   ArticleRecord article;
   std::vector<ArticleLink> related;
+  std::vector<ArticleLink> translations;  ///< its other language versions
 };
 
 class ArticleCache : public RevisionCache<CachedArticle> {

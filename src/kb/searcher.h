@@ -63,6 +63,11 @@ struct SearchRequest {
   /// The words as typed, never spelling-corrected: where "Search instead
   /// for ..." leads (`as_typed=1`).
   bool as_typed = false;
+  /// The query is still being typed (the page's instant results,
+  /// `partial=1`): its last word, unless a space follows it, matches as
+  /// the start of words, as /api/suggest completes it ("keyb" finds
+  /// "keyboard"), and is not spelling-corrected while words start so.
+  bool partial = false;
 };
 
 struct SearchHit {
@@ -142,6 +147,7 @@ struct ArticleRecord {
 
 struct ArticleLink {
   std::string slug, title, summary;
+  std::string lang;  ///< BCP 47 tag of the article's language
 };
 
 struct IndexStatus {
@@ -194,6 +200,11 @@ class Searcher {
   /// tag) when it has one, one per article (translation group), at most
   /// @p count, in the order given; slugs no longer published are skipped.
   std::vector<ArticleLink> versions_in(const std::vector<std::string>& slugs, const std::string& lang, std::size_t count);
+
+  /// The other language versions of @p article (its translation group:
+  /// the articles whose translation_of names the same original, and that
+  /// original), by language tag.
+  std::vector<ArticleLink> translations(const ArticleRecord& article);
 
   /// The canonical slug for an old slug listed in some article's aliases.
   std::optional<std::string> resolve_alias(const std::string& slug);

@@ -49,9 +49,13 @@ mstch::map search_page(const PageBase& base, const SearchRequest& request, const
 /// links ("" for none).
 mstch::map home_page(const PageBase& base, const SearchResponse& newest, const std::string& lang = "");
 
-/// @p voted: "yes" or "no" right after a vote without JavaScript, else "".
+/// @p translations: the article's other language versions, linked from
+/// the page and named in its head as alternates.
+/// @p voted: the outcome of a vote sent without JavaScript ("yes", "no",
+/// "done" after a comment, "expired", "comment_expired", "not_counted"
+/// from staff and text browsers), else "".
 mstch::map article_page(const PageBase& base, const ArticleRecord& article, const std::vector<ArticleLink>& related,
-                        const std::string& voted = "");
+                        const std::vector<ArticleLink>& translations = {}, const std::string& voted = "");
 
 /// What the ticket form shows: what was typed, per-field errors, and the
 /// articles suggested for the subject.

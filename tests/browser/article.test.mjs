@@ -2,7 +2,7 @@
 // without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite } from './harness.mjs';
+import { ADMIN_TOKEN, startSite } from './harness.mjs';
 
 let site;
 before(async () => { site = await startSite(); });
@@ -219,4 +219,53 @@ test('on a phone, a wide table scrolls in its own box with its words whole', asy
   }
   assert.ok(tables >= 5, `only ${tables} tables were checked`);
   await context.close();
+});
+
+test('the contents come before the article on a phone, collapsed, and stay beside it on a wide screen', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    for (const width of [360, 1280]) {
+      const where = `${width}px, script ${javaScriptEnabled ? 'on' : 'off'}`;
+      const context = await site.browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(`${site.base}/articles/vpn-cannot-connect`);
+      const toc = await page.locator('.toc').boundingBox();
+      const body = await page.locator('.article-body').boundingBox();
+      const firstLink = page.locator('.toc a').first();
+      if (width < 600) {
+        assert.ok(toc.y + toc.height <= body.y, `${where}: the contents are above the article's text`);
+        if (javaScriptEnabled) {
+          assert.equal(await firstLink.isVisible(), false, `${where}: collapsed`);
+          await page.locator('.toc summary').click();
+        }
+        assert.equal(await firstLink.isVisible(), true, `${where}: open`);
+      } else {
+        assert.ok(toc.x >= body.x + body.width, `${where}: the contents are beside the text`);
+        assert.ok(toc.y < body.y + 100, `${where}: at the top`);
+        assert.equal(await firstLink.isVisible(), true, `${where}: open`);
+        // They follow the reader down the page.
+        await page.mouse.wheel(0, 2000);
+        await page.waitForTimeout(200);
+        const followed = await page.locator('.toc').boundingBox();
+        assert.ok(followed.y >= 0 && followed.y < 800, `${where}: still in view after scrolling (${followed.y})`);
+      }
+      await context.close();
+    }
+  }
+});
+
+test('signed-in staff who vote are thanked and told it is not counted, with or without the script', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await site.browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    await page.goto(`${site.base}/stats`);
+    await page.locator('#token').fill(ADMIN_TOKEN);
+    await Promise.all([page.waitForURL(/\/stats$/), page.locator('.stats-login button[type="submit"]').click()]);
+    await page.goto(`${site.base}/articles/printer-offline`);
+    await page.locator('.vote-form button[value="no"]').click();
+    await page.locator('.feedback [role="status"] p').waitFor();
+    assert.match(await page.locator('.feedback [role="status"] p').innerText(), /not counted/);
+    assert.equal(await page.locator('.feedback textarea').count(), 0, 'no comment is asked for');
+    assert.doesNotMatch(await page.locator('.feedback').innerText(), /not recorded/);
+    await context.close();
+  }
 });

@@ -266,7 +266,7 @@ test('instant results bring facet chips, and an empty result offers popular arti
   await page.goto(`${site.base}/search`);
   await page.locator('#q').fill('password');
   await page.locator('.facets a').first().waitFor();
-  assert.match(await page.locator('.facets').innerText(), /accounts/);
+  assert.match(await page.locator('.facets').innerText(), /Accounts/);  // its name, not its code
   await page.locator('#q').fill('qqqzzz');
   await page.locator('.popular a').first().waitFor();
   assert.ok(await page.locator('.still-stuck a').count() > 0, 'the ticket hand-off is offered');
@@ -370,7 +370,7 @@ test('filters still in force after typing are shown, with the way to clear them'
   await page.locator('.results-count').filter({ hasText: 'mail' }).waitFor();
   assert.match(await page.locator('.search-results').innerText(), /Clear filters/);
   const active = page.locator('.facets a[aria-current="true"]');
-  assert.equal(await active.innerText(), 'accounts');
+  assert.equal(await active.innerText(), 'Accounts');
   // The active facet takes itself off; the others keep it.
   assert.equal(new URL(await active.getAttribute('href'), site.base).searchParams.get('category'), null);
   const tag = page.locator('.facets a[href*="tag="]:not([aria-current])').first();
@@ -453,4 +453,50 @@ test('a long message pasted in Japanese still searches: its start, as much as an
   const address = await page.evaluate(() => location.href.length);
   assert.ok(address < 8000, `the address is ${address} bytes`);
   await page.close();
+});
+
+test('while typing, the last word counts as the start of a word, as in the suggestions', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/search`);
+  await page.locator('#q').pressSequentially('bluet', { delay: 30 });
+  await page.locator('.results-count', { hasText: '“bluet”' }).waitFor({ timeout: 10000 });
+  assert.match(await page.locator('.search-results .result h2 a').first().innerText(), /Bluetooth/);
+  assert.equal(await page.locator('.search-results .correction').count(), 0, 'a word still being typed is not corrected');
+  await page.close();
+});
+
+test('a suggestion in another language than the page says which', async () => {
+  const page = await site.browser.newPage();
+  await page.goto(`${site.base}/`);
+  await page.locator('#q').pressSequentially('비밀', { delay: 40 });
+  const item = page.locator('#kb-suggestions li[data-kind="article"]').first();
+  await item.waitFor();
+  assert.match(await item.innerText(), /비밀번호/);
+  assert.equal(await item.getAttribute('lang'), 'ko');
+  await page.close();
+});
+
+test('instant results in Korean and Japanese: counters after the number, their punctuation, names not codes', async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${site.base}/?ui=ko`);
+  await page.locator('#q').fill('vpn');
+  const heading = page.locator('.search-results .results-count');
+  await heading.filter({ hasText: 'vpn' }).waitFor();
+  assert.match(await heading.innerText(), /결과 \d+건/);
+  // The groups in order: categories, tags (as written), languages.
+  const [categories, , languages] = await page.$$eval('.facets ul',
+    (lists) => lists.map((ul) => [...ul.querySelectorAll('a')].map((a) => a.textContent)));
+  assert.ok(categories.includes('원격 접속') && !categories.includes('remote-access'), categories.join(' | '));
+  assert.ok(languages.includes('한국어') && !languages.includes('ko'), languages.join(' | '));
+  assert.match(await page.locator('.search-results .result .meta a').first().innerText(), /^[^a-z]+$/);
+  await page.goto(`${site.base}/search?ui=ja`);
+  await page.locator('#q').fill('pasword');
+  const notice = page.locator('.search-results .correction');
+  await notice.waitFor();
+  const text = await notice.innerText();
+  assert.match(text, /password/);
+  assert.doesNotMatch(text, /[.?]/, text);
+  assert.doesNotMatch(await page.locator('.search-results .results-count').innerText(), /\d 件/);
+  await context.close();
 });

@@ -91,13 +91,13 @@ std::string render_all(const std::vector<std::string>& f) {
   form.article_slug = f[kSlug];
   form.article_title = f[kTitle];
   form.errors = {{"subject", kb::FieldProblem{"not_a_string_key", f[kMessage]}}};
-  form.suggestions = {kb::ArticleLink{f[kSlug], f[kTitle], f[kSummary]}};
+  form.suggestions = {kb::ArticleLink{f[kSlug], f[kTitle], f[kSummary], "en"}};
 
   std::vector<kb::AgentResult> agent_results{kb::AgentResult{hit, article.headings}};
 
   std::string out;
-  out += p.templates.render("search", kb::search_page(base, request, response, f[kTicket], {{f[kSlug], f[kTitle], ""}}));
-  out += p.templates.render("article", kb::article_page(base, article, {{f[kSlug], f[kTitle], f[kSummary]}}));
+  out += p.templates.render("search", kb::search_page(base, request, response, f[kTicket], {{f[kSlug], f[kTitle], "", "en"}}));
+  out += p.templates.render("article", kb::article_page(base, article, {{f[kSlug], f[kTitle], f[kSummary], "en"}}));
   out += p.templates.render("ticket_new", kb::ticket_form_page(base, form));
   out += p.templates.render("not_found", kb::not_found_page(base, f[kSlug]));
   out += p.templates.render("error", kb::error_page(base, 400, f[kMessage]));

@@ -71,6 +71,26 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
+// Strings place their own words ("{count}件"), as on the server's pages
+// (views.cpp): filled once, so the words typed are never read as marks.
+const fill = (format, values) => format.replace(/\{(\w+)\}/g, (mark, name) => values[name] ?? mark);
+// The same with nodes (links) for the marks, in the language's order.
+const sentence = (format, links) => (format.includes('{') ? format : `${format} {corrected}`)
+  .split(/(\{\w+\})/).map((part) => links[part.slice(1, -1)] ?? part);
+// Categories and languages by name, never code (views.cpp, language_names.cpp).
+function categoryName(category) {
+  const words = category.replace(/[-_\s]+/g, ' ').trim();
+  return t(`category:${category}`, words.charAt(0).toUpperCase() + words.slice(1));
+}
+function languageName(tag) {
+  try {
+    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
+    return name.charAt(0).toLocaleUpperCase(tag) + name.slice(1);
+  } catch (_) {
+    return tag;
+  }
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** "2026-09-30" as the server's pages show it in the page's language. */
 function displayDate(iso) {
@@ -151,10 +171,13 @@ function instantSearch() {
 
   function countText(data) {
     if (!data.results.length) return t('no_results_title', 'No articles match your search');
-    const count = data.total === 1 ? t('results_one', '1 result') : `${data.total} ${t('results_many', 'results')}`;
+    const count = data.total;
+    const many = t('results_many', '{count} results');  // a theme's may be older: "results"
+    const results = fill(count === 1 ? t('results_one', '1 result') : many.includes('{') ? many : `{count} ${many}`, { count });
     // The words whose results are shown: the correction, when it answered.
-    const shown = data.showing_corrected && data.corrected_query ? data.corrected_query : data.query;
-    return `${count} ${t('results_for', 'for')} “${shown}”`;
+    const query = data.showing_corrected && data.corrected_query ? data.corrected_query : data.query;
+    const format = t('results_for', '{results} for “{query}”');
+    return fill(format.includes('{') ? format : `{results} ${format} “{query}”`, { results, count, query });
   }
 
   function resultItem(r, rank, searchId) {
@@ -174,7 +197,7 @@ function instantSearch() {
   function resultMeta(r) {
     const parts = [];
     if (r.category) {
-      parts.push(el('a', { href: `/search?${new URLSearchParams({ q: '', category: r.category })}` }, r.category));
+      parts.push(el('a', { href: `/search?${new URLSearchParams({ q: '', category: r.category })}` }, categoryName(r.category)));
     }
     if (r.updated) parts.push(el('time', { datetime: r.updated }, displayDate(r.updated)));
     return el('p', { className: 'meta' }, ...parts.flatMap((part, i) => (i ? [' · ', part] : [part])));
@@ -188,15 +211,17 @@ function instantSearch() {
       const original = new URLSearchParams(filters);
       original.set('q', data.query);
       original.set('as_typed', '1');  // else the same search, corrected again
-      p.append(`${t('showing_results_for', 'Showing results for')} `,
-        el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)),
-        `. ${t('search_instead_for', 'Search instead for')} `, el('a', { href: `/search?${original}` }, data.query), '.');
+      p.append(...sentence(t('showing_corrected', 'Showing results for {corrected}. Search instead for {original}.'), {
+        corrected: el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)),
+        original: el('a', { href: `/search?${original}` }, data.query),
+      }));
       return p;
     }
     if (data.corrected_query) {
       const corrected = new URLSearchParams(filters);
       corrected.set('q', data.corrected_query);
-      p.append(`${t('did_you_mean', 'Did you mean')} `, el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)), '?');
+      p.append(...sentence(t('did_you_mean', 'Did you mean {corrected}?'),
+        { corrected: el('a', { href: `/search?${corrected}` }, el('em', {}, data.corrected_query)) }));
       return p;
     }
     if (data.rung === 'any') return el('p', { className: 'notice' }, t('relaxed_notice', ''));
@@ -208,7 +233,7 @@ function instantSearch() {
   // the same query continue it, so clicks there are still counted for it.
   let searchId = '';
 
-  function render(data, append, asTyped) {
+  function render(data, append, asTyped, typing) {
     const section = resultsSection();
     if (!append) {
       searchId = data.search_id || '';
@@ -250,7 +275,7 @@ function instantSearch() {
       more.addEventListener('click', async () => {
         more.disabled = true;
         const shownBefore = list.children.length;
-        if (await run(data.query, data.page + 1, true, asTyped) !== 'shown') {
+        if (await run(data.query, data.page + 1, true, asTyped, typing) !== 'shown') {
           more.disabled = false;
           return;
         }
@@ -292,8 +317,10 @@ function instantSearch() {
           if (key === 'tag') others.forEach((v) => url.append(key, v));
           if (!current) url.append(key, name);
           if (searchId) url.set('sid', searchId);
-          return el('li', {}, el('a', { href: `/search?${url}`, 'aria-current': current ? 'true' : null }, name), ' ',
-            el('span', { className: 'count' }, String(count)));
+          const lang = key === 'lang' ? name : null;
+          return el('li', {}, el('a', { href: `/search?${url}`, lang, 'aria-current': current ? 'true' : null },
+            key === 'category' ? categoryName(name) : lang ? languageName(name) : name), ' ',
+          el('span', { className: 'count' }, String(count)));
         })));
     }
     if (aside.childElementCount) host.append(aside);
@@ -301,13 +328,16 @@ function instantSearch() {
 
   /// 'shown', 'stale' (a newer keystroke's answer wins) or 'failed' (an
   /// error status, or no answer). @p asTyped: the words as typed, never
-  /// corrected (the server page's as_typed=1).
-  async function run(query, pageNumber, append, asTyped = false) {
+  /// corrected (the server page's as_typed=1). @p typing: its last word,
+  /// still being typed, matches as a prefix (partial=1); not after Enter.
+  async function run(query, pageNumber, append, asTyped = false, typing = false) {
     const mine = ++latest;
     const params = new URLSearchParams(filters);
     params.set('q', fitQuery(query));
     if (pageNumber > 1) params.set('page', String(pageNumber));
     if (asTyped) params.set('as_typed', '1');
+    const partial = typing && !/\s$/.test(query);  // a space ends the word
+    if (partial) params.set('partial', '1');
     params.set('live', '1');
     try {
       const response = await fetch(`/api/search?${params}`, { credentials: 'same-origin' });
@@ -315,7 +345,7 @@ function instantSearch() {
       if (!response.ok) return 'failed';
       const data = await response.json();
       if (mine !== latest) return 'stale';
-      render(data, append, asTyped);
+      render(data, append, asTyped, partial);
       return 'shown';
     } catch (_) {
       return mine === latest ? 'failed' : 'stale';
@@ -338,8 +368,9 @@ function instantSearch() {
       if (mine !== latestSuggestion || box.value !== query) return;
       // New items reuse the old ids: nothing is highlighted until chosen.
       box.removeAttribute('aria-activedescendant');
+      // A title is in its article's language, not always the page's.
       suggestionList.replaceChildren(...data.suggestions.map((s, i) => el('li', { role: 'option', id: `kb-suggestion-${i}`,
-        'data-url': s.url, 'data-kind': s.kind }, s.text)));
+        'data-url': s.url, 'data-kind': s.kind, lang: s.lang || null }, s.text)));
       suggestionList.hidden = data.suggestions.length === 0;
       box.setAttribute('aria-expanded', String(!suggestionList.hidden));
     } catch (_) {
@@ -382,7 +413,7 @@ function instantSearch() {
   }
   const searchSoon = debounce((query) => {
     remember(query);
-    if (query.trim()) run(query, 1, false);
+    if (query.trim()) run(query, 1, false, false, true);
     else showNoQuery();
   }, 120);
   const suggestSoon = debounce(suggest, 80);
@@ -548,6 +579,18 @@ function tocFollowsReader() {
   document.querySelectorAll('.article-body .anchor[id]').forEach((anchor) => observer.observe(anchor));
 }
 
+// The contents, before the article on a phone, are folded there so that
+// the article starts on the first screen (kb.css's width decides).
+function tocFitsScreen() {
+  const details = document.querySelector('.toc details');
+  const wide = matchMedia('(min-width: 60rem)');
+  const fit = () => { details.open = wide.matches; };
+  if (details) {
+    fit();
+    wide.addEventListener('change', fit);
+  }
+}
+
 function feedback() {
   const form = document.querySelector('.vote-form');
   if (!form) return;
@@ -565,9 +608,11 @@ function feedback() {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const helpful = event.submitter ? event.submitter.value === 'yes' : true;
+    let recorded = true;
     try {
       const response = await post({ slug, helpful });
       if (!response.ok) throw new Error(String(response.status));
+      recorded = (await response.json()).recorded !== false;
     } catch (_) {
       // The plain form, with the button's value, which submit() leaves out.
       form.append(el('input', { type: 'hidden', name: 'helpful', value: helpful ? 'yes' : 'no' }));
@@ -576,6 +621,8 @@ function feedback() {
     }
     [...section.children].forEach((child) => { if (child !== status) child.remove(); });
     status.append(el('h2', { id: 'feedback-title' }, t('helpful_thanks', 'Thanks for your feedback.')));
+    // Staff: told it is not counted, and asked for no comment (nor kept).
+    if (!recorded) return status.append(el('p', {}, t('vote_not_counted', '')));
     if (!helpful) {
       const area = el('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '2000' });
       const send = el('button', { type: 'submit' }, t('helpful_send_comment', 'Send'));
@@ -703,6 +750,7 @@ instantSearch();
 liveReload();
 agentCopy();
 copyButtons();
+tocFitsScreen();
 tocFollowsReader();
 feedback();
 const ticketForm = document.querySelector('.ticket-form');
