@@ -113,16 +113,18 @@ CheckReport check_articles(const CheckOptions& options) {
   }
   for (const auto& c : checked) {
     for (const auto& alias : c.article.aliases) {
+      const std::size_t line = c.article.alias_line(alias);
       if (alias == c.article.slug) {
-        add(c.article.path, 1, false, "alias '" + alias + "' is this article's own slug; ignored");
+        add(c.article.path, line, false, "alias '" + alias + "' is this article's own slug; ignored");
       } else if (by_slug.count(alias)) {
-        add(c.article.path, 1, true, "alias '" + alias + "' is the slug of " + by_slug.at(alias)->article.path);
+        add(c.article.path, line, true, "alias '" + alias + "' is the slug of " + by_slug.at(alias)->article.path);
       } else if (const auto [it, fresh] = by_alias.emplace(alias, &c); !fresh) {
-        add(c.article.path, 1, true, "alias '" + alias + "' is also an alias in " + it->second->article.path);
+        add(c.article.path, line, true, "alias '" + alias + "' is also an alias in " + it->second->article.path);
       }
     }
     if (!c.article.translation_of.empty() && !by_slug.count(c.article.translation_of)) {
-      add(c.article.path, 1, true, "translation_of '" + c.article.translation_of + "' is not the slug of any article");
+      add(c.article.path, c.article.translation_of_line, true,
+          "translation_of '" + c.article.translation_of + "' is not the slug of any article");
     }
   }
 

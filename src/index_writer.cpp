@@ -768,19 +768,20 @@ class Run {
       if (!c.article) continue;
       auto& aliases = c.article->aliases;
       for (auto a = aliases.begin(); a != aliases.end();) {
+        const std::size_t line = c.article->alias_line(*a);
         if (*a == c.slug) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is this article's own slug; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is this article's own slug; ignored");
           a = aliases.erase(a);
         } else if (owner.count(*a) || stays(stored_by_slug(*a))) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is the slug of another article; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else if (const std::string held_by = alias_held_by(*a, stays); !held_by.empty()) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is also an alias in " + held_by + "; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is also an alias in " + held_by + "; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else if (const auto [it, fresh] = alias_owner.emplace(*a, c.path); !fresh) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else {

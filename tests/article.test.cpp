@@ -142,6 +142,8 @@ TEST_CASE("every failure names file and line", "[article]") {
        "docs/a.md:3: error: front matter: 'slug' must be lower-case letters, digits, '-' or '_': 'Not/A/Slug'"},
       {"bad alias", "---\ntitle: T\naliases: [ok, \"../x\"]\n---\n",
        "docs/a.md:3: error: front matter: alias is not a valid slug: '../x'"},
+      {"bad alias in a list of one item per line", "---\ntitle: T\naliases:\n  - ok\n  - \"../x\"\n---\n",
+       "docs/a.md:5: error: front matter: alias is not a valid slug: '../x'"},
       {"bad draft", "---\ntitle: T\ndraft: maybe\n---\n", "docs/a.md:3: error: front matter: 'draft' must be true or false"},
       {"unclosed single quote", "---\ntitle: 'Reset password\nslug: q2-x\ncategory: accounts\n---\nbody\n",
        "docs/a.md:2: error: front matter: this quoted value is never closed"},

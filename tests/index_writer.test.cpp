@@ -247,7 +247,7 @@ TEST_CASE("slug conflicts", "[index]") {
     CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-a"));
     CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "b"));
     REQUIRE(f.problems.size() == 1);
-    CHECK(f.problems[0] == "a.md:1: warning: alias 'b' is the slug of another article; ignored");
+    CHECK(f.problems[0] == "a.md:3: warning: alias 'b' is the slug of another article; ignored");
   }
 }
 
@@ -400,10 +400,19 @@ TEST_CASE("an alias that is the article's own slug is ignored, and said so", "[i
   Fixture f;
   f.write("c.md", article("C", "gamma", "aliases: [c, old-c]\n"));
   CHECK(f.counts(f.run()) == "1/0/0/0/0");
-  CHECK(f.problems == std::vector<std::string>{"c.md:1: warning: alias 'c' is this article's own slug; ignored"});
+  CHECK(f.problems == std::vector<std::string>{"c.md:3: warning: alias 'c' is this article's own slug; ignored"});
   CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-c"));
   CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "c"));
   CHECK(f.db().get_metadata(schema::kMetaAliasWaiting).empty());  // nothing to wait for
+}
+
+TEST_CASE("an ignored alias is reported at its own line", "[index]") {
+  Fixture f;
+  f.write("b.md", article("B", "beta"));
+  f.write("c.md", article("C", "gamma", "summary: s\naliases:\n  - old-c\n  - c\n  - b\n"));
+  f.run();
+  CHECK(f.problems == std::vector<std::string>{"c.md:6: warning: alias 'c' is this article's own slug; ignored",
+                                               "c.md:7: warning: alias 'b' is the slug of another article; ignored"});
 }
 
 TEST_CASE("a new slug that is another article's alias is warned about", "[index]") {
@@ -439,7 +448,7 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     CHECK(std::find(f.problems.begin(), f.problems.end(), "a.md:3: error: duplicate slug 'same': already used by z.md") !=
           f.problems.end());
     CHECK(std::find(f.problems.begin(), f.problems.end(),
-                    "vpn/overview.md:1: warning: alias 'b' is the slug of another article; ignored") != f.problems.end());
+                    "vpn/overview.md:3: warning: alias 'b' is the slug of another article; ignored") != f.problems.end());
   }
   SECTION("a broken article keeps its slug from a newcomer") {
     f.write("a.md", article("A", "alpha"));
@@ -638,7 +647,7 @@ TEST_CASE("an alias held back by another article is published once it is free", 
     f.write("e.md", article("E", "e", "slug: epsilon\naliases: [shared-alias]\n"));
     f.run();
     REQUIRE(f.problems.size() == 1);
-    CHECK(f.problems[0] == "e.md:1: warning: alias 'shared-alias' is also an alias in d.md; ignored");
+    CHECK(f.problems[0] == "e.md:4: warning: alias 'shared-alias' is also an alias in d.md; ignored");
     age_all_files(f.articles());
     CHECK(f.counts(f.run()) == "0/0/0/2/0");  // nothing changed: e.md is not read again
     f.write("d.md", article("D", "d", "slug: delta\n"));
