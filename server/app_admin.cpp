@@ -34,14 +34,14 @@ DateRange date_range(const QueryParams& params) {
   r.to = params.get("to");
   r.from = params.get("from");
   if (r.to.empty()) r.to = utc_date(now_ms());
-  const std::int64_t to = parse_utc_date(r.to);
-  if (to < 0) throw HttpError(400, "'to' must be a date written YYYY-MM-DD");
-  if (r.from.empty()) r.from = utc_date(to - 29 * kDayMs);
-  const std::int64_t from = parse_utc_date(r.from);
-  if (from < 0) throw HttpError(400, "'from' must be a date written YYYY-MM-DD");
-  if (from > to) throw HttpError(400, "'from' is after 'to'");
-  r.from_ms = from;
-  r.to_ms = to + kDayMs;
+  const std::optional<std::int64_t> to = parse_utc_date(r.to);
+  if (!to) throw HttpError(400, "'to' must be a date written YYYY-MM-DD");
+  if (r.from.empty()) r.from = utc_date(*to - 29 * kDayMs);
+  const std::optional<std::int64_t> from = parse_utc_date(r.from);
+  if (!from) throw HttpError(400, "'from' must be a date written YYYY-MM-DD");
+  if (*from > *to) throw HttpError(400, "'from' is after 'to'");
+  r.from_ms = *from;
+  r.to_ms = *to + kDayMs;
   return r;
 }
 

@@ -341,8 +341,10 @@ std::string normalise_date(std::string_view text) {
     d = std::stoi(std::string(t.substr(s1 + 1, s2 - s1 - 1)));
     y = std::stoi(std::string(t.substr(s2 + 1)));
   }
+  // Any Gregorian date of a four-digit year (there is no year 0): an
+  // article may record when an old standard or event was dated.
   static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return {};
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return {};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (m == 2 && d == 29 && !leap) return {};
   char buf[40];
