@@ -80,6 +80,49 @@ std::string inline_text(cmark_node* node) {
   return collapse_whitespace(out);
 }
 
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/// The text GitHub makes a heading's id from. Inline HTML ("Step 2 <a
+/// name="s2"></a>") shows no text, but the blank before or after it stays
+/// ("Step 2 ", so GitHub's id is step-2-). Between such tags, a run of
+/// blanks is one space, as in inline_text: a heading without inline HTML
+/// keeps the id it always had.
+std::string anchor_text(cmark_node* heading) {
+  std::vector<std::string> pieces(1);  // the text between inline HTML tags
+  IterPtr iter(cmark_iter_new(heading));
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+    if (ev != CMARK_EVENT_ENTER) continue;
+    cmark_node* cur = cmark_iter_get_node(iter.get());
+    switch (cmark_node_get_type(cur)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE:
+        if (const char* lit = cmark_node_get_literal(cur)) pieces.back() += lit;
+        break;
+      case CMARK_NODE_SOFTBREAK:
+      case CMARK_NODE_LINEBREAK:
+        pieces.back() += ' ';
+        break;
+      case CMARK_NODE_HTML_INLINE:
+        pieces.emplace_back();
+        break;
+      default:
+        break;
+    }
+  }
+  if (pieces.size() == 1) return collapse_whitespace(pieces[0]);
+  std::string out;
+  for (const std::string& piece : pieces) {
+    const std::string words = collapse_whitespace(piece);
+    const bool blank_before = !piece.empty() && is_blank(piece.front());
+    const bool blank_after = !piece.empty() && is_blank(piece.back());
+    if (blank_before) out += ' ';
+    out += words;
+    if (blank_after && !words.empty()) out += ' ';
+  }
+  return out;
+}
+
 bool is_block_boundary(cmark_node* node) {
   switch (cmark_node_get_type(node)) {
     case CMARK_NODE_PARAGRAPH:
@@ -298,7 +341,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           h.level = cmark_node_get_heading_level(node);
           h.text = inline_text(node);
           h.line = cmark_node_get_start_line(node);
-          std::string base = heading_anchor(h.text);
+          std::string base = heading_anchor(anchor_text(node));
           if (base.empty()) base = "section";
           // GitHub's rule: the second "Step 1" becomes step-1-1, and so on,
           // skipping ids another heading already has.

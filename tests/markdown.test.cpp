@@ -22,6 +22,29 @@ TEST_CASE("headings get unique GitHub-style anchors with a visible link", "[mark
   CHECK_THAT(md.html, Contains("id=\"step-1-restart-1\""));
 }
 
+TEST_CASE("a heading with an inline <a name> tag has the anchor GitHub gives it", "[markdown]") {
+  // GitHub makes the id from the heading's text as the page shows it: the
+  // tag leaves no text, but the space before it stays, and becomes '-'.
+  const RenderedMarkdown md = render_markdown(
+      "## Step 2 <a name=\"step2\"></a>\n"
+      "## Step 2 <a name=\"again\"></a>\n"
+      "## Step 2\n"
+      "## Mid <a name=\"m\"></a> word\n"
+      "## <a name=\"lead\"></a> Lead\n"
+      "## Tight<a name=\"t\"></a>\n"
+      "## Two  spaces\n");
+  REQUIRE(md.headings.size() == 7);
+  CHECK(md.headings[0].anchor == "step-2-");
+  CHECK(md.headings[1].anchor == "step-2--1");
+  CHECK(md.headings[2].anchor == "step-2");
+  CHECK(md.headings[3].anchor == "mid--word");
+  CHECK(md.headings[4].anchor == "-lead");
+  CHECK(md.headings[5].anchor == "tight");
+  CHECK(md.headings[6].anchor == "two-spaces");  // as before: kb's ids of plain headings do not move
+  CHECK(md.headings[0].text == "Step 2");  // what the contents list shows
+  CHECK_THAT(md.html, Contains("id=\"step-2-\" href=\"#step-2-\""));
+}
+
 TEST_CASE("an anchor does not depend on other headings' text", "[markdown]") {
   const auto before = render_markdown("## Symptoms\n## Resolution\n");
   const auto after = render_markdown("## Symptoms seen on Windows 11\n## Resolution\n");
