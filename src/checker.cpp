@@ -84,6 +84,9 @@ CheckReport check_articles(const CheckOptions& options) {
       ro.title = c.article.title;
       ro.source_path = c.article.path;
       c.md = render_markdown(c.article.body, ro);
+      for (const MarkdownWarning& w : c.md.warnings) {
+        add(rel, c.article.body_line + static_cast<std::size_t>(std::max(w.line, 1)) - 1, false, w.message);
+      }
       report.parsed.push_back(CheckedArticle{c.article.slug, c.article.title, c.article.path, c.article.updated});
       checked.push_back(std::move(c));
     } catch (const ArticleError& e) {

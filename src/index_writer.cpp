@@ -187,16 +187,22 @@ class DocumentBuilderThread {
   DocumentBuilderThread(const DocumentBuilderThread&) = delete;
   DocumentBuilderThread& operator=(const DocumentBuilderThread&) = delete;
 
-  /// The document of the next changed candidate (in order); rethrows what
-  /// building it threw.
-  Xapian::Document next() {
+  /// A changed candidate's document, and what its page will not show as
+  /// written: (line, message), for the writing thread to report in order.
+  struct Built {
+    Xapian::Document doc;
+    std::vector<std::pair<std::size_t, std::string>> warnings;
+  };
+
+  /// The next changed candidate's (in order); rethrows what building it threw.
+  Built next() {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [this] { return !ready_.empty() || failure_; });
     if (ready_.empty()) std::rethrow_exception(failure_);
-    Xapian::Document doc = std::move(ready_.front());
+    Built built = std::move(ready_.front());
     ready_.pop_front();
     changed_.notify_all();
-    return doc;
+    return built;
   }
 
  private:
@@ -220,11 +226,12 @@ class DocumentBuilderThread {
   void run() {
     try {
       for (const Candidate& c : candidates_) {
-        Xapian::Document doc = build_document(full_article(c), c.hash);
+        Built built;
+        built.doc = build_document(full_article(c), c.hash, &built.warnings);
         std::unique_lock<std::mutex> lock(mutex_);
         changed_.wait(lock, [this] { return ready_.size() < capacity_ || stopping_; });
         if (stopping_) return;
-        ready_.push_back(std::move(doc));
+        ready_.push_back(std::move(built));
         changed_.notify_all();
       }
     } catch (...) {
@@ -238,7 +245,7 @@ class DocumentBuilderThread {
   const std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Xapian::Document> ready_;
+  std::deque<Built> ready_;
   std::exception_ptr failure_;
   bool stopping_ = false;
   std::thread thread_;  ///< last: starts after the members it uses exist
@@ -901,7 +908,8 @@ class Run {
       DocumentBuilderThread builder(candidates, 64);
       for (std::size_t i = 0; i < candidates.size(); ++i) {
         Candidate& c = candidates[i];
-        Xapian::Document doc = builder.next();
+        auto [doc, page_warnings] = builder.next();
+        for (const auto& [line, message] : page_warnings) warning(c.path, line, message);
         doc.add_value(schema::kSlotFileStat, c.file_stat);
         if (previous[i]) {
           update_spellings(db, db.get_document(previous[i]->docid), doc);

@@ -3,6 +3,7 @@
  */
 #include "kb/markdown.h"
 
+#include "kb/disclosure.h"
 #include "kb/text.h"
 
 #include <cmark-gfm-core-extensions.h>
@@ -121,6 +122,25 @@ std::string anchor_text(cmark_node* heading) {
     if (blank_after && !words.empty()) out += ' ';
   }
   return out;
+}
+
+/// A <summary>'s text as written (Markdown, entities, tags) as plain
+/// text: shown escaped, so nothing in it is ever markup. Tags go first: a
+/// line that starts with one would be an HTML block to cmark, all dropped.
+std::string summary_text(const std::string& source) {
+  std::string text;
+  for (std::size_t i = 0; i < source.size(); ++i) {
+    const bool tag = source[i] == '<' && i + 1 < source.size() &&
+                     (std::isalpha(static_cast<unsigned char>(source[i + 1])) || source[i + 1] == '/');
+    const std::size_t end = tag ? source.find('>', i) : std::string::npos;
+    if (end == std::string::npos) {
+      text += source[i];
+    } else {
+      i = end;
+    }
+  }
+  NodePtr doc(cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT));
+  return doc ? inline_text(doc.get()) : std::string();
 }
 
 bool is_block_boundary(cmark_node* node) {
@@ -323,6 +343,17 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
     cmark_node_free(first);
   }
 
+  // <details> around Markdown: a fold kb writes itself (disclosure.h).
+  std::unordered_map<cmark_node*, std::string> summaries;
+  for (const Disclosure& d : make_disclosures(doc.get(), out.warnings)) {
+    const std::string summary = summary_text(d.summary_source);
+    std::string open_tag = d.open ? "<details open>" : "<details>";
+    if (!summary.empty()) open_tag += "<summary>" + html_escape(summary) + "</summary>";
+    cmark_node_set_on_enter(d.block, open_tag.c_str());
+    cmark_node_set_on_exit(d.block, "</details>");
+    summaries.emplace(d.block, summary);
+  }
+
   std::vector<cmark_node*> headings;
   std::vector<cmark_node*> tables;
   std::set<std::string> used_anchors;
@@ -367,6 +398,9 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
         if (type == CMARK_NODE_IMAGE) serve_relative_image(node, options.source_path, out.images);
         if (type_name(node) == "table") tables.push_back(node);
         std::string& text = out.sections.back().text;
+        if (const auto summary = summaries.find(node); summary != summaries.end() && !summary->second.empty()) {
+          text += summary->second + '\n';  // searched like the text it folds
+        }
         switch (type) {
           case CMARK_NODE_TEXT:
           case CMARK_NODE_CODE:

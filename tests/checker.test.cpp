@@ -128,3 +128,11 @@ TEST_CASE("aliases and translation_of are reported at their own lines", "[checke
                      "c.md:4: error: alias 'old' is also an alias in b.md",
                  });
 }
+
+TEST_CASE("a <details> that cannot be shown is a warning at its line in the file", "[checker]") {
+  test::TempDir dir;
+  dir.write("articles/d.md", "---\ntitle: D\n---\nIntro\n\n<details><summary>Logs</summary>\nhidden\n</details>\n");
+  CHECK(problem_lines(dir / "articles") ==
+        std::vector<std::string>{"d.md:6: warning: <details> with text in the same HTML block is not shown (raw HTML is "
+                                 "not passed through): leave a blank line after its <summary> and before </details>"});
+}

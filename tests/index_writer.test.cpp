@@ -415,6 +415,19 @@ TEST_CASE("an ignored alias is reported at its own line", "[index]") {
                                                "c.md:7: warning: alias 'b' is the slug of another article; ignored"});
 }
 
+TEST_CASE("<details> is published as a disclosure, and one that cannot be is warned about", "[index]") {
+  Fixture f;
+  f.write("d.md", article("D", "<details>\n<summary>Logs</summary>\n\nRun it.\n\n</details>\n\n"
+                               "<details><summary>Tight</summary>\nhidden\n</details>"));
+  CHECK(f.counts(f.run()) == "1/0/0/0/0");
+  CHECK(f.problems == std::vector<std::string>{
+                          "d.md:11: warning: <details> with text in the same HTML block is not shown (raw HTML is not "
+                          "passed through): leave a blank line after its <summary> and before </details>"});
+  const Xapian::Database db = f.db();
+  const std::string data = db.get_document(*db.postlist_begin(std::string(schema::kPrefixId) + "d")).get_data();
+  CHECK(data.find("<details><summary>Logs</summary>") != std::string::npos);
+}
+
 TEST_CASE("a new slug that is another article's alias is warned about", "[index]") {
   Fixture f;
   f.write("b.md", article("B", "beta", "aliases: [legacy]\n"));

@@ -100,6 +100,65 @@ TEST_CASE("a link to an unsafe URL is its text alone, not a link to nowhere", "[
   }
 }
 
+TEST_CASE("<details> written around Markdown is a disclosure whose inside is rendered", "[markdown]") {
+  const RenderedMarkdown md = render_markdown(
+      "Lead.\n\n"
+      "<details>\n<summary>Show the *full* log &amp; more</summary>\n\n"
+      "Run `dmesg`.\n\n"
+      "## Inside\n\ntext\n\n"
+      "</details>\n\n"
+      "After.\n");
+  CHECK_THAT(md.html, Contains("<p>Lead.</p>\n<details><summary>Show the full log &amp; more</summary>\n"
+                               "<p>Run <code>dmesg</code>.</p>\n"));
+  CHECK_THAT(md.html, Contains("<p>text</p>\n</details>\n<p>After.</p>"));
+  CHECK_THAT(md.html, !Contains("raw HTML omitted"));
+  CHECK(md.warnings.empty());
+  REQUIRE(md.headings.size() == 1);  // a heading inside has its anchor, as any other
+  CHECK(md.headings[0].anchor == "inside");
+  CHECK_THAT(md.plain_text, Contains("Show the full log & more\nRun dmesg."));  // the summary is searched too
+}
+
+TEST_CASE("<details> keeps 'open' and nothing else, nests, and never passes other HTML", "[markdown]") {
+  const RenderedMarkdown md = render_markdown(
+      "<DETAILS open ontoggle=alert(1) class=x><summary><script>alert(2)</script>Steps</summary>\n\n"
+      "- one\n\n"
+      "  <details>\n  <summary>Inner</summary>\n\n  nested\n\n  </details>\n\n"
+      "</details>\n\n"
+      "<details>\n\nno summary\n\n</details>\n");
+  CHECK_THAT(md.html, Contains("<details open><summary>alert(2)Steps</summary>\n<ul>\n<li>\n<p>one</p>\n"
+                               "<details><summary>Inner</summary>\n<p>nested</p>\n</details>\n</li>\n</ul>\n</details>"));
+  CHECK_THAT(md.html, Contains("<details>\n<p>no summary</p>\n</details>"));
+  CHECK_THAT(md.html, !Contains("<script"));
+  CHECK_THAT(md.html, !Contains("ontoggle"));
+  CHECK_THAT(md.html, !Contains("class=x"));
+  CHECK(md.warnings.empty());
+}
+
+TEST_CASE("a <details> kb cannot render is a warning at its line, not a silent gap", "[markdown]") {
+  struct Row {
+    const char* name;
+    const char* markdown;
+    std::vector<std::string> warnings;  ///< "line: message"
+  };
+  const Row rows[] = {
+      {"text inside the same HTML block", "Intro\n\n<details><summary>Tight</summary>\nhidden text\n</details>\n",
+       {"3: <details> with text in the same HTML block is not shown (raw HTML is not passed through): leave a blank "
+        "line after its <summary> and before </details>"}},
+      {"a closing tag with nothing open", "a\n\n</details>\n", {"3: </details> closes no <details>; ignored"}},
+      {"never closed", "<details>\n<summary>S</summary>\n\nbody\n",
+       {"1: <details> has no </details> at the same level; it ends where its list item, quote or the article ends"}},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    std::vector<std::string> got;
+    for (const auto& w : render_markdown(row.markdown).warnings) got.push_back(std::to_string(w.line) + ": " + w.message);
+    CHECK(got == row.warnings);
+  }
+  // Unclosed, it still shows what it holds.
+  CHECK_THAT(render_markdown("<details>\n<summary>S</summary>\n\nbody\n").html,
+             Contains("<details><summary>S</summary>\n<p>body</p>\n</details>"));
+}
+
 TEST_CASE("code blocks keep their language and text", "[markdown]") {
   const RenderedMarkdown md = render_markdown("```powershell\nipconfig /flushdns\n```\n");
   CHECK_THAT(md.html, Contains("<pre><code class=\"language-powershell\">ipconfig /flushdns"));

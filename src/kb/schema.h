@@ -25,7 +25,8 @@ inline constexpr int kSchemaVersion = 4;
 /// shown from /assets/ (kPrefixAsset, kMetaAsset), and links to other
 /// articles' files go by path (kPrefixPath). 5: a heading with inline
 /// HTML has the anchor GitHub gives it ("Step 2 <a name=x></a>": step-2-).
-inline constexpr int kRenderVersion = 5;
+/// 6: <details> around Markdown is a disclosure (disclosure.h).
+inline constexpr int kRenderVersion = 6;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
