@@ -249,6 +249,14 @@ int main(int argc, char** argv) try {
       std::fprintf(stderr, "kb-index: error: %s already exists\n", path.c_str());
       return 2;
     }
+    // kb-index would skip the new article as a duplicate slug, or let it
+    // take over an old address that redirects to another article.
+    if (const auto holder = kb::find_slug_holder(articles, slug)) {
+      std::fprintf(stderr, "kb-index: error: slug '%s' is taken: it is %s %s (line %zu); choose another with --slug\n",
+                   slug.c_str(), holder->alias ? "an alias in" : "the slug of", kb::printable(holder->path).c_str(),
+                   holder->line);
+      return 2;
+    }
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path) << kb::article_skeleton(new_title, slug, category, kb::normalise_lang(new_lang),
                                                 kb::utc_date(kb::now_ms()));

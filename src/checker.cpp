@@ -213,4 +213,25 @@ CheckReport check_articles(const CheckOptions& options) {
   return report;
 }
 
+std::optional<SlugHolder> find_slug_holder(const fs::path& articles_dir, const std::string& slug) {
+  std::error_code ec;
+  if (!fs::is_directory(articles_dir, ec)) return std::nullopt;
+  const auto ignore = [](const std::string&) {};
+  for (const auto& file : find_article_files(articles_dir, ignore)) {
+    const std::string rel = relative_article_path(articles_dir, file);
+    const auto text = read_article_file(file, rel, ignore);
+    if (!text) continue;
+    try {
+      const Article a = parse_article(rel, *text);
+      if (a.slug == slug) return SlugHolder{rel, a.slug_line, false};
+      if (std::find(a.aliases.begin(), a.aliases.end(), slug) != a.aliases.end()) {
+        return SlugHolder{rel, a.alias_line(slug), true};
+      }
+    } catch (const ArticleError&) {
+      // --check reports it; it holds no slug meanwhile.
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace kb

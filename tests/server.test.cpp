@@ -435,6 +435,30 @@ TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
                      "accounts"},
                     out) == 2);
   CHECK_THAT(out, Contains("already exists"));
+
+  // A slug another article has, or lists as an alias, is refused: the new
+  // article would be a duplicate that kb-index skips, or would take the
+  // place of an old address's redirect.
+  dir.write("articles/net/vpn.md", "---\ntitle: VPN\nslug: vpn-setup\naliases:\n  - old-vpn\n---\nx\n");
+  const std::string articles = (dir / "articles").string();
+  struct Row {
+    std::vector<std::string> args;
+    const char* message;
+  };
+  const Row rows[] = {
+      {{"Another VPN", "--slug", "vpn-setup"}, "kb-index: error: slug 'vpn-setup' is taken: it is the slug of net/vpn.md (line 3)"},
+      {{"Another VPN", "--slug", "old-vpn"}, "kb-index: error: slug 'old-vpn' is taken: it is an alias in net/vpn.md (line 5)"},
+      {{"How to reset MFA"}, "kb-index: error: slug 'how-to-reset-mfa' is taken: it is the slug of accounts/how-to-reset-mfa.md"},
+  };
+  for (const Row& row : rows) {
+    std::vector<std::string> cmd{KB_INDEX_BIN, "--articles", articles, "new"};
+    cmd.insert(cmd.end(), row.args.begin(), row.args.end());
+    cmd.insert(cmd.end(), {"--category", "other"});
+    INFO(row.message);
+    CHECK(run_program(cmd, out) == 2);
+    CHECK_THAT(out, Contains(row.message));
+    CHECK_FALSE(std::filesystem::exists(dir / "articles" / "other"));
+  }
 }
 
 TEST_CASE("live preview: a saved article is re-indexed within a second", "[server][watch]") {
