@@ -72,7 +72,7 @@ int main(int argc, char** argv) try {
       "kb-index: index a directory of Markdown articles (YAML front matter) for kb-server.\n"
       "Incremental (unchanged files are skipped) and atomic (one commit; an interrupted run\n"
       "leaves the previous index intact). Ends with one line:\n"
-      "  added N, updated N, moved N, removed N, unchanged N, skipped N in T s\n"
+      "  added N, updated N, moved N, renamed N, removed N, unchanged N, skipped N in T s\n"
       "Exit codes: 0 all indexed, 1 some articles skipped, 2 usage or fatal error.\n"
       "Settings (index, articles, data, stats-db, session-timeout, changesets) can also come from KB_* environment\n"
       "variables or kb-server's configuration file (flags > environment > file > defaults)."};

@@ -49,7 +49,7 @@ std::string IndexReport::summary_line() const {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2f", seconds);
   return "added " + std::to_string(added) + ", updated " + std::to_string(updated) + ", moved " +
-         std::to_string(moved) + ", removed " +
+         std::to_string(moved) + ", renamed " + std::to_string(renamed) + ", removed " +
          std::to_string(removed) + ", unchanged " + std::to_string(unchanged) + ", skipped " +
          std::to_string(skipped) + " in " + secs + " s";
 }
@@ -884,6 +884,30 @@ class Run {
     }
   }
 
+  /// The published articles this run deletes, for telling a renamed one
+  /// from one removed.
+  struct Going {
+    std::unordered_set<const StoredArticle*> articles;
+    std::unordered_map<std::string, const StoredArticle*> by_slug;
+    std::unordered_map<std::string, const StoredArticle*> vanished_by_hash;  ///< those whose file is gone
+  };
+
+  /// The published article that @p c, written under a slug nothing had,
+  /// continues under that new slug, if any: the article of its own file
+  /// (its slug changed), or one whose file is gone and that @p c names
+  /// in its aliases or has the bytes of (moved, its slug changed).
+  const StoredArticle* renamed_from(const Candidate& c, const Going& going) const {
+    if (c.stored && going.articles.count(c.stored)) return c.stored;
+    if (c.article) {
+      for (const std::string& alias : c.article->aliases) {
+        const auto it = going.by_slug.find(alias);
+        if (it != going.by_slug.end() && !it->second->present) return it->second;
+      }
+    }
+    const auto same_bytes = going.vanished_by_hash.find(c.hash);
+    return same_bytes == going.vanished_by_hash.end() ? nullptr : same_bytes->second;
+  }
+
   /// @p atomic: in one unflushed transaction, so that nothing is visible
   /// to readers, or survives a crash, until commit_transaction() returns.
   /// Else (a first build nobody reads yet) committed every
@@ -900,11 +924,19 @@ class Run {
         seen.insert(c.slug);
         previous.push_back(stored_by_slug(c.slug));
       }
-      std::vector<Xapian::docid> gone;
+      std::vector<const StoredArticle*> gone;
+      Going going;
       for (const StoredArticle& a : stored_.all()) {
         if (a.unchanged || a.keep) continue;
-        if (!seen.count(db.get_document(a.docid).get_value(schema::kSlotSlug))) gone.push_back(a.docid);
+        const Xapian::Document doc = db.get_document(a.docid);
+        std::string slug = doc.get_value(schema::kSlotSlug);
+        if (seen.count(slug)) continue;
+        gone.push_back(&a);
+        going.articles.insert(&a);
+        if (!a.present) going.vanished_by_hash.emplace(doc.get_value(schema::kSlotHash), &a);
+        going.by_slug.emplace(std::move(slug), &a);
       }
+      std::unordered_set<const StoredArticle*> renamed;
       DocumentBuilderThread builder(candidates, 64);
       for (std::size_t i = 0; i < candidates.size(); ++i) {
         Candidate& c = candidates[i];
@@ -918,8 +950,13 @@ class Run {
           const bool moved = stored_.path(*previous[i]) != c.path && moved_here(*previous[i], c, true);
           ++(moved ? report_.moved : report_.updated);
         } else {
-          add_spellings(db, doc);
-          ++report_.added;
+          add_spellings(db, doc);  // the old document's go with it, below
+          const StoredArticle* before = renamed_from(c, going);
+          if (before && renamed.insert(before).second) {
+            ++report_.renamed;
+          } else {
+            ++report_.added;
+          }
         }
         db.replace_document(std::string(schema::kPrefixId) + c.slug, doc);
         written();
@@ -932,10 +969,10 @@ class Run {
         doc.add_value(schema::kSlotFileStat, file_stat);
         db.replace_document(docid, doc);
       }
-      for (const Xapian::docid docid : gone) {
-        remove_spellings(db, db.get_document(docid));
-        db.delete_document(docid);
-        ++report_.removed;
+      for (const StoredArticle* a : gone) {
+        remove_spellings(db, db.get_document(a->docid));
+        db.delete_document(a->docid);
+        if (!renamed.count(a)) ++report_.removed;
         written();
       }
       bool metadata_changed = sync_assets(db, opt_.articles_dir, [this](const std::string& line) {

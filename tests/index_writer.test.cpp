@@ -61,8 +61,9 @@ TEST_CASE("the summary line has the documented form", "[index]") {
   r.added = 3;
   r.unchanged = 2;
   r.seconds = 0.125;
-  CHECK(r.summary_line() == "added 3, updated 0, moved 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
-  CHECK(std::regex_match(r.summary_line(), std::regex(R"(added \d+, updated \d+, moved \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
+  CHECK(r.summary_line() == "added 3, updated 0, moved 0, renamed 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
+  CHECK(std::regex_match(r.summary_line(),
+                         std::regex(R"(added \d+, updated \d+, moved \d+, renamed \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
 }
 
 TEST_CASE("incremental runs touch only what changed", "[index]") {
@@ -98,9 +99,11 @@ TEST_CASE("incremental runs touch only what changed", "[index]") {
     CHECK(r.moved == 1);
     CHECK(f.value_of("delta", schema::kSlotPath) == "moved-delta.md");
   }
-  SECTION("a renamed file with a derived slug moves to the new slug") {
+  SECTION("a renamed file with a derived slug moves to the new slug: a rename") {
     std::filesystem::rename(f.articles() / "a.md", f.articles() / "alpha.md");
-    CHECK(f.counts(f.run()) == "1/0/1/2/0");
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/0/0/2/0");
+    CHECK(r.renamed == 1);
     CHECK(f.has_slug("alpha"));
     CHECK_FALSE(f.has_slug("a"));
   }
@@ -428,6 +431,41 @@ TEST_CASE("<details> is published as a disclosure, and one that cannot be is war
   CHECK(data.find("<details><summary>Logs</summary>") != std::string::npos);
 }
 
+TEST_CASE("a new slug for an article is a rename, not one added and one removed", "[index]") {
+  Fixture f;
+  f.write("a.md", article("A", "alpha", "slug: old-name\n"));
+  f.write("b.md", article("B", "beta"));
+  CHECK(f.counts(f.run()) == "2/0/0/0/0");
+  age_all_files(f.articles());
+  const auto has_alias = [&](const std::string& alias) {
+    return f.db().term_exists(std::string(schema::kPrefixAlias) + alias);
+  };
+  IndexReport r;
+  SECTION("the same file, its old slug kept as an alias") {
+    f.write("a.md", article("A", "alpha", "slug: new-name\naliases: [old-name]\n"));
+    r = f.run();
+    CHECK(has_alias("old-name"));
+  }
+  SECTION("the same file, its old slug dropped") {
+    f.write("a.md", article("A", "alpha", "slug: new-name\n"));
+    r = f.run();
+    CHECK_FALSE(has_alias("old-name"));
+  }
+  SECTION("the file moved too, its old slug kept as an alias") {
+    std::filesystem::remove(f.articles() / "a.md");
+    f.write("guides/new-name.md", article("A", "alpha, edited", "aliases: [old-name]\n"));
+    r = f.run();
+    CHECK(has_alias("old-name"));
+  }
+  CHECK(f.problems.empty());
+  CHECK(f.has_slug("new-name"));
+  CHECK_FALSE(f.has_slug("old-name"));
+  CHECK(r.renamed == 1);
+  CHECK(f.counts(r) == "0/0/0/1/0");
+  CHECK_THAT(r.summary_line(),
+             Catch::Matchers::StartsWith("added 0, updated 0, moved 0, renamed 1, removed 0, unchanged 1, skipped 0 in "));
+}
+
 TEST_CASE("a new slug that is another article's alias is warned about", "[index]") {
   Fixture f;
   f.write("b.md", article("B", "beta", "aliases: [legacy]\n"));
@@ -551,7 +589,9 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     f.run();
     age_all_files(f.articles());
     f.write("a.md", article("A", "alpha", "slug: new\n"));
-    CHECK(f.counts(f.run()) == "1/0/1/1/0");
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/0/0/1/0");
+    CHECK(r.renamed == 1);
     CHECK(f.value_of("new", schema::kSlotPath) == "a.md");
     CHECK_FALSE(f.has_slug("old"));
   }

@@ -164,7 +164,7 @@ TEST_CASE("kb-index reads kb.conf: flags > environment > file, kb-server's keys 
   std::string out;
   INFO(out);
   REQUIRE(run_indexer({}, {"--config", conf.string(), "-q"}, out) == 0);
-  CHECK_THAT(out, Equals("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 0 in " +
+  CHECK_THAT(out, Equals("added 1, updated 0, moved 0, renamed 0, removed 0, unchanged 0, skipped 0 in " +
                          out.substr(out.find(" in ") + 4)));
   CHECK(std::filesystem::is_directory(dir / "from-file"));
 
@@ -254,5 +254,5 @@ TEST_CASE("kb-index names a file whose name is not UTF-8 with the bad bytes esca
   CHECK(status == 1);
   CHECK_THAT(out, Catch::Matchers::Contains("caf\\xE9.md:"));
   CHECK(out.find('\xe9') == std::string::npos);
-  CHECK_THAT(out, Catch::Matchers::Contains("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 1 in "));
+  CHECK_THAT(out, Catch::Matchers::Contains("added 1, updated 0, moved 0, renamed 0, removed 0, unchanged 0, skipped 1 in "));
 }

@@ -62,12 +62,12 @@ TEST_CASE("kb-index: exit codes, messages and the summary line", "[server][cli]"
   const std::vector<std::string> cmd{KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index",
                                      (dir / "index").string()};
   CHECK(run_program(cmd, out) == 0);
-  CHECK_THAT(out, StartsWith("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 0 in "));
+  CHECK_THAT(out, StartsWith("added 1, updated 0, moved 0, renamed 0, removed 0, unchanged 0, skipped 0 in "));
 
   dir.write("articles/bad.md", "---\ntitle: T\nlang: 42\n---\n");
   CHECK(run_program(cmd, out) == 1);
   CHECK_THAT(out, Contains("bad.md:3: error: front matter: 'lang' is not a BCP 47 language tag: '42'\n"));
-  CHECK_THAT(out, Contains("added 0, updated 0, moved 0, removed 0, unchanged 1, skipped 1 in "));
+  CHECK_THAT(out, Contains("added 0, updated 0, moved 0, renamed 0, removed 0, unchanged 1, skipped 1 in "));
 
   CHECK(run_program({KB_INDEX_BIN, "--articles", (dir / "missing").string(), "--index", (dir / "index").string()}, out) == 2);
   CHECK_THAT(out, Contains("kb-index: error: articles directory"));
