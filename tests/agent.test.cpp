@@ -22,8 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAgent = "agent-secret";
-constexpr const char* kAdmin = "admin-secret";
+constexpr const char* kAgent = "agent-secret-5e81c2";
+constexpr const char* kAdmin = "admin-secret-0b7d94";
 
 /// The search fixture, indexed, with this test's server arguments.
 struct Site : SearchSite {
