@@ -4,8 +4,6 @@
  */
 #include "kb/disclosure.h"
 
-#include "kb/text.h"
-
 #include <cmark-gfm.h>
 
 #include <algorithm>
@@ -26,10 +24,33 @@ struct DisclosureTag {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+// Tag names are ASCII, so they are matched byte by byte, folding ASCII case
+// only: a lower-cased copy of the text (to_lower) may be shorter or longer
+// ("İ" is one byte less, "Ⱥ" one more), and offsets found in it pointed
+// elsewhere in the text, or past its end.
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// Whether @p text at @p pos holds @p lower (lower-case ASCII), in any case.
+bool matches_at(std::string_view text, std::size_t pos, std::string_view lower) {
+  if (pos > text.size() || text.size() - pos < lower.size()) return false;
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    if (ascii_lower(text[pos + i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+/// The first offset from @p from where @p text holds @p lower, in any case.
+std::size_t find_nocase(std::string_view text, std::string_view lower, std::size_t from = 0) {
+  for (std::size_t pos = from; pos < text.size(); ++pos) {
+    if (matches_at(text, pos, lower)) return pos;
+  }
+  return std::string_view::npos;
+}
+
 /// Whether @p html at @p pos starts with @p tag ("<details"), in any case,
 /// followed by '>' or a blank (so "<detailsx>" is another tag).
 bool tag_at(std::string_view html, std::size_t pos, std::string_view tag) {
-  if (html.size() - pos <= tag.size() || to_lower(html.substr(pos, tag.size())) != tag) return false;
+  if (!matches_at(html, pos, tag) || pos + tag.size() == html.size()) return false;
   const char next = html[pos + tag.size()];
   return next == '>' || is_blank(next);
 }
@@ -42,7 +63,7 @@ bool has_open_attribute(std::string_view attributes) {
     while (pos < attributes.size() && is_blank(attributes[pos])) ++pos;
     std::size_t end = pos;
     while (end < attributes.size() && !is_blank(attributes[end]) && attributes[end] != '=') ++end;
-    if (end > pos && to_lower(attributes.substr(pos, end - pos)) == "open") return true;
+    if (end - pos == 4 && matches_at(attributes, pos, "open")) return true;
     if (end < attributes.size() && attributes[end] == '=') {
       // Skip the value, quoted or not.
       ++end;
@@ -75,8 +96,8 @@ std::optional<std::vector<DisclosureTag>> disclosure_tags(std::string_view html)
     } else if (tag_at(html, pos, "<summary")) {
       const std::size_t text = html.find('>', pos);
       if (text == std::string_view::npos) return std::nullopt;
-      const std::size_t end = to_lower(html).find("</summary>", text);
-      if (end == std::string::npos) return std::nullopt;
+      const std::size_t end = find_nocase(html, "</summary>", text);
+      if (end == std::string_view::npos) return std::nullopt;
       tag.kind = DisclosureTag::kSummary;
       tag.summary = std::string(html.substr(text + 1, end - text - 1));
       pos = end + 10;
@@ -94,9 +115,8 @@ std::optional<std::vector<DisclosureTag>> disclosure_tags(std::string_view html)
 }
 
 bool mentions_disclosure(std::string_view html) {
-  const std::string lower = to_lower(html);
-  return lower.find("<details") != std::string::npos || lower.find("</details") != std::string::npos ||
-         lower.find("<summary") != std::string::npos;
+  return find_nocase(html, "<details") != std::string_view::npos || find_nocase(html, "</details") != std::string_view::npos ||
+         find_nocase(html, "<summary") != std::string_view::npos;
 }
 
 /// A <details> being filled while the children of one container are read.

@@ -134,6 +134,19 @@ TEST_CASE("<details> keeps 'open' and nothing else, nests, and never passes othe
   CHECK(md.warnings.empty());
 }
 
+TEST_CASE("tags are found in bytes: a summary whose lower case has another length is read whole", "[markdown]") {
+  // Lower-cased, "İ" (2 bytes) is "i" (1 byte) and "Ⱥ" (2 bytes) is "ⱥ" (3
+  // bytes): offsets found in a lower-cased copy cut the summary short, or
+  // pointed past the end of the text (an exception that stopped kb-index).
+  for (const std::string summary : {"İstanbul office", "Ⱥ", "ȺȺȺ and more"}) {
+    INFO(summary);
+    RenderedMarkdown md;
+    REQUIRE_NOTHROW(md = render_markdown("<details>\n<summary>" + summary + "</summary>\n\nx\n\n</details>\n"));
+    CHECK_THAT(md.html, Contains("<details><summary>" + summary + "</summary>\n<p>x</p>\n</details>"));
+    CHECK(md.warnings.empty());
+  }
+}
+
 TEST_CASE("a <details> kb cannot render is a warning at its line, not a silent gap", "[markdown]") {
   struct Row {
     const char* name;
