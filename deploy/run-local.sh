@@ -10,7 +10,9 @@
 #
 # Settings (environment): KB_STATE (var/scaleout), KB_BUILD (build/default),
 # KB_ARTICLES (articles), KB_HTTP_PORT (8080, nginx), KB_REPLICA_PORTS
-# ("8081 8082"), KB_PG_PORT (5433), KB_REPL_PORT (7010), KB_ADMIN_TOKEN.
+# ("8081 8082"), KB_PG_PORT (5433), KB_REPL_PORT (7010), KB_ADMIN_TOKEN (at
+# least 16 characters; without it one is made at the first start and kept in
+# $KB_STATE/admin-token).
 # Exit 77 when PostgreSQL cannot be started (see deploy/postgres.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,7 @@ http_port=${KB_HTTP_PORT:-8080}
 read -r -a replica_ports <<<"${KB_REPLICA_PORTS:-8081 8082}"
 pg_port=${KB_PG_PORT:-5433}
 repl_port=${KB_REPL_PORT:-7010}
-admin_token=${KB_ADMIN_TOKEN:-change-me}
+admin_token=${KB_ADMIN_TOKEN:-}
 names=(a b)
 
 say() { echo "kb: $*" >&2; }
@@ -78,6 +80,12 @@ start() {
 
   # One secret for all replicas: a form served by A is accepted by B.
   [[ -s "$state/secret" ]] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/secret"
+  # kb-server refuses a token anyone could guess, such as a fixed default.
+  if [[ -z "$admin_token" ]]; then
+    [[ -s "$state/admin-token" ]] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$state/admin-token")
+    admin_token=$(cat "$state/admin-token")
+    say "admin token: in $state/admin-token"
+  fi
   local i
   for i in 0 1; do
     local n=${names[$i]} dir="$state/replica-${names[$i]}"

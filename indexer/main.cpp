@@ -72,7 +72,7 @@ int main(int argc, char** argv) try {
       "kb-index: index a directory of Markdown articles (YAML front matter) for kb-server.\n"
       "Incremental (unchanged files are skipped) and atomic (one commit; an interrupted run\n"
       "leaves the previous index intact). Ends with one line:\n"
-      "  added N, updated N, moved N, removed N, unchanged N, skipped N in T s\n"
+      "  added N, updated N, moved N, renamed N, removed N, unchanged N, skipped N in T s\n"
       "Exit codes: 0 all indexed, 1 some articles skipped, 2 usage or fatal error.\n"
       "Settings (index, articles, data, stats-db, session-timeout, changesets) can also come from KB_* environment\n"
       "variables or kb-server's configuration file (flags > environment > file > defaults)."};
@@ -247,6 +247,14 @@ int main(int argc, char** argv) try {
     const auto path = std::filesystem::path(articles) / category / (slug + ".md");
     if (std::filesystem::exists(path)) {
       std::fprintf(stderr, "kb-index: error: %s already exists\n", path.c_str());
+      return 2;
+    }
+    // kb-index would skip the new article as a duplicate slug, or let it
+    // take over an old address that redirects to another article.
+    if (const auto holder = kb::find_slug_holder(articles, slug)) {
+      std::fprintf(stderr, "kb-index: error: slug '%s' is taken: it is %s %s (line %zu); choose another with --slug\n",
+                   slug.c_str(), holder->alias ? "an alias in" : "the slug of", kb::printable(holder->path).c_str(),
+                   holder->line);
       return 2;
     }
     std::filesystem::create_directories(path.parent_path());

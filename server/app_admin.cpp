@@ -34,14 +34,14 @@ DateRange date_range(const QueryParams& params) {
   r.to = params.get("to");
   r.from = params.get("from");
   if (r.to.empty()) r.to = utc_date(now_ms());
-  const std::int64_t to = parse_utc_date(r.to);
-  if (to < 0) throw HttpError(400, "'to' must be a date written YYYY-MM-DD");
-  if (r.from.empty()) r.from = utc_date(to - 29 * kDayMs);
-  const std::int64_t from = parse_utc_date(r.from);
-  if (from < 0) throw HttpError(400, "'from' must be a date written YYYY-MM-DD");
-  if (from > to) throw HttpError(400, "'from' is after 'to'");
-  r.from_ms = from;
-  r.to_ms = to + kDayMs;
+  const std::optional<std::int64_t> to = parse_utc_date(r.to);
+  if (!to) throw HttpError(400, "'to' must be a date written YYYY-MM-DD");
+  if (r.from.empty()) r.from = utc_date(*to - 29 * kDayMs);
+  const std::optional<std::int64_t> from = parse_utc_date(r.from);
+  if (!from) throw HttpError(400, "'from' must be a date written YYYY-MM-DD");
+  if (*from > *to) throw HttpError(400, "'from' is after 'to'");
+  r.from_ms = *from;
+  r.to_ms = *to + kDayMs;
   return r;
 }
 
@@ -249,13 +249,13 @@ void App::get_stats_export(const httplib::Request& req, httplib::Response& res) 
       }
     } else {
       out = csv_row({"session", "at_ms", "kind", "search_id", "query", "norm_query", "result_count", "rung", "slug",
-                     "rank", "source", "helpful", "comment", "ticket_id"});
+                     "rank", "source", "helpful", "comment", "ticket_id", "ticket_ref"});
       for (const auto& [row, events] : sessions) {
         for (const auto& e : events) {
           out += csv_row({e.session, std::to_string(e.at_ms), e.kind, e.search_id, e.query, e.norm_query,
                           e.result_count < 0 ? "" : std::to_string(e.result_count), e.rung, e.slug,
                           e.rank ? std::to_string(e.rank) : "", e.source, e.helpful < 0 ? "" : std::to_string(e.helpful),
-                          e.comment, e.ticket_id ? std::to_string(e.ticket_id) : ""});
+                          e.comment, e.ticket_id ? std::to_string(e.ticket_id) : "", e.ref});
         }
       }
     }

@@ -126,12 +126,23 @@ int main(int argc, char** argv) try {
       ->envname("KB_MAX_SESSIONS")
       ->check(CLI::Range(100, 100000000))
       ->capture_default_str();
+  // A token is a password anyone who reaches the server can try: a short
+  // one can be guessed. The message never repeats it (it ends up in logs).
+  const auto long_enough = [](const std::string& token) {
+    if (token.empty() || token.size() >= kb::server::kMinTokenLength) return std::string();
+    return "a token must be at least " + std::to_string(kb::server::kMinTokenLength) + " characters long (this one has " +
+           std::to_string(token.size()) + "); make one with: head -c 24 /dev/urandom | base64";
+  };
   app.add_option("--admin-token", config.admin_token,
-                 "Token for /api/stats, /api/tickets and the /stats dashboard (admin endpoints are off without one)")
-      ->envname("KB_ADMIN_TOKEN");
+                 "Token for /api/stats, /api/tickets and the /stats dashboard (admin endpoints are off without one; "
+                 "at least 16 characters, and not another token's)")
+      ->envname("KB_ADMIN_TOKEN")
+      ->check(long_enough);
   app.add_option("--agent-token", config.agent_token,
-                 "Token for support agents: /agent and /api/suggest-for-ticket (agent features are off without one)")
-      ->envname("KB_AGENT_TOKEN");
+                 "Token for support agents: /agent and /api/suggest-for-ticket (agent features are off without one; "
+                 "at least 16 characters, and not another token's)")
+      ->envname("KB_AGENT_TOKEN")
+      ->check(long_enough);
   app.add_option("--ticket-webhook", config.ticket_webhook,
                  "POST each ticket as JSON to this URL, retrying from a durable outbox until it answers 2xx")
       ->envname("KB_TICKET_WEBHOOK");
@@ -230,8 +241,10 @@ int main(int argc, char** argv) try {
   app.add_option("--access-log", access_log, "Append one line per request to this file instead of stderr")
       ->envname("KB_ACCESS_LOG");
   app.add_option("--metrics-token", config.metrics_token,
-                 "Bearer token for GET /metrics (without one, /metrics answers loopback clients only)")
-      ->envname("KB_METRICS_TOKEN");
+                 "Bearer token for GET /metrics (without one, /metrics answers loopback clients only; at least 16 "
+                 "characters, and not another token's)")
+      ->envname("KB_METRICS_TOKEN")
+      ->check(long_enough);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -247,6 +260,12 @@ int main(int argc, char** argv) try {
     if (!config_file.empty()) kb::server::apply_config_file(app, config_file);
   } catch (const kb::ConfigError& e) {
     std::fprintf(stderr, "kb-server: error: %s\n", e.what());
+    return 2;
+  }
+  if (const std::string clash = kb::server::shared_token_problem(config.admin_token, config.agent_token,
+                                                                   config.metrics_token);
+      !clash.empty()) {
+    std::fprintf(stderr, "kb-server: error: %s\n", clash.c_str());
     return 2;
   }
   if (print_config) {

@@ -50,6 +50,26 @@ void apply_config_file(CLI::App& app, const std::filesystem::path& file) {
   }
 }
 
+std::string shared_token_problem(const std::string& admin, const std::string& agent, const std::string& metrics) {
+  struct Pair {
+    const std::string& first;
+    const std::string& second;
+    const char* options;
+    const char* risk;
+  };
+  const Pair pairs[] = {
+      {admin, agent, "--admin-token and --agent-token", "agents could open the admin pages"},
+      {admin, metrics, "--admin-token and --metrics-token", "whoever scrapes /metrics could open the admin pages"},
+      {agent, metrics, "--agent-token and --metrics-token", "whoever scrapes /metrics could open the agent view"},
+  };
+  for (const Pair& p : pairs) {
+    if (!p.first.empty() && p.first == p.second) {
+      return std::string(p.options) + " are the same token: each must be its own, or " + p.risk;
+    }
+  }
+  return {};
+}
+
 std::string effective_config(const CLI::App& app) {
   std::string out;
   for (const CLI::Option* opt : app.get_options()) {

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -20,6 +21,15 @@ inline constexpr const char* kDefaultConfigFile = "/etc/kb/kb.conf";
 /// Throws kb::ConfigError "FILE:LINE: message" for an unknown key or a bad
 /// value. Keys for options already set are still checked to be known.
 void apply_config_file(CLI::App& app, const std::filesystem::path& file);
+
+/// Shortest admin, agent or metrics token accepted: a token is a password
+/// anyone who reaches the server can try.
+inline constexpr std::size_t kMinTokenLength = 16;
+
+/// Why these tokens cannot be used together, or "": one token for two
+/// roles lets whoever holds it for the lesser role into the other's pages.
+/// Empty tokens (a role turned off) are never the same as another.
+std::string shared_token_problem(const std::string& admin, const std::string& agent, const std::string& metrics);
 
 /// The effective settings as a configuration file (tokens shown as "(set)").
 std::string effective_config(const CLI::App& app);

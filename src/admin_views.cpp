@@ -183,6 +183,23 @@ mstch::map stats_page(const PageBase& base, const nlohmann::json& s, const std::
   }
   page.emplace("articles", articles);
   page.emplace("has_articles", !articles.empty());
+
+  // Links agents sent in ticket replies, most copied first: whether the
+  // articles they reach for settle tickets (few tickets after a view).
+  std::vector<nlohmann::json> agent_links(s["agent_links"].begin(), s["agent_links"].end());
+  std::stable_sort(agent_links.begin(), agent_links.end(), [](const auto& a, const auto& b) {
+    return a.value("links_copied", 0) > b.value("links_copied", 0);
+  });
+  mstch::array agent_rows;
+  for (const auto& a : agent_links) {
+    agent_rows.push_back(mstch::map{{"slug", a.value("slug", "")},
+                                    {"url", "/articles/" + a.value("slug", "")},
+                                    {"copied", number(a["links_copied"])},
+                                    {"views", number(a["views"])},
+                                    {"tickets_after", number(a["sessions_with_ticket_after"])}});
+  }
+  page.emplace("agent_links", agent_rows);
+  page.emplace("has_agent_links", !agent_rows.empty());
   mstch::array rung_rows;
   for (const char* rung : {"all", "corrected", "synonyms", "any", "none"}) {
     const auto it = rungs.find(rung);

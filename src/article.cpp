@@ -191,15 +191,24 @@ class FieldReader {
   /// A list of short scalars; a comma-separated string is accepted too,
   /// because writers type `tags: vpn, wifi`.
   std::vector<std::string> list(const char* key) const {
-    const YAML::Node node = root_[key];
     std::vector<std::string> out;
+    for (auto& [item, line] : list_with_lines(key)) out.push_back(std::move(item));
+    return out;
+  }
+
+  /// list(), each item with its line in the file: a list item's own line,
+  /// or the key's for a comma-separated value.
+  std::vector<std::pair<std::string, std::size_t>> list_with_lines(const char* key) const {
+    const YAML::Node node = root_[key];
+    std::vector<std::pair<std::string, std::size_t>> out;
     if (!node || node.IsNull()) return out;
     if (node.IsScalar()) {
+      const std::size_t line = file_line(fm_, node);
       std::string_view rest = node.Scalar();
       while (!rest.empty()) {
         const std::size_t comma = rest.find(',');
         const std::string_view item = trim(rest.substr(0, comma));
-        if (!item.empty()) out.emplace_back(item);
+        if (!item.empty()) out.emplace_back(std::string(item), line);
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
       }
@@ -211,7 +220,7 @@ class FieldReader {
       for (const auto& item : node) {
         if (!item.IsScalar()) fail(node, std::string("every item of '") + key + "' must be a single value");
         const std::string_view v = trim(item.Scalar());
-        if (!v.empty()) out.emplace_back(v);
+        if (!v.empty()) out.emplace_back(std::string(v), file_line(fm_, item));
       }
     } else {
       fail(node, std::string("'") + key + "' must be a list");
@@ -332,8 +341,10 @@ std::string normalise_date(std::string_view text) {
     d = std::stoi(std::string(t.substr(s1 + 1, s2 - s1 - 1)));
     y = std::stoi(std::string(t.substr(s2 + 1)));
   }
+  // Any Gregorian date of a four-digit year (there is no year 0): an
+  // article may record when an old standard or event was dated.
   static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return {};
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return {};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (m == 2 && d == 29 && !leap) return {};
   char buf[40];
@@ -465,7 +476,10 @@ Article parse_article(std::string_view path, std::string_view text) {
       std::string tag = collapse_whitespace(raw);
       if (!tag.empty() && seen_tags.insert(to_lower(tag)).second) a.tags.push_back(std::move(tag));
     }
-    a.aliases = fields.list("aliases");
+    for (auto& [alias, line] : fields.list_with_lines("aliases")) {
+      a.alias_lines.emplace(alias, line);  // an alias written twice: its first line
+      a.aliases.push_back(std::move(alias));
+    }
 
     const std::string lang = fields.scalar("lang");
     if (!lang.empty()) {
@@ -531,10 +545,11 @@ Article parse_article(std::string_view path, std::string_view text) {
     if (!a.translation_of.empty() && !is_valid_slug(a.translation_of)) {
       fields.fail(root["translation_of"], "'translation_of' must be the slug of an article: '" + a.translation_of + "'");
     }
+    if (!a.translation_of.empty()) a.translation_of_line = file_line(fm, root["translation_of"]);
     a.promote_for = fields.list("promote_for");
     for (const auto& alias : a.aliases) {
       if (!is_valid_slug(alias)) {
-        fields.fail(root["aliases"], "alias is not a valid slug: '" + alias + "'");
+        throw ArticleError(path_str, a.alias_line(alias), "front matter: alias is not a valid slug: '" + alias + "'");
       }
     }
   } catch (const YAML::Exception& e) {

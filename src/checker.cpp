@@ -84,6 +84,9 @@ CheckReport check_articles(const CheckOptions& options) {
       ro.title = c.article.title;
       ro.source_path = c.article.path;
       c.md = render_markdown(c.article.body, ro);
+      for (const MarkdownWarning& w : c.md.warnings) {
+        add(rel, c.article.body_line + static_cast<std::size_t>(std::max(w.line, 1)) - 1, false, w.message);
+      }
       report.parsed.push_back(CheckedArticle{c.article.slug, c.article.title, c.article.path, c.article.updated});
       checked.push_back(std::move(c));
     } catch (const ArticleError& e) {
@@ -113,16 +116,18 @@ CheckReport check_articles(const CheckOptions& options) {
   }
   for (const auto& c : checked) {
     for (const auto& alias : c.article.aliases) {
+      const std::size_t line = c.article.alias_line(alias);
       if (alias == c.article.slug) {
-        add(c.article.path, 1, false, "alias '" + alias + "' is this article's own slug; ignored");
+        add(c.article.path, line, false, "alias '" + alias + "' is this article's own slug; ignored");
       } else if (by_slug.count(alias)) {
-        add(c.article.path, 1, true, "alias '" + alias + "' is the slug of " + by_slug.at(alias)->article.path);
+        add(c.article.path, line, true, "alias '" + alias + "' is the slug of " + by_slug.at(alias)->article.path);
       } else if (const auto [it, fresh] = by_alias.emplace(alias, &c); !fresh) {
-        add(c.article.path, 1, true, "alias '" + alias + "' is also an alias in " + it->second->article.path);
+        add(c.article.path, line, true, "alias '" + alias + "' is also an alias in " + it->second->article.path);
       }
     }
     if (!c.article.translation_of.empty() && !by_slug.count(c.article.translation_of)) {
-      add(c.article.path, 1, true, "translation_of '" + c.article.translation_of + "' is not the slug of any article");
+      add(c.article.path, c.article.translation_of_line, true,
+          "translation_of '" + c.article.translation_of + "' is not the slug of any article");
     }
   }
 
@@ -206,6 +211,27 @@ CheckReport check_articles(const CheckOptions& options) {
     return x.path != y.path ? x.path < y.path : x.line < y.line;
   });
   return report;
+}
+
+std::optional<SlugHolder> find_slug_holder(const fs::path& articles_dir, const std::string& slug) {
+  std::error_code ec;
+  if (!fs::is_directory(articles_dir, ec)) return std::nullopt;
+  const auto ignore = [](const std::string&) {};
+  for (const auto& file : find_article_files(articles_dir, ignore)) {
+    const std::string rel = relative_article_path(articles_dir, file);
+    const auto text = read_article_file(file, rel, ignore);
+    if (!text) continue;
+    try {
+      const Article a = parse_article(rel, *text);
+      if (a.slug == slug) return SlugHolder{rel, a.slug_line, false};
+      if (std::find(a.aliases.begin(), a.aliases.end(), slug) != a.aliases.end()) {
+        return SlugHolder{rel, a.alias_line(slug), true};
+      }
+    } catch (const ArticleError&) {
+      // --check reports it; it holds no slug meanwhile.
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace kb

@@ -132,7 +132,9 @@ bool session_ended(const SessionEvents& s, const DeflectionOptions& opt) {
 
 long days_between(const std::string& from, const std::string& to) {
   constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
-  return static_cast<long>((parse_utc_date(to) - parse_utc_date(from)) / kDayMs);
+  const auto to_ms = parse_utc_date(to), from_ms = parse_utc_date(from);
+  if (!to_ms || !from_ms) return 0;
+  return static_cast<long>((*to_ms - *from_ms) / kDayMs);
 }
 
 std::string utc_date(std::int64_t ms) {
@@ -144,9 +146,9 @@ std::string utc_date(std::int64_t ms) {
   return buf;
 }
 
-std::int64_t parse_utc_date(const std::string& date) {
+std::optional<std::int64_t> parse_utc_date(const std::string& date) {
   const std::string norm = normalise_date(date);
-  if (norm.empty() || norm != date) return -1;
+  if (norm.empty() || norm != date) return std::nullopt;
   std::tm tm{};
   tm.tm_year = std::stoi(norm.substr(0, 4)) - 1900;
   tm.tm_mon = std::stoi(norm.substr(5, 2)) - 1;

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include <algorithm>
+
 namespace kb {
 
 Xapian::Stem stemmer_for(const std::string& lang) {
@@ -69,12 +71,18 @@ std::string join(const std::vector<std::string>& items, char sep) {
 
 std::string filing_term(const char* prefix, const std::string& value) { return bounded_term(prefix, to_lower(value)); }
 
-Xapian::Document build_document(const Article& article, const std::string& content_hash) {
+Xapian::Document build_document(const Article& article, const std::string& content_hash,
+                                std::vector<std::pair<std::size_t, std::string>>* warnings) {
   namespace s = schema;
   RenderOptions render_options;
   render_options.title = article.title;
   render_options.source_path = article.path;
   const RenderedMarkdown md = render_markdown(article.body, render_options);
+  if (warnings) {
+    for (const MarkdownWarning& w : md.warnings) {
+      warnings->emplace_back(article.body_line + static_cast<std::size_t>(std::max(w.line, 1)) - 1, w.message);
+    }
+  }
 
   Xapian::Document doc;
   Xapian::TermGenerator tg;

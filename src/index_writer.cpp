@@ -49,7 +49,7 @@ std::string IndexReport::summary_line() const {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2f", seconds);
   return "added " + std::to_string(added) + ", updated " + std::to_string(updated) + ", moved " +
-         std::to_string(moved) + ", removed " +
+         std::to_string(moved) + ", renamed " + std::to_string(renamed) + ", removed " +
          std::to_string(removed) + ", unchanged " + std::to_string(unchanged) + ", skipped " +
          std::to_string(skipped) + " in " + secs + " s";
 }
@@ -187,16 +187,22 @@ class DocumentBuilderThread {
   DocumentBuilderThread(const DocumentBuilderThread&) = delete;
   DocumentBuilderThread& operator=(const DocumentBuilderThread&) = delete;
 
-  /// The document of the next changed candidate (in order); rethrows what
-  /// building it threw.
-  Xapian::Document next() {
+  /// A changed candidate's document, and what its page will not show as
+  /// written: (line, message), for the writing thread to report in order.
+  struct Built {
+    Xapian::Document doc;
+    std::vector<std::pair<std::size_t, std::string>> warnings;
+  };
+
+  /// The next changed candidate's (in order); rethrows what building it threw.
+  Built next() {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [this] { return !ready_.empty() || failure_; });
     if (ready_.empty()) std::rethrow_exception(failure_);
-    Xapian::Document doc = std::move(ready_.front());
+    Built built = std::move(ready_.front());
     ready_.pop_front();
     changed_.notify_all();
-    return doc;
+    return built;
   }
 
  private:
@@ -220,11 +226,12 @@ class DocumentBuilderThread {
   void run() {
     try {
       for (const Candidate& c : candidates_) {
-        Xapian::Document doc = build_document(full_article(c), c.hash);
+        Built built;
+        built.doc = build_document(full_article(c), c.hash, &built.warnings);
         std::unique_lock<std::mutex> lock(mutex_);
         changed_.wait(lock, [this] { return ready_.size() < capacity_ || stopping_; });
         if (stopping_) return;
-        ready_.push_back(std::move(doc));
+        ready_.push_back(std::move(built));
         changed_.notify_all();
       }
     } catch (...) {
@@ -238,7 +245,7 @@ class DocumentBuilderThread {
   const std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Xapian::Document> ready_;
+  std::deque<Built> ready_;
   std::exception_ptr failure_;
   bool stopping_ = false;
   std::thread thread_;  ///< last: starts after the members it uses exist
@@ -768,19 +775,20 @@ class Run {
       if (!c.article) continue;
       auto& aliases = c.article->aliases;
       for (auto a = aliases.begin(); a != aliases.end();) {
+        const std::size_t line = c.article->alias_line(*a);
         if (*a == c.slug) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is this article's own slug; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is this article's own slug; ignored");
           a = aliases.erase(a);
         } else if (owner.count(*a) || stays(stored_by_slug(*a))) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is the slug of another article; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is the slug of another article; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else if (const std::string held_by = alias_held_by(*a, stays); !held_by.empty()) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is also an alias in " + held_by + "; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is also an alias in " + held_by + "; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else if (const auto [it, fresh] = alias_owner.emplace(*a, c.path); !fresh) {
-          if (!c.reread) warning(c.path, 1, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
+          if (!c.reread) warning(c.path, line, "alias '" + *a + "' is also an alias in " + it->second + "; ignored");
           waiting_now_.insert(c.path);
           a = aliases.erase(a);
         } else {
@@ -876,6 +884,30 @@ class Run {
     }
   }
 
+  /// The published articles this run deletes, for telling a renamed one
+  /// from one removed.
+  struct Going {
+    std::unordered_set<const StoredArticle*> articles;
+    std::unordered_map<std::string, const StoredArticle*> by_slug;
+    std::unordered_map<std::string, const StoredArticle*> vanished_by_hash;  ///< those whose file is gone
+  };
+
+  /// The published article that @p c, written under a slug nothing had,
+  /// continues under that new slug, if any: the article of its own file
+  /// (its slug changed), or one whose file is gone and that @p c names
+  /// in its aliases or has the bytes of (moved, its slug changed).
+  const StoredArticle* renamed_from(const Candidate& c, const Going& going) const {
+    if (c.stored && going.articles.count(c.stored)) return c.stored;
+    if (c.article) {
+      for (const std::string& alias : c.article->aliases) {
+        const auto it = going.by_slug.find(alias);
+        if (it != going.by_slug.end() && !it->second->present) return it->second;
+      }
+    }
+    const auto same_bytes = going.vanished_by_hash.find(c.hash);
+    return same_bytes == going.vanished_by_hash.end() ? nullptr : same_bytes->second;
+  }
+
   /// @p atomic: in one unflushed transaction, so that nothing is visible
   /// to readers, or survives a crash, until commit_transaction() returns.
   /// Else (a first build nobody reads yet) committed every
@@ -892,15 +924,24 @@ class Run {
         seen.insert(c.slug);
         previous.push_back(stored_by_slug(c.slug));
       }
-      std::vector<Xapian::docid> gone;
+      std::vector<const StoredArticle*> gone;
+      Going going;
       for (const StoredArticle& a : stored_.all()) {
         if (a.unchanged || a.keep) continue;
-        if (!seen.count(db.get_document(a.docid).get_value(schema::kSlotSlug))) gone.push_back(a.docid);
+        const Xapian::Document doc = db.get_document(a.docid);
+        std::string slug = doc.get_value(schema::kSlotSlug);
+        if (seen.count(slug)) continue;
+        gone.push_back(&a);
+        going.articles.insert(&a);
+        if (!a.present) going.vanished_by_hash.emplace(doc.get_value(schema::kSlotHash), &a);
+        going.by_slug.emplace(std::move(slug), &a);
       }
+      std::unordered_set<const StoredArticle*> renamed;
       DocumentBuilderThread builder(candidates, 64);
       for (std::size_t i = 0; i < candidates.size(); ++i) {
         Candidate& c = candidates[i];
-        Xapian::Document doc = builder.next();
+        auto [doc, page_warnings] = builder.next();
+        for (const auto& [line, message] : page_warnings) warning(c.path, line, message);
         doc.add_value(schema::kSlotFileStat, c.file_stat);
         if (previous[i]) {
           update_spellings(db, db.get_document(previous[i]->docid), doc);
@@ -909,8 +950,13 @@ class Run {
           const bool moved = stored_.path(*previous[i]) != c.path && moved_here(*previous[i], c, true);
           ++(moved ? report_.moved : report_.updated);
         } else {
-          add_spellings(db, doc);
-          ++report_.added;
+          add_spellings(db, doc);  // the old document's go with it, below
+          const StoredArticle* before = renamed_from(c, going);
+          if (before && renamed.insert(before).second) {
+            ++report_.renamed;
+          } else {
+            ++report_.added;
+          }
         }
         db.replace_document(std::string(schema::kPrefixId) + c.slug, doc);
         written();
@@ -923,10 +969,10 @@ class Run {
         doc.add_value(schema::kSlotFileStat, file_stat);
         db.replace_document(docid, doc);
       }
-      for (const Xapian::docid docid : gone) {
-        remove_spellings(db, db.get_document(docid));
-        db.delete_document(docid);
-        ++report_.removed;
+      for (const StoredArticle* a : gone) {
+        remove_spellings(db, db.get_document(a->docid));
+        db.delete_document(a->docid);
+        if (!renamed.count(a)) ++report_.removed;
         written();
       }
       bool metadata_changed = sync_assets(db, opt_.articles_dir, [this](const std::string& line) {

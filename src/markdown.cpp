@@ -3,6 +3,7 @@
  */
 #include "kb/markdown.h"
 
+#include "kb/disclosure.h"
 #include "kb/text.h"
 
 #include <cmark-gfm-core-extensions.h>
@@ -78,6 +79,68 @@ std::string inline_text(cmark_node* node) {
     }
   }
   return collapse_whitespace(out);
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/// The text GitHub makes a heading's id from. Inline HTML ("Step 2 <a
+/// name="s2"></a>") shows no text, but the blank before or after it stays
+/// ("Step 2 ", so GitHub's id is step-2-). Between such tags, a run of
+/// blanks is one space, as in inline_text: a heading without inline HTML
+/// keeps the id it always had.
+std::string anchor_text(cmark_node* heading) {
+  std::vector<std::string> pieces(1);  // the text between inline HTML tags
+  IterPtr iter(cmark_iter_new(heading));
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+    if (ev != CMARK_EVENT_ENTER) continue;
+    cmark_node* cur = cmark_iter_get_node(iter.get());
+    switch (cmark_node_get_type(cur)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE:
+        if (const char* lit = cmark_node_get_literal(cur)) pieces.back() += lit;
+        break;
+      case CMARK_NODE_SOFTBREAK:
+      case CMARK_NODE_LINEBREAK:
+        pieces.back() += ' ';
+        break;
+      case CMARK_NODE_HTML_INLINE:
+        pieces.emplace_back();
+        break;
+      default:
+        break;
+    }
+  }
+  if (pieces.size() == 1) return collapse_whitespace(pieces[0]);
+  std::string out;
+  for (const std::string& piece : pieces) {
+    const std::string words = collapse_whitespace(piece);
+    const bool blank_before = !piece.empty() && is_blank(piece.front());
+    const bool blank_after = !piece.empty() && is_blank(piece.back());
+    if (blank_before) out += ' ';
+    out += words;
+    if (blank_after && !words.empty()) out += ' ';
+  }
+  return out;
+}
+
+/// A <summary>'s text as written (Markdown, entities, tags) as plain
+/// text: shown escaped, so nothing in it is ever markup. Tags go first: a
+/// line that starts with one would be an HTML block to cmark, all dropped.
+std::string summary_text(const std::string& source) {
+  std::string text;
+  for (std::size_t i = 0; i < source.size(); ++i) {
+    const bool tag = source[i] == '<' && i + 1 < source.size() &&
+                     (std::isalpha(static_cast<unsigned char>(source[i + 1])) || source[i + 1] == '/');
+    const std::size_t end = tag ? source.find('>', i) : std::string::npos;
+    if (end == std::string::npos) {
+      text += source[i];
+    } else {
+      i = end;
+    }
+  }
+  NodePtr doc(cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT));
+  return doc ? inline_text(doc.get()) : std::string();
 }
 
 bool is_block_boundary(cmark_node* node) {
@@ -280,6 +343,17 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
     cmark_node_free(first);
   }
 
+  // <details> around Markdown: a fold kb writes itself (disclosure.h).
+  std::unordered_map<cmark_node*, std::string> summaries;
+  for (const Disclosure& d : make_disclosures(doc.get(), out.warnings)) {
+    const std::string summary = summary_text(d.summary_source);
+    std::string open_tag = d.open ? "<details open>" : "<details>";
+    if (!summary.empty()) open_tag += "<summary>" + html_escape(summary) + "</summary>";
+    cmark_node_set_on_enter(d.block, open_tag.c_str());
+    cmark_node_set_on_exit(d.block, "</details>");
+    summaries.emplace(d.block, summary);
+  }
+
   std::vector<cmark_node*> headings;
   std::vector<cmark_node*> tables;
   std::set<std::string> used_anchors;
@@ -298,7 +372,7 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
           h.level = cmark_node_get_heading_level(node);
           h.text = inline_text(node);
           h.line = cmark_node_get_start_line(node);
-          std::string base = heading_anchor(h.text);
+          std::string base = heading_anchor(anchor_text(node));
           if (base.empty()) base = "section";
           // GitHub's rule: the second "Step 1" becomes step-1-1, and so on,
           // skipping ids another heading already has.
@@ -324,6 +398,9 @@ RenderedMarkdown render_markdown(std::string_view markdown, const RenderOptions&
         if (type == CMARK_NODE_IMAGE) serve_relative_image(node, options.source_path, out.images);
         if (type_name(node) == "table") tables.push_back(node);
         std::string& text = out.sections.back().text;
+        if (const auto summary = summaries.find(node); summary != summaries.end() && !summary->second.empty()) {
+          text += summary->second + '\n';  // searched like the text it folds
+        }
         switch (type) {
           case CMARK_NODE_TEXT:
           case CMARK_NODE_CODE:

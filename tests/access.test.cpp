@@ -111,7 +111,7 @@ TEST_CASE("tickets over the address limit get Retry-After too", "[access][server
 
 TEST_CASE("guessing the admin or agent token is stopped after 20 wrong ones per address", "[access][server]") {
   Site site;
-  ServerProcess server(site.args({"--admin-token", "right-admin", "--agent-token", "right-agent"}));
+  ServerProcess server(site.args({"--admin-token", "right-admin-token-1", "--agent-token", "right-agent-token-1"}));
   Browser b(server.port());
   // Opening the dashboard signed out is no guess.
   for (int i = 0; i < 25; ++i) CHECK(b.get("/stats")->status == 401);
@@ -119,8 +119,8 @@ TEST_CASE("guessing the admin or agent token is stopped after 20 wrong ones per 
   for (int i = 0; i < 5; ++i) CHECK(b.post_form("/stats/login", {{"token", "wrong"}})->status == 401);
   for (int i = 0; i < 5; ++i) CHECK(b.post_form("/agent/login", {{"token", "wrong"}})->status == 401);
   // The 21st, right or wrong, waits, whichever token it tries.
-  check_limited(b.get("/api/tickets", {{"Authorization", "Bearer right-admin"}}), 900);
-  check_limited(b.post_form("/agent/login", {{"token", "right-agent"}}), 900);
+  check_limited(b.get("/api/tickets", {{"Authorization", "Bearer right-admin-token-1"}}), 900);
+  check_limited(b.post_form("/agent/login", {{"token", "right-agent-token-1"}}), 900);
   check_limited(b.get("/agent", {{"Authorization", "Bearer wrong"}}), 900);
   // Everything else from there goes on.
   CHECK(b.get("/api/search?q=printer")->status == 200);

@@ -22,8 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAgent = "agent-secret";
-constexpr const char* kAdmin = "admin-secret";
+constexpr const char* kAgent = "agent-secret-5e81c2";
+constexpr const char* kAdmin = "admin-secret-0b7d94";
 
 /// The search fixture, indexed, with this test's server arguments.
 struct Site : SearchSite {
@@ -175,6 +175,22 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     const json stats = json::parse(res->body);
     CHECK(stats["agent_links"] == json::array({json{{"slug", "printer-offline"}, {"links_copied", 2}, {"views", 2},
                                                     {"sessions_with_ticket_after", 1}}}));
+    // The dashboard shows the same figures, not only the exports.
+    Browser admin(server.port());
+    REQUIRE(admin.post_form("/stats/login", {{"token", kAdmin}}));
+    const auto page = admin.get("/stats");
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    CHECK_THAT(page->body, Contains("<h2>Links agents sent</h2>"));
+    CHECK_THAT(page->body, Contains("<tr><td><a href=\"/articles/printer-offline\">printer-offline</a></td><td>2</td>"
+                                    "<td>2</td><td>1</td></tr>"));
+    // Each agent link's row in the events CSV names its ticket.
+    const auto csv = cli.Get("/api/stats/export?kind=events", bearer(kAdmin));
+    REQUIRE(csv);
+    REQUIRE(csv->status == 200);
+    CHECK_THAT(csv->body, Contains(",ticket_id,ticket_ref\r\n"));
+    CHECK_THAT(csv->body, Contains(",agent_copy,,,,,,printer-offline,,markdown,,,,T-42\r\n"));
+    CHECK_THAT(csv->body, Contains(",view,,,,,,printer-offline,,agent,,,,T-43\r\n"));
   }
   SECTION("?ref=agent that the server did not sign is an ordinary view") {
     const std::string signed_query = agent_link_query(server.port(), "T-7");

@@ -96,6 +96,11 @@ TEST_CASE("defaults and the forms real corpora use", "[article]") {
     CHECK(a.title == "Windows file");
     CHECK(a.body == "Body\r\n");
   }
+  SECTION("an old date is a date") {
+    CHECK(parse_article("a.md", "---\ntitle: T\nupdated: 1899-12-31\n---\n").updated == "1899-12-31");
+    CHECK(error_of("---\ntitle: T\nupdated: 2024-01-05 junk\n---\n") ==
+          "docs/a.md:3: error: front matter: 'updated' is not a date (YYYY-MM-DD): '2024-01-05 junk'");
+  }
   SECTION("draft: true") { CHECK(parse_article("a.md", "---\ntitle: T\ndraft: true\n---\n").draft); }
   SECTION("quoted values that span lines, or hold quotes and colons") {
     const Article a = parse_article(
@@ -142,6 +147,8 @@ TEST_CASE("every failure names file and line", "[article]") {
        "docs/a.md:3: error: front matter: 'slug' must be lower-case letters, digits, '-' or '_': 'Not/A/Slug'"},
       {"bad alias", "---\ntitle: T\naliases: [ok, \"../x\"]\n---\n",
        "docs/a.md:3: error: front matter: alias is not a valid slug: '../x'"},
+      {"bad alias in a list of one item per line", "---\ntitle: T\naliases:\n  - ok\n  - \"../x\"\n---\n",
+       "docs/a.md:5: error: front matter: alias is not a valid slug: '../x'"},
       {"bad draft", "---\ntitle: T\ndraft: maybe\n---\n", "docs/a.md:3: error: front matter: 'draft' must be true or false"},
       {"unclosed single quote", "---\ntitle: 'Reset password\nslug: q2-x\ncategory: accounts\n---\nbody\n",
        "docs/a.md:2: error: front matter: this quoted value is never closed"},
@@ -186,6 +193,19 @@ TEST_CASE("dates and languages normalise", "[article]") {
   CHECK(normalise_date("2024-01-05 10:00:00") == "2024-01-05");
   CHECK(normalise_date("2024-01-05 junk").empty());
   CHECK(normalise_date("2024-01-05T").empty());
+  // Any Gregorian date with a four-digit year: old records and the
+  // calendar's own rules, not a cut-off at 1900.
+  CHECK(normalise_date("1899-12-31") == "1899-12-31");
+  CHECK(normalise_date("0001-01-01") == "0001-01-01");
+  CHECK(normalise_date("12/31/1899") == "1899-12-31");
+  CHECK(normalise_date("1600-02-29") == "1600-02-29");
+  CHECK(normalise_date("1700-02-29").empty());
+  CHECK(normalise_date("0000-01-01").empty());  // there is no year 0
+  CHECK(normalise_date("2024-13-01").empty());
+  CHECK(normalise_date("2024-00-10").empty());
+  CHECK(normalise_date("2024-01-00").empty());
+  CHECK(normalise_date("10000-01-01").empty());
+  CHECK(normalise_date("-001-01-01").empty());
   CHECK(normalise_lang("pt_BR") == "pt-br");
   CHECK(normalise_lang("ko") == "ko");
   CHECK(normalise_lang("zh-Hant-TW") == "zh-hant-tw");

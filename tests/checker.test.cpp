@@ -26,10 +26,10 @@ TEST_CASE("every kind of breakage is reported at its line", "[checker]") {
                      "guides/links.md:10: warning: section 'Empty' is empty",
                      "stale.md:3: warning: updated 2020-01-01, more than 365 days ago",
                      "stale.md:4: warning: review_by 2026-01-01 has passed",
-                     "z-duplicate.md:1: error: alias 'stale' is the slug of stale.md",
-                     "z-duplicate.md:1: error: alias 'old-good' is also an alias in good.md",
-                     "z-duplicate.md:1: error: translation_of 'ghost' is not the slug of any article",
                      "z-duplicate.md:3: error: duplicate slug 'good': already used by good.md",
+                     "z-duplicate.md:4: error: alias 'stale' is the slug of stale.md",
+                     "z-duplicate.md:4: error: alias 'old-good' is also an alias in good.md",
+                     "z-duplicate.md:5: error: translation_of 'ghost' is not the slug of any article",
                  });
   CHECK(report.articles == 5);
   CHECK(report.errors() == 9);
@@ -110,5 +110,29 @@ TEST_CASE("an alias that is the article's own slug is a warning, not an error", 
   test::TempDir dir;
   dir.write("articles/c.md", "---\ntitle: C\naliases: [c]\n---\ntext\n");
   CHECK(problem_lines(dir / "articles") ==
-        std::vector<std::string>{"c.md:1: warning: alias 'c' is this article's own slug; ignored"});
+        std::vector<std::string>{"c.md:3: warning: alias 'c' is this article's own slug; ignored"});
+}
+
+TEST_CASE("aliases and translation_of are reported at their own lines", "[checker]") {
+  // A list written one item per line: each alias at its item's line; a
+  // comma-separated one at its key's line.
+  test::TempDir dir;
+  dir.write("articles/a.md", "---\ntitle: A\n---\ntext\n");
+  dir.write("articles/b.md",
+            "---\ntitle: B\nsummary: s\ntranslation_of: ghost\naliases:\n  - b\n  - a\n  - old\n---\ntext\n");
+  dir.write("articles/c.md", "---\ntitle: C\ncategory: x\naliases: new, old\n---\ntext\n");
+  CHECK(problem_lines(dir / "articles") == std::vector<std::string>{
+                     "b.md:4: error: translation_of 'ghost' is not the slug of any article",
+                     "b.md:6: warning: alias 'b' is this article's own slug; ignored",
+                     "b.md:7: error: alias 'a' is the slug of a.md",
+                     "c.md:4: error: alias 'old' is also an alias in b.md",
+                 });
+}
+
+TEST_CASE("a <details> that cannot be shown is a warning at its line in the file", "[checker]") {
+  test::TempDir dir;
+  dir.write("articles/d.md", "---\ntitle: D\n---\nIntro\n\n<details><summary>Logs</summary>\nhidden\n</details>\n");
+  CHECK(problem_lines(dir / "articles") ==
+        std::vector<std::string>{"d.md:6: warning: <details> with text in the same HTML block is not shown (raw HTML is "
+                                 "not passed through): leave a blank line after its <summary> and before </details>"});
 }

@@ -164,8 +164,13 @@ TEST_CASE("no sessions: counts are zero and rates null", "[deflection]") {
 TEST_CASE("dates", "[deflection]") {
   CHECK(utc_date(kT0) == "2026-09-21");
   CHECK(parse_utc_date("2026-09-21") == 1'789'948'800'000);
-  CHECK(parse_utc_date("2026-9-21") == -1);
-  CHECK(parse_utc_date("yesterday") == -1);
+  CHECK(parse_utc_date("2026-9-21") == std::nullopt);
+  CHECK(parse_utc_date("yesterday") == std::nullopt);
+  // Before 1970 a date is a negative time, not a failure.
+  CHECK(parse_utc_date("1969-12-31") == -86'400'000);
+  CHECK(parse_utc_date("1899-12-31") == -2'209'075'200'000);
+  CHECK(days_between("1899-12-31", "1900-03-01") == 60);  // 1900 was no leap year
+  CHECK(days_between("1899-12-31", "not a date") == 0);
 }
 
 TEST_CASE("agent links: copies, views through them, tickets after", "[deflection]") {

@@ -14,7 +14,7 @@ socks = [socket.socket() for _ in range(5)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])')
 export KB_STATE="$state/run" KB_BUILD="${1:?usage: deploy_local.test.sh BUILD_DIR}" KB_ARTICLES="$state/articles"
-export KB_HTTP_PORT=$http KB_REPLICA_PORTS="$a $b" KB_PG_PORT=$pg KB_REPL_PORT=$repl KB_ADMIN_TOKEN=deploy-test
+export KB_HTTP_PORT=$http KB_REPLICA_PORTS="$a $b" KB_PG_PORT=$pg KB_REPL_PORT=$repl KB_ADMIN_TOKEN=deploy-test-admin-token
 # The replicas read it from the environment: one ticket per address and hour each.
 export KB_TICKETS_PER_ADDRESS_HOUR=1
 cp -r "$root/tests/fixtures/search" "$KB_ARTICLES"
@@ -43,7 +43,7 @@ status=$(curl -sS -A "$browser" -c "$jar" -b "$jar" -o "$state/ticket.html" -w '
 # Round robin: the session's requests reached both replicas, and both see its ticket.
 for p in $a $b; do
   grep -q "upstream=127.0.0.1:$p" "$KB_STATE/logs/nginx-access.log" || fail "nginx sent nothing to the replica on $p"
-  curl -fsS -H "Authorization: Bearer deploy-test" "http://127.0.0.1:$p/api/tickets" | grep -q '"subject":"Printer jam"' ||
+  curl -fsS -H "Authorization: Bearer deploy-test-admin-token" "http://127.0.0.1:$p/api/tickets" | grep -q '"subject":"Printer jam"' ||
     fail "replica on $p does not see the ticket"
 done
 

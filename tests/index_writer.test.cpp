@@ -61,8 +61,9 @@ TEST_CASE("the summary line has the documented form", "[index]") {
   r.added = 3;
   r.unchanged = 2;
   r.seconds = 0.125;
-  CHECK(r.summary_line() == "added 3, updated 0, moved 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
-  CHECK(std::regex_match(r.summary_line(), std::regex(R"(added \d+, updated \d+, moved \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
+  CHECK(r.summary_line() == "added 3, updated 0, moved 0, renamed 0, removed 0, unchanged 2, skipped 0 in 0.12 s");
+  CHECK(std::regex_match(r.summary_line(),
+                         std::regex(R"(added \d+, updated \d+, moved \d+, renamed \d+, removed \d+, unchanged \d+, skipped \d+ in \d+\.\d\d s)")));
 }
 
 TEST_CASE("incremental runs touch only what changed", "[index]") {
@@ -98,9 +99,11 @@ TEST_CASE("incremental runs touch only what changed", "[index]") {
     CHECK(r.moved == 1);
     CHECK(f.value_of("delta", schema::kSlotPath) == "moved-delta.md");
   }
-  SECTION("a renamed file with a derived slug moves to the new slug") {
+  SECTION("a renamed file with a derived slug moves to the new slug: a rename") {
     std::filesystem::rename(f.articles() / "a.md", f.articles() / "alpha.md");
-    CHECK(f.counts(f.run()) == "1/0/1/2/0");
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/0/0/2/0");
+    CHECK(r.renamed == 1);
     CHECK(f.has_slug("alpha"));
     CHECK_FALSE(f.has_slug("a"));
   }
@@ -247,7 +250,7 @@ TEST_CASE("slug conflicts", "[index]") {
     CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-a"));
     CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "b"));
     REQUIRE(f.problems.size() == 1);
-    CHECK(f.problems[0] == "a.md:1: warning: alias 'b' is the slug of another article; ignored");
+    CHECK(f.problems[0] == "a.md:3: warning: alias 'b' is the slug of another article; ignored");
   }
 }
 
@@ -400,10 +403,67 @@ TEST_CASE("an alias that is the article's own slug is ignored, and said so", "[i
   Fixture f;
   f.write("c.md", article("C", "gamma", "aliases: [c, old-c]\n"));
   CHECK(f.counts(f.run()) == "1/0/0/0/0");
-  CHECK(f.problems == std::vector<std::string>{"c.md:1: warning: alias 'c' is this article's own slug; ignored"});
+  CHECK(f.problems == std::vector<std::string>{"c.md:3: warning: alias 'c' is this article's own slug; ignored"});
   CHECK(f.db().term_exists(std::string(schema::kPrefixAlias) + "old-c"));
   CHECK_FALSE(f.db().term_exists(std::string(schema::kPrefixAlias) + "c"));
   CHECK(f.db().get_metadata(schema::kMetaAliasWaiting).empty());  // nothing to wait for
+}
+
+TEST_CASE("an ignored alias is reported at its own line", "[index]") {
+  Fixture f;
+  f.write("b.md", article("B", "beta"));
+  f.write("c.md", article("C", "gamma", "summary: s\naliases:\n  - old-c\n  - c\n  - b\n"));
+  f.run();
+  CHECK(f.problems == std::vector<std::string>{"c.md:6: warning: alias 'c' is this article's own slug; ignored",
+                                               "c.md:7: warning: alias 'b' is the slug of another article; ignored"});
+}
+
+TEST_CASE("<details> is published as a disclosure, and one that cannot be is warned about", "[index]") {
+  Fixture f;
+  f.write("d.md", article("D", "<details>\n<summary>Logs</summary>\n\nRun it.\n\n</details>\n\n"
+                               "<details><summary>Tight</summary>\nhidden\n</details>"));
+  CHECK(f.counts(f.run()) == "1/0/0/0/0");
+  CHECK(f.problems == std::vector<std::string>{
+                          "d.md:11: warning: <details> with text in the same HTML block is not shown (raw HTML is not "
+                          "passed through): leave a blank line after its <summary> and before </details>"});
+  const Xapian::Database db = f.db();
+  const std::string data = db.get_document(*db.postlist_begin(std::string(schema::kPrefixId) + "d")).get_data();
+  CHECK(data.find("<details><summary>Logs</summary>") != std::string::npos);
+}
+
+TEST_CASE("a new slug for an article is a rename, not one added and one removed", "[index]") {
+  Fixture f;
+  f.write("a.md", article("A", "alpha", "slug: old-name\n"));
+  f.write("b.md", article("B", "beta"));
+  CHECK(f.counts(f.run()) == "2/0/0/0/0");
+  age_all_files(f.articles());
+  const auto has_alias = [&](const std::string& alias) {
+    return f.db().term_exists(std::string(schema::kPrefixAlias) + alias);
+  };
+  IndexReport r;
+  SECTION("the same file, its old slug kept as an alias") {
+    f.write("a.md", article("A", "alpha", "slug: new-name\naliases: [old-name]\n"));
+    r = f.run();
+    CHECK(has_alias("old-name"));
+  }
+  SECTION("the same file, its old slug dropped") {
+    f.write("a.md", article("A", "alpha", "slug: new-name\n"));
+    r = f.run();
+    CHECK_FALSE(has_alias("old-name"));
+  }
+  SECTION("the file moved too, its old slug kept as an alias") {
+    std::filesystem::remove(f.articles() / "a.md");
+    f.write("guides/new-name.md", article("A", "alpha, edited", "aliases: [old-name]\n"));
+    r = f.run();
+    CHECK(has_alias("old-name"));
+  }
+  CHECK(f.problems.empty());
+  CHECK(f.has_slug("new-name"));
+  CHECK_FALSE(f.has_slug("old-name"));
+  CHECK(r.renamed == 1);
+  CHECK(f.counts(r) == "0/0/0/1/0");
+  CHECK_THAT(r.summary_line(),
+             Catch::Matchers::StartsWith("added 0, updated 0, moved 0, renamed 1, removed 0, unchanged 1, skipped 0 in "));
 }
 
 TEST_CASE("a new slug that is another article's alias is warned about", "[index]") {
@@ -439,7 +499,7 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     CHECK(std::find(f.problems.begin(), f.problems.end(), "a.md:3: error: duplicate slug 'same': already used by z.md") !=
           f.problems.end());
     CHECK(std::find(f.problems.begin(), f.problems.end(),
-                    "vpn/overview.md:1: warning: alias 'b' is the slug of another article; ignored") != f.problems.end());
+                    "vpn/overview.md:3: warning: alias 'b' is the slug of another article; ignored") != f.problems.end());
   }
   SECTION("a broken article keeps its slug from a newcomer") {
     f.write("a.md", article("A", "alpha"));
@@ -529,7 +589,9 @@ TEST_CASE("files not read this run still hold their slugs", "[index]") {
     f.run();
     age_all_files(f.articles());
     f.write("a.md", article("A", "alpha", "slug: new\n"));
-    CHECK(f.counts(f.run()) == "1/0/1/1/0");
+    const IndexReport r = f.run();
+    CHECK(f.counts(r) == "0/0/0/1/0");
+    CHECK(r.renamed == 1);
     CHECK(f.value_of("new", schema::kSlotPath) == "a.md");
     CHECK_FALSE(f.has_slug("old"));
   }
@@ -638,7 +700,7 @@ TEST_CASE("an alias held back by another article is published once it is free", 
     f.write("e.md", article("E", "e", "slug: epsilon\naliases: [shared-alias]\n"));
     f.run();
     REQUIRE(f.problems.size() == 1);
-    CHECK(f.problems[0] == "e.md:1: warning: alias 'shared-alias' is also an alias in d.md; ignored");
+    CHECK(f.problems[0] == "e.md:4: warning: alias 'shared-alias' is also an alias in d.md; ignored");
     age_all_files(f.articles());
     CHECK(f.counts(f.run()) == "0/0/0/2/0");  // nothing changed: e.md is not read again
     f.write("d.md", article("D", "d", "slug: delta\n"));

@@ -22,6 +22,29 @@ TEST_CASE("headings get unique GitHub-style anchors with a visible link", "[mark
   CHECK_THAT(md.html, Contains("id=\"step-1-restart-1\""));
 }
 
+TEST_CASE("a heading with an inline <a name> tag has the anchor GitHub gives it", "[markdown]") {
+  // GitHub makes the id from the heading's text as the page shows it: the
+  // tag leaves no text, but the space before it stays, and becomes '-'.
+  const RenderedMarkdown md = render_markdown(
+      "## Step 2 <a name=\"step2\"></a>\n"
+      "## Step 2 <a name=\"again\"></a>\n"
+      "## Step 2\n"
+      "## Mid <a name=\"m\"></a> word\n"
+      "## <a name=\"lead\"></a> Lead\n"
+      "## Tight<a name=\"t\"></a>\n"
+      "## Two  spaces\n");
+  REQUIRE(md.headings.size() == 7);
+  CHECK(md.headings[0].anchor == "step-2-");
+  CHECK(md.headings[1].anchor == "step-2--1");
+  CHECK(md.headings[2].anchor == "step-2");
+  CHECK(md.headings[3].anchor == "mid--word");
+  CHECK(md.headings[4].anchor == "-lead");
+  CHECK(md.headings[5].anchor == "tight");
+  CHECK(md.headings[6].anchor == "two-spaces");  // as before: kb's ids of plain headings do not move
+  CHECK(md.headings[0].text == "Step 2");  // what the contents list shows
+  CHECK_THAT(md.html, Contains("id=\"step-2-\" href=\"#step-2-\""));
+}
+
 TEST_CASE("an anchor does not depend on other headings' text", "[markdown]") {
   const auto before = render_markdown("## Symptoms\n## Resolution\n");
   const auto after = render_markdown("## Symptoms seen on Windows 11\n## Resolution\n");
@@ -75,6 +98,78 @@ TEST_CASE("a link to an unsafe URL is its text alone, not a link to nowhere", "[
     CHECK_THAT(md.html, Contains(c.html));
     CHECK_THAT(md.html, !Contains("href=\"\""));
   }
+}
+
+TEST_CASE("<details> written around Markdown is a disclosure whose inside is rendered", "[markdown]") {
+  const RenderedMarkdown md = render_markdown(
+      "Lead.\n\n"
+      "<details>\n<summary>Show the *full* log &amp; more</summary>\n\n"
+      "Run `dmesg`.\n\n"
+      "## Inside\n\ntext\n\n"
+      "</details>\n\n"
+      "After.\n");
+  CHECK_THAT(md.html, Contains("<p>Lead.</p>\n<details><summary>Show the full log &amp; more</summary>\n"
+                               "<p>Run <code>dmesg</code>.</p>\n"));
+  CHECK_THAT(md.html, Contains("<p>text</p>\n</details>\n<p>After.</p>"));
+  CHECK_THAT(md.html, !Contains("raw HTML omitted"));
+  CHECK(md.warnings.empty());
+  REQUIRE(md.headings.size() == 1);  // a heading inside has its anchor, as any other
+  CHECK(md.headings[0].anchor == "inside");
+  CHECK_THAT(md.plain_text, Contains("Show the full log & more\nRun dmesg."));  // the summary is searched too
+}
+
+TEST_CASE("<details> keeps 'open' and nothing else, nests, and never passes other HTML", "[markdown]") {
+  const RenderedMarkdown md = render_markdown(
+      "<DETAILS open ontoggle=alert(1) class=x><summary><script>alert(2)</script>Steps</summary>\n\n"
+      "- one\n\n"
+      "  <details>\n  <summary>Inner</summary>\n\n  nested\n\n  </details>\n\n"
+      "</details>\n\n"
+      "<details>\n\nno summary\n\n</details>\n");
+  CHECK_THAT(md.html, Contains("<details open><summary>alert(2)Steps</summary>\n<ul>\n<li>\n<p>one</p>\n"
+                               "<details><summary>Inner</summary>\n<p>nested</p>\n</details>\n</li>\n</ul>\n</details>"));
+  CHECK_THAT(md.html, Contains("<details>\n<p>no summary</p>\n</details>"));
+  CHECK_THAT(md.html, !Contains("<script"));
+  CHECK_THAT(md.html, !Contains("ontoggle"));
+  CHECK_THAT(md.html, !Contains("class=x"));
+  CHECK(md.warnings.empty());
+}
+
+TEST_CASE("tags are found in bytes: a summary whose lower case has another length is read whole", "[markdown]") {
+  // Lower-cased, "İ" (2 bytes) is "i" (1 byte) and "Ⱥ" (2 bytes) is "ⱥ" (3
+  // bytes): offsets found in a lower-cased copy cut the summary short, or
+  // pointed past the end of the text (an exception that stopped kb-index).
+  for (const std::string summary : {"İstanbul office", "Ⱥ", "ȺȺȺ and more"}) {
+    INFO(summary);
+    RenderedMarkdown md;
+    REQUIRE_NOTHROW(md = render_markdown("<details>\n<summary>" + summary + "</summary>\n\nx\n\n</details>\n"));
+    CHECK_THAT(md.html, Contains("<details><summary>" + summary + "</summary>\n<p>x</p>\n</details>"));
+    CHECK(md.warnings.empty());
+  }
+}
+
+TEST_CASE("a <details> kb cannot render is a warning at its line, not a silent gap", "[markdown]") {
+  struct Row {
+    const char* name;
+    const char* markdown;
+    std::vector<std::string> warnings;  ///< "line: message"
+  };
+  const Row rows[] = {
+      {"text inside the same HTML block", "Intro\n\n<details><summary>Tight</summary>\nhidden text\n</details>\n",
+       {"3: <details> with text in the same HTML block is not shown (raw HTML is not passed through): leave a blank "
+        "line after its <summary> and before </details>"}},
+      {"a closing tag with nothing open", "a\n\n</details>\n", {"3: </details> closes no <details>; ignored"}},
+      {"never closed", "<details>\n<summary>S</summary>\n\nbody\n",
+       {"1: <details> has no </details> at the same level; it ends where its list item, quote or the article ends"}},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    std::vector<std::string> got;
+    for (const auto& w : render_markdown(row.markdown).warnings) got.push_back(std::to_string(w.line) + ": " + w.message);
+    CHECK(got == row.warnings);
+  }
+  // Unclosed, it still shows what it holds.
+  CHECK_THAT(render_markdown("<details>\n<summary>S</summary>\n\nbody\n").html,
+             Contains("<details><summary>S</summary>\n<p>body</p>\n</details>"));
 }
 
 TEST_CASE("code blocks keep their language and text", "[markdown]") {

@@ -94,7 +94,7 @@ TEST_CASE("kb-server settings: flags > environment > file > defaults", "[ops][co
                               "threads = 3\n"
                               "bind = 0.0.0.0\n"
                               "session_timeout = 600\n"
-                              "admin-token = from-file\n");
+                              "admin-token = from-the-config-file\n");
   std::string out;
   REQUIRE(run_server({"KB_PORT=9100", "KB_THREADS=4"},
                      {"--config", conf.string(), "--threads", "5", "--print-config"}, out) == 0);
@@ -105,7 +105,7 @@ TEST_CASE("kb-server settings: flags > environment > file > defaults", "[ops][co
   CHECK(settings.at("session-timeout") == "600");   // underscores name the same key
   CHECK(settings.at("flush-interval-ms") == "200"); // default
   CHECK(settings.at("admin-token") == "(set)");     // secrets are not printed
-  CHECK(out.find("from-file") == std::string::npos);
+  CHECK(out.find("from-the-config-file") == std::string::npos);
 
   // KB_CONFIG names the file too.
   REQUIRE(run_server({"KB_CONFIG=" + conf.string()}, {"--print-config"}, out) == 0);
@@ -146,6 +146,24 @@ TEST_CASE("kb-server settings: every start-up error is one line and exit 2", "[o
       {nullptr, {"KB_PORT=http"}, {}, "kb-server: error: --port: Value http not in range 0 to 65535 (see --help)\n"},
       {nullptr, {"KB_PUBLIC_URL=help.example.com"}, {},
        "kb-server: error: --public-url: \"help.example.com\" is not an http:// or https:// URL (see --help)\n"},
+      // A token is a password anyone can try: one that is short can be
+      // guessed, and one shared by admins and agents gives agents the
+      // admin pages. The messages never repeat the token.
+      {"admin-token = short\n", {}, {},
+       "kb-server: error: CONF:1: bad value for \"admin-token\": a token must be at least 16 characters long (this one "
+       "has 5); make one with: head -c 24 /dev/urandom | base64\n"},
+      {nullptr, {"KB_AGENT_TOKEN=0123456789"}, {},
+       "kb-server: error: --agent-token: a token must be at least 16 characters long (this one has 10); make one with: "
+       "head -c 24 /dev/urandom | base64 (see --help)\n"},
+      {nullptr, {}, {"--metrics-token", "abc"},
+       "kb-server: error: --metrics-token: a token must be at least 16 characters long (this one has 3); make one with: "
+       "head -c 24 /dev/urandom | base64 (see --help)\n"},
+      {nullptr, {"KB_ADMIN_TOKEN=the-same-token-for-both"}, {"--agent-token", "the-same-token-for-both"},
+       "kb-server: error: --admin-token and --agent-token are the same token: each must be its own, or agents could "
+       "open the admin pages\n"},
+      {nullptr, {}, {"--admin-token", "the-same-token-for-both", "--metrics-token", "the-same-token-for-both"},
+       "kb-server: error: --admin-token and --metrics-token are the same token: each must be its own, or whoever "
+       "scrapes /metrics could open the admin pages\n"},
       {nullptr, {}, {"--index", "/nonexistent/index"},
        "kb-server: error: cannot open index /nonexistent/index: no such directory (build it with kb-index; set it with "
        "--index, KB_INDEX or index =)\n"},
@@ -164,7 +182,7 @@ TEST_CASE("kb-index reads kb.conf: flags > environment > file, kb-server's keys 
   std::string out;
   INFO(out);
   REQUIRE(run_indexer({}, {"--config", conf.string(), "-q"}, out) == 0);
-  CHECK_THAT(out, Equals("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 0 in " +
+  CHECK_THAT(out, Equals("added 1, updated 0, moved 0, renamed 0, removed 0, unchanged 0, skipped 0 in " +
                          out.substr(out.find(" in ") + 4)));
   CHECK(std::filesystem::is_directory(dir / "from-file"));
 
@@ -254,5 +272,5 @@ TEST_CASE("kb-index names a file whose name is not UTF-8 with the bad bytes esca
   CHECK(status == 1);
   CHECK_THAT(out, Catch::Matchers::Contains("caf\\xE9.md:"));
   CHECK(out.find('\xe9') == std::string::npos);
-  CHECK_THAT(out, Catch::Matchers::Contains("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 1 in "));
+  CHECK_THAT(out, Catch::Matchers::Contains("added 1, updated 0, moved 0, renamed 0, removed 0, unchanged 0, skipped 1 in "));
 }

@@ -23,7 +23,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kToken = "search-admin";
+constexpr const char* kToken = "search-admin-token-3c9a";
 
 struct Site {
   TempDir dir;

@@ -62,12 +62,12 @@ TEST_CASE("kb-index: exit codes, messages and the summary line", "[server][cli]"
   const std::vector<std::string> cmd{KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index",
                                      (dir / "index").string()};
   CHECK(run_program(cmd, out) == 0);
-  CHECK_THAT(out, StartsWith("added 1, updated 0, moved 0, removed 0, unchanged 0, skipped 0 in "));
+  CHECK_THAT(out, StartsWith("added 1, updated 0, moved 0, renamed 0, removed 0, unchanged 0, skipped 0 in "));
 
   dir.write("articles/bad.md", "---\ntitle: T\nlang: 42\n---\n");
   CHECK(run_program(cmd, out) == 1);
   CHECK_THAT(out, Contains("bad.md:3: error: front matter: 'lang' is not a BCP 47 language tag: '42'\n"));
-  CHECK_THAT(out, Contains("added 0, updated 0, moved 0, removed 0, unchanged 1, skipped 1 in "));
+  CHECK_THAT(out, Contains("added 0, updated 0, moved 0, renamed 0, removed 0, unchanged 1, skipped 1 in "));
 
   CHECK(run_program({KB_INDEX_BIN, "--articles", (dir / "missing").string(), "--index", (dir / "index").string()}, out) == 2);
   CHECK_THAT(out, Contains("kb-index: error: articles directory"));
@@ -434,6 +434,30 @@ TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
                      "accounts"},
                     out) == 2);
   CHECK_THAT(out, Contains("already exists"));
+
+  // A slug another article has, or lists as an alias, is refused: the new
+  // article would be a duplicate that kb-index skips, or would take the
+  // place of an old address's redirect.
+  dir.write("articles/net/vpn.md", "---\ntitle: VPN\nslug: vpn-setup\naliases:\n  - old-vpn\n---\nx\n");
+  const std::string articles = (dir / "articles").string();
+  struct Row {
+    std::vector<std::string> args;
+    const char* message;
+  };
+  const Row rows[] = {
+      {{"Another VPN", "--slug", "vpn-setup"}, "kb-index: error: slug 'vpn-setup' is taken: it is the slug of net/vpn.md (line 3)"},
+      {{"Another VPN", "--slug", "old-vpn"}, "kb-index: error: slug 'old-vpn' is taken: it is an alias in net/vpn.md (line 5)"},
+      {{"How to reset MFA"}, "kb-index: error: slug 'how-to-reset-mfa' is taken: it is the slug of accounts/how-to-reset-mfa.md"},
+  };
+  for (const Row& row : rows) {
+    std::vector<std::string> cmd{KB_INDEX_BIN, "--articles", articles, "new"};
+    cmd.insert(cmd.end(), row.args.begin(), row.args.end());
+    cmd.insert(cmd.end(), {"--category", "other"});
+    INFO(row.message);
+    CHECK(run_program(cmd, out) == 2);
+    CHECK_THAT(out, Contains(row.message));
+    CHECK_FALSE(std::filesystem::exists(dir / "articles" / "other"));
+  }
 }
 
 TEST_CASE("live preview: a saved article is re-indexed within a second", "[server][watch]") {

@@ -22,8 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAdminToken = "xss-admin-token";
-constexpr const char* kAgentToken = "xss-agent-token";
+constexpr const char* kAdminToken = "xss-admin-token-d41f";
+constexpr const char* kAgentToken = "xss-agent-token-7a20";
 
 const std::string kScript = "<script>alert(1)</script>";
 const std::string kImg = "\"><img src=x onerror=alert(1)>";

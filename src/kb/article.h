@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -43,7 +44,11 @@ struct Article {
   std::string lang = "en";  ///< BCP 47, lower-cased, e.g. "en", "ko", "pt-br"
   std::string updated;      ///< "YYYY-MM-DD" or empty
   std::vector<std::string> aliases;
+  /// Line of each alias: its list item, or the key when the list is one
+  /// comma-separated value. Messages about an alias point there.
+  std::map<std::string, std::size_t> alias_lines;
   std::string translation_of;  ///< slug of the article this one translates (groups translations)
+  std::size_t translation_of_line = 1;
   std::vector<std::string> promote_for;  ///< queries for which this article is pinned first
   std::string review_by;  ///< "YYYY-MM-DD": kb-index --check warns after it
   std::size_t review_by_line = 0;
@@ -54,6 +59,12 @@ struct Article {
   std::string body;            ///< Markdown after the front matter
   std::size_t body_line = 1;   ///< line of the file where body starts
   std::string source;          ///< the whole file as read
+
+  /// The line @p alias was written at (1 when it is not one of aliases).
+  std::size_t alias_line(const std::string& alias) const {
+    const auto it = alias_lines.find(alias);
+    return it == alias_lines.end() ? 1 : it->second;
+  }
 };
 
 /// Parses one article. @p path is only used for messages and the slug

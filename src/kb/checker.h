@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,19 @@ struct CheckReport {
 /// Checks front matter, duplicate slugs and aliases, links between articles
 /// and to their anchors, images, empty sections, review dates and staleness.
 CheckReport check_articles(const CheckOptions& options);
+
+/// An article that holds a slug already, as its own or as an alias.
+struct SlugHolder {
+  std::string path;  ///< relative to the articles folder
+  std::size_t line = 1;
+  bool alias = false;
+};
+
+/// The article in @p articles_dir whose slug or alias is @p slug, drafts
+/// included (they will be published): what `kb-index new` asks before it
+/// writes an article that kb-index would refuse as a duplicate. Nothing
+/// when none does or the folder does not exist; files that do not parse
+/// hold nothing.
+std::optional<SlugHolder> find_slug_holder(const std::filesystem::path& articles_dir, const std::string& slug);
 
 }  // namespace kb

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -41,13 +43,15 @@ std::vector<Event> counted_events(const std::vector<Event>& all);
 /// timeout before now. The one rule every statistic uses.
 bool session_ended(const SessionEvents& session, const DeflectionOptions& options);
 
-/// Whole days from @p from to @p to (both "YYYY-MM-DD"; to - from).
+/// Whole days from @p from to @p to (both "YYYY-MM-DD"; to - from); 0 when
+/// either is not a date.
 long days_between(const std::string& from, const std::string& to);
 
 /// "YYYY-MM-DD" (UTC) of @p ms.
 std::string utc_date(std::int64_t ms);
 
-/// Milliseconds at 00:00 UTC of "YYYY-MM-DD"; -1 when it is not a date.
-std::int64_t parse_utc_date(const std::string& date);
+/// Milliseconds at 00:00 UTC of "YYYY-MM-DD" (negative before 1970);
+/// nothing when it is not a date.
+std::optional<std::int64_t> parse_utc_date(const std::string& date);
 
 }  // namespace kb

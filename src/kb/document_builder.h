@@ -8,7 +8,10 @@
 
 #include <xapian.h>
 
+#include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kb {
 
@@ -23,7 +26,10 @@ Xapian::Stem stemmer_for(const std::string& lang);
 std::string filing_term(const char* prefix, const std::string& value);
 
 /// Builds the document for @p article. @p content_hash goes in kSlotHash.
-Xapian::Document build_document(const Article& article, const std::string& content_hash);
+/// What the page will not show as written (markdown.h's warnings) is added
+/// to @p warnings, when given, as (line in the file, message).
+Xapian::Document build_document(const Article& article, const std::string& content_hash,
+                                std::vector<std::pair<std::size_t, std::string>>* warnings = nullptr);
 
 /// True for terms that belong in the spelling dictionary: unprefixed words
 /// made of letters only, outside CJK scripts (those are n-grams).

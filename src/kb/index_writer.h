@@ -36,13 +36,15 @@ struct IndexReport {
   std::size_t added = 0;
   std::size_t updated = 0;
   std::size_t moved = 0;     ///< published articles whose file moved to another path (edited or not)
+  std::size_t renamed = 0;   ///< published articles that now have another slug (same file, or moved and
+                             ///< listing the old slug as an alias, or moved with the same bytes)
   std::size_t removed = 0;
   std::size_t unchanged = 0;
   std::size_t skipped = 0;   ///< files reported with an error
   std::size_t warnings = 0;
   double seconds = 0;
-  bool changed() const { return added + updated + moved + removed > 0; }
-  /// "added N, updated N, moved N, removed N, unchanged N, skipped N in T s"
+  bool changed() const { return added + updated + moved + renamed + removed > 0; }
+  /// "added N, updated N, moved N, renamed N, removed N, unchanged N, skipped N in T s"
   std::string summary_line() const;
 };
 

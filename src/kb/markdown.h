@@ -32,6 +32,12 @@ struct Section {
   std::string text;
 };
 
+/// Something in the Markdown that the page will not show as written.
+struct MarkdownWarning {
+  int line = 0;  ///< within the Markdown body (1-based)
+  std::string message;
+};
+
 struct RenderedMarkdown {
   std::string html;  ///< body HTML; raw HTML and unsafe URLs removed
   std::vector<Heading> headings;
@@ -41,6 +47,7 @@ struct RenderedMarkdown {
   /// The images beside the article that the HTML shows from /assets/: their
   /// paths relative to the articles folder, each once (kb-index stores them).
   std::vector<std::string> images;
+  std::vector<MarkdownWarning> warnings;
 };
 
 struct RenderOptions {

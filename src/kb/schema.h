@@ -23,8 +23,10 @@ inline constexpr int kSchemaVersion = 4;
 /// 3: more exact identifiers (error_tokens.h: "KB 2117917", HRESULTs
 /// without "0x", PowerShell commands). 4: images beside an article are
 /// shown from /assets/ (kPrefixAsset, kMetaAsset), and links to other
-/// articles' files go by path (kPrefixPath).
-inline constexpr int kRenderVersion = 4;
+/// articles' files go by path (kPrefixPath). 5: a heading with inline
+/// HTML has the anchor GitHub gives it ("Step 2 <a name=x></a>": step-2-).
+/// 6: <details> around Markdown is a disclosure (disclosure.h).
+inline constexpr int kRenderVersion = 6;
 
 // ---- Term prefixes -------------------------------------------------------
 /// Unique id: "Q" + slug. Upserts and deletes go through this term.
