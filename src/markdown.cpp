@@ -57,40 +57,11 @@ std::string_view type_name(cmark_node* node) {
   return s ? std::string_view(s) : std::string_view();
 }
 
-/// Plain text of a node's inline content.
-std::string inline_text(cmark_node* node) {
-  std::string out;
+/// A node's inline text, split where inline HTML stands (which shows no
+/// text): one piece when there is none. Line breaks are blanks.
+std::vector<std::string> text_between_inline_html(cmark_node* node) {
+  std::vector<std::string> pieces(1);
   IterPtr iter(cmark_iter_new(node));
-  cmark_event_type ev;
-  while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
-    if (ev != CMARK_EVENT_ENTER) continue;
-    cmark_node* cur = cmark_iter_get_node(iter.get());
-    switch (cmark_node_get_type(cur)) {
-      case CMARK_NODE_TEXT:
-      case CMARK_NODE_CODE:
-        if (const char* lit = cmark_node_get_literal(cur)) out += lit;
-        break;
-      case CMARK_NODE_SOFTBREAK:
-      case CMARK_NODE_LINEBREAK:
-        out += ' ';
-        break;
-      default:
-        break;
-    }
-  }
-  return collapse_whitespace(out);
-}
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-/// The text GitHub makes a heading's id from. Inline HTML ("Step 2 <a
-/// name="s2"></a>") shows no text, but the blank before or after it stays
-/// ("Step 2 ", so GitHub's id is step-2-). Between such tags, a run of
-/// blanks is one space, as in inline_text: a heading without inline HTML
-/// keeps the id it always had.
-std::string anchor_text(cmark_node* heading) {
-  std::vector<std::string> pieces(1);  // the text between inline HTML tags
-  IterPtr iter(cmark_iter_new(heading));
   cmark_event_type ev;
   while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
     if (ev != CMARK_EVENT_ENTER) continue;
@@ -111,6 +82,25 @@ std::string anchor_text(cmark_node* heading) {
         break;
     }
   }
+  return pieces;
+}
+
+/// Plain text of a node's inline content.
+std::string inline_text(cmark_node* node) {
+  std::string out;
+  for (const std::string& piece : text_between_inline_html(node)) out += piece;
+  return collapse_whitespace(out);
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/// The text GitHub makes a heading's id from. Inline HTML ("Step 2 <a
+/// name="s2"></a>") shows no text, but the blank before or after it stays
+/// ("Step 2 ", so GitHub's id is step-2-). Between such tags, a run of
+/// blanks is one space, as in inline_text: a heading without inline HTML
+/// keeps the id it always had.
+std::string anchor_text(cmark_node* heading) {
+  const std::vector<std::string> pieces = text_between_inline_html(heading);
   if (pieces.size() == 1) return collapse_whitespace(pieces[0]);
   std::string out;
   for (const std::string& piece : pieces) {
