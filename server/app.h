@@ -306,16 +306,21 @@ class App {
   /// Proof that /tickets/sent?ref=@p reference&until=@p until came from
   /// this server; @p until is when the link stops working (Unix seconds).
   std::string receipt_token(const std::string& reference, const std::string& until) const;
-  /// What the address a vote form redirects to carries (vote=) to prove
-  /// that this browser just sent it: a dated_token() of the article, the
-  /// outcome shown (?voted=) and who voted, the help @p session, or
-  /// without one the client's address. Anyone else who opens the address
-  /// (shared, bookmarked, typed) is asked the question, not thanked.
-  std::string vote_proof(const httplib::Request& req, const std::optional<std::string>& session, const std::string& slug,
-                         const std::string& outcome) const;
+  /// What the proof a vote's redirect carries (vote=) is about: the
+  /// article, the outcome shown (?voted=) and who voted, the help
+  /// @p session, or without one the client's address.
+  std::string vote_purpose(const httplib::Request& req, const std::optional<std::string>& session,
+                           const std::string& slug, const std::string& outcome) const;
+  /// 303 to the article's vote section showing @p outcome, with a
+  /// dated_token() of vote_purpose() as proof that this browser just sent
+  /// the vote: anyone else who opens the address (shared, bookmarked,
+  /// typed) is asked the question, not thanked.
+  void redirect_after_vote(const httplib::Request& req, httplib::Response& res,
+                           const std::optional<std::string>& session, const std::string& slug,
+                           const std::string& outcome) const;
   /// The outcome (?voted=) the article page may show: "" unless the
-  /// request's vote= is vote_proof() of it, for this browser, made within
-  /// kVoteThanksLifetime.
+  /// request's vote= proves it (redirect_after_vote), for this browser,
+  /// made within kVoteThanksLifetime.
   std::string proven_vote(const httplib::Request& req, const QueryParams& params,
                           const std::optional<std::string>& session, const std::string& slug) const;
   /// Whether @p form carries @p session's CSRF token.

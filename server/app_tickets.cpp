@@ -327,19 +327,19 @@ void App::post_solved_form(const httplib::Request& req, httplib::Response& res) 
   send_page(res, 200, "solved", solved_page(page_base(req, QueryParams(req), session.value_or(""))));
 }
 
-namespace {
-
-/// What a vote_proof() proves: the article, the outcome and who voted.
-std::string vote_purpose(const std::string& slug, const std::string& outcome, const std::string& voter) {
+std::string App::vote_purpose(const httplib::Request& req, const std::optional<std::string>& session,
+                              const std::string& slug, const std::string& outcome) const {
+  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
   return "vote:" + slug + "\n" + outcome + "\n" + voter;
 }
 
-}  // namespace
-
-std::string App::vote_proof(const httplib::Request& req, const std::optional<std::string>& session, const std::string& slug,
-                            const std::string& outcome) const {
-  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
-  return dated_token(secret_, vote_purpose(slug, outcome, voter), now_ms() / 1000);
+void App::redirect_after_vote(const httplib::Request& req, httplib::Response& res,
+                              const std::optional<std::string>& session, const std::string& slug,
+                              const std::string& outcome) const {
+  res.status = 303;
+  res.set_header("Location", "/articles/" + slug + "?voted=" + outcome + "&vote=" +
+                                 dated_token(secret_, vote_purpose(req, session, slug, outcome), now_ms() / 1000) +
+                                 "#feedback");
 }
 
 std::string App::proven_vote(const httplib::Request& req, const QueryParams& params,
@@ -349,8 +349,7 @@ std::string App::proven_vote(const httplib::Request& req, const QueryParams& par
       outcome != "not_counted") {
     return {};
   }
-  const std::string voter = session ? "session:" + *session : "address:" + client_key(req);
-  return valid_dated_token(secret_, vote_purpose(slug, outcome, voter), params.get("vote"), now_ms() / 1000,
+  return valid_dated_token(secret_, vote_purpose(req, session, slug, outcome), params.get("vote"), now_ms() / 1000,
                            kVoteThanksLifetime)
              ? outcome
              : std::string();
@@ -404,9 +403,7 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
     // served, not counted, and their pages carry no form token. Nothing
     // they send is recorded (so a forged post can do nothing either):
     // thank them and say so, rather than call the page expired.
-    res.status = 303;
-    res.set_header("Location", "/articles/" + article->slug + "?voted=not_counted&vote=" +
-                                   vote_proof(req, session, article->slug, "not_counted") + "#feedback");
+    redirect_after_vote(req, res, session, article->slug, "not_counted");
     return;
   }
   if (!valid_csrf(form, *session)) {
@@ -414,10 +411,7 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
     // fresh token and why, not an error page (a forged post lands there
     // too, and records nothing). A vote is asked again; a comment gets its
     // form back, since asking again would count its vote twice.
-    const std::string outcome = helpful == "comment" ? "comment_expired" : "expired";
-    res.status = 303;
-    res.set_header("Location", "/articles/" + article->slug + "?voted=" + outcome + "&vote=" +
-                                   vote_proof(req, session, article->slug, outcome) + "#feedback");
+    redirect_after_vote(req, res, session, article->slug, helpful == "comment" ? "comment_expired" : "expired");
     return;
   }
   std::string comment = form.get("comment");
@@ -433,10 +427,7 @@ void App::post_feedback_form(const httplib::Request& req, httplib::Response& res
   e.comment = comment;
   stats_->record(std::move(e));
   // The page after it thanks this browser only: its address carries proof.
-  const std::string outcome = helpful == "comment" ? "done" : helpful;
-  res.status = 303;
-  res.set_header("Location", "/articles/" + article->slug + "?voted=" + outcome + "&vote=" +
-                                 vote_proof(req, session, article->slug, outcome) + "#feedback");
+  redirect_after_vote(req, res, session, article->slug, helpful == "comment" ? "done" : helpful);
 }
 
 }  // namespace kb::server
