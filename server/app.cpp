@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <thread>
 #include <regex>
 #include <charconv>
 #include <cstdio>
@@ -137,6 +138,8 @@ App::App(Config config)
       address_feedback_(static_cast<std::size_t>(config_.feedback_per_address_hour), std::chrono::hours(1)),
       wrong_tokens_(kAuthFailuresAllowed, kAuthFailureWindow),
       search_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
+      search_gate_(config_.search_slots > 0 ? static_cast<std::size_t>(config_.search_slots)
+                                            : 2 * std::size_t{std::max(1U, std::thread::hardware_concurrency())}),
       article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
       page_markers_{"kbcsrf" + Statistics::new_id(), "kbquery" + Statistics::new_id(), "kblinks" + Statistics::new_id()},
       article_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
@@ -480,6 +483,7 @@ std::shared_ptr<const SearchResponse> App::search(const SearchRequest& request, 
   const std::string key = SearchCache::key_of(request);
   std::shared_ptr<const SearchResponse> response = search_cache_.find(generation, key);
   if (!response) {
+    const SearchGate::Pass pass = search_gate_.enter();
     response = std::make_shared<const SearchResponse>(s.search(request));
     search_cache_.store(generation, key, response);
   }

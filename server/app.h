@@ -15,6 +15,7 @@
 #include "kb/page_shell.h"
 #include "kb/tickets.h"
 #include "kb/search_cache.h"
+#include "kb/search_gate.h"
 #include "kb/searcher.h"
 #include "kb/statistics.h"
 #include "kb/templates.h"
@@ -108,6 +109,7 @@ struct Config {
   std::string default_lang = "en";    ///< preferred language when the request does not say
   bool learned_boost = true;          ///< reorder results slightly by what helped before
   int cache_mb = 32;                  ///< per cache (search responses, articles) per index revision; 0: off
+  int search_slots = 0;               ///< searches run at once (search_gate.h); 0: two per core
   int insights_interval_s = 60;       ///< how often popular queries and article success are recomputed
   std::filesystem::path articles_dir; ///< where accepted synonyms are written (optional)
   bool watch = false;                 ///< re-index articles_dir on every saved change (writers' preview)
@@ -442,6 +444,7 @@ class App {
   mutable std::mutex insights_mutex_;
   std::uint64_t learned_generation_ = 0;  ///< counts replacements of learned_ (under insights_mutex_)
   SearchCache search_cache_;
+  SearchGate search_gate_;
   ArticleCache article_cache_;
   /// Pages rendered once per revision and UI language, with markers where
   /// per-request values go (CSRF token, search box, language links):

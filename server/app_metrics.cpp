@@ -43,6 +43,8 @@ void App::register_scrape_metrics() {
   });
   r.callback("kb_events_queue_depth", "Statistics events waiting to be written.", "gauge",
              [this] { return static_cast<double>(stats_->queue_depth()); });
+  r.callback("kb_searches_waiting", "Searches waiting for one of the --search-slots.", "gauge",
+             [this] { return static_cast<double>(search_gate_.waiting()); });
   r.callback("kb_sessions_remembered", "Help sessions held in memory, ended ones until the next purge (at most --max-sessions).", "gauge",
              [this] { return static_cast<double>(stats_->remembered_sessions()); });
   r.callback("kb_events_dropped_total", "Statistics events dropped because the queue was full.", "counter",

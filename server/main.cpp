@@ -225,6 +225,11 @@ int main(int argc, char** argv) try {
       ->envname("KB_CACHE_MB")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
+  app.add_option("--search-slots", config.search_slots,
+                 "Searches run at once, the rest wait their turn in arrival order (0: two per core)")
+      ->envname("KB_SEARCH_SLOTS")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   app.add_option("--default-lang", config.default_lang,
                  "Language preferred when neither the query's script nor Accept-Language says (translations)")
       ->envname("KB_DEFAULT_LANG")

@@ -35,7 +35,7 @@ const std::vector<std::string_view>& server_config_keys() {
       "index", "data", "stats-db", "port", "bind", "web", "watch", "theme", "threads", "session-timeout",
       "max-sessions", "admin-token", "agent-token", "ticket-webhook", "public-url", "ticket-redirect", "tickets-per-session-hour",
       "tickets-per-address-hour", "trusted-proxy", "max-threads", "read-timeout", "searches-per-address-minute",
-      "feedback-per-address-hour", "flush-interval-ms", "learned-boost", "insights-interval", "cache-mb",
+      "feedback-per-address-hour", "flush-interval-ms", "learned-boost", "insights-interval", "cache-mb", "search-slots",
       "default-lang", "articles", "log-format", "access-log", "metrics-token"};
   return keys;
 }

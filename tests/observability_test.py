@@ -223,6 +223,7 @@ def main():
               "the statistics writer's batches are timed")
         check(value(after, "kb_events_queue_depth") >= 0 and value(after, "kb_events_dropped_total") == 0,
               "event queue depth and dropped events are exported")
+        check(("kb_searches_waiting", ()) in after and value(after, "kb_searches_waiting") == 0, "searches waiting for a slot are exported, none when idle")
         for (name, labels), _ in after.items():
             route = dict(labels).get("route")
             check(route is None or PLANTED_EMAIL not in route, "no raw path becomes a label value")
