@@ -132,7 +132,7 @@ void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Resp
 void App::get_agent_section_api(const httplib::Request& req, httplib::Response& res) {
   require_agent(req);
   const QueryParams params(req);
-  const auto text = searcher().section_text(params.get("slug"), params.get("anchor"));
+  const auto text = searcher().section_text(params.get("slug"), params.get("anchor"), origin(req));
   if (!text) throw HttpError(404, "no such article or section");
   send_json(res, 200, json{{"text", *text}});
 }

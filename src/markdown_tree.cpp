@@ -108,8 +108,9 @@ bool is_page_element_id(std::string_view id) {
   return std::find(std::begin(kTaken), std::end(kTaken), id) != std::end(kTaken);
 }
 
-/// Every heading under @p doc, in document order, with its anchor.
-std::vector<Heading> name_headings(cmark_node* doc) {
+/// Every heading under @p doc, in document order, with its anchor; their
+/// nodes go to @p nodes.
+std::vector<Heading> name_headings(cmark_node* doc, std::vector<cmark_node*>& nodes) {
   std::vector<Heading> out;
   std::set<std::string> used_anchors;
   std::unordered_map<std::string, int> anchor_counts;
@@ -132,6 +133,7 @@ std::vector<Heading> name_headings(cmark_node* doc) {
     used_anchors.insert(anchor);
     h.anchor = anchor;
     out.push_back(std::move(h));
+    nodes.push_back(node);
   }
   return out;
 }
@@ -153,7 +155,7 @@ MarkdownTree::MarkdownTree(std::string_view markdown, const RenderOptions& optio
     cmark_node_unlink(first);
     cmark_node_free(first);
   }
-  headings_ = name_headings(doc_.get());
+  headings_ = name_headings(doc_.get(), heading_nodes_);
 }
 
 MarkdownTree::~MarkdownTree() = default;

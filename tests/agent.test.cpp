@@ -128,14 +128,14 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     REQUIRE(res);
     REQUIRE(res->status == 200);
     const std::string text = json::parse(res->body)["text"];
-    CHECK_THAT(text, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
+    CHECK_THAT(text, Contains("Step 2: Restart the spooler\n\n    Restart-Service -Name Spooler"));
     CHECK(cli.Get("/api/agent/section?slug=printer-offline&anchor=nope", bearer(kAgent))->status == 404);
     // The "(whole article)" row: every section, not only the lead.
     const auto whole = cli.Get("/api/agent/section?slug=printer-offline&anchor=", bearer(kAgent));
     REQUIRE(whole);
     REQUIRE(whole->status == 200);
     const std::string all = json::parse(whole->body)["text"];
-    CHECK_THAT(all, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
+    CHECK_THAT(all, Contains("Step 2: Restart the spooler\n\n    Restart-Service -Name Spooler"));
     CHECK(all.size() > text.size());
   }
   SECTION("staff reading the help centre are no help sessions") {
@@ -211,6 +211,39 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     CHECK(stats["help_sessions"] == 4);
     CHECK(stats["agent_links"] == json::array());
   }
+}
+
+TEST_CASE("a section copied as text keeps its links' targets and its table's columns", "[agent]") {
+  TempDir dir;
+  dir.write("articles/network/vpn.md",
+            article("Connect to the VPN",
+                    "Lead.\n\n## Set up the client\n\nFirst read [the proxy guide](proxy.md#ports) and "
+                    "[sign-in help](/articles/sign-in#mfa).\n\n| Setting | Value |\n|---|---|\n| Server | vpn.example.com |\n"
+                    "| Port | 443 |\n\n1. Open the client\n   - choose *Add*\n\n## Later\n\nNot copied."));
+  dir.write("articles/network/proxy.md", article("Proxy settings", "## Ports\n\n8080.", "slug: proxy-settings\n"));
+  std::string out;
+  REQUIRE(run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index", (dir / "index").string(), "-q"},
+                      out) == 0);
+  ServerProcess server({"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--agent-token", kAgent});
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto res = cli.Get("/api/agent/section?slug=vpn&anchor=set-up-the-client",
+                           {{"Authorization", std::string("Bearer ") + kAgent}, {"Host", "help.example.com"}});
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  const std::string text = json::parse(res->body)["text"];
+  CHECK(text ==
+        "Set up the client\n"
+        "\n"
+        "First read the proxy guide (http://help.example.com/articles/proxy-settings#ports) and "
+        "sign-in help (http://help.example.com/articles/sign-in#mfa).\n"
+        "\n"
+        "Setting | Value\n"
+        "------- | ---------------\n"
+        "Server  | vpn.example.com\n"
+        "Port    | 443\n"
+        "\n"
+        "1. Open the client\n"
+        "   - choose Add");
 }
 
 TEST_CASE("without an agent token the agent features say how to turn them on", "[agent]") {

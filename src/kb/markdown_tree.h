@@ -40,6 +40,8 @@ class MarkdownTree {
   /// Every heading in document order (as a full walk from root() meets
   /// them), with its GitHub-style anchor, unique within the body.
   const std::vector<Heading>& headings() const { return headings_; }
+  /// The node of each of headings(), at the same index.
+  const std::vector<cmark_node*>& heading_nodes() const { return heading_nodes_; }
 
  private:
   struct NodeDeleter {
@@ -51,6 +53,7 @@ class MarkdownTree {
   std::unique_ptr<cmark_parser, ParserDeleter> parser_;
   std::unique_ptr<cmark_node, NodeDeleter> doc_;
   std::vector<Heading> headings_;
+  std::vector<cmark_node*> heading_nodes_;
 };
 
 /// "heading", "table_cell", ...: the type of @p node, extensions' included.
