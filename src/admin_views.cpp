@@ -3,6 +3,7 @@
  */
 #include "kb/admin_views.h"
 
+#include "kb/reply_text.h"
 #include "kb/text.h"
 
 #include <algorithm>
@@ -110,7 +111,7 @@ mstch::map agent_page(const PageBase& base, const std::string& query, const std:
     };
     add("", "");
     for (const auto& h : r.headings) {
-      if (h.level <= 3) add(h.text, h.anchor);
+      if (h.level <= kDeepestListedHeading) add(h.text, h.anchor);  // the sections Text copies
     }
     rows.push_back(mstch::map{{"slug", r.hit.slug},
                               {"title", r.hit.title},
