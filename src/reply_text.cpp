@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -59,6 +60,46 @@ std::size_t display_width(std::string_view text) {
     width += wide ? 2 : 1;
   }
   return width;
+}
+
+struct IterDeleter {
+  void operator()(cmark_iter* i) const { cmark_iter_free(i); }
+};
+using IterPtr = std::unique_ptr<cmark_iter, IterDeleter>;
+
+/// The words under @p node as written, without link targets: walked with
+/// an iterator, so no depth of nesting can exhaust the stack.
+std::string flat_text(cmark_node* node) {
+  std::string out;
+  IterPtr iter(cmark_iter_new(node));
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+    cmark_node* cur = cmark_iter_get_node(iter.get());
+    if (ev != CMARK_EVENT_ENTER) continue;
+    switch (cmark_node_get_type(cur)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE:
+        if (const char* literal = cmark_node_get_literal(cur)) out += literal;
+        break;
+      case CMARK_NODE_SOFTBREAK:
+      case CMARK_NODE_LINEBREAK:
+        out += ' ';
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/// The lines of a code block, indented: it reads as code in plain text
+/// and in a help desk that renders Markdown.
+std::vector<std::string> code_lines(cmark_node* code_block) {
+  std::string_view code = cmark_node_get_literal(code_block) ? cmark_node_get_literal(code_block) : "";
+  if (!code.empty() && code.back() == '\n') code.remove_suffix(1);
+  std::vector<std::string> lines;
+  for (const std::string& line : lines_of(code)) lines.push_back("    " + line);
+  return lines;
 }
 
 /// The length of the "scheme:" a URL starts with, or 0.
@@ -127,6 +168,11 @@ class ReplyWriter {
   };
 
   void block(cmark_node* node) {
+    if (depth_ >= kMaxNesting) {
+      flat_blocks(node);
+      return;
+    }
+    const Nested nested(depth_);
     switch (cmark_node_get_type(node)) {
       case CMARK_NODE_HEADING:
         if (const auto it = heading_index_.find(node); it != heading_index_.end()) part_ = it->second + 1;
@@ -135,16 +181,9 @@ class ReplyWriter {
       case CMARK_NODE_PARAGRAPH:
         write_block(lines_of(inlines(node)));
         return;
-      case CMARK_NODE_CODE_BLOCK: {
-        // Verbatim, indented: it reads as code in plain text and in a help
-        // desk that renders Markdown.
-        std::string_view code = cmark_node_get_literal(node) ? cmark_node_get_literal(node) : "";
-        if (!code.empty() && code.back() == '\n') code.remove_suffix(1);
-        std::vector<std::string> lines;
-        for (const std::string& line : lines_of(code)) lines.push_back("    " + line);
-        write_block(lines);
+      case CMARK_NODE_CODE_BLOCK:
+        write_block(code_lines(node));
         return;
-      }
       case CMARK_NODE_THEMATIC_BREAK:
         write_block({"---"});
         return;
@@ -173,6 +212,31 @@ class ReplyWriter {
       write_block({summary->second});
     }
     blocks(node);
+  }
+
+  /// The blocks under @p node, each one flat line (a code block's lines
+  /// as they are), found with an iterator: what is nested deeper than
+  /// kMaxNesting is written so.
+  void flat_blocks(cmark_node* node) {
+    IterPtr iter(cmark_iter_new(node));
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(iter.get())) != CMARK_EVENT_DONE) {
+      cmark_node* cur = cmark_iter_get_node(iter.get());
+      if (ev != CMARK_EVENT_ENTER) continue;
+      const cmark_node_type type = cmark_node_get_type(cur);
+      if (type == CMARK_NODE_HEADING) {
+        if (const auto it = heading_index_.find(cur); it != heading_index_.end()) part_ = it->second + 1;
+      }
+      if (type == CMARK_NODE_HEADING || type == CMARK_NODE_PARAGRAPH || node_type_name(cur) == "table_row" ||
+          node_type_name(cur) == "table_header") {
+        write_block({flat_text(cur)});
+      } else if (type == CMARK_NODE_CODE_BLOCK) {
+        write_block(code_lines(cur));
+      } else if (type != CMARK_NODE_FOOTNOTE_DEFINITION && type != CMARK_NODE_HTML_BLOCK) {
+        continue;
+      }
+      cmark_iter_reset(iter.get(), cur, CMARK_EVENT_EXIT);  // its inner nodes are written
+    }
   }
 
   void list(cmark_node* list) {
@@ -281,6 +345,11 @@ class ReplyWriter {
   }
 
   void inline_node(cmark_node* node, std::string& out) {
+    if (depth_ >= kMaxNesting) {
+      out += flat_text(node);
+      return;
+    }
+    const Nested nested(depth_);
     switch (cmark_node_get_type(node)) {
       case CMARK_NODE_TEXT:
       case CMARK_NODE_CODE:
@@ -349,6 +418,19 @@ class ReplyWriter {
     return absolute_url(path, options_.page_url);
   }
 
+  /// Deeper than this, blocks and inline spans are written flat: no
+  /// reply nests so deep, and a walk that recursed on could run out of
+  /// stack (a 1 MiB article can nest quotes 500,000 deep).
+  static constexpr int kMaxNesting = 48;
+  /// One level deeper while it lives.
+  struct Nested {
+    explicit Nested(int& depth) : depth_(++depth) {}
+    ~Nested() { --depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+    int& depth_;
+  };
+
   const ReplyTextOptions& options_;
   const std::unordered_map<cmark_node*, std::size_t>& heading_index_;
   const std::unordered_map<cmark_node*, std::string>& summaries_;
@@ -357,6 +439,7 @@ class ReplyWriter {
   std::vector<Container> containers_;
   std::size_t part_ = 0;
   bool join_next_ = false;
+  int depth_ = 0;  ///< blocks and inline spans being written, one inside another
 };
 
 }  // namespace

@@ -164,3 +164,15 @@ TEST_CASE("footnotes follow the section that refers to them", "[reply_text]") {
         "A\n\nSee this[1].\n\n[1] The manual (https://kb.example.com/articles/manual).");
   CHECK(reply_text(markdown, "b", options_for()) == std::optional<std::string>("B\n\nNothing."));
 }
+
+TEST_CASE("deeply nested input is copied without crashing", "[reply_text]") {
+  std::string lists;
+  for (int i = 0; i < 50000; ++i) lists += "- ";
+  const std::string markdown = std::string(100000, '>') + " deep quote\n\n" + lists + "deep item\n\n" +
+                               std::string(50000, '*') + "deep words" + std::string(50000, '*') + "\n\n" +
+                               std::string(10000, '[') + "x" + std::string(10000, ']') + "(/y)\n";
+  const std::string text = text_of(markdown);
+  CHECK_THAT(text, Contains("deep quote"));
+  CHECK_THAT(text, Contains("deep item"));
+  CHECK_THAT(text, Contains("deep words"));
+}
