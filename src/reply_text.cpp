@@ -477,9 +477,10 @@ std::optional<std::string> reply_text(std::string_view markdown, std::string_vie
     const auto found = std::find_if(headings.begin(), headings.end(), [&](const Heading& h) { return h.anchor == anchor; });
     if (found == headings.end()) return std::nullopt;
     const auto i = static_cast<std::size_t>(found - headings.begin());
-    const int deepest_inside = std::max(found->level, kDeepestListedHeading);
+    // Its subsections too: "Troubleshooting" copied for a reply is all of
+    // its steps, not the line that introduces them.
     std::size_t j = i + 1;
-    while (j < headings.size() && headings[j].level > deepest_inside) ++j;
+    while (j < headings.size() && headings[j].level > found->level) ++j;
     first = i + 1;
     last = j + 1;
   }

@@ -123,7 +123,7 @@ TEST_CASE("code blocks are kept verbatim, indented", "[reply_text]") {
   CHECK(text_of("- Run:\n\n      net stop spooler\n") == "- Run:\n\n      net stop spooler");
 }
 
-TEST_CASE("a section runs to the next heading the agent view lists, the whole article has them all", "[reply_text]") {
+TEST_CASE("a section runs to the next heading of its level or higher, its subsections included", "[reply_text]") {
   ReplyTextOptions options = options_for();
   options.render.title = "Connect to the VPN";
   const std::string markdown =
@@ -135,7 +135,7 @@ TEST_CASE("a section runs to the next heading the agent view lists, the whole ar
       "## Last\n\nBye.\n";
   CHECK(reply_text(markdown, "step-1", options) == std::optional<std::string>("Step 1\n\nInstall.\n\nNote\n\nAdmins only."));
   // The anchors are the page's: the second "Step 1" is step-1-1.
-  CHECK(reply_text(markdown, "step-1-1", options) == std::optional<std::string>("Step 1\n\nAgain."));
+  CHECK(reply_text(markdown, "step-1-1", options) == std::optional<std::string>("Step 1\n\nAgain.\n\nDetail\n\nDeeper."));
   CHECK(reply_text(markdown, "detail", options) == std::optional<std::string>("Detail\n\nDeeper."));
   CHECK(reply_text(markdown, "note", options) == std::optional<std::string>("Note\n\nAdmins only."));
   CHECK(reply_text(markdown, "last", options) == std::optional<std::string>("Last\n\nBye."));

@@ -18,9 +18,8 @@
 
 namespace kb {
 
-/// The deepest heading level the agent view lists as a section to copy.
-/// A deeper heading stays inside the section above it, so the sections
-/// listed, copied one after the other, are the whole article.
+/// The deepest heading level the agent view lists as a section to copy;
+/// a deeper heading is copied with the section it is in.
 inline constexpr int kDeepestListedHeading = 3;
 
 struct ReplyTextOptions {
@@ -38,10 +37,9 @@ struct ReplyTextOptions {
 };
 
 /// The section of @p markdown (an article body) under the heading whose
-/// anchor is @p anchor, as plain text: from that heading to the next one
-/// listed (level kDeepestListedHeading or higher) or, for a deeper heading,
-/// the next of its own level or higher. An empty @p anchor: the whole
-/// article, title first. nullopt when no heading has that anchor.
+/// anchor is @p anchor, as plain text: from that heading to the next one of
+/// its own level or higher, its subsections included. An empty @p anchor:
+/// the whole article, title first. nullopt when no heading has that anchor.
 ///
 /// Headings are lines, blocks are separated by blank lines, list items
 /// start with "- " or "1. " and nest by indentation, code is indented by
