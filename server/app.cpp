@@ -167,20 +167,25 @@ App::App(Config config)
       "base-uri 'none'; form-action " + form_action + "; frame-ancestors 'none'";
   // The page script's strings: only what it shows, to keep pages light.
   for (const auto& [lang, strings] : ui_strings_) {
+    auto add = [&strings = strings](json& j, std::initializer_list<const char*> keys) {
+      for (const char* key : keys) {
+        const auto it = strings.find(key);
+        if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
+      }
+    };
     json j = json::object();
-    for (const char* key : {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean",
-                            "showing_corrected", "relaxed_notice", "synonyms_notice", "no_results_title",
-                            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "vote_not_counted", "comment_sent", "helpful_no_followup",
-                            "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
-                            "open_ticket", "popular_articles", "filters", "search_button"}) {
-      const auto it = strings.find(key);
-      if (it != strings.end()) j[key] = boost::get<std::string>(it->second);
-    }
+    add(j, {"filter_category", "filter_tags", "language", "results_one", "results_many", "results_for", "did_you_mean",
+            "showing_corrected", "relaxed_notice", "synonyms_notice", "no_results_title",
+            "no_results_hint", "more_results", "copy", "copied", "helpful_thanks", "vote_not_counted", "comment_sent", "helpful_no_followup",
+            "helpful_send_comment", "suggestions_label", "recommended", "searching", "still_stuck",
+            "open_ticket", "popular_articles", "filters", "search_button"});
     // Categories by their names, as the server's pages show them.
     for (const auto& [key, value] : strings) {
       if (key.rfind("category:", 0) == 0) j[key] = boost::get<std::string>(value);
     }
     script_strings_[lang] = json_for_script(dump(j));
+    add(j, {"agent_copy_link", "agent_copy_markdown", "agent_copy_text", "agent_ticket_stale", "agent_ticket_missing"});
+    agent_script_strings_[lang] = json_for_script(dump(j));
   }
   // Fail at start, not at the first request, when the index is unusable;
   // and open every worker's handles now, so that all of them can keep

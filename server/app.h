@@ -421,6 +421,9 @@ class App {
   TemplateSet templates_;
   std::map<std::string, mstch::map> ui_strings_;     ///< by language
   std::map<std::string, std::string> script_strings_;  ///< by language, JSON for the page script
+  /// The same with the agent view's copy buttons and notices: only its
+  /// page carries them.
+  std::map<std::string, std::string> agent_script_strings_;
   std::string content_security_policy_;  ///< sent with every answer (security_headers)
   std::string public_origin_;            ///< of --public-url; "" without one
   std::vector<std::pair<std::regex, const char*>> routes_;  ///< each route's pattern and method (install)

@@ -363,7 +363,7 @@ void App::post_stats_login(const httplib::Request& req, httplib::Response& res) 
   refuse_token_guessing(req);
   if (!constant_time_equal(form.get("token"), config_.admin_token)) {
     count_wrong_token(req);
-    send_page(res, 401, "login", stats_login_page(base, "That token is not right."));
+    send_page(res, 401, "login", stats_login_page(base, ui_text(base, "wrong_token")));
     return;
   }
   res.set_header("Set-Cookie", sign_in_cookie(req, kAdminCookie));

@@ -55,13 +55,13 @@ void App::get_agent_page(const httplib::Request& req, httplib::Response& res) {
   try {
     require_agent(req);
   } catch (const HttpError& e) {
-    send_page(res, e.status(), "login",
-              login_page(page_base(req, params), "Agent search – sign in", "/agent/login", e.status() == 401 ? "" : e.what()));
+    send_page(res, e.status(), "login", agent_login_page(page_base(req, params), e.status() == 401 ? "" : e.what()));
     if (e.retry_after_s() > 0) res.set_header("Retry-After", std::to_string(e.retry_after_s()));
     return;
   }
   const auto session = visit(req, res);
   PageBase base = page_base(req, params, session.value_or(""));
+  base.script_strings = agent_script_strings_.at(base.ui_lang);
   const std::string ticket = std::string(utf8_prefix(params.get("ticket"), 64));
   std::vector<AgentResult> results;
   SearchRequest r = search_request(req, params);
@@ -89,10 +89,11 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
   if (!config_.agent_token.empty()) refuse_token_guessing(req);
   if (config_.agent_token.empty() || !constant_time_equal(form.get("token"), config_.agent_token)) {
     if (!config_.agent_token.empty()) count_wrong_token(req);
+    const PageBase base = page_base(req, QueryParams(req));
     send_page(res, config_.agent_token.empty() ? 403 : 401, "login",
-              login_page(page_base(req, QueryParams(req)), "Agent search – sign in", "/agent/login",
-                         config_.agent_token.empty() ? "Agent features are off: start kb-server with --agent-token TOKEN."
-                                                     : "That token is not right."));
+              agent_login_page(base, config_.agent_token.empty()
+                                         ? "Agent features are off: start kb-server with --agent-token TOKEN."
+                                         : ui_text(base, "wrong_token")));
     return;
   }
   res.set_header("Set-Cookie", sign_in_cookie(req, kAgentCookie));
@@ -132,7 +133,7 @@ void App::post_suggest_for_ticket_api(const httplib::Request& req, httplib::Resp
 void App::get_agent_section_api(const httplib::Request& req, httplib::Response& res) {
   require_agent(req);
   const QueryParams params(req);
-  const auto text = searcher().section_text(params.get("slug"), params.get("anchor"));
+  const auto text = searcher().section_text(params.get("slug"), params.get("anchor"), origin(req));
   if (!text) throw HttpError(404, "no such article or section");
   send_json(res, 200, json{{"text", *text}});
 }

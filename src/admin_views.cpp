@@ -3,6 +3,7 @@
  */
 #include "kb/admin_views.h"
 
+#include "kb/reply_text.h"
 #include "kb/text.h"
 
 #include <algorithm>
@@ -72,29 +73,42 @@ mstch::map daily_chart(const nlohmann::json& daily) {
 
 }  // namespace
 
-mstch::map login_page(const PageBase& base, const std::string& title, const std::string& action, const std::string& error) {
+mstch::map login_page(const PageBase& base, const std::string& title, const std::string& token_label,
+                      const std::string& action, const std::string& error) {
   return mstch::map{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", title}, {"login_title", title},
-                    {"action", action}, {"error", error}, {"query", std::string()}};
+                    {"token_label", token_label}, {"action", action}, {"error", error}, {"query", std::string()}};
 }
 
 mstch::map stats_login_page(const PageBase& base, const std::string& error) {
-  return login_page(base, "Statistics – sign in", "/stats/login", error);
+  return login_page(base, "Statistics – sign in", ui_text(base, "stats_token"), "/stats/login", error);
+}
+
+mstch::map agent_login_page(const PageBase& base, const std::string& error) {
+  return login_page(base, ui_text(base, "agent_login_title"), ui_text(base, "agent_token"), "/agent/login", error);
 }
 
 mstch::map agent_page(const PageBase& base, const std::string& query, const std::string& ticket,
                       const std::vector<AgentResult>& results, const std::string& origin,
                       const std::string& link_query, const std::string& corrected, bool showing_corrected) {
-  mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", std::string("Agent search")},
+  mstch::map page{{"t", base.strings}, {"ui_lang", base.ui_lang}, {"page_title", ui_text(base, "agent_title")},
                   {"query", std::string()}, {"agent_query", query}, {"ticket", ticket}, {"csrf", base.csrf},
                   {"script_strings", base.script_strings}};
-  // A typo in a ticket's words: the same "Showing results for" as the public pages.
+  // A typo in a ticket's words: the same "Showing results for" as the
+  // public pages, in the words of the page's language.
   if (!corrected.empty()) {
     const std::string keep_ticket = ticket.empty() ? std::string() : "&ticket=" + url_encode(ticket);
-    page.emplace("corrected_query", corrected);
-    page.emplace("corrected_url", "/agent?q=" + url_encode(corrected) + keep_ticket);
-    page.emplace("original_url", "/agent?q=" + url_encode(query) + "&as_typed=1" + keep_ticket);
-    page.emplace("showing_corrected", showing_corrected);
+    const mstch::map correction{
+        {"corrected_query", corrected},
+        {"corrected_url", "/agent?q=" + url_encode(corrected) + keep_ticket},
+        {"original_query", query},
+        {"original_url", "/agent?q=" + url_encode(query) + "&as_typed=1" + keep_ticket},
+        {"parts", showing_corrected ? sentence_parts(ui_text(base, "showing_corrected"), {"corrected", "original"})
+                                    : sentence_parts(ui_text(base, "did_you_mean"), {"corrected"})}};
+    page.emplace(showing_corrected ? "showing_corrected" : "did_you_mean", correction);
   }
+  const std::string whole_article = ui_text(base, "agent_whole_article");
+  const std::string link_to = ui_text(base, "agent_link_to");
+  const std::string markdown_link_to = ui_text(base, "agent_markdown_link_to");
   mstch::array rows;
   for (const auto& r : results) {
     const std::string base_url = origin + "/articles/" + r.hit.slug + link_query;
@@ -102,7 +116,10 @@ mstch::map agent_page(const PageBase& base, const std::string& query, const std:
     auto add = [&](const std::string& heading, const std::string& anchor) {
       const std::string url = anchor.empty() ? base_url : base_url + "#" + anchor;
       const std::string label = heading.empty() ? r.hit.title : r.hit.title + " › " + heading;
-      sections.push_back(mstch::map{{"heading", heading.empty() ? std::string("(whole article)") : heading},
+      const std::string shown = heading.empty() ? whole_article : heading;
+      sections.push_back(mstch::map{{"heading", shown},
+                                    {"link_label", filled(link_to, {{"heading", shown}})},
+                                    {"markdown_label", filled(markdown_link_to, {{"heading", shown}})},
                                     {"anchor", anchor},
                                     {"url", url},
                                     {"markdown", "[" + label + "](" + url + ")"},
@@ -110,7 +127,7 @@ mstch::map agent_page(const PageBase& base, const std::string& query, const std:
     };
     add("", "");
     for (const auto& h : r.headings) {
-      if (h.level <= 3) add(h.text, h.anchor);
+      if (h.level <= kDeepestListedHeading) add(h.text, h.anchor);  // the sections Text copies
     }
     rows.push_back(mstch::map{{"slug", r.hit.slug},
                               {"title", r.hit.title},

@@ -100,18 +100,18 @@ CheckReport check_articles(const CheckOptions& options) {
   std::map<std::string, const Checked*> by_path;
   for (const auto& c : checked) by_path.emplace(c.article.path, &c);
   for (const auto& c : checked) {
-    const auto [it, fresh] = by_slug.emplace(c.article.slug, &c);
-    if (!fresh && c.article.slug_from_file_name) {
-      // As kb-index does: published under a folder-qualified slug, which
-      // links may name.
+    // As kb-index does: a file name used twice is published under a
+    // folder-qualified slug, which links may name.
+    const std::string slug = published_slug(c.article.slug, c.article.path, c.article.slug_from_file_name,
+                                            [&](const std::string& s) { return !by_slug.count(s); });
+    if (!slug.empty()) by_slug.emplace(slug, &c);
+    if (slug == c.article.slug) continue;
+    const std::string& taken_by = by_slug.at(c.article.slug)->article.path;
+    if (c.article.slug_from_file_name) {
       add(c.article.path, 1, false,
-          "file name also used by " + it->second->article.path + "; published under a folder-qualified slug (set 'slug:')");
-      for (const std::string& alt : folder_qualified_slugs(c.article.slug, c.article.path)) {
-        if (by_slug.emplace(alt, &c).second) break;
-      }
-    } else if (!fresh) {
-      add(c.article.path, c.article.slug_line, true,
-          "duplicate slug '" + c.article.slug + "': already used by " + it->second->article.path);
+          "file name also used by " + taken_by + "; published under a folder-qualified slug (set 'slug:')");
+    } else {
+      add(c.article.path, c.article.slug_line, true, "duplicate slug '" + c.article.slug + "': already used by " + taken_by);
     }
   }
   for (const auto& c : checked) {
@@ -217,13 +217,19 @@ std::optional<SlugHolder> find_slug_holder(const fs::path& articles_dir, const s
   std::error_code ec;
   if (!fs::is_directory(articles_dir, ec)) return std::nullopt;
   const auto ignore = [](const std::string&) {};
+  // The slugs the files are published under, in kb-index's order: a
+  // file name used twice gives a folder-qualified slug, held as well.
+  std::set<std::string> published;
   for (const auto& file : find_article_files(articles_dir, ignore)) {
     const std::string rel = relative_article_path(articles_dir, file);
     const auto text = read_article_file(file, rel, ignore);
     if (!text) continue;
     try {
       const Article a = parse_article(rel, *text);
-      if (a.slug == slug) return SlugHolder{rel, a.slug_line, false};
+      const std::string own = published_slug(a.slug, rel, a.slug_from_file_name,
+                                             [&](const std::string& s) { return !published.count(s); });
+      if (!own.empty()) published.insert(own);
+      if (a.slug == slug || own == slug) return SlugHolder{rel, a.slug_line, false};
       if (std::find(a.aliases.begin(), a.aliases.end(), slug) != a.aliases.end()) {
         return SlugHolder{rel, a.alias_line(slug), true};
       }

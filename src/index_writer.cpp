@@ -718,26 +718,21 @@ class Run {
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       if (incumbent[i]) continue;
       Candidate& c = candidates[i];
-      if (is_free(c.slug, c.path)) {
+      const std::string slug = published_slug(c.slug, c.path, c.article && c.article->slug_from_file_name,
+                                              [&](const std::string& s) { return is_free(s, c.path); });
+      if (slug == c.slug) {
         owner.emplace(c.slug, i);
         continue;
       }
       const std::string taken_by =
           owner.count(c.slug) ? candidates[owner.at(c.slug)].path : std::string(stored_.path(*stored_by_slug(c.slug)));
-      if (c.article && c.article->slug_from_file_name) {
-        bool placed = false;
-        for (const std::string& alt : folder_qualified_slugs(c.slug, c.path)) {
-          if (is_valid_slug(alt) && is_free(alt, c.path)) {
-            warning(c.path, 1, "slug '" + c.slug + "' is taken by " + taken_by + "; published as '" + alt +
-                                   "' (set 'slug:' to choose another)");
-            c.slug = alt;
-            c.article->slug = alt;
-            owner.emplace(alt, i);
-            placed = true;
-            break;
-          }
-        }
-        if (placed) continue;
+      if (!slug.empty()) {
+        warning(c.path, 1, "slug '" + c.slug + "' is taken by " + taken_by + "; published as '" + slug +
+                               "' (set 'slug:' to choose another)");
+        c.slug = slug;
+        c.article->slug = slug;
+        owner.emplace(slug, i);
+        continue;
       }
       error(c.path, c.slug_line, "duplicate slug '" + c.slug + "': already used by " + taken_by);
       drop_keeping_published(c, drop[i]);

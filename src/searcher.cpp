@@ -4,6 +4,7 @@
  */
 #include "kb/searcher.h"
 
+#include "kb/article.h"
 #include "kb/asset_store.h"
 
 #include "kb/bm25_weight.h"
@@ -12,6 +13,7 @@
 #include "kb/facet_table.h"
 #include "kb/markdown.h"
 #include "kb/quoted_phrases.h"
+#include "kb/reply_text.h"
 #include "kb/rerank.h"
 #include "kb/schema.h"
 #include "kb/section_terms.h"
@@ -1082,26 +1084,19 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
   });
 }
 
-std::optional<std::string> Searcher::section_text(const std::string& slug, const std::string& anchor) {
+std::optional<std::string> Searcher::section_text(const std::string& slug, const std::string& anchor,
+                                                  const std::string& site_origin) {
   const auto article = find_article(slug);
   if (!article) return std::nullopt;
-  return with_retry([&]() -> std::optional<std::string> {
-    const std::string value = db_.get_document(article->docid).get_value(schema::kSlotHit);
-    auto text_of = [](const StoredSection& section) {
-      return section.heading.empty() ? std::string(section.text)
-                                     : std::string(section.heading) + "\n\n" + std::string(section.text);
-    };
-    const std::vector<StoredSection> sections = parse_sections(stored_hit_of(value).sections);
-    if (anchor.empty()) {  // the whole article, as its "(whole article)" link is
-      std::string whole;
-      for (const auto& section : sections) whole += (whole.empty() ? "" : "\n\n") + text_of(section);
-      return whole;
-    }
-    for (const auto& section : sections) {
-      if (section.anchor == anchor) return text_of(section);
-    }
-    return std::nullopt;
-  });
+  // From the Markdown as indexed, not the search text: that has no list
+  // markers, table columns or link targets.
+  const Article source = parse_article(article->path, article->markdown);
+  ReplyTextOptions options;
+  options.render.title = source.title;
+  options.render.source_path = article->path;
+  options.page_url = site_origin + "/articles/" + article->slug;
+  options.slug_of_path = [this](const std::string& path) { return slug_of_path(path); };
+  return reply_text(source.body, anchor, options);
 }
 
 std::optional<std::string> Searcher::slug_of_path(const std::string& path) {

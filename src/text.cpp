@@ -230,6 +230,16 @@ std::vector<std::string> folder_qualified_slugs(const std::string& slug, std::st
   return out;
 }
 
+std::string published_slug(const std::string& slug, std::string_view path, bool from_file_name,
+                           const std::function<bool(const std::string&)>& is_free) {
+  if (is_free(slug)) return slug;
+  if (!from_file_name) return {};
+  for (const std::string& alt : folder_qualified_slugs(slug, path)) {
+    if (is_valid_slug(alt) && is_free(alt)) return alt;
+  }
+  return {};
+}
+
 std::string slug_from_file_stem(std::string_view stem) {
   std::string out;
   bool pending_dash = false;

@@ -13,9 +13,6 @@
 
 namespace kb {
 
-namespace {
-
-/// The page's UI string @p key ("" when no strings file has it).
 std::string ui_text(const PageBase& base, const std::string& key) {
   const auto it = base.strings.find(key);
   if (it == base.strings.end()) return {};
@@ -23,7 +20,6 @@ std::string ui_text(const PageBase& base, const std::string& key) {
   return text ? *text : std::string();
 }
 
-/// @p format with each "{name}" of @p values replaced by its value.
 std::string filled(std::string format, std::initializer_list<std::pair<std::string_view, std::string>> values) {
   for (const auto& [name, value] : values) {
     const std::string mark = "{" + std::string(name) + "}";
@@ -34,26 +30,6 @@ std::string filled(std::string format, std::initializer_list<std::pair<std::stri
   return format;
 }
 
-/// The count of a results heading ("12 results", "결과 12건",
-/// "12件の結果"), where the strings put the number ("{count}"), and for
-/// @p query ("{results} for “{query}”", "「{query}」の検索結果：{count}件").
-/// A theme's strings written before the placeholders ("results", "for")
-/// still read: the number first, the query last.
-std::string results_heading(const PageBase& base, std::uint64_t total, const std::string& query) {
-  const std::string count = std::to_string(total);
-  std::string results = total == 1 ? ui_text(base, "results_one") : ui_text(base, "results_many");
-  if (total != 1 && results.find("{count}") == std::string::npos) results = count + " " + results;
-  results = filled(results, {{"count", count}});
-  if (query.empty()) return results;
-  const std::string format = ui_text(base, "results_for");
-  if (format.find("{query}") == std::string::npos) return results + " " + format + " “" + query + "”";
-  return filled(format, {{"results", results}, {"count", count}, {"query", query}});
-}
-
-/// A sentence of the strings with links in it, as the template's parts:
-/// each a piece of text or the place of one of @p links ("{corrected}"
-/// becomes {"corrected": true}), in the order the language puts them. A
-/// link the sentence does not place comes at its end.
 mstch::array sentence_parts(const std::string& format, const std::vector<std::string>& links) {
   struct Place {
     std::size_t at;
@@ -83,6 +59,24 @@ mstch::array sentence_parts(const std::string& format, const std::vector<std::st
   }
   if (from < format.size()) out.push_back(part(format.substr(from), ""));
   return out;
+}
+
+namespace {
+
+/// The count of a results heading ("12 results", "결과 12건",
+/// "12件の結果"), where the strings put the number ("{count}"), and for
+/// @p query ("{results} for “{query}”", "「{query}」の検索結果：{count}件").
+/// A theme's strings written before the placeholders ("results", "for")
+/// still read: the number first, the query last.
+std::string results_heading(const PageBase& base, std::uint64_t total, const std::string& query) {
+  const std::string count = std::to_string(total);
+  std::string results = total == 1 ? ui_text(base, "results_one") : ui_text(base, "results_many");
+  if (total != 1 && results.find("{count}") == std::string::npos) results = count + " " + results;
+  results = filled(results, {{"count", count}});
+  if (query.empty()) return results;
+  const std::string format = ui_text(base, "results_for");
+  if (format.find("{query}") == std::string::npos) return results + " " + format + " “" + query + "”";
+  return filled(format, {{"results", results}, {"count", count}, {"query", query}});
 }
 
 /// How the page names category @p category: the strings' "category:NAME"

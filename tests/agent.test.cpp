@@ -128,14 +128,14 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     REQUIRE(res);
     REQUIRE(res->status == 200);
     const std::string text = json::parse(res->body)["text"];
-    CHECK_THAT(text, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
+    CHECK_THAT(text, Contains("Step 2: Restart the spooler\n\n    Restart-Service -Name Spooler"));
     CHECK(cli.Get("/api/agent/section?slug=printer-offline&anchor=nope", bearer(kAgent))->status == 404);
     // The "(whole article)" row: every section, not only the lead.
     const auto whole = cli.Get("/api/agent/section?slug=printer-offline&anchor=", bearer(kAgent));
     REQUIRE(whole);
     REQUIRE(whole->status == 200);
     const std::string all = json::parse(whole->body)["text"];
-    CHECK_THAT(all, Contains("Step 2: Restart the spooler\n\nRestart-Service -Name Spooler"));
+    CHECK_THAT(all, Contains("Step 2: Restart the spooler\n\n    Restart-Service -Name Spooler"));
     CHECK(all.size() > text.size());
   }
   SECTION("staff reading the help centre are no help sessions") {
@@ -211,6 +211,85 @@ TEST_CASE("agents find, copy and track links", "[agent]") {
     CHECK(stats["help_sessions"] == 4);
     CHECK(stats["agent_links"] == json::array());
   }
+}
+
+TEST_CASE("a section copied as text keeps its links' targets and its table's columns", "[agent]") {
+  TempDir dir;
+  dir.write("articles/network/vpn.md",
+            article("Connect to the VPN",
+                    "Lead.\n\n## Set up the client\n\nFirst read [the proxy guide](proxy.md#ports) and "
+                    "[sign-in help](/articles/sign-in#mfa).\n\n| Setting | Value |\n|---|---|\n| Server | vpn.example.com |\n"
+                    "| Port | 443 |\n\n1. Open the client\n   - choose *Add*\n\n## Later\n\nNot copied."));
+  dir.write("articles/network/proxy.md", article("Proxy settings", "## Ports\n\n8080.", "slug: proxy-settings\n"));
+  std::string out;
+  REQUIRE(run_program({KB_INDEX_BIN, "--articles", (dir / "articles").string(), "--index", (dir / "index").string(), "-q"},
+                      out) == 0);
+  ServerProcess server({"--index", (dir / "index").string(), "--data", (dir / "data").string(), "--agent-token", kAgent});
+  httplib::Client cli("127.0.0.1", server.port());
+  const auto res = cli.Get("/api/agent/section?slug=vpn&anchor=set-up-the-client",
+                           {{"Authorization", std::string("Bearer ") + kAgent}, {"Host", "help.example.com"}});
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  const std::string text = json::parse(res->body)["text"];
+  CHECK(text ==
+        "Set up the client\n"
+        "\n"
+        "First read the proxy guide (http://help.example.com/articles/proxy-settings#ports) and "
+        "sign-in help (http://help.example.com/articles/sign-in#mfa).\n"
+        "\n"
+        "Setting | Value\n"
+        "------- | ---------------\n"
+        "Server  | vpn.example.com\n"
+        "Port    | 443\n"
+        "\n"
+        "1. Open the client\n"
+        "   - choose Add");
+}
+
+TEST_CASE("the agent view speaks the agent's language", "[agent]") {
+  Site site;
+  ServerProcess server(site.args());
+  Browser agent(server.port());
+  const httplib::Headers korean{{"Accept-Language", "ko-KR,ko;q=0.9,en;q=0.5"}};
+  const auto login = agent.get("/agent", korean);
+  REQUIRE(login);
+  CHECK(login->status == 401);
+  CHECK_THAT(login->body, Contains("<h1 id=\"login-title\">상담원 검색: 로그인</h1>"));
+  CHECK_THAT(login->body, Contains("<label for=\"token\">상담원 토큰</label>"));
+  const auto wrong = agent.post_form("/agent/login", {{"token", "not-it"}}, korean);
+  REQUIRE(wrong);
+  CHECK_THAT(wrong->body, Contains("토큰이 올바르지 않습니다"));
+  REQUIRE(agent.post_form("/agent/login", {{"token", kAgent}})->status == 303);
+
+  const auto page = agent.get("/agent?q=restart+spoolr&ticket=T-42", korean);
+  REQUIRE(page);
+  REQUIRE(page->status == 200);
+  const std::string& html = page->body;
+  CHECK_THAT(html, Contains("<html lang=\"ko\">"));
+  CHECK_THAT(html, Contains("<h1 id=\"agent-title\">상담원 검색</h1>"));
+  CHECK_THAT(html, Contains("<label for=\"agent-ticket\">티켓 ID (링크에 포함됨)</label>"));
+  CHECK_THAT(html, Contains("<th>섹션</th><th>복사</th>"));
+  CHECK_THAT(html, Contains("<td>(문서 전체)</td>"));
+  CHECK_THAT(html, Contains("aria-label=\"Step 2: Restart the spooler 링크\""));
+  CHECK_THAT(html, Contains("aria-label=\"Step 2: Restart the spooler Markdown 링크\""));
+  CHECK_THAT(html, Contains("검색 결과를 표시합니다. 입력한 검색어로 검색: <a href=\"/agent?q=restart"));
+  CHECK_THAT(html, Contains(">로그아웃</button>"));
+  // The copy buttons' names and the stale-ticket notice, for the page's script.
+  CHECK_THAT(html, Contains("\"agent_copy_text\":\"텍스트\""));
+  CHECK_THAT(html, Contains("\"agent_ticket_stale\":\"아래 링크에는 아직 이전 티켓 번호({ticket})가"));
+  for (const char* english : {"Agent search", "Ticket ID", ">Section<", "(whole article)", "Link to ", "Markdown link to ",
+                              "Showing results for", "Sign out", "The links below"}) {
+    INFO(english);
+    CHECK_THAT(html, !Contains(english));
+  }
+  const auto none = agent.get("/agent?q=zzqqxxyy", korean);
+  REQUIRE(none);
+  CHECK_THAT(none->body, Contains("<p>일치하는 문서가 없습니다</p>"));
+  CHECK_THAT(none->body, !Contains("No articles match."));
+  // Other pages do not carry the agent view's strings.
+  const auto search = agent.get("/search?q=printer", korean);
+  REQUIRE(search);
+  CHECK_THAT(search->body, !Contains("agent_copy_text"));
 }
 
 TEST_CASE("without an agent token the agent features say how to turn them on", "[agent]") {

@@ -136,3 +136,20 @@ TEST_CASE("a <details> that cannot be shown is a warning at its line in the file
         std::vector<std::string>{"d.md:6: warning: <details> with text in the same HTML block is not shown (raw HTML is "
                                  "not passed through): leave a blank line after its <summary> and before </details>"});
 }
+
+TEST_CASE("a folder-qualified slug a file name gives is held, as kb-index would publish it", "[checker]") {
+  test::TempDir dir;
+  dir.write("articles/printing/overview.md", "---\ntitle: Printing\n---\nx\n");
+  dir.write("articles/vpn/overview.md", "---\ntitle: VPN\ndraft: true\n---\ny\n");
+  dir.write("articles/vpn/setup.md", "---\ntitle: Setup\nslug: vpn-setup\n---\nz\n");
+  const auto holder = find_slug_holder(dir / "articles", "vpn-overview");
+  REQUIRE(holder);
+  CHECK(holder->path == "vpn/overview.md");
+  CHECK(holder->line == 1);
+  CHECK_FALSE(holder->alias);
+  const auto first = find_slug_holder(dir / "articles", "overview");
+  REQUIRE(first);
+  CHECK(first->path == "printing/overview.md");
+  // The first file keeps the plain slug: no folder-qualified one is held for it.
+  CHECK_FALSE(find_slug_holder(dir / "articles", "printing-overview"));
+}

@@ -439,6 +439,9 @@ TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
   // article would be a duplicate that kb-index skips, or would take the
   // place of an old address's redirect.
   dir.write("articles/net/vpn.md", "---\ntitle: VPN\nslug: vpn-setup\naliases:\n  - old-vpn\n---\nx\n");
+  // Two files named overview.md: kb-index publishes the second as net-overview.
+  dir.write("articles/accounts/overview.md", "---\ntitle: Accounts\n---\nx\n");
+  dir.write("articles/net/overview.md", "---\ntitle: Network\n---\nx\n");
   const std::string articles = (dir / "articles").string();
   struct Row {
     std::vector<std::string> args;
@@ -448,6 +451,8 @@ TEST_CASE("kb-index --check and kb-index new", "[server][cli]") {
       {{"Another VPN", "--slug", "vpn-setup"}, "kb-index: error: slug 'vpn-setup' is taken: it is the slug of net/vpn.md (line 3)"},
       {{"Another VPN", "--slug", "old-vpn"}, "kb-index: error: slug 'old-vpn' is taken: it is an alias in net/vpn.md (line 5)"},
       {{"How to reset MFA"}, "kb-index: error: slug 'how-to-reset-mfa' is taken: it is the slug of accounts/how-to-reset-mfa.md"},
+      {{"Network overview", "--slug", "net-overview"},
+       "kb-index: error: slug 'net-overview' is taken: it is the slug of net/overview.md (line 1)"},
   };
   for (const Row& row : rows) {
     std::vector<std::string> cmd{KB_INDEX_BIN, "--articles", articles, "new"};

@@ -37,6 +37,12 @@ mstch::map agent_page(const PageBase& base, const std::string& query, const std:
                       const std::string& link_query, const std::string& corrected = "",
                       bool showing_corrected = false);
 
-mstch::map login_page(const PageBase& base, const std::string& title, const std::string& action, const std::string& error);
+/// A sign-in form that asks for a token (@p token_label) and sends it to
+/// @p action; @p error says why the last one was refused ("" for none).
+mstch::map login_page(const PageBase& base, const std::string& title, const std::string& token_label,
+                      const std::string& action, const std::string& error);
+
+/// The agent view's sign-in, in the page's language.
+mstch::map agent_login_page(const PageBase& base, const std::string& error);
 
 }  // namespace kb

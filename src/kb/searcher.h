@@ -175,10 +175,12 @@ class Searcher {
   /// either weigh most. Long bodies are cut to kMaxQueryBytes.
   std::vector<SearchHit> suggest_for_ticket(const std::string& subject, const std::string& body, std::size_t count);
 
-  /// The plain text of one section ("" anchor: the whole article), for
-  /// agents to paste into a reply; nullopt when there is no such article or
-  /// section.
-  std::optional<std::string> section_text(const std::string& slug, const std::string& anchor);
+  /// One section ("" anchor: the whole article) as plain text for agents
+  /// to paste into a reply (reply_text.h), its links absolute on
+  /// @p site_origin ("https://kb.example.com"); nullopt when there is no
+  /// such article or section.
+  std::optional<std::string> section_text(const std::string& slug, const std::string& anchor,
+                                          const std::string& site_origin);
 
   /// Articles whose title (or tags) start with what was typed so far: all
   /// words but the last must match, the last as a prefix ("reset pass").

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,14 @@ std::string slug_from_file_stem(std::string_view stem);
 /// "security/overview.md" -> "security-overview". kb-index takes the first
 /// free one; kb-index --check knows them.
 std::vector<std::string> folder_qualified_slugs(const std::string& slug, std::string_view path);
+
+/// The slug the article at @p path is published under, given which slugs
+/// are still free: its own @p slug, else, when that came from the file
+/// name (@p from_file_name), the first valid folder-qualified one that is
+/// free; "" when none is (a duplicate slug). kb-index, kb-index --check
+/// and kb-index new all decide it here, so they agree on who holds what.
+std::string published_slug(const std::string& slug, std::string_view path, bool from_file_name,
+                           const std::function<bool(const std::string&)>& is_free);
 
 /// 64-bit FNV-1a: stable across builds and platforms, so a stored hash
 /// still means the same thing after an upgrade.

@@ -10,7 +10,10 @@
 
 #include <mstch/mstch.hpp>
 
+#include <initializer_list>
 #include <map>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,19 @@ struct PageBase {
   /// Links to this page in each UI language: {code, name, url, current}.
   mstch::array languages;
 };
+
+/// The page's UI string @p key ("" when no strings file has it).
+std::string ui_text(const PageBase& base, const std::string& key);
+
+/// @p format with each "{name}" of @p values replaced by its value: the
+/// strings place their own numbers and names.
+std::string filled(std::string format, std::initializer_list<std::pair<std::string_view, std::string>> values);
+
+/// A sentence of the strings with links in it, as the template's parts:
+/// each a piece of text or the place of one of @p links ("{corrected}"
+/// becomes {"corrected": true}), in the order the language puts them. A
+/// link the sentence does not place comes at its end.
+mstch::array sentence_parts(const std::string& format, const std::vector<std::string>& links);
 
 /// "2026-10-14" as people read dates in @p ui_lang: "Oct 14, 2026",
 /// "2026년 10월 14일", "2026年10月14日". Unknown input is returned as is.

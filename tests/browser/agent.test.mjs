@@ -9,8 +9,8 @@ let site;
 before(async () => { site = await startSite(); });
 after(async () => { await site?.close(); });
 
-async function signedInAgent() {
-  const context = await site.browser.newContext();
+async function signedInAgent(contextOptions = {}) {
+  const context = await site.browser.newContext(contextOptions);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.base });
   const page = await context.newPage();
   await page.goto(`${site.base}/agent`);
@@ -88,5 +88,22 @@ test('a ticket ID edited after the search is pointed out, and copies count for t
   assert.match(await slot.getAttribute('data-url'), /[?&]ticket=INC-7&sig=[0-9a-f]{16}$/);
   await slot.getByRole('button', { name: 'Link' }).click();
   assert.equal(JSON.parse((await copied).postData()).ticket, 'INC-7');
+  await context.close();
+});
+
+test('a Japanese agent gets Japanese copy buttons and notices', async () => {
+  const { context, page } = await signedInAgent(
+    { locale: 'ja-JP', extraHTTPHeaders: { 'Accept-Language': 'ja-JP,ja;q=0.9' } });
+  await page.goto(`${site.base}/agent?q=printer+offline&ticket=INC-7`);
+  const slot = page.locator('.agent-result').first().locator('tbody tr').nth(1).locator('.agent-copy');
+  for (const name of ['リンク', 'Markdown', 'テキスト']) {
+    assert.equal(await slot.getByRole('button', { name, exact: true }).count(), 1, name);
+  }
+  assert.equal(await slot.getByRole('button', { name: 'Text', exact: true }).count(), 0);
+  await page.locator('#agent-ticket').fill('INC-8');
+  assert.equal(await page.locator('#agent-ticket-stale').textContent(),
+    '下のリンクにはまだチケットINC-7が入っています。新しいIDを入れるには、もう一度検索してください。');
+  await slot.getByRole('button', { name: 'テキスト' }).click();
+  await slot.getByRole('button', { name: 'コピーしました' }).waitFor();
   await context.close();
 });

@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   allowing_bad_request([&] {
     if (const auto article = s.find_article(r.query)) s.related(*article, 3);
     s.resolve_alias(r.query);
-    s.section_text(r.query, params.get("anchor"));
+    s.section_text(r.query, params.get("anchor"), "https://kb.example.com");
   });
   return 0;
 }

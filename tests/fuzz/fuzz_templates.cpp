@@ -103,7 +103,7 @@ std::string render_all(const std::vector<std::string>& f) {
   out += p.templates.render("error", kb::error_page(base, 400, f[kMessage]));
   out += p.templates.render("agent", kb::agent_page(base, f[kQuery], f[kTicket], agent_results, "https://help.example",
                                                     "?ref=agent&ticket=" + kb::url_encode(f[kTicket]) + "&sig=0123456789abcdef"));
-  out += p.templates.render("login", kb::login_page(base, "Agent", "/agent/login", f[kMessage]));
+  out += p.templates.render("login", kb::login_page(base, "Agent", "Token", "/agent/login", f[kMessage]));
   return out;
 }
 

@@ -692,8 +692,10 @@ function agentCopy() {
   if (field && stale && results && results.children.length) {
     field.addEventListener('input', () => {
       stale.textContent = field.value.trim() === linkedTicket ? ''
-        : (linkedTicket ? `The links below still carry ticket ${linkedTicket}: search again to put the new ID in them.`
-          : 'The links below carry no ticket ID: search again to put this one in them.');
+        : (linkedTicket
+          ? t('agent_ticket_stale', 'The links below still carry ticket {ticket}: search again to put the new ID in them.')
+            .replace('{ticket}', () => linkedTicket)  // a function: '$&' in an ID stays as typed
+          : t('agent_ticket_missing', 'The links below carry no ticket ID: search again to put this one in them.'));
     });
   }
   document.querySelectorAll('.agent-copy').forEach((slot) => {
@@ -723,7 +725,8 @@ function agentCopy() {
     // Each row's buttons tell a screen reader which section they copy.
     const headingCell = row.querySelector('td');
     if (headingCell && !headingCell.id) headingCell.id = `copy-${slug}-${anchor || 'top'}`;
-    for (const [kind, label] of [['link', 'Link'], ['markdown', 'Markdown'], ['text', 'Text']]) {
+    for (const [kind, label] of [['link', t('agent_copy_link', 'Link')], ['markdown', t('agent_copy_markdown', 'Markdown')],
+      ['text', t('agent_copy_text', 'Text')]]) {
       const button = el('button', { type: 'button', className: 'secondary', 'data-label': label,
                                     'aria-describedby': headingCell ? headingCell.id : null }, label);
       button.addEventListener('click', () => copy(kind, button));
