@@ -92,7 +92,7 @@ void App::post_agent_login(const httplib::Request& req, httplib::Response& res) 
     const PageBase base = page_base(req, QueryParams(req));
     send_page(res, config_.agent_token.empty() ? 403 : 401, "login",
               agent_login_page(base, config_.agent_token.empty()
-                                         ? "Agent features are off: start kb-server with --agent-token TOKEN."
+                                         ? ui_text(base, "agent_off")
                                          : ui_text(base, "wrong_token")));
     return;
   }

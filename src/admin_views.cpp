@@ -80,7 +80,7 @@ mstch::map login_page(const PageBase& base, const std::string& title, const std:
 }
 
 mstch::map stats_login_page(const PageBase& base, const std::string& error) {
-  return login_page(base, "Statistics – sign in", ui_text(base, "stats_token"), "/stats/login", error);
+  return login_page(base, ui_text(base, "stats_login_title"), ui_text(base, "stats_token"), "/stats/login", error);
 }
 
 mstch::map agent_login_page(const PageBase& base, const std::string& error) {

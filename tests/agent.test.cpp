@@ -292,6 +292,32 @@ TEST_CASE("the agent view speaks the agent's language", "[agent]") {
   CHECK_THAT(search->body, !Contains("agent_copy_text"));
 }
 
+TEST_CASE("the staff sign-in pages speak the person's language, the statistics' and a switched-off agent view's", "[agent]") {
+  const httplib::Headers korean{{"Accept-Language", "ko"}};
+  const httplib::Headers japanese{{"Accept-Language", "ja"}};
+  {
+    Site site;
+    ServerProcess server(site.args());
+    Browser staff(server.port());
+    const auto ko = staff.get("/stats", korean);
+    REQUIRE(ko);
+    CHECK(ko->status == 401);
+    CHECK_THAT(ko->body, Contains("<h1 id=\"login-title\">통계: 로그인</h1>"));
+    CHECK_THAT(ko->body, !Contains("Statistics"));
+    const auto en = staff.get("/stats");
+    REQUIRE(en);
+    CHECK_THAT(en->body, Contains("<h1 id=\"login-title\">Statistics – sign in</h1>"));
+  }
+  Site site;
+  ServerProcess server({"--index", (site.dir / "index").string(), "--data", (site.dir / "data").string()});
+  Browser agent(server.port());
+  const auto off = agent.post_form("/agent/login", {{"token", "anything-at-all-here"}}, japanese);
+  REQUIRE(off);
+  CHECK(off->status == 403);
+  CHECK_THAT(off->body, Contains("担当者用の機能は無効です。kb-server を --agent-token TOKEN を付けて起動してください。"));
+  CHECK_THAT(off->body, !Contains("Agent features are off"));
+}
+
 TEST_CASE("without an agent token the agent features say how to turn them on", "[agent]") {
   Site site;
   ServerProcess server({"--index", (site.dir / "index").string(), "--data", (site.dir / "data").string()});
