@@ -31,7 +31,6 @@ class SearchGate {
   /// Held while one search runs; its end lets the next one in.
   class Pass {
    public:
-    explicit Pass(SearchGate* gate) : gate_(gate) {}
     Pass(Pass&& other) noexcept : gate_(other.gate_) { other.gate_ = nullptr; }
     Pass(const Pass&) = delete;
     Pass& operator=(const Pass&) = delete;
@@ -41,6 +40,10 @@ class SearchGate {
     }
 
    private:
+    friend class SearchGate;
+    /// Only enter() makes passes: each one frees the slot it was given.
+    explicit Pass(SearchGate* gate) : gate_(gate) {}
+
     SearchGate* gate_;
   };
 
