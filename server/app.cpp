@@ -141,6 +141,7 @@ App::App(Config config)
       search_gate_(config_.search_slots > 0 ? static_cast<std::size_t>(config_.search_slots)
                                             : 2 * std::size_t{std::max(1U, std::thread::hardware_concurrency())}),
       article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
+      hit_cache_(std::make_shared<HitCache>(static_cast<std::size_t>(config_.cache_mb) << 20)),
       page_markers_{"kbcsrf" + Statistics::new_id(), "kbquery" + Statistics::new_id(), "kblinks" + Statistics::new_id()},
       article_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
       home_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
@@ -190,7 +191,10 @@ App::App(Config config)
   // Fail at start, not at the first request, when the index is unusable;
   // and open every worker's handles now, so that all of them can keep
   // serving this revision if a later one cannot be opened.
-  for (int i = 0; i < config_.threads; ++i) spare_searchers_.push_back(std::make_unique<Searcher>(config_.index_dir));
+  for (int i = 0; i < config_.threads; ++i) {
+    spare_searchers_.push_back(std::make_unique<Searcher>(config_.index_dir));
+    spare_searchers_.back()->set_hit_cache(hit_cache_);
+  }
   StatisticsOptions so;
   so.database = config_.data_dir / "kb.sqlite";
   so.stats_db = config_.stats_db;
@@ -459,7 +463,10 @@ Searcher& App::searcher() {
         spare_searchers_.pop_back();
       }
     }
-    if (!mine) mine = std::make_unique<Searcher>(config_.index_dir);
+    if (!mine) {
+      mine = std::make_unique<Searcher>(config_.index_dir);
+      mine->set_hit_cache(hit_cache_);
+    }
     mine->params().default_language = config_.default_lang;
   }
   try {

@@ -13,6 +13,7 @@
 #include "kb/client_address.h"
 #include "kb/insights.h"
 #include "kb/page_shell.h"
+#include "kb/prepared_hit.h"
 #include "kb/tickets.h"
 #include "kb/search_cache.h"
 #include "kb/search_gate.h"
@@ -449,6 +450,7 @@ class App {
   SearchCache search_cache_;
   SearchGate search_gate_;
   ArticleCache article_cache_;
+  std::shared_ptr<HitCache> hit_cache_;  ///< results' records, shared by every thread's Searcher
   /// Pages rendered once per revision and UI language, with markers where
   /// per-request values go (CSRF token, search box, language links):
   /// random per process, so no article can contain them.

@@ -220,8 +220,8 @@ int main(int argc, char** argv) try {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   app.add_option("--cache-mb", config.cache_mb,
-                 "Memory for recent search responses, and as much for article records, per index revision "
-                 "(0: no caching)")
+                 "Memory for recent search responses, and as much each for article records and for the "
+                 "records results are cut from, per index revision (0: no caching)")
       ->envname("KB_CACHE_MB")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();

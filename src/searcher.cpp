@@ -12,6 +12,7 @@
 #include "kb/events.h"
 #include "kb/facet_table.h"
 #include "kb/markdown.h"
+#include "kb/prepared_hit.h"
 #include "kb/quoted_phrases.h"
 #include "kb/reply_text.h"
 #include "kb/rerank.h"
@@ -64,36 +65,6 @@ class ContentTermDecider : public Xapian::ExpandDecider {
     return !std::all_of(term.begin(), term.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
   }
 };
-
-/// One heading section of a stored article, viewing the stored value
-/// (which must outlive it): nothing is copied until a hit keeps it.
-struct StoredSection {
-  std::string_view anchor, heading, text;
-};
-
-std::vector<StoredSection> parse_sections(std::string_view value) {
-  std::vector<StoredSection> out;
-  std::size_t pos = 0;
-  while (pos <= value.size() && !value.empty()) {
-    std::size_t end = value.find(schema::kSectionSeparator, pos);
-    if (end == std::string_view::npos) end = value.size();
-    const std::string_view record = value.substr(pos, end - pos);
-    const std::size_t a = record.find(schema::kFieldSeparator);
-    const std::size_t b = a == std::string_view::npos ? a : record.find(schema::kFieldSeparator, a + 1);
-    if (b != std::string_view::npos) out.push_back({record.substr(0, a), record.substr(a + 1, b - a - 1), record.substr(b + 1)});
-    pos = end + 1;
-  }
-  return out;
-}
-std::vector<StoredSection> parse_sections(std::string&& value) = delete;  // the views would dangle
-
-/// The record of @p value, or an empty one when it is damaged: the hit
-/// then shows no title or snippet instead of failing the whole search.
-StoredHit stored_hit_of(const std::string& value) {
-  const std::optional<StoredHit> hit = decode_stored_hit(value);
-  return hit ? *hit : StoredHit{};
-}
-StoredHit stored_hit_of(std::string&& value) = delete;  // the views would dangle
 
 SearchHit hit_of(const StoredHit& stored) {
   SearchHit hit;
@@ -535,6 +506,10 @@ void Searcher::open() {
   load_synonyms();
 }
 
+std::shared_ptr<const PreparedHit> Searcher::prepared_hit(const Xapian::Document& doc) {
+  return hit_cache_ ? hit_cache_->get(revision_key(), doc) : read_prepared_hit(doc);
+}
+
 void Searcher::load_synonyms() {
   synonyms_ = Synonyms::from_json(db_.get_metadata(schema::kMetaSynonyms));
   synonyms_revision_ = db_.get_revision();
@@ -888,16 +863,14 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     if (!qb.partial_word(text).empty() && !typed_stems.empty()) typed_stems.pop_back();
   }
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
-    const std::string value = doc.get_value(schema::kSlotHit);
-    const StoredHit stored = stored_hit_of(value);
-    SearchHit hit = hit_of(stored);
+    const std::shared_ptr<const PreparedHit> prepared = prepared_hit(doc);
+    SearchHit hit = hit_of(prepared->stored());
     hit.score = weight;
-    const std::vector<StoredSection> sections = parse_sections(stored.sections);
+    const std::vector<StoredSection>& sections = prepared->sections();
     if (!sections.empty()) {
       SectionScorer::Best best;
       if (!browse) {
-        const std::vector<SectionTerms> tables = decode_section_terms(stored.section_terms);
-        best = scorer.best(sections, tables);
+        best = scorer.best(sections, prepared->section_terms());
         if (best.section != 0 && scorer.title_holds_all(hit.title, typed_stems)) {
           best = scorer.lead(sections);
         }
@@ -1066,13 +1039,12 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     SectionScorer scorer(terms, stem, quoted, synonym_phrases(qb.word_origins(), mset, db_));
     std::vector<SearchHit> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const std::string value = it.get_document().get_value(schema::kSlotHit);
-      const StoredHit stored = stored_hit_of(value);
-      SearchHit hit = hit_of(stored);
+      const std::shared_ptr<const PreparedHit> prepared = prepared_hit(it.get_document());
+      SearchHit hit = hit_of(prepared->stored());
       hit.score = it.get_weight();
-      const auto sections = parse_sections(stored.sections);
+      const std::vector<StoredSection>& sections = prepared->sections();
       if (!sections.empty()) {
-        const SectionScorer::Best best = scorer.best(sections, decode_section_terms(stored.section_terms));
+        const SectionScorer::Best best = scorer.best(sections, prepared->section_terms());
         const StoredSection& section = sections[best.section];
         hit.section_anchor = std::string(section.anchor);
         hit.section_heading = std::string(section.heading);

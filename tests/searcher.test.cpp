@@ -2,6 +2,7 @@
  *  @brief Search behaviour on a real index built from tests/fixtures/search
  *  and on the bundled sample articles.
  */
+#include "kb/prepared_hit.h"
 #include "kb/searcher.h"
 #include "support/search_index.h"
 
@@ -181,6 +182,33 @@ TEST_CASE("a searcher picks up a new revision on refresh", "[search]") {
     build_index(opt);
     s.refresh();
     CHECK(s.status().documents == static_cast<Xapian::doccount>(round));
+  }
+}
+
+TEST_CASE("searchers sharing a hit cache show an edited article's new text after a refresh", "[search]") {
+  test::TempDir dir;
+  dir.write("articles/vpn.md", test::article("VPN drops", "## Reconnect\n\nThe tunnel falls over when the laptop sleeps."));
+  dir.write("articles/other.md", test::article("Printer", "Paper jams in tray two."));
+  const IndexOptions opt = index_folder(dir);
+  const auto cache = std::make_shared<HitCache>(1 << 20);
+  Searcher first(opt.index_dir), second(opt.index_dir);
+  first.set_hit_cache(cache);
+  second.set_hit_cache(cache);
+  const auto before = search(first, "tunnel");
+  REQUIRE(before.hits.size() == 1);
+  CHECK_THAT(before.hits[0].snippet_html, Contains("falls over"));
+  CHECK(search(second, "tunnel").hits[0].snippet_html == before.hits[0].snippet_html);
+  CHECK(cache->stats().hits >= 1);  // the second searcher read the first one's record
+
+  dir.write("articles/vpn.md", test::article("VPN drops", "## Reconnect\n\nThe tunnel now survives sleep after the update."));
+  build_index(opt);
+  first.refresh();
+  second.refresh();
+  for (Searcher* s : {&first, &second}) {
+    const auto after = search(*s, "tunnel");
+    REQUIRE(after.hits.size() == 1);
+    CHECK_THAT(after.hits[0].snippet_html, Contains("survives sleep"));
+    CHECK_THAT(after.hits[0].snippet_html, !Contains("falls over"));
   }
 }
 

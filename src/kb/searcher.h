@@ -31,6 +31,8 @@
 namespace kb {
 
 class FacetTable;
+class HitCache;
+class PreparedHit;
 
 /// The request itself is wrong (too long, not UTF-8, bad page): a 4xx.
 class BadRequest : public std::runtime_error {
@@ -232,6 +234,11 @@ class Searcher {
   using LearnedBoost = std::unordered_map<std::string, double>;
   void set_learned_boost(std::shared_ptr<const LearnedBoost> boost) { learned_ = std::move(boost); }
 
+  /// Keeps results' records (prepared_hit.h) in @p cache, which the
+  /// Searchers of a process share; nullptr (the default): each search reads
+  /// them from the index.
+  void set_hit_cache(std::shared_ptr<HitCache> cache) { hit_cache_ = std::move(cache); }
+
   const RankingParams& params() const { return params_; }
   RankingParams& params() { return params_; }
   const Synonyms& synonyms() const { return synonyms_; }
@@ -245,6 +252,9 @@ class Searcher {
   /// default language if it has articles in it; "" when none applies.
   std::string preferred_language(const FacetTable& table, const std::string& lang, const std::string& query,
                                  const std::vector<std::string>& accept_languages) const;
+
+  /// The results-page record of @p doc, from hit_cache_ when there is one.
+  std::shared_ptr<const PreparedHit> prepared_hit(const Xapian::Document& doc);
 
   void load_synonyms();
   void open();
@@ -280,6 +290,7 @@ class Searcher {
   Synonyms synonyms_;
   RankingParams params_;
   std::shared_ptr<const LearnedBoost> learned_;
+  std::shared_ptr<HitCache> hit_cache_;
 };
 
 /// The language a query is written in when its script says so unambiguously
