@@ -456,7 +456,9 @@ def render(machine, results, http, args):
     add("Command: `bench/speed/run.py" + (" --quick" if args.quick else "") + "` (after `cmake --preset default && "
         "cmake --build --preset default`). Floor: libxapian with default settings (bench/speed/xapian_floor.cpp). "
         "kb's search figures are the whole /api/search work in-process (ten hits with best section and snippet, "
-        "facets, spelling correction, the ladder); the floor returns ten document ids.\n")
+        "facets, spelling correction, the ladder), with kb-server's default cache of the records hits are cut from "
+        "(32 MB: src/kb/prepared_hit.h; its share of hits served is in the stages table) and no response cache; "
+        "the floor returns ten document ids.\n")
     add("## Indexing\n")
     add("| corpus | articles | kb build s | floor build s | kb / floor | FTS5 build s | kb peak RSS MB | floor peak RSS MB "
         "| kb index MB | floor index MB | FTS5 MB | kb one-article update s (median of 3) |")
@@ -486,8 +488,8 @@ def render(machine, results, http, args):
     add("kb-speed --stages: the mean of each stage over the same searches as above (`SearchStages` in "
         "src/kb/searcher.h; `/api/search?explain=1` reports them per search). The floor does the match's work "
         "only, for ten ids: words, ladder, reordering and hits are what kb adds.\n")
-    add("| corpus | floor mean | 2x floor mean | kb mean | words | ladder | match | reorder | hits |")
-    add("|---|---|---|---|---|---|---|---|---|")
+    add("| corpus | floor mean | 2x floor mean | kb mean | words | ladder | match | reorder | hits | hit records from memory |")
+    add("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         s = r["search"]
         st = s.get("kb-stages")
@@ -495,7 +497,8 @@ def render(machine, results, http, args):
             continue
         fl, kb = s["xapian-floor"], s["kb"]
         add(f"| {name} | {fl['mean_ms']:.3f} | {2 * fl['mean_ms']:.3f} | {kb['mean_ms']:.3f} | {st['words_ms']:.3f} | "
-            f"{st['ladder_ms']:.3f} | {st['match_ms']:.3f} | {st['reorder_ms']:.3f} | {st['hits_ms']:.3f} |")
+            f"{st['ladder_ms']:.3f} | {st['match_ms']:.3f} | {st['reorder_ms']:.3f} | {st['hits_ms']:.3f} | "
+            f"{100 * st.get('hit_cache_share', 0):.0f}% |")
     if http:
         add(f"\n## HTTP ({http['corpus']} articles; kb-server --threads 32)\n")
         s1, g1 = http["search_1client"], http["suggest_1client"]
