@@ -13,7 +13,7 @@
 namespace kb::bench {
 
 inline constexpr const char* kRankingParamNames =
-    "k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, lengthpivot, edit1, edit2, near, window, compound, pasted";
+    "k1, b, title, title_k1, title_b, similar, all, synonym, exact, minnorm, lengthpivot, edit1, edit2, near, window, pairs, compound, pasted";
 
 /// Sets the parameter @p assignment ("near=0") names; throws on an unknown name.
 inline void apply_ranking_param(RankingParams& p, const std::string& assignment) {
@@ -35,6 +35,7 @@ inline void apply_ranking_param(RankingParams& p, const std::string& assignment)
   else if (name == "lengthpivot") p.length_from_matches = v != 0;
   else if (name == "near") p.proximity_weight = v;
   else if (name == "window") p.proximity_window = static_cast<unsigned>(v);
+  else if (name == "pairs") p.proximity_pairs = static_cast<std::size_t>(v);
   else if (name == "compound") p.compound_weight = v;
   else if (name == "pasted") p.pasted_text_words = static_cast<std::size_t>(v);
   else throw std::runtime_error("unknown --param " + name + " (known: " + kRankingParamNames + ")");

@@ -602,7 +602,7 @@ Xapian::Query QueryBuilder::proximity(const std::string& text) {
     if (!english_stopper()(w) && cjk_bigrams(w) == w) words.push_back(std::move(w));
   }
   std::vector<Xapian::Query> pairs;
-  for (std::size_t i = 0; i + 1 < words.size() && pairs.size() < 16; ++i) {
+  for (std::size_t i = 0; i + 1 < words.size() && pairs.size() < params_.proximity_pairs; ++i) {
     const Xapian::Query two[] = {Xapian::Query(words[i]), Xapian::Query(words[i + 1])};
     pairs.emplace_back(Xapian::Query::OP_NEAR, std::begin(two), std::end(two), params_.proximity_window);
   }
