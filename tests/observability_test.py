@@ -224,6 +224,11 @@ def main():
         check(value(after, "kb_events_queue_depth") >= 0 and value(after, "kb_events_dropped_total") == 0,
               "event queue depth and dropped events are exported")
         check(("kb_searches_waiting", ()) in after and value(after, "kb_searches_waiting") == 0, "searches waiting for a slot are exported, none when idle")
+        check(delta("kb_search_cache_hits_total") >= 1, "the repeated keyboard search is answered from the response cache")
+        check(delta("kb_search_cache_misses_total") >= 3, "the other searches were searched, got %s" % delta("kb_search_cache_misses_total"))
+        check(value(after, "kb_search_cache_bytes") > 0, "the response cache's memory is exported")
+        check(delta("kb_hit_cache_misses_total") >= 1, "the first printer results read their records from the index")
+        check(value(after, "kb_hit_cache_bytes") > 0, "the records kept are exported")
         for (name, labels), _ in after.items():
             route = dict(labels).get("route")
             check(route is None or PLANTED_EMAIL not in route, "no raw path becomes a label value")
