@@ -191,10 +191,7 @@ App::App(Config config)
   // Fail at start, not at the first request, when the index is unusable;
   // and open every worker's handles now, so that all of them can keep
   // serving this revision if a later one cannot be opened.
-  for (int i = 0; i < config_.threads; ++i) {
-    spare_searchers_.push_back(std::make_unique<Searcher>(config_.index_dir));
-    spare_searchers_.back()->set_hit_cache(hit_cache_);
-  }
+  for (int i = 0; i < config_.threads; ++i) spare_searchers_.push_back(new_searcher());
   StatisticsOptions so;
   so.database = config_.data_dir / "kb.sqlite";
   so.stats_db = config_.stats_db;
@@ -451,6 +448,12 @@ namespace {
 thread_local std::uint64_t searcher_learned_generation = 0;
 }  // namespace
 
+std::unique_ptr<Searcher> App::new_searcher() const {
+  auto searcher = std::make_unique<Searcher>(config_.index_dir);
+  searcher->set_hit_cache(hit_cache_);
+  return searcher;
+}
+
 Searcher& App::searcher() {
   // Xapian databases are not thread-safe: one per worker thread, taken
   // from those opened at start while there are any.
@@ -463,10 +466,7 @@ Searcher& App::searcher() {
         spare_searchers_.pop_back();
       }
     }
-    if (!mine) {
-      mine = std::make_unique<Searcher>(config_.index_dir);
-      mine->set_hit_cache(hit_cache_);
-    }
+    if (!mine) mine = new_searcher();
     mine->params().default_language = config_.default_lang;
   }
   try {

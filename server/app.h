@@ -234,6 +234,8 @@ class App {
   void refresh_insights();
   void run_insights();
 
+  /// A Searcher on the index, sharing the process's hit-record cache.
+  std::unique_ptr<Searcher> new_searcher() const;
   /// This thread's searcher, refreshed to the newest committed revision;
   /// when that revision cannot be opened, the last good one (warned once).
   Searcher& searcher();

@@ -51,18 +51,16 @@ void App::register_scrape_metrics() {
              [this] { return static_cast<double>(stats_->dropped()); });
   // What --cache-mb buys: few hits against many misses under steady
   // traffic say the budget is too small for it.
-  r.callback("kb_search_cache_hits_total", "Searches answered from the response cache.", "counter",
-             [this] { return static_cast<double>(search_cache_.stats().hits); });
-  r.callback("kb_search_cache_misses_total", "Searches the response cache did not hold (searched).", "counter",
-             [this] { return static_cast<double>(search_cache_.stats().misses); });
-  r.callback("kb_search_cache_bytes", "Memory the response cache holds for this index revision.", "gauge",
-             [this] { return static_cast<double>(search_cache_.stats().bytes); });
-  r.callback("kb_hit_cache_hits_total", "Results whose stored record came from memory.", "counter",
-             [this] { return static_cast<double>(hit_cache_->stats().hits); });
-  r.callback("kb_hit_cache_misses_total", "Results whose stored record was read from the index.", "counter",
-             [this] { return static_cast<double>(hit_cache_->stats().misses); });
-  r.callback("kb_hit_cache_bytes", "Memory the results' records hold for this index revision.", "gauge",
-             [this] { return static_cast<double>(hit_cache_->stats().bytes); });
+  const auto export_cache = [&r](const std::string& name, const std::string& what, auto stats) {
+    r.callback(name + "_hits_total", what + " served from memory.", "counter",
+               [stats] { return static_cast<double>(stats().hits); });
+    r.callback(name + "_misses_total", what + " not in memory: computed or read from the index.", "counter",
+               [stats] { return static_cast<double>(stats().misses); });
+    r.callback(name + "_bytes", what + " kept in memory for this index revision, in bytes.", "gauge",
+               [stats] { return static_cast<double>(stats().bytes); });
+  };
+  export_cache("kb_search_cache", "Search responses", [this] { return search_cache_.stats(); });
+  export_cache("kb_hit_cache", "Results' stored records", [this] { return hit_cache_->stats(); });
   r.callback("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
              [] { return metrics::process_resident_bytes(); });
   r.callback("process_open_fds", "Open file descriptors.", "gauge", [] { return metrics::process_open_fds(); });

@@ -506,8 +506,8 @@ void Searcher::open() {
   load_synonyms();
 }
 
-std::shared_ptr<const PreparedHit> Searcher::prepared_hit(const Xapian::Document& doc) {
-  return hit_cache_ ? hit_cache_->get(revision_key(), doc) : read_prepared_hit(doc);
+std::shared_ptr<const PreparedHit> Searcher::prepared_hit(const Xapian::Document& doc, const std::string& revision) {
+  return hit_cache_ ? hit_cache_->get(revision, doc) : read_prepared_hit(doc);
 }
 
 void Searcher::load_synonyms() {
@@ -862,8 +862,9 @@ SearchResponse Searcher::run_search(const SearchRequest& request) {
     // A word still being typed is not one the title must hold as typed.
     if (!qb.partial_word(text).empty() && !typed_stems.empty()) typed_stems.pop_back();
   }
+  const std::string revision = revision_key();  // the same for every hit of this pass
   auto make_hit = [&](const Xapian::Document& doc, double weight) {
-    const std::shared_ptr<const PreparedHit> prepared = prepared_hit(doc);
+    const std::shared_ptr<const PreparedHit> prepared = prepared_hit(doc, revision);
     SearchHit hit = hit_of(prepared->stored());
     hit.score = weight;
     const std::vector<StoredSection>& sections = prepared->sections();
@@ -1038,8 +1039,9 @@ std::vector<SearchHit> Searcher::suggest_for_ticket(const std::string& subject, 
     quoted.add(b);
     SectionScorer scorer(terms, stem, quoted, synonym_phrases(qb.word_origins(), mset, db_));
     std::vector<SearchHit> out;
+    const std::string revision = revision_key();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const std::shared_ptr<const PreparedHit> prepared = prepared_hit(it.get_document());
+      const std::shared_ptr<const PreparedHit> prepared = prepared_hit(it.get_document(), revision);
       SearchHit hit = hit_of(prepared->stored());
       hit.score = it.get_weight();
       const std::vector<StoredSection>& sections = prepared->sections();

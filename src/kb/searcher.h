@@ -254,7 +254,8 @@ class Searcher {
                                  const std::vector<std::string>& accept_languages) const;
 
   /// The results-page record of @p doc, from hit_cache_ when there is one.
-  std::shared_ptr<const PreparedHit> prepared_hit(const Xapian::Document& doc);
+  /// @p revision: revision_key(), taken once per search rather than per hit.
+  std::shared_ptr<const PreparedHit> prepared_hit(const Xapian::Document& doc, const std::string& revision);
 
   void load_synonyms();
   void open();
