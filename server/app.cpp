@@ -142,7 +142,8 @@ App::App(Config config)
                                             : 2 * std::size_t{std::max(1U, std::thread::hardware_concurrency())}),
       article_cache_(static_cast<std::size_t>(config_.cache_mb) << 20),
       hit_cache_(std::make_shared<HitCache>(static_cast<std::size_t>(config_.cache_mb) << 20)),
-      page_markers_{"kbcsrf" + Statistics::new_id(), "kbquery" + Statistics::new_id(), "kblinks" + Statistics::new_id()},
+      page_markers_{"kbcsrf" + Statistics::new_id(), "kbquery" + Statistics::new_id(), "kblinks" + Statistics::new_id(),
+                    "kborigin" + Statistics::new_id()},
       article_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
       home_pages_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const PageShell& p) { return p.bytes(); }),
       search_bodies_(static_cast<std::size_t>(config_.cache_mb) << 20, [](const EncodedBody& b) { return b.bytes(); }) {
@@ -580,13 +581,14 @@ std::string language_link_prefix(const httplib::Request& req, std::initializer_l
 
 PageBase App::page_base(const httplib::Request& req, const QueryParams& params, const std::string& session) const {
   return page_base(ui_language(req, params), box_query(params), session.empty() ? std::string() : session_form_token(session),
-                   language_link_prefix(req));
+                   language_link_prefix(req), origin(req));
 }
 
 PageBase App::page_base(const std::string& ui_lang, const std::string& query, const std::string& csrf,
-                        const std::string& link_prefix) const {
+                        const std::string& link_prefix, const std::string& site) const {
   PageBase base;
   base.ui_lang = ui_lang;
+  base.origin = site;
   base.strings = ui_strings_.at(base.ui_lang);
   base.script_strings = script_strings_.at(base.ui_lang);
   base.query = query;
@@ -601,13 +603,13 @@ PageBase App::page_base(const std::string& ui_lang, const std::string& query, co
 }
 
 PageBase App::shell_base(const std::string& ui_lang) const {
-  return page_base(ui_lang, page_markers_[1], page_markers_[0], page_markers_[2]);
+  return page_base(ui_lang, page_markers_[1], page_markers_[0], page_markers_[2], page_markers_[3]);
 }
 
 std::vector<std::string> App::page_values(const httplib::Request& req, const QueryParams& params,
                                           const std::optional<std::string>& session) const {
   return {session && !session->empty() ? session_form_token(*session) : std::string(), box_query(params),
-          language_link_prefix(req)};
+          language_link_prefix(req), origin(req)};
 }
 
 void App::send_shell(const httplib::Request& req, httplib::Response& res, const PageShell& shell,
@@ -845,7 +847,7 @@ void App::get_search_page(const httplib::Request& req, httplib::Response& res) {
   std::string language_links = language_link_prefix(req, {"ui", "sid"});
   if (!search_id.empty()) language_links += "sid=" + url_encode(search_id) + "&";
   const PageBase base = page_base(ui_language(req, params), box_query(params),
-                                  session ? session_form_token(*session) : std::string(), language_links);
+                                  session ? session_form_token(*session) : std::string(), language_links, origin(req));
   send_page(res, 200, "search",
             search_page(base, request, response, search_id,
                         response.total == 0 ? popular_articles(response.language) : std::vector<ArticleLink>{}));

@@ -257,9 +257,9 @@ class App {
   SearchRequest search_request(const httplib::Request& req, const QueryParams& params) const;
   PageBase page_base(const httplib::Request& req, const QueryParams& params, const std::string& session = "") const;
   /// The parts of a page that depend on the request: @p link_prefix is the
-  /// language links' address before "ui=".
+  /// language links' address before "ui="; @p site: origin().
   PageBase page_base(const std::string& ui_lang, const std::string& query, const std::string& csrf,
-                     const std::string& link_prefix) const;
+                     const std::string& link_prefix, const std::string& site) const;
   /// A page base with page_markers_ where page_values() go, for a PageShell.
   PageBase shell_base(const std::string& ui_lang) const;
   /// What replaces page_markers_ in a PageShell for this request.

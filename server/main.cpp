@@ -151,7 +151,8 @@ int main(int argc, char** argv) try {
   };
   app.add_option("--public-url", config.public_url,
                  "The site's address as visitors reach it (https://help.example.com): the sitemap, OpenSearch, "
-                 "robots.txt and agents' links use it instead of the request's Host header")
+                 "robots.txt, agents' links and article pages' canonical and hreflang links use it instead of "
+                 "the request's Host header")
       ->envname("KB_PUBLIC_URL")
       ->check(http_url);
   app.add_option("--ticket-redirect", config.ticket_redirect,

@@ -350,7 +350,7 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   page.emplace("title", article.title);
   page.emplace("summary", article.summary);
   page.emplace("meta_description", article.summary);
-  page.emplace("canonical_path", "/articles/" + article.slug);
+  page.emplace("canonical_url", base.origin + "/articles/" + article.slug);
   page.emplace("updated", article.updated);
   page.emplace("updated_display", format_date(article.updated, base.ui_lang));
   page.emplace("article_lang", article.lang);
@@ -378,8 +378,8 @@ mstch::map article_page(const PageBase& base, const ArticleRecord& article, cons
   // The other versions, named as their readers name their language; the
   // head lists every version, this one too, as search engines ask.
   mstch::array others, alternates;
-  auto alternate = [](const std::string& slug, const std::string& lang) {
-    return mstch::map{{"url", "/articles/" + slug}, {"lang", lang}};
+  auto alternate = [&](const std::string& slug, const std::string& lang) {
+    return mstch::map{{"url", base.origin + "/articles/" + slug}, {"lang", lang}};
   };
   alternates.push_back(alternate(article.slug, article.lang));
   for (const auto& t : translations) {

@@ -96,9 +96,11 @@ TEST_CASE("an article links its translations, named in their own language, and l
 
   const std::string en = body_of(cli, "/articles/reset-password");
   const std::string head = between(en, "<head>", "</head>");
-  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="en" href="/articles/reset-password">)"));
-  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="ko" href="/articles/reset-password-ko">)"));
-  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="ja" href="/articles/reset-password-ja">)"));
+  // Absolute addresses, as search engines require of hreflang links.
+  const std::string site_address = "http://127.0.0.1:" + std::to_string(server.port());
+  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="en" href=")" + site_address + R"(/articles/reset-password">)"));
+  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="ko" href=")" + site_address + R"(/articles/reset-password-ko">)"));
+  CHECK_THAT(head, Contains(R"(<link rel="alternate" hreflang="ja" href=")" + site_address + R"(/articles/reset-password-ja">)"));
   const std::string others = between(en, "<nav class=\"translations\"", "</nav>");
   CHECK_THAT(others, Contains(R"(<a href="/articles/reset-password-ja" lang="ja" hreflang="ja">日本語</a>)"));
   CHECK_THAT(others, Contains(R"(<a href="/articles/reset-password-ko" lang="ko" hreflang="ko">한국어</a>)"));
@@ -109,7 +111,7 @@ TEST_CASE("an article links its translations, named in their own language, and l
   const std::string from_ko = between(ko, "<nav class=\"translations\"", "</nav>");
   CHECK_THAT(from_ko, Contains(R"(<a href="/articles/reset-password" lang="en" hreflang="en">English</a>)"));
   CHECK_THAT(from_ko, Contains(R"(hreflang="ja">日本語</a>)"));
-  CHECK_THAT(between(ko, "<head>", "</head>"), Contains(R"(<link rel="alternate" hreflang="ko" href="/articles/reset-password-ko">)"));
+  CHECK_THAT(between(ko, "<head>", "</head>"), Contains(R"(<link rel="alternate" hreflang="ko" href=")" + site_address + R"(/articles/reset-password-ko">)"));
 
   // An article with no translation has neither.
   const std::string alone = body_of(cli, "/articles/keyboard");

@@ -160,7 +160,15 @@ TEST_CASE("kb-server over HTTP", "[server]") {
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK_THAT(res->body, Contains("<h1>Printer shows offline</h1>"));
-    CHECK_THAT(res->body, Contains("<link rel=\"canonical\" href=\"/articles/printer-offline\">"));
+    // Absolute, as search engines require: from the Host the page was asked for.
+    CHECK_THAT(res->body, Contains("<link rel=\"canonical\" href=\"http://127.0.0.1:" + std::to_string(server.port()) +
+                                   "/articles/printer-offline\">"));
+    // The page is rendered once; each request's own Host is filled in.
+    for (const std::string host : {"help.example.org", "support.example.net"}) {
+      const auto other = cli.Get("/articles/printer-offline", {{"Host", host}});
+      REQUIRE(other);
+      CHECK_THAT(other->body, Contains("<link rel=\"canonical\" href=\"http://" + host + "/articles/printer-offline\">"));
+    }
     CHECK_THAT(res->body, Contains("id=\"step-2-restart-the-spooler\" href=\"#step-2-restart-the-spooler\""));
     CHECK_THAT(res->body, Contains("<a href=\"#step-1-check-the-cable\">Step 1: Check the cable</a>"));
     CHECK_THAT(res->body, Contains("<table>"));
@@ -395,6 +403,13 @@ TEST_CASE("themes, UI languages, OpenSearch, sitemap and the empty state", "[ser
     CHECK_THAT(pc.Get("/robots.txt", other_host)->body, Contains("Sitemap: https://help.example.com/sitemap.xml"));
     CHECK_THAT(pc.Get("/opensearch.xml", other_host)->body, Contains("template=\"https://help.example.com/search?q="));
     CHECK_THAT(pc.Get("/sitemap.xml", other_host)->body, !Contains("evil.example"));
+    // The article page is filled from a shell rendered once: the first
+    // request's Host must not stay in it either.
+    for (int i = 0; i < 2; ++i) {
+      const std::string page = pc.Get("/articles/printer-offline", other_host)->body;
+      CHECK_THAT(page, Contains("<link rel=\"canonical\" href=\"https://help.example.com/articles/printer-offline\">"));
+      CHECK_THAT(page, !Contains("evil.example"));
+    }
   }
 
   // Nothing found: popular articles and the ticket hand-off.

@@ -29,6 +29,9 @@ struct PageBase {
   std::string script_strings;
   /// Links to this page in each UI language: {code, name, url, current}.
   mstch::array languages;
+  /// "https://help.example.com": what the canonical and hreflang links,
+  /// which must be absolute, start with. "" leaves them paths.
+  std::string origin;
 };
 
 /// The page's UI string @p key ("" when no strings file has it).
