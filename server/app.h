@@ -30,6 +30,7 @@
 #include <mutex>
 #include <thread>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -370,6 +371,12 @@ class App {
   /// this site with the sign-in cookie and its staff_form_token(); else a
   /// 403.
   void require_staff_form(const httplib::Request& req, const QueryParams& form, const char* cookie_name) const;
+  /// Sign-out on the server: the sign-in cookie @p value is refused from
+  /// now on, so a copy of it kept elsewhere stops working too. Recorded in
+  /// the statistics store (every replica sharing it refuses the cookie)
+  /// and in this process (which refuses it while the store is down).
+  void revoke_sign_in(const std::string& value);
+  bool sign_in_revoked(const std::string& value) const;
   /// Records a search and returns its id.
   std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
                             bool live);
@@ -445,6 +452,10 @@ class App {
   RateLimiter address_searches_;
   RateLimiter address_feedback_;
   mutable RateLimiter wrong_tokens_;  ///< per address: admin and agent tokens that were not right
+  mutable std::mutex revoked_mutex_;
+  /// Digests of the sign-in cookies signed out through this process, and
+  /// when each would have expired anyway (ms).
+  std::map<std::string, std::int64_t> revoked_here_;
 
   // What the statistics teach the search, replaced whole by run_insights().
   mutable std::mutex insights_mutex_;

@@ -141,7 +141,52 @@ bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_nam
   const std::string& token = sign_in_token(cookie_name);
   const std::string value = cookie(req, cookie_name);
   return !token.empty() && !value.empty() &&
-         valid_dated_token(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
+         valid_dated_token(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime) &&
+         !sign_in_revoked(value);
+}
+
+namespace {
+
+/// What the store keeps of a signed-out cookie: enough to recognise it,
+/// not enough to present it.
+std::string revoked_digest(const std::string& secret, const std::string& value) {
+  return hmac_sha256_hex(secret, "revoked-sign-in:" + value);
+}
+
+}  // namespace
+
+void App::revoke_sign_in(const std::string& value) {
+  const std::string digest = revoked_digest(secret_, value);
+  const std::int64_t now = now_ms();
+  // It expires by itself within kSignInLifetime of now: no need to refuse it after.
+  const std::int64_t expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(kSignInLifetime).count();
+  {
+    std::lock_guard<std::mutex> lock(revoked_mutex_);
+    for (auto it = revoked_here_.begin(); it != revoked_here_.end();) {
+      it = it->second <= now ? revoked_here_.erase(it) : std::next(it);
+    }
+    revoked_here_[digest] = expires;
+  }
+  try {
+    stats_->with_store([&](StatsStore& s) { s.revoke_sign_in(digest, expires, now); });
+  } catch (const std::exception& e) {
+    telemetry_->log("warning", std::string("a sign-out holds on this server only (the statistics store failed): ") + e.what());
+  }
+}
+
+bool App::sign_in_revoked(const std::string& value) const {
+  const std::string digest = revoked_digest(secret_, value);
+  {
+    std::lock_guard<std::mutex> lock(revoked_mutex_);
+    if (const auto it = revoked_here_.find(digest); it != revoked_here_.end() && it->second > now_ms()) return true;
+  }
+  try {
+    return stats_->with_store([&](StatsStore& s) { return s.sign_in_revoked(digest, now_ms()); });
+  } catch (const std::exception&) {
+    // The store is down (the health check says so): only this process's
+    // own sign-outs can be refused until it is back.
+    return false;
+  }
 }
 
 std::string App::staff_form_token(const httplib::Request& req, const char* cookie_name) const {
@@ -457,6 +502,7 @@ void App::post_stats_logout(const httplib::Request& req, httplib::Response& res)
   // customer) or without the page's token: nothing changes.
   if (signed_in_admin(req)) {
     require_staff_form(req, QueryParams::from_form(req.body), kAdminCookie);
+    revoke_sign_in(cookie(req, kAdminCookie));
     res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     // Still signed in as an agent on this browser: still staff.
     if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());

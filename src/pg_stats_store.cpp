@@ -13,7 +13,7 @@ namespace kb {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;  // kept equal to the SQLite backend's
+constexpr int kSchemaVersion = 4;  // kept equal to the SQLite backend's
 
 // Any constant both replicas agree on: "kb" in ASCII (0x6b62), then 1 for migrations.
 constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(27490, 1)";
@@ -56,6 +56,10 @@ CREATE INDEX IF NOT EXISTS tickets_created ON tickets(created_at);
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets(delivery, next_attempt_at);
 ALTER TABLE tickets ADD COLUMN IF NOT EXISTS submission TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_submission ON tickets(submission);
+CREATE TABLE IF NOT EXISTS revoked_sign_ins (
+  digest TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
 )sql";
 
 constexpr const char* kEventColumns =
@@ -399,6 +403,29 @@ void PgStatsStore::mark_failed(std::int64_t ticket_id, const std::string& error,
   try {
     db_.exec("UPDATE tickets SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
              {pg::text(clean(error)), pg::int64(next_attempt_ms), pg::int64(ticket_id)});
+  } catch (const pg::Error& e) {
+    throw StoreError(e.what());
+  }
+}
+
+void PgStatsStore::revoke_sign_in(const std::string& digest, std::int64_t expires_ms, std::int64_t now) {
+  try {
+    pg::Transaction tx(db_);
+    db_.exec("DELETE FROM revoked_sign_ins WHERE expires_at <= $1", {pg::int64(now)});
+    db_.exec("INSERT INTO revoked_sign_ins(digest, expires_at) VALUES($1, $2) "
+             "ON CONFLICT(digest) DO UPDATE SET expires_at = greatest(revoked_sign_ins.expires_at, excluded.expires_at)",
+             {pg::text(digest), pg::int64(expires_ms)});
+    tx.commit();
+  } catch (const pg::Error& e) {
+    throw StoreError(e.what());
+  }
+}
+
+bool PgStatsStore::sign_in_revoked(const std::string& digest, std::int64_t now) {
+  try {
+    const pg::Result r = db_.exec("SELECT 1 FROM revoked_sign_ins WHERE digest = $1 AND expires_at > $2",
+                                  {pg::text(digest), pg::int64(now)});
+    return r.rows() > 0;
   } catch (const pg::Error& e) {
     throw StoreError(e.what());
   }

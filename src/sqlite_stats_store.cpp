@@ -7,7 +7,7 @@ namespace kb {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;  // 2: events.ref; 3: tickets.submission
+constexpr int kSchemaVersion = 4;  // 2: events.ref; 3: tickets.submission; 4: revoked_sign_ins
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sessions (
@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets(created_at);
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets(delivery, next_attempt_at);
+CREATE TABLE IF NOT EXISTS revoked_sign_ins (
+  digest TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
 )sql";
 
 using stats_detail::slugs_from_json;
@@ -327,6 +331,23 @@ void SqliteStatsStore::mark_failed(std::int64_t ticket_id, const std::string& er
       .bind(2, next_attempt_ms)
       .bind(3, ticket_id)
       .run();
+}
+
+void SqliteStatsStore::revoke_sign_in(const std::string& digest, std::int64_t expires_ms, std::int64_t now) {
+  sql::Transaction tx(db_);
+  db_.prepare("DELETE FROM revoked_sign_ins WHERE expires_at <= ?").bind(1, now).run();
+  db_.prepare("INSERT INTO revoked_sign_ins(digest, expires_at) VALUES(?1, ?2) "
+              "ON CONFLICT(digest) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)")
+      .bind(1, digest)
+      .bind(2, expires_ms)
+      .run();
+  tx.commit();
+}
+
+bool SqliteStatsStore::sign_in_revoked(const std::string& digest, std::int64_t now) {
+  sql::Statement st = db_.prepare("SELECT 1 FROM revoked_sign_ins WHERE digest = ? AND expires_at > ?");
+  st.bind(1, digest).bind(2, now);
+  return st.step();
 }
 
 }  // namespace kb

@@ -17,9 +17,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 using namespace kb::test;
 using Catch::Matchers::Contains;
@@ -815,18 +819,19 @@ TEST_CASE("people the statistics leave out can still file a ticket and say it so
   CHECK(stats["tickets"] == filed);
 }
 
-TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops working", "[handoff]") {
+TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops working at sign-out", "[handoff]") {
   Site site;
-  ServerProcess server(site.args({"--agent-token", "test-agent-token"}));
+  auto server = std::make_unique<ServerProcess>(site.args({"--agent-token", "test-agent-token"}));
   std::ifstream secret_file(site.dir / "data" / "secret");
   std::string secret;
   REQUIRE(secret_file >> secret);
   const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> signed_out;  // name, page, cookie, another
   for (const auto& [name, page, login, token] :
        {std::tuple<std::string, std::string, std::string, std::string>{"kb_admin", "/stats", "/stats/login", kToken},
         {"kb_agent", "/agent", "/agent/login", "test-agent-token"}}) {
     INFO(name);
-    Browser b(server.port());
+    Browser b(server->port());
     const auto signed_in = b.post_form(login, {{"token", token}});
     REQUIRE(signed_in);
     REQUIRE(signed_in->status == 303);
@@ -844,7 +849,7 @@ TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops
     CHECK(std::abs(std::stoll(issued) - now) < 60);
     const std::string old_kind = name == "kb_admin" ? "admin" : "agent";
     auto with_cookie = [&](const std::string& cookie_value) {
-      Browser copy(server.port());
+      Browser copy(server->port());
       copy.set_cookie(name, cookie_value);
       return copy.get(page)->status;
     };
@@ -855,12 +860,29 @@ TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops
     CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 13 * 3600)) == 401);
     CHECK(with_cookie(std::to_string(now - 13 * 3600) + value.substr(value.find('.'))) == 401);
     CHECK(with_cookie(kb::server::hmac_sha256_hex(secret, old_kind + ":" + token)) == 401);
-    // Signing out clears it.
+    // Signing out clears it, and ends it on the server: a copy of the
+    // cookie kept elsewhere (another browser, a proxy's log) stops working.
+    const std::string fresh = kb::server::dated_token(secret, name + ":" + token, now - 60);
     const auto out = b.post_form(page + "/logout", {{"csrf", b.csrf()}});
     REQUIRE(out);
     CHECK(out->status == 303);
     CHECK(b.cookie(name).empty());
     CHECK(b.get(page)->status == 401);
+    CHECK(with_cookie(value) == 401);
+    CHECK(with_cookie(fresh) == 200);  // only the cookie signed out
+    signed_out.emplace_back(name, page, value, fresh);
+  }
+  // The sign-out is kept with the statistics: a restarted server (or
+  // another replica sharing them) still refuses the cookie.
+  server.reset();
+  ServerProcess restarted(site.args({"--agent-token", "test-agent-token"}));
+  for (const auto& [name, page, value, fresh] : signed_out) {
+    INFO(name);
+    for (const auto& [cookie_value, status] : {std::pair<std::string, int>{value, 401}, {fresh, 200}}) {
+      Browser copy(restarted.port());
+      copy.set_cookie(name, cookie_value);
+      CHECK(copy.get(page)->status == status);
+    }
   }
 }
 

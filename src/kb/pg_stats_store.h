@@ -30,6 +30,8 @@ class PgStatsStore final : public StatsStore {
   std::vector<Ticket> due_deliveries(std::int64_t now_ms, std::size_t limit) override;
   void mark_delivered(std::int64_t ticket_id, std::int64_t now_ms) override;
   void mark_failed(std::int64_t ticket_id, const std::string& error, std::int64_t next_attempt_ms) override;
+  void revoke_sign_in(const std::string& digest, std::int64_t expires_ms, std::int64_t now_ms) override;
+  bool sign_in_revoked(const std::string& digest, std::int64_t now_ms) override;
   bool shared() const override { return true; }
 
  private:

@@ -92,6 +92,12 @@ class StatsStore {
   virtual void mark_delivered(std::int64_t ticket_id, std::int64_t now_ms) = 0;
   virtual void mark_failed(std::int64_t ticket_id, const std::string& error, std::int64_t next_attempt_ms) = 0;
 
+  /// Ends a staff sign-in before its cookie expires (sign-out): @p digest
+  /// names the cookie, and is refused until @p expires_ms by every process
+  /// sharing the store. Forgets revocations that have expired.
+  virtual void revoke_sign_in(const std::string& digest, std::int64_t expires_ms, std::int64_t now_ms) = 0;
+  virtual bool sign_in_revoked(const std::string& digest, std::int64_t now_ms) = 0;
+
   /// True when other processes write the same statistics (PostgreSQL):
   /// a session unknown here may have been started by another replica.
   virtual bool shared() const = 0;
