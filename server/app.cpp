@@ -771,9 +771,9 @@ void App::enforce_address_limit(RateLimiter& limiter, int limit, const httplib::
 }
 
 std::string App::client_key(const httplib::Request& req) const {
-  // Rate limits need to tell addresses apart, not to know them: keep only
+  // Rate limits need to tell clients apart, not to know them: keep only
   // a keyed hash, in memory.
-  return hmac_sha256_hex(secret_, "addr:" + client_address(req)).substr(0, 24);
+  return hmac_sha256_hex(secret_, "addr:" + rate_limit_key(client_address(req))).substr(0, 24);
 }
 
 std::string App::client_address(const httplib::Request& req) const {

@@ -145,4 +145,12 @@ std::string TrustedProxies::client_address(std::string_view peer, std::string_vi
   return last_trusted;
 }
 
+std::string rate_limit_key(std::string_view address) {
+  std::optional<IpAddress> ip = IpAddress::parse(address);
+  if (!ip) return std::string(address);
+  if (ip->is_v4) return ip->to_string();
+  std::fill(ip->bytes.begin() + 8, ip->bytes.end(), std::uint8_t{0});
+  return ip->to_string() + "/64";
+}
+
 }  // namespace kb

@@ -184,3 +184,16 @@ TEST_CASE("client address: a very long header is walked without trouble", "[clie
   CHECK(proxies.client_address("127.0.0.1", chain) == "203.0.113.5");
   CHECK(proxies.client_address("127.0.0.1", std::string(100000, ',')) == "127.0.0.1");
 }
+
+TEST_CASE("client address: rate limits count an IPv6 client by its /64, an IPv4 one by its address", "[client_address]") {
+  CHECK(rate_limit_key("192.0.2.7") == "192.0.2.7");
+  CHECK(rate_limit_key("::ffff:192.0.2.7") == "192.0.2.7");  // an IPv4 peer on a dual-stack socket
+  CHECK(rate_limit_key("192.0.2.8") != rate_limit_key("192.0.2.7"));
+  // Hosts of one /64 choose their low bits freely: one client.
+  CHECK(rate_limit_key("2001:db8:1:2::1") == "2001:db8:1:2::/64");
+  CHECK(rate_limit_key("2001:db8:1:2:a:b:c:d") == "2001:db8:1:2::/64");
+  CHECK(rate_limit_key("[2001:db8:1:2:ffff::9]:4711") == "2001:db8:1:2::/64");
+  CHECK(rate_limit_key("2001:db8:1:3::1") == "2001:db8:1:3::/64");
+  CHECK(rate_limit_key("::1") == "::/64");
+  CHECK(rate_limit_key("unknown") == "unknown");
+}

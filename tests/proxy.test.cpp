@@ -39,6 +39,12 @@ TEST_CASE("behind a trusted proxy, each forwarded client has its own limits", "[
   CHECK(status(b.get("/api/search?q=printer", alice)) == 429);
   // Another client behind the same proxy is not held back by the first.
   CHECK(status(b.get("/api/search?q=printer", via_proxy("2001:db8::7"))) == 200);
+  // An IPv6 client is its /64: new low bits for every request do not
+  // make it a new client. Another /64 is.
+  CHECK(status(b.get("/api/search?q=printer", via_proxy("2001:db8::8"))) == 200);
+  CHECK(status(b.get("/api/search?q=printer", via_proxy("2001:db8::abcd:1234"))) == 200);
+  CHECK(status(b.get("/api/search?q=printer", via_proxy("2001:db8::9:9:9:9"))) == 429);
+  CHECK(status(b.get("/api/search?q=printer", via_proxy("2001:db8:0:1::7"))) == 200);
   // The first client inventing earlier hops is still the first client.
   CHECK(status(b.get("/api/search?q=printer", via_proxy("203.0.113.5", "198.51.100.99"))) == 429);
   CHECK(status(b.get("/api/search?q=printer", via_proxy("203.0.113.5", "198.51.100.99, 127.0.0.1"))) == 429);

@@ -37,6 +37,13 @@ struct IpAddress {
   bool operator==(const IpAddress& other) const { return bytes == other.bytes; }
 };
 
+/// Who a rate limit counts @p address as: an IPv4 address itself, an IPv6
+/// address by its /64 ("2001:db8:1:2::/64"). A subscriber is given a whole
+/// /64 and its hosts pick the low 64 bits freely, so a limit per IPv6
+/// address is one that any client can step around. Text that is not an
+/// address is its own key.
+std::string rate_limit_key(std::string_view address);
+
 /// A network: an address and a prefix length ("10.0.0.0/8"; a bare
 /// address is the one-address network /32 or /128).
 class AddressRange {
