@@ -202,6 +202,8 @@ App::App(Config config)
   so.on_batch_written = [t = telemetry_.get()](double seconds) { t->observe_statistics_write(seconds); };
   so.on_warning = [t = telemetry_.get()](const std::string& message) { t->log("warning", message); };
   stats_ = std::make_unique<Statistics>(so);
+  revoked_sign_ins_ = std::make_unique<RevokedSignIns>(
+      *stats_, kRevokedSignInsReload, [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });
   if (!config_.ticket_webhook.empty()) {
     webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook,
                                                  [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });
@@ -271,6 +273,7 @@ void App::shutdown() {
   insights_wake_.notify_all();
   if (insights_thread_.joinable()) insights_thread_.join();
   if (webhook_) webhook_->stop();
+  if (revoked_sign_ins_) revoked_sign_ins_->stop();
   if (stats_) stats_->stop();
 }
 

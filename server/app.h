@@ -6,6 +6,7 @@
 
 #include "compression.h"
 #include "http_util.h"
+#include "revoked_sign_ins.h"
 #include "telemetry.h"
 #include "watcher.h"
 #include "webhook.h"
@@ -30,7 +31,6 @@
 #include <mutex>
 #include <thread>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -73,6 +73,8 @@ inline constexpr const char* kAgentCookie = "kb_agent";
 /// How long a sign-in lasts (the cookies' Max-Age, and checked by the
 /// server): a copied cookie stops working after a working day at most.
 inline constexpr std::chrono::hours kSignInLifetime{12};
+/// How soon a sign-out made through another replica holds here.
+inline constexpr std::chrono::seconds kRevokedSignInsReload{3};
 /// Set beside either at sign-in, SameSite=Lax where they are Strict: a
 /// link followed from the help desk (another site) arrives without the
 /// sign-in cookie, and the agent would be counted as a customer. It grants
@@ -371,12 +373,13 @@ class App {
   /// this site with the sign-in cookie and its staff_form_token(); else a
   /// 403.
   void require_staff_form(const httplib::Request& req, const QueryParams& form, const char* cookie_name) const;
-  /// Sign-out on the server: the sign-in cookie @p value is refused from
-  /// now on, so a copy of it kept elsewhere stops working too. Recorded in
-  /// the statistics store (every replica sharing it refuses the cookie)
-  /// and in this process (which refuses it while the store is down).
-  void revoke_sign_in(const std::string& value);
-  bool sign_in_revoked(const std::string& value) const;
+  /// When the request's sign-in cookie @p cookie_name was issued, if it
+  /// is valid and not expired (revoked or not).
+  std::optional<std::int64_t> sign_in_issued(const httplib::Request& req, const char* cookie_name) const;
+  /// Sign-out on the server: the request's sign-in cookie @p cookie_name
+  /// is refused from now on, so a copy of it kept elsewhere stops working
+  /// too (RevokedSignIns).
+  void revoke_sign_in(const httplib::Request& req, const char* cookie_name);
   /// Records a search and returns its id.
   std::string record_search(const std::string& session, const SearchRequest& request, const SearchResponse& response,
                             bool live);
@@ -439,6 +442,7 @@ class App {
   std::vector<std::pair<std::regex, const char*>> routes_;  ///< each route's pattern and method (install)
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
+  std::unique_ptr<RevokedSignIns> revoked_sign_ins_;
   std::mutex searchers_mutex_;
   std::vector<std::unique_ptr<Searcher>> spare_searchers_;  ///< opened at start, one per worker
   mutable std::mutex index_problem_mutex_;
@@ -452,10 +456,6 @@ class App {
   RateLimiter address_searches_;
   RateLimiter address_feedback_;
   mutable RateLimiter wrong_tokens_;  ///< per address: admin and agent tokens that were not right
-  mutable std::mutex revoked_mutex_;
-  /// Digests of the sign-in cookies signed out through this process, and
-  /// when each would have expired anyway (ms).
-  std::map<std::string, std::int64_t> revoked_here_;
 
   // What the statistics teach the search, replaced whole by run_insights().
   mutable std::mutex insights_mutex_;
@@ -465,7 +465,8 @@ class App {
   ArticleCache article_cache_;
   std::shared_ptr<HitCache> hit_cache_;  ///< results' records, shared by every thread's Searcher
   /// Pages rendered once per revision and UI language, with markers where
-  /// per-request values go (CSRF token, search box, language links):
+  /// per-request values go (CSRF token, search box, language links, the
+  /// site's origin):
   /// random per process, so no article can contain them.
   std::vector<std::string> page_markers_;
   RevisionCache<PageShell> article_pages_;  ///< by slug, UI language, vote state

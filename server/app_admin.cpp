@@ -129,20 +129,22 @@ std::int64_t now_s() { return now_ms() / 1000; }
 }  // namespace
 
 std::string App::sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+  // Each sign-in its own value (agents share one token and may sign in
+  // the same second): signing out one browser leaves the others signed in.
   std::string value = std::string(cookie_name) + "=" +
-                      dated_token(secret_, sign_in_purpose(cookie_name, sign_in_token(cookie_name)), now_s()) +
+                      nonced_dated_token(secret_, sign_in_purpose(cookie_name, sign_in_token(cookie_name)),
+                                         Statistics::new_id(), now_s()) +
                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                       std::to_string(std::chrono::seconds(kSignInLifetime).count());
   if (is_https(req)) value += "; Secure";
   return value;
 }
 
-bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+std::optional<std::int64_t> App::sign_in_issued(const httplib::Request& req, const char* cookie_name) const {
   const std::string& token = sign_in_token(cookie_name);
   const std::string value = cookie(req, cookie_name);
-  return !token.empty() && !value.empty() &&
-         valid_dated_token(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime) &&
-         !sign_in_revoked(value);
+  if (token.empty() || value.empty()) return std::nullopt;
+  return nonced_dated_token_issued(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
 }
 
 namespace {
@@ -155,38 +157,17 @@ std::string revoked_digest(const std::string& secret, const std::string& value) 
 
 }  // namespace
 
-void App::revoke_sign_in(const std::string& value) {
-  const std::string digest = revoked_digest(secret_, value);
-  const std::int64_t now = now_ms();
-  // It expires by itself within kSignInLifetime of now: no need to refuse it after.
-  const std::int64_t expires = now + std::chrono::duration_cast<std::chrono::milliseconds>(kSignInLifetime).count();
-  {
-    std::lock_guard<std::mutex> lock(revoked_mutex_);
-    for (auto it = revoked_here_.begin(); it != revoked_here_.end();) {
-      it = it->second <= now ? revoked_here_.erase(it) : std::next(it);
-    }
-    revoked_here_[digest] = expires;
-  }
-  try {
-    stats_->with_store([&](StatsStore& s) { s.revoke_sign_in(digest, expires, now); });
-  } catch (const std::exception& e) {
-    telemetry_->log("warning", std::string("a sign-out holds on this server only (the statistics store failed): ") + e.what());
-  }
+bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
+  return sign_in_issued(req, cookie_name) && !revoked_sign_ins_->revoked(revoked_digest(secret_, cookie(req, cookie_name)));
 }
 
-bool App::sign_in_revoked(const std::string& value) const {
-  const std::string digest = revoked_digest(secret_, value);
-  {
-    std::lock_guard<std::mutex> lock(revoked_mutex_);
-    if (const auto it = revoked_here_.find(digest); it != revoked_here_.end() && it->second > now_ms()) return true;
-  }
-  try {
-    return stats_->with_store([&](StatsStore& s) { return s.sign_in_revoked(digest, now_ms()); });
-  } catch (const std::exception&) {
-    // The store is down (the health check says so): only this process's
-    // own sign-outs can be refused until it is back.
-    return false;
-  }
+void App::revoke_sign_in(const httplib::Request& req, const char* cookie_name) {
+  const auto issued = sign_in_issued(req, cookie_name);
+  if (!issued) return;
+  // Refused as long as any server could still accept it: until its
+  // lifetime is over by the clock most ahead.
+  const std::int64_t expires_s = *issued + std::chrono::seconds(kSignInLifetime).count() + kTokenClockDriftS;
+  revoked_sign_ins_->revoke(revoked_digest(secret_, cookie(req, cookie_name)), expires_s * 1000);
 }
 
 std::string App::staff_form_token(const httplib::Request& req, const char* cookie_name) const {
@@ -502,7 +483,7 @@ void App::post_stats_logout(const httplib::Request& req, httplib::Response& res)
   // customer) or without the page's token: nothing changes.
   if (signed_in_admin(req)) {
     require_staff_form(req, QueryParams::from_form(req.body), kAdminCookie);
-    revoke_sign_in(cookie(req, kAdminCookie));
+    revoke_sign_in(req, kAdminCookie);
     res.set_header("Set-Cookie", std::string(kAdminCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     // Still signed in as an agent on this browser: still staff.
     if (!signed_in_agent(req)) res.set_header("Set-Cookie", cleared_staff_cookie());

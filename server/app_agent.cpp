@@ -106,7 +106,7 @@ void App::post_agent_logout(const httplib::Request& req, httplib::Response& res)
   // As post_stats_logout: only the agent view's own page signs out.
   if (signed_in_agent(req)) {
     require_staff_form(req, QueryParams::from_form(req.body), kAgentCookie);
-    revoke_sign_in(cookie(req, kAgentCookie));
+    revoke_sign_in(req, kAgentCookie);
     res.set_header("Set-Cookie", std::string(kAgentCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     // Still signed in to the dashboard on this browser: still staff.
     if (!signed_in_admin(req)) res.set_header("Set-Cookie", cleared_staff_cookie());

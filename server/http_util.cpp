@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace kb::server {
@@ -117,7 +118,7 @@ std::string dated_token(const std::string& secret, const std::string& purpose, s
 
 bool valid_dated_token(const std::string& secret, const std::string& purpose, const std::string& value,
                        std::int64_t now_s, std::chrono::seconds lifetime) {
-  constexpr std::int64_t kClockDriftS = 300;
+  constexpr std::int64_t kClockDriftS = kTokenClockDriftS;
   const std::size_t dot = value.find('.');
   if (dot == 0 || dot == std::string::npos || dot > 12) return false;
   if (!std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(dot), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -126,6 +127,25 @@ bool valid_dated_token(const std::string& secret, const std::string& purpose, co
   const std::int64_t issued = std::stoll(value.substr(0, dot));
   if (issued > now_s + kClockDriftS || now_s - issued > lifetime.count()) return false;
   return constant_time_equal(value, dated_token(secret, purpose, issued));
+}
+
+std::string nonced_dated_token(const std::string& secret, const std::string& purpose, const std::string& nonce,
+                               std::int64_t issued_s) {
+  return nonce + "." + dated_token(secret, purpose + ":" + nonce, issued_s);
+}
+
+std::optional<std::int64_t> nonced_dated_token_issued(const std::string& secret, const std::string& purpose,
+                                                      const std::string& value, std::int64_t now_s,
+                                                      std::chrono::seconds lifetime) {
+  const std::size_t dot = value.find('.');
+  if (dot == 0 || dot == std::string::npos || dot > 64) return std::nullopt;
+  const std::string nonce = value.substr(0, dot);
+  if (!std::all_of(nonce.begin(), nonce.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; })) {
+    return std::nullopt;
+  }
+  const std::string dated = value.substr(dot + 1);
+  if (!valid_dated_token(secret, purpose + ":" + nonce, dated, now_s, lifetime)) return std::nullopt;
+  return std::stoll(dated.substr(0, dated.find('.')));  // digits, checked by valid_dated_token
 }
 
 bool is_https(const httplib::Request& req) {

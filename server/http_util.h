@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,16 +49,30 @@ bool constant_time_equal(const std::string& a, const std::string& b);
 /// A token that says when it was made and who may use it: the time
 /// (Unix seconds) and an HMAC under @p secret of that time and @p purpose,
 /// "1712345678.9f0c…". The time is signed, so a copy cannot be made
-/// younger. Sign-in cookies (@p purpose: the cookie's name and the token,
-/// so a new token ends every sign-in) and the forms of people without a
-/// help session are such tokens.
+/// younger. The forms of people without a help session are such tokens.
 std::string dated_token(const std::string& secret, const std::string& purpose, std::int64_t issued_s);
 
+/// How far after now a token's time may be: clocks of replicas drift.
+inline constexpr std::int64_t kTokenClockDriftS = 300;
+
 /// Whether @p token is dated_token() for @p purpose, made at most
-/// @p lifetime before @p now_s (and not more than a few minutes after it:
-/// clocks of replicas drift).
+/// @p lifetime before @p now_s (and not more than kTokenClockDriftS after).
 bool valid_dated_token(const std::string& secret, const std::string& purpose, const std::string& token,
                        std::int64_t now_s, std::chrono::seconds lifetime);
+
+/// A dated token with @p nonce (letters and digits, signed with the rest)
+/// in front, "nonce.1712345678.9f0c…": two issued for one purpose in the
+/// same second differ, so each can be revoked alone. Sign-in cookies are
+/// such tokens (@p purpose: the cookie's name and the staff token, so a
+/// new token ends every sign-in).
+std::string nonced_dated_token(const std::string& secret, const std::string& purpose, const std::string& nonce,
+                               std::int64_t issued_s);
+
+/// The issue time of @p token when it is a valid nonced_dated_token() for
+/// @p purpose (as valid_dated_token); nullopt otherwise.
+std::optional<std::int64_t> nonced_dated_token_issued(const std::string& secret, const std::string& purpose,
+                                                      const std::string& token, std::int64_t now_s,
+                                                      std::chrono::seconds lifetime);
 
 /// The query an agent's link carries, "?ref=agent&ticket=…&sig=…": the
 /// signature (an HMAC under @p secret of the ticket reference) lets

@@ -421,11 +421,13 @@ void PgStatsStore::revoke_sign_in(const std::string& digest, std::int64_t expire
   }
 }
 
-bool PgStatsStore::sign_in_revoked(const std::string& digest, std::int64_t now) {
+std::vector<std::pair<std::string, std::int64_t>> PgStatsStore::revoked_sign_ins(std::int64_t now) {
   try {
-    const pg::Result r = db_.exec("SELECT 1 FROM revoked_sign_ins WHERE digest = $1 AND expires_at > $2",
-                                  {pg::text(digest), pg::int64(now)});
-    return r.rows() > 0;
+    const pg::Result r =
+        db_.exec("SELECT digest, expires_at FROM revoked_sign_ins WHERE expires_at > $1 ORDER BY digest", {pg::int64(now)});
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.int64(i, 1));
+    return out;
   } catch (const pg::Error& e) {
     throw StoreError(e.what());
   }

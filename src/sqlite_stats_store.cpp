@@ -344,10 +344,12 @@ void SqliteStatsStore::revoke_sign_in(const std::string& digest, std::int64_t ex
   tx.commit();
 }
 
-bool SqliteStatsStore::sign_in_revoked(const std::string& digest, std::int64_t now) {
-  sql::Statement st = db_.prepare("SELECT 1 FROM revoked_sign_ins WHERE digest = ? AND expires_at > ?");
-  st.bind(1, digest).bind(2, now);
-  return st.step();
+std::vector<std::pair<std::string, std::int64_t>> SqliteStatsStore::revoked_sign_ins(std::int64_t now) {
+  sql::Statement st = db_.prepare("SELECT digest, expires_at FROM revoked_sign_ins WHERE expires_at > ? ORDER BY digest");
+  st.bind(1, now);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  while (st.step()) out.emplace_back(st.text(0), st.int64(1));
+  return out;
 }
 
 }  // namespace kb

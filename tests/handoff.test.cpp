@@ -843,10 +843,15 @@ TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops
     CHECK_THAT(set_cookie, Contains("; Max-Age=43200"));  // 12 hours
     CHECK_THAT(set_cookie, Contains("HttpOnly; SameSite=Strict"));
     CHECK(b.get(page)->status == 200);
-    // The cookie names when it was issued, under the server's signature.
+    // The cookie names when it was issued, under the server's signature,
+    // after a nonce of its own.
     const std::string value = b.cookie(name);
-    const std::string issued = value.substr(0, value.find('.'));
+    const std::string nonce = value.substr(0, value.find('.'));
+    const std::string dated = value.substr(nonce.size() + 1);
+    const std::string issued = dated.substr(0, dated.find('.'));
+    CHECK(nonce.size() == 32);
     CHECK(std::abs(std::stoll(issued) - now) < 60);
+    auto made = [&](std::int64_t at) { return kb::server::nonced_dated_token(secret, name + ":" + token, "n0nce", at); };
     const std::string old_kind = name == "kb_admin" ? "admin" : "agent";
     auto with_cookie = [&](const std::string& cookie_value) {
       Browser copy(server->port());
@@ -854,15 +859,21 @@ TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops
       return copy.get(page)->status;
     };
     CHECK(with_cookie(value) == 200);
-    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 11 * 3600)) == 200);
-    // Older than 12 hours, or an earlier issue time under the same
-    // signature, or the old cookie that never expired: signed out.
-    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now - 13 * 3600)) == 401);
-    CHECK(with_cookie(std::to_string(now - 13 * 3600) + value.substr(value.find('.'))) == 401);
+    CHECK(with_cookie(made(now - 11 * 3600)) == 200);
+    // Older than 12 hours, or an earlier issue time or another nonce under
+    // the same signature, or the cookies of earlier versions: signed out.
+    CHECK(with_cookie(made(now - 13 * 3600)) == 401);
+    CHECK(with_cookie(nonce + "." + std::to_string(now - 13 * 3600) + dated.substr(dated.find('.'))) == 401);
+    CHECK(with_cookie("0123456789abcdef0123456789abcdef" + value.substr(nonce.size())) == 401);
+    CHECK(with_cookie(kb::server::dated_token(secret, name + ":" + token, now)) == 401);
     CHECK(with_cookie(kb::server::hmac_sha256_hex(secret, old_kind + ":" + token)) == 401);
     // Signing out clears it, and ends it on the server: a copy of the
     // cookie kept elsewhere (another browser, a proxy's log) stops working.
-    const std::string fresh = kb::server::dated_token(secret, name + ":" + token, now - 60);
+    // Another browser signed in the same second keeps its sign-in.
+    Browser colleague(server->port());
+    REQUIRE(colleague.post_form(login, {{"token", token}})->status == 303);
+    const std::string fresh = colleague.cookie(name);
+    REQUIRE(fresh != value);
     const auto out = b.post_form(page + "/logout", {{"csrf", b.csrf()}});
     REQUIRE(out);
     CHECK(out->status == 303);
@@ -870,6 +881,10 @@ TEST_CASE("sign-in cookies carry their issue time and expire, a copied one stops
     CHECK(b.get(page)->status == 401);
     CHECK(with_cookie(value) == 401);
     CHECK(with_cookie(fresh) == 200);  // only the cookie signed out
+    // Signing in again right away is a new sign-in, not the ended one.
+    REQUIRE(b.post_form(login, {{"token", token}})->status == 303);
+    CHECK(b.cookie(name) != value);
+    CHECK(b.get(page)->status == 200);
     signed_out.emplace_back(name, page, value, fresh);
   }
   // The sign-out is kept with the statistics: a restarted server (or

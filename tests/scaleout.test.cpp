@@ -183,3 +183,24 @@ TEST_CASE("two replicas on PostgreSQL and Xapian replication count one populatio
   for (const auto& t : tickets["tickets"]) stored.insert(t["reference"].get<std::string>());
   CHECK(stored == references);
 }
+
+TEST_CASE("a staff sign-out on one replica ends the cookie on the others within seconds", "[scaleout]") {
+  Postgres pg;
+  Site site;
+  Replica a("a", site, pg.uri());
+  Replica b("b", site, pg.uri());
+  Browser staff(a.port());
+  REQUIRE(staff.post_form("/stats/login", {{"token", kToken}})->status == 303);
+  const std::string cookie = staff.cookie("kb_admin");
+  REQUIRE_FALSE(cookie.empty());
+  auto on_b = [&] {
+    Browser copy(b.port());
+    copy.set_cookie("kb_admin", cookie);
+    return copy.get("/stats")->status;
+  };
+  REQUIRE(on_b() == 200);  // one secret: a sign-in holds on every replica
+  REQUIRE(staff.get("/stats")->status == 200);
+  REQUIRE(staff.post_form("/stats/logout", {{"csrf", staff.csrf()}})->status == 303);
+  // Replica b reloads the list every 3 s; the wait allows for a slow machine.
+  CHECK(wait_until([&] { return on_b() == 401; }, std::chrono::seconds(20)).has_value());
+}

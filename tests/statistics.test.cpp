@@ -291,3 +291,31 @@ TEST_CASE("a statistics database of schema 2 gains tickets.submission and keeps 
   REQUIRE(all.size() == 2);
   CHECK(all[1].subject == "old");
 }
+
+TEST_CASE("a statistics database of schema 3 gains the list of signed-out cookies", "[statistics]") {
+  test::TempDir dir;
+  const std::string path = (dir / "kb.sqlite").string();
+  {
+    SqliteStatsStore made(path);
+    Ticket t;
+    t.created_at_ms = 1;
+    t.subject = "kept";
+    t.email = "a@b.co";
+    t.context = nlohmann::json::object();
+    made.insert_ticket(t, false);
+  }
+  {
+    // As schema 3 left it: no such table.
+    sql::Connection old(path, 1000);
+    old.exec("DROP TABLE revoked_sign_ins");
+    old.exec("PRAGMA user_version=3");
+  }
+  SqliteStatsStore store(path);
+  store.revoke_sign_in("digest", 5000, 1000);
+  CHECK(store.revoked_sign_ins(1000) == std::vector<std::pair<std::string, std::int64_t>>{{"digest", 5000}});
+  CHECK(store.tickets(0, 10, 10, 0).at(0).subject == "kept");
+  sql::Connection check(path, 1000);
+  sql::Statement version = check.prepare("PRAGMA user_version");
+  REQUIRE(version.step());
+  CHECK(version.int64(0) == 4);
+}

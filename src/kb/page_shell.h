@@ -5,7 +5,8 @@
  *  Rendering an article page from its template cost more than everything
  *  else a request does together, yet only a few values in it belong to the
  *  person asking (the CSRF token of their session, the words in the search
- *  box, the address the language links point to). A PageShell is the page
+ *  box, the address the language links point to, the site's address the
+ *  request came to). A PageShell is the page
  *  rendered with a marker in place of each such value, split at the
  *  markers: filling it is a concatenation. Its literal parts are also
  *  deflated once, so a gzip response costs the same concatenation: the

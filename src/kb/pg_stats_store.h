@@ -31,7 +31,7 @@ class PgStatsStore final : public StatsStore {
   void mark_delivered(std::int64_t ticket_id, std::int64_t now_ms) override;
   void mark_failed(std::int64_t ticket_id, const std::string& error, std::int64_t next_attempt_ms) override;
   void revoke_sign_in(const std::string& digest, std::int64_t expires_ms, std::int64_t now_ms) override;
-  bool sign_in_revoked(const std::string& digest, std::int64_t now_ms) override;
+  std::vector<std::pair<std::string, std::int64_t>> revoked_sign_ins(std::int64_t now_ms) override;
   bool shared() const override { return true; }
 
  private:

@@ -96,7 +96,8 @@ class StatsStore {
   /// names the cookie, and is refused until @p expires_ms by every process
   /// sharing the store. Forgets revocations that have expired.
   virtual void revoke_sign_in(const std::string& digest, std::int64_t expires_ms, std::int64_t now_ms) = 0;
-  virtual bool sign_in_revoked(const std::string& digest, std::int64_t now_ms) = 0;
+  /// The revoked sign-ins not yet expired at @p now_ms: digest, expiry.
+  virtual std::vector<std::pair<std::string, std::int64_t>> revoked_sign_ins(std::int64_t now_ms) = 0;
 
   /// True when other processes write the same statistics (PostgreSQL):
   /// a session unknown here may have been started by another replica.
