@@ -4,6 +4,7 @@
  */
 #include "revoked_sign_ins.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -69,9 +70,13 @@ void RevokedSignIns::reload() {
       return s.revoked_sign_ins(now);
     });
   } catch (const std::exception& e) {
-    if (warn_) warn_(std::string("signed-out cookies not synchronised with the statistics store: ") + e.what());
+    // Once per outage, not every few seconds while it lasts.
+    if (!failing_ && warn_) warn_(std::string("signed-out cookies not synchronised with the statistics store: ") + e.what());
+    failing_ = true;
     return;
   }
+  if (failing_ && warn_) warn_("signed-out cookies synchronised with the statistics store again");
+  failing_ = false;
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [digest, expires] : pending) {
     // Written: pending no longer, unless revoked again meanwhile.

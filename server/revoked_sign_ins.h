@@ -55,6 +55,7 @@ class RevokedSignIns {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool poked_ = false;
+  bool failing_ = false;  ///< the last reload failed (only reload() touches it)
   std::thread thread_;
 };
 
