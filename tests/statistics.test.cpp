@@ -33,6 +33,16 @@ Event search(const std::string& session, const std::string& q) {
   return e;
 }
 
+/// A ticket as the form makes it, created at @p at_ms.
+Ticket ticket(const std::string& subject, std::int64_t at_ms) {
+  Ticket t;
+  t.created_at_ms = at_ms;
+  t.subject = subject;
+  t.email = "a@b.co";
+  t.context = nlohmann::json::object();
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("queries normalise to one form", "[statistics]") {
@@ -277,11 +287,7 @@ TEST_CASE("a statistics database of schema 2 gains tickets.submission and keeps 
     old.exec("PRAGMA user_version=2");
   }
   SqliteStatsStore store(path);
-  Ticket t;
-  t.created_at_ms = 2;
-  t.subject = "new";
-  t.email = "a@b.co";
-  t.context = nlohmann::json::object();
+  Ticket t = ticket("new", 2);
   t.submission = "form-1";
   CHECK(store.insert_ticket(t, false).reference == "KB-000002");
   const Ticket again = store.insert_ticket(t, false);
@@ -297,12 +303,7 @@ TEST_CASE("a statistics database of schema 3 gains the list of signed-out cookie
   const std::string path = (dir / "kb.sqlite").string();
   {
     SqliteStatsStore made(path);
-    Ticket t;
-    t.created_at_ms = 1;
-    t.subject = "kept";
-    t.email = "a@b.co";
-    t.context = nlohmann::json::object();
-    made.insert_ticket(t, false);
+    made.insert_ticket(ticket("kept", 1), false);
   }
   {
     // As schema 3 left it: no such table.
