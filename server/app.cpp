@@ -202,8 +202,10 @@ App::App(Config config)
   so.on_batch_written = [t = telemetry_.get()](double seconds) { t->observe_statistics_write(seconds); };
   so.on_warning = [t = telemetry_.get()](const std::string& message) { t->log("warning", message); };
   stats_ = std::make_unique<Statistics>(so);
-  revoked_sign_ins_ = std::make_unique<RevokedSignIns>(
-      *stats_, kRevokedSignInsReload, [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });
+  if (!config_.admin_token.empty() || !config_.agent_token.empty()) {
+    revoked_sign_ins_ = std::make_unique<RevokedSignIns>(
+        *stats_, kRevokedSignInsReload, [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });
+  }
   if (!config_.ticket_webhook.empty()) {
     webhook_ = std::make_unique<WebhookDelivery>(*stats_, config_.ticket_webhook,
                                                  [t = telemetry_.get()](const std::string& m) { t->log("warning", m); });

@@ -373,9 +373,9 @@ class App {
   /// this site with the sign-in cookie and its staff_form_token(); else a
   /// 403.
   void require_staff_form(const httplib::Request& req, const QueryParams& form, const char* cookie_name) const;
-  /// When the request's sign-in cookie @p cookie_name was issued, if it
-  /// is valid and not expired (revoked or not).
-  std::optional<std::int64_t> sign_in_issued(const httplib::Request& req, const char* cookie_name) const;
+  /// When the sign-in cookie @p cookie_name whose value is @p value was
+  /// issued, if it is valid and not expired (revoked or not).
+  std::optional<std::int64_t> sign_in_issued(const char* cookie_name, const std::string& value) const;
   /// Sign-out on the server: the request's sign-in cookie @p cookie_name
   /// is refused from now on, so a copy of it kept elsewhere stops working
   /// too (RevokedSignIns).
@@ -442,7 +442,7 @@ class App {
   std::vector<std::pair<std::regex, const char*>> routes_;  ///< each route's pattern and method (install)
   std::string secret_;  ///< HMAC key for CSRF tokens and the admin cookie (DATA/secret)
   std::unique_ptr<Statistics> stats_;
-  std::unique_ptr<RevokedSignIns> revoked_sign_ins_;
+  std::unique_ptr<RevokedSignIns> revoked_sign_ins_;  ///< only with an admin or agent token: else nobody signs in
   std::mutex searchers_mutex_;
   std::vector<std::unique_ptr<Searcher>> spare_searchers_;  ///< opened at start, one per worker
   mutable std::mutex index_problem_mutex_;

@@ -140,9 +140,8 @@ std::string App::sign_in_cookie(const httplib::Request& req, const char* cookie_
   return value;
 }
 
-std::optional<std::int64_t> App::sign_in_issued(const httplib::Request& req, const char* cookie_name) const {
+std::optional<std::int64_t> App::sign_in_issued(const char* cookie_name, const std::string& value) const {
   const std::string& token = sign_in_token(cookie_name);
-  const std::string value = cookie(req, cookie_name);
   if (token.empty() || value.empty()) return std::nullopt;
   return nonced_dated_token_issued(secret_, sign_in_purpose(cookie_name, token), value, now_s(), kSignInLifetime);
 }
@@ -158,16 +157,19 @@ std::string revoked_digest(const std::string& secret, const std::string& value) 
 }  // namespace
 
 bool App::has_sign_in_cookie(const httplib::Request& req, const char* cookie_name) const {
-  return sign_in_issued(req, cookie_name) && !revoked_sign_ins_->revoked(revoked_digest(secret_, cookie(req, cookie_name)));
+  const std::string value = cookie(req, cookie_name);
+  // With a sign-in token configured there is a revocation list.
+  return sign_in_issued(cookie_name, value) && !revoked_sign_ins_->revoked(revoked_digest(secret_, value));
 }
 
 void App::revoke_sign_in(const httplib::Request& req, const char* cookie_name) {
-  const auto issued = sign_in_issued(req, cookie_name);
+  const std::string value = cookie(req, cookie_name);
+  const auto issued = sign_in_issued(cookie_name, value);
   if (!issued) return;
   // Refused as long as any server could still accept it: until its
   // lifetime is over by the clock most ahead.
   const std::int64_t expires_s = *issued + std::chrono::seconds(kSignInLifetime).count() + kTokenClockDriftS;
-  revoked_sign_ins_->revoke(revoked_digest(secret_, cookie(req, cookie_name)), expires_s * 1000);
+  revoked_sign_ins_->revoke(revoked_digest(secret_, value), expires_s * 1000);
 }
 
 std::string App::staff_form_token(const httplib::Request& req, const char* cookie_name) const {

@@ -118,14 +118,13 @@ std::string dated_token(const std::string& secret, const std::string& purpose, s
 
 bool valid_dated_token(const std::string& secret, const std::string& purpose, const std::string& value,
                        std::int64_t now_s, std::chrono::seconds lifetime) {
-  constexpr std::int64_t kClockDriftS = kTokenClockDriftS;
   const std::size_t dot = value.find('.');
   if (dot == 0 || dot == std::string::npos || dot > 12) return false;
   if (!std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(dot), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
   const std::int64_t issued = std::stoll(value.substr(0, dot));
-  if (issued > now_s + kClockDriftS || now_s - issued > lifetime.count()) return false;
+  if (issued > now_s + kTokenClockDriftS || now_s - issued > lifetime.count()) return false;
   return constant_time_equal(value, dated_token(secret, purpose, issued));
 }
 
